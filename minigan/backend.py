@@ -1,0 +1,192 @@
+"""The NumPy/CuPy switch: which array module, the default dtype, device moves, random numbers.
+
+Everything above this module works on "an array module" called ``xp``: NumPy on the CPU, CuPy on a
+CUDA GPU. The two have the same API, so an op is written once::
+
+    xp = get_array_module(a)      # numpy or cupy, whichever holds `a`
+    return xp.exp(a)
+
+Importing minigan never imports CuPy; it is imported the first time it is asked for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BACKENDS = ("numpy", "cupy")
+_ALIASES = {"numpy": "numpy", "cpu": "numpy", "cupy": "cupy", "cuda": "cupy"}
+
+_state = {"backend": "numpy", "default_dtype": np.dtype(np.float32), "seed": None}
+_cupy_module = None  # cached once imported
+_generators: dict = {}  # backend name -> random generator, created on first use
+
+
+# ----------------------------------------------------------------------------- CuPy, lazily
+
+
+def _import_cupy():
+    """Import CuPy on first use; raise a clear error when it is missing or has no GPU."""
+    global _cupy_module
+    if _cupy_module is None:
+        try:
+            import cupy
+        except ImportError as err:  # pragma: no cover - depends on the machine
+            raise RuntimeError(
+                "the 'cupy' backend needs CuPy: pip install 'minigan[cuda13]' (or [cuda12])"
+            ) from err
+        _cupy_module = cupy
+    return _cupy_module
+
+
+def cupy_loaded() -> bool:
+    """Whether CuPy has been imported (until it is, every array is a NumPy array)."""
+    return _cupy_module is not None
+
+
+def cuda_available() -> bool:
+    """True when CuPy imports and sees at least one CUDA device."""
+    try:
+        cupy = _import_cupy()
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+# ----------------------------------------------------------------------------- which backend
+
+
+def normalize_backend(name: str) -> str:
+    """'numpy'/'cpu' -> 'numpy', 'cupy'/'cuda' -> 'cupy'; anything else is a ValueError."""
+    key = str(name).lower()
+    if key not in _ALIASES:
+        raise ValueError(f"backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda'), got {name!r}")
+    return _ALIASES[key]
+
+
+def set_backend(name: str) -> None:
+    """Make new tensors (mg.tensor, mg.randn, layers' parameters ...) live on NumPy or CuPy."""
+    name = normalize_backend(name)
+    if name == "cupy" and not cuda_available():
+        raise RuntimeError("set_backend('cupy'): CuPy is not installed or sees no CUDA device")
+    _state["backend"] = name
+
+
+def get_backend() -> str:
+    """The backend new tensors are created on: 'numpy' or 'cupy'."""
+    return _state["backend"]
+
+
+def backend_module(name: str | None = None):
+    """The array module of a backend name (default: the current backend)."""
+    name = normalize_backend(name or _state["backend"])
+    return np if name == "numpy" else _import_cupy()
+
+
+def get_array_module(array):
+    """numpy for a NumPy array (or scalar), cupy for a CuPy array."""
+    if isinstance(array, (np.ndarray, np.generic)):
+        return np
+    if _cupy_module is not None and isinstance(array, _cupy_module.ndarray):
+        return _cupy_module
+    return np
+
+
+def backend_of(array) -> str:
+    """'numpy' or 'cupy': the backend that holds `array`."""
+    return "numpy" if get_array_module(array) is np else "cupy"
+
+
+def to_backend(array, name: str):
+    """Move an array to a backend (a copy across devices, the same array otherwise)."""
+    name = normalize_backend(name)
+    if backend_of(array) == name:
+        return array
+    if name == "numpy":
+        return _import_cupy().asnumpy(array)
+    return _import_cupy().asarray(array)
+
+
+# ----------------------------------------------------------------------------- dtypes
+
+
+def set_default_dtype(dtype) -> None:
+    """The float dtype of new tensors: float32 (the default) or float64."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"default dtype must be float32 or float64, got {dtype}")
+    _state["default_dtype"] = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    return _state["default_dtype"]
+
+
+# ----------------------------------------------------------------------------- random numbers
+
+
+class _CupyRandom:
+    """The two or three draws minigan needs, on CuPy's RandomState (same names as NumPy's Generator)."""
+
+    def __init__(self, seed):
+        self._state = _import_cupy().random.RandomState(seed)
+
+    def standard_normal(self, size, dtype):
+        return self._state.standard_normal(size, dtype=dtype)
+
+    def random(self, size, dtype):
+        return self._state.random_sample(size, dtype=dtype)
+
+    def integers(self, low, high, size):
+        return self._state.randint(low, high, size=size)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every random draw minigan makes (randn, rand, dropout, initialisation, shuffling).
+
+    The same seed gives bit-identical numbers on the same backend; NumPy and CuPy use different
+    generators, so the two backends draw different numbers from the same seed.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"manual_seed expects a non-negative integer, got {seed!r}")
+    _state["seed"] = int(seed)
+    _generators.clear()
+
+
+def generator(name: str | None = None):
+    """The random generator of a backend (NumPy's PCG64 Generator, or CuPy's RandomState)."""
+    name = normalize_backend(name or _state["backend"])
+    if name not in _generators:
+        seed = _state["seed"]
+        if name == "numpy":
+            _generators[name] = np.random.Generator(np.random.PCG64(seed))
+        else:
+            _generators[name] = _CupyRandom(seed)
+    return _generators[name]
+
+
+def get_rng_state() -> dict:
+    """The NumPy generator's state as a flat dict of strings and ints (checkpoint-friendly).
+
+    The 128-bit PCG64 integers are kept as decimal strings so that they fit in an .npz file.
+    """
+    state = generator("numpy").bit_generator.state
+    return {
+        "bit_generator": state["bit_generator"],
+        "state": str(state["state"]["state"]),
+        "inc": str(state["state"]["inc"]),
+        "has_uint32": int(state["has_uint32"]),
+        "uinteger": int(state["uinteger"]),
+    }
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore a state from get_rng_state(): the next draws repeat those made after it was taken."""
+    if state.get("bit_generator") != "PCG64":
+        raise ValueError(f"expected a PCG64 generator state, got {state.get('bit_generator')!r}")
+    gen = generator("numpy")
+    gen.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": int(state["state"]), "inc": int(state["inc"])},
+        "has_uint32": int(state["has_uint32"]),
+        "uinteger": int(state["uinteger"]),
+    }

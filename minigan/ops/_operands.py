@@ -1,0 +1,58 @@
+"""Turning the values users mix with tensors (numbers, NumPy arrays) into op operands."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from minigan import backend
+from minigan.autograd import Tensor, _as_array
+
+_SCALAR_TYPES = (bool, int, float, np.bool_, np.number)
+
+
+def as_tensor(value, like: Tensor | None = None) -> Tensor:
+    """A Tensor for `value`, on the backend of `like` (default: the current backend).
+
+    Scalars take the float dtype of `like`; arrays and lists follow mg.tensor()'s rules
+    (integers become the default float dtype).
+    """
+    if isinstance(value, Tensor):
+        return value
+    if like is None:
+        return Tensor(_as_array(value))
+    if isinstance(value, _SCALAR_TYPES) and like.dtype.kind in "fc":
+        return Tensor(backend.get_array_module(like.data).asarray(value, dtype=like.dtype))
+    return Tensor(backend.to_backend(_as_array(value), like.backend))
+
+
+def operands(a, b):
+    """Both operands of a binary op: Tensors stay, arrays and lists become constant Tensors, and
+    numbers stay Python numbers.
+
+    Numbers are "weak", as in PyTorch and NumPy 2: ``2.5 * x`` keeps x's dtype. A NumPy scalar
+    (np.float64(2.5)) is turned into a Python number so that it is weak too.
+    """
+    if isinstance(a, Tensor) and (isinstance(b, Tensor) or type(b) in (int, float)):
+        return a, b  # the common cases, first
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = as_tensor(a)
+    like = a if isinstance(a, Tensor) else b
+    return _operand(a, like), _operand(b, like)
+
+
+def _operand(value, like: Tensor):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, _SCALAR_TYPES):
+        return value.item() if isinstance(value, np.generic) else value
+    return as_tensor(value, like)
+
+
+def as_tensors(a, b) -> tuple[Tensor, Tensor]:
+    """Both operands as Tensors (numbers become 0-d tensors of the other operand's dtype)."""
+    if isinstance(a, Tensor):
+        return a, as_tensor(b, like=a)
+    if isinstance(b, Tensor):
+        return as_tensor(a, like=b), b
+    a = as_tensor(a)
+    return a, as_tensor(b, like=a)
