@@ -34,8 +34,10 @@ CONV_LAYERS_64 = [
     ("D.conv5", "conv2d", 512, 1, 4, 1, 0, 4),
 ]
 
-# The (M, N, K) of the matrix products those layers run as im2col + GEMM (forward), batch 64,
-# plus the 28x28 models' Linear layers.
+# The (M, N, K) of the matrix products those layers run (forward, batch 64), plus the 28x28 models'
+# Linear layers. A convolution is one GEMM over the whole batch: weight (O, C*kh*kw) @ columns
+# (C*kh*kw, N*OH*OW), so M = out_channels, N = batch*OH*OW, K = in_channels*kh*kw. A transposed
+# convolution is weight^T (Cout*kh*kw, Cin) @ input (Cin, N*H*W), followed by col2im.
 GEMM_SHAPES_28 = [
     ("G.linear", 64, 128 * 7 * 7, 100),
     ("D.linear", 64, 1, 128 * 7 * 7),
