@@ -488,15 +488,19 @@ class Context:
     def save_for_backward(self, *arrays) -> None:
         self._saved = arrays
 
-    def _record(self, input_arrays, output_arrays, outputs) -> None:
-        """After forward: link the outputs to this node and sort out what forward saved."""
-        self._outputs = tuple([(a.shape, a.dtype) for a in output_arrays])
+    def _record(self, input_arrays, results, outputs) -> None:
+        """After forward: link the outputs to this node and sort out what forward saved.
+
+        results: what forward returned (NumPy may return a scalar for a 0-d result, which the
+        output Tensor holds as an array; a saved result is matched by identity with `results`).
+        """
+        self._outputs = tuple([(out.data.shape, out.data.dtype) for out in outputs])
         for index, out in enumerate(outputs):
             out._ctx, out._output_index = self, index
         if self._saved:
-            self._resolve_saved(input_arrays, output_arrays)
+            self._resolve_saved(input_arrays, results, [out.data for out in outputs])
 
-    def _resolve_saved(self, input_arrays, output_arrays) -> None:
+    def _resolve_saved(self, input_arrays, results, output_arrays) -> None:
         """Remember each saved array as an input, an output, or a constant."""
         resolved = []
         for array in self._saved:
@@ -506,9 +510,9 @@ class Context:
                     kind, value = "input", i
                     break
             else:
-                for j, candidate in enumerate(output_arrays):
+                for j, candidate in enumerate(results):
                     if array is candidate:
-                        kind, value = "output", (j, array)
+                        kind, value = "output", (j, output_arrays[j])
                         break
             resolved.append((kind, value))
         self._saved = tuple(resolved)
@@ -583,12 +587,11 @@ class Function:
             out = _ensure_array(result)
             output = Tensor._wrap(out, record and out.dtype.kind in "fc")
             if record:
-                ctx._record(arrays, (out,), (output,))
+                ctx._record(arrays, (result,), (output,))
             return output
-        outs = tuple([_ensure_array(a) for a in result])
-        outputs = tuple([Tensor._wrap(a, record and a.dtype.kind in "fc") for a in outs])
+        outputs = tuple([Tensor._wrap(_ensure_array(a), record) for a in result])
         if record:
-            ctx._record(arrays, outs, outputs)
+            ctx._record(arrays, result, outputs)
         return outputs
 
 

@@ -84,8 +84,6 @@ def backend_module(name: str | None = None):
 
 def get_array_module(array):
     """numpy for a NumPy array (or scalar), cupy for a CuPy array."""
-    if isinstance(array, (np.ndarray, np.generic)):
-        return np
     if _cupy_module is not None and isinstance(array, _cupy_module.ndarray):
         return _cupy_module
     return np

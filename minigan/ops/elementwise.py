@@ -156,7 +156,7 @@ class Softplus(Function):
     """softplus(a) = log(1 + exp(beta * a)) / beta, linear (= a) where beta * a > threshold.
 
     Written as max(z, 0) + log1p(exp(-|z|)) with z = beta * a, which never overflows.
-    d/da = sigmoid(beta * a).
+    d/da = sigmoid(beta * a), and 1 in the linear region.
     """
 
     @staticmethod
@@ -164,14 +164,15 @@ class Softplus(Function):
         xp = get_array_module(a)
         z = a * beta
         smooth = (xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / beta
-        ctx.save_for_backward(a)
+        linear = z > threshold
+        ctx.save_for_backward(a, linear)
         ctx.beta = beta
-        return xp.where(z > threshold, a, smooth).astype(a.dtype, copy=False)
+        return xp.where(linear, a, smooth).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * sigmoid(a * ctx.beta), None, None
+        a, linear = ctx.saved_tensors
+        return where(linear, grad, grad * sigmoid(a * ctx.beta)), None, None
 
 
 class LogSigmoid(Function):
