@@ -1,0 +1,130 @@
+"""Pictures of training (matplotlib; install with `pip install -e ".[plot]"`).
+
+    image_grid(images)                 (N, C, H, W) in [-1, 1] -> one (H', W', C) uint8 mosaic
+    save_image_grid(images, path)      the mosaic as a PNG
+    plot_losses(history, path)         D and G loss over steps
+    plot_d_outputs(history, path)      D(x) and D(G(z)) over steps
+    plot_2d(real, fake, path, critic)  real and generated points over the discriminator's contour
+    save_gif(frames, path)             an animated GIF of the fixed-noise grid over training
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _pyplot():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError as err:  # pragma: no cover - depends on the install
+        raise RuntimeError('plots need matplotlib: pip install -e ".[plot]"') from err
+    return plt
+
+
+def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
+    """Tile images (N, C, H, W) with values in [-1, 1] into one uint8 picture (rows, cols, C).
+
+    nrow: images per row (default: the square root of N, rounded up).
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 4:
+        raise ValueError(f"image_grid expects images of shape (N, C, H, W), got shape {images.shape}")
+    n, c, h, w = images.shape
+    nrow = nrow or int(np.ceil(np.sqrt(n)))
+    ncol = int(np.ceil(n / nrow))
+    grid = np.ones((ncol * (h + padding) + padding, nrow * (w + padding) + padding, c), dtype=np.float32)
+    pixels = (np.clip(images, -1, 1) + 1) / 2
+    for i in range(n):
+        row, col = divmod(i, nrow)
+        top, left = padding + row * (h + padding), padding + col * (w + padding)
+        grid[top:top + h, left:left + w] = pixels[i].transpose(1, 2, 0)
+    return (grid * 255).round().astype(np.uint8)
+
+
+def save_image_grid(images, path, nrow: int | None = None, scale: int = 3) -> None:
+    """Write image_grid(images) as a PNG, each pixel blown up `scale` times."""
+    grid = image_grid(images, nrow)
+    grid = grid.repeat(scale, axis=0).repeat(scale, axis=1)
+    plt = _pyplot()
+    plt.imsave(path, grid[..., 0] if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255)
+
+
+def _column(history, name):
+    steps = [row["step"] for row in history if row.get(name) is not None]
+    values = [row[name] for row in history if row.get(name) is not None]
+    return steps, values
+
+
+def plot_losses(history, path) -> None:
+    """D and G losses against the step."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, label in (("d_loss", "discriminator"), ("g_loss", "generator")):
+        ax.plot(*_column(history, name), label=label, linewidth=0.8)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend()
+    ax.set_title("GAN losses")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_d_outputs(history, path) -> None:
+    """D(x) on real data and D(G(z)) on fakes against the step (0.5 each at the ideal equilibrium
+    of the BCE game)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(*_column(history, "d_real"), label="D(x)", linewidth=0.8)
+    ax.plot(*_column(history, "d_fake"), label="D(G(z))", linewidth=0.8)
+    ax.set_xlabel("step")
+    ax.legend()
+    ax.set_title("discriminator outputs")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_2d(real, fake, path, critic=None, centers=None, limit: float | None = None) -> None:
+    """Real (grey) and generated (red) 2-D points; with `critic` (a function from (M, 2) points to
+    (M,) scores) its contour underneath; mode centres as crosses."""
+    plt = _pyplot()
+    real, fake = np.asarray(real), np.asarray(fake)
+    limit = limit or float(max(np.abs(real).max(), 1.0) * 1.3)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    if critic is not None:
+        axis = np.linspace(-limit, limit, 120)
+        gx, gy = np.meshgrid(axis, axis)
+        scores = np.asarray(critic(np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)))
+        contour = ax.contourf(gx, gy, scores.reshape(gx.shape), levels=20, cmap="coolwarm", alpha=0.6)
+        fig.colorbar(contour, ax=ax, fraction=0.046)
+    ax.scatter(real[:, 0], real[:, 1], s=2, c="0.3", label="real")
+    ax.scatter(fake[:, 0], fake[:, 1], s=2, c="red", label="generated")
+    if centers is not None:
+        centers = np.asarray(centers)
+        ax.scatter(centers[:, 0], centers[:, 1], marker="x", c="black", s=40, label="modes")
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def save_gif(frames, path, duration_ms: int = 200, scale: int = 3) -> None:
+    """An animated GIF from a list of image batches (each (N, C, H, W) in [-1, 1])."""
+    try:
+        from PIL import Image
+    except ImportError as err:  # pragma: no cover - depends on the install
+        raise RuntimeError('the GIF needs Pillow: pip install -e ".[plot]"') from err
+    if not frames:
+        raise ValueError("save_gif needs at least one frame")
+    pictures = []
+    for images in frames:
+        grid = image_grid(images).repeat(scale, axis=0).repeat(scale, axis=1)
+        pictures.append(Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid))
+    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=duration_ms, loop=0)
