@@ -234,7 +234,8 @@ def test_constructor_and_option_errors():
 def test_gradient_of_the_wrong_shape_is_an_error():
     p = mg.tensor([1.0, 2.0], requires_grad=True)
     p.grad = mg.tensor([1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match=r"parameter of shape \(2,\) has a gradient of shape \(3,\)"):
+    with pytest.raises(ValueError,
+                       match=r"parameter of shape \(2,\) has a gradient of shape \(3,\)"):
         optim.SGD([p]).step()
 
 
@@ -387,3 +388,23 @@ def test_load_state_dict_errors_leave_the_optimizer_untouched():
     with pytest.raises(ValueError, match=r"1 parameter group\(s\), this optimizer has 2"):
         opt.load_state_dict(sgd_state.state_dict())
     opt.load_state_dict(good)  # and the good one still loads
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", sorted(MAKERS))
+def test_optimizers_run_on_cupy_like_on_numpy(name):
+    if not mg.cuda_available():
+        pytest.skip("needs CuPy and a CUDA device")
+    on_cpu = [mg.tensor(a, dtype=np.float64, requires_grad=True) for a in initial_values(np.float64)]
+    _run(MAKERS[name](on_cpu), on_cpu, 5, np.float64)
+    mg.set_backend("cupy")
+    on_gpu = [mg.tensor(a, dtype=np.float64, requires_grad=True) for a in initial_values(np.float64)]
+    opt = MAKERS[name](on_gpu)
+    _run(opt, on_gpu, 5, np.float64)
+    assert all(p.backend == "cupy" for p in on_gpu)
+    for a, b in zip(on_cpu, on_gpu):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-10, atol=1e-12)
+    state = opt.state_dict()
+    opt.load_state_dict(state)
+    assert all(opt.state[p][k].__class__.__module__.startswith("cupy")
+               for p in on_gpu for k in opt.state[p] if k != "step")
