@@ -8,7 +8,7 @@
 
 import numpy as np
 
-from minigan import functional
+from minigan import functional, optim
 from minigan.autograd import (
     Context, Function, Tensor, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
@@ -23,6 +23,7 @@ from minigan.ops import (
     rand, rand_like, randint, randn, randn_like, relu, reshape, sigmoid, softplus, sqrt, squeeze,
     stack, sum, sum_to, tanh, tensor, transpose, unsqueeze, var, where, zeros, zeros_like,
 )
+from minigan.serialization import load, save
 
 float32 = np.float32
 float64 = np.float64

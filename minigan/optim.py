@@ -1,0 +1,467 @@
+"""Optimizers: SGD, Adam and RMSprop, with PyTorch's names, defaults and update rules.
+
+An optimizer holds the parameters it updates in *parameter groups* (a list of dicts: the tensors
+under "params" and that group's options such as "lr"), and a *state* per parameter (momentum
+buffers, moving averages, step counts). Each step reads ``p.grad`` and changes ``p.data`` in
+place; the update works on the raw arrays (NumPy or CuPy), so it is never recorded in a graph::
+
+    opt = optim.Adam(model.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+
+Parameters whose ``.grad`` is None are skipped (they took no part in the loss). The updates follow
+PyTorch 2.x's single-tensor (for-loop) implementations operation by operation, so the numbers
+agree with PyTorch to the rounding of the dtype (float32 stays float32, float64 stays float64).
+
+``state_dict()`` has PyTorch's layout, with parameters replaced by their index counted across the
+groups in order::
+
+    {"state": {0: {"step": 3, "exp_avg": array, ...}, ...},
+     "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), ..., "params": [0, 1]}, ...]}
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from minigan import backend
+from minigan.autograd import Tensor, enable_grad
+
+
+class Optimizer:
+    """Base class: parameter groups, per-parameter state, zero_grad, state_dict/load_state_dict.
+
+    A subclass sets its default options, checks them in `_check_options` and implements `_update`
+    (one parameter's step) and `_state_names` (the state entries a parameter gets).
+
+    Args:
+        params: an iterable of Tensors, or of dicts ``{"params": tensors, option: value, ...}``
+            (one parameter group each; options a group leaves out come from `defaults`).
+        defaults: the options every group starts from.
+    """
+
+    def __init__(self, params, defaults: dict):
+        self._check_options(defaults)
+        self.defaults = dict(defaults)
+        self.state: dict = {}  # parameter Tensor -> {name: array or number}
+        self.param_groups: list = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                f"{self._name()}: params should be an iterable of Tensors or dicts, got a Tensor "
+                "(wrap it in a list: [p])")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(self._set_message())
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{self._name()}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def _set_message(self) -> str:
+        return (f"{self._name()}: params must be an ordered collection of Tensors (a list), not "
+                "a set: the order of a set changes between runs")
+
+    def __repr__(self) -> str:
+        lines = [f"{self._name()} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {key}: {value}" for key, value in group.items() if key != "params"]
+        return "\n".join(lines + [")"])
+
+    # -- parameter groups ---------------------------------------------------------------------
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters with its own options (missing options come from defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{self._name()}: a parameter group must be a dict, "
+                            f"got {type(param_group).__name__}")
+        if "params" not in param_group:
+            raise ValueError(f"{self._name()}: a parameter group needs a 'params' entry")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(self._set_message())
+        params = list(params)
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{self._name()}: can only optimize Tensors, but params[{i}] is "
+                                f"a {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(f"{self._name()}: can't optimize a non-leaf Tensor (params[{i}] "
+                                 "was computed by an op; optimize the tensors it came from)")
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError(f"{self._name()}: a parameter appears twice in one parameter group")
+        already = {id(p) for group in self.param_groups for p in group["params"]}
+        if any(id(p) in already for p in params):
+            raise ValueError(f"{self._name()}: some parameters appear in more than one "
+                             "parameter group")
+        unknown = sorted(set(param_group) - set(self.defaults) - {"params"})
+        if unknown:
+            raise ValueError(f"{self._name()}: unknown option(s) {unknown} in a parameter group "
+                             f"(expected some of {sorted(self.defaults)})")
+        group = {**self.defaults, **param_group, "params": params}
+        self._check_options(group)
+        self.param_groups.append(group)
+
+    def _check_options(self, options: dict) -> None:
+        """Raise ValueError for an option outside its valid range (subclasses add theirs)."""
+
+    # -- one step -----------------------------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients: ``p.grad = None`` (default), or fill them with zeros."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                elif p.grad.grad_fn is not None or p.grad.requires_grad:
+                    # a gradient built with create_graph=True: leave its graph alone
+                    p.grad = Tensor(backend.get_array_module(p.grad.data).zeros_like(p.grad.data))
+                else:
+                    p.grad.zero_()
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient. `closure` (optional) recomputes the loss
+        (it runs with gradients enabled and its result is returned)."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                self._update(p, self._grad_of(p, group), self.state.setdefault(p, {}), group)
+        return loss
+
+    def _grad_of(self, p: Tensor, group: dict):
+        """p's gradient as a raw array of p's dtype, negated when the group maximizes."""
+        grad = p.grad.data
+        if grad.shape != p.data.shape:
+            raise ValueError(f"{self._name()}: a parameter of shape {p.shape} has a gradient of "
+                             f"shape {tuple(grad.shape)}")
+        grad = grad.astype(p.data.dtype, copy=False)
+        return -grad if group["maximize"] else grad
+
+    def _update(self, p: Tensor, grad, state: dict, group: dict) -> None:
+        """Change p.data in place from grad (a raw array); `state` is p's state dict."""
+        raise NotImplementedError
+
+    def _state_names(self, group: dict) -> set:
+        """The names in a parameter's state once it has taken a step under `group`'s options."""
+        raise NotImplementedError
+
+    # -- saving and restoring -----------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """The state and options, parameters replaced by indices (PyTorch's layout).
+
+        Arrays are copies: the dict does not change as training goes on.
+        """
+        index_of, param_groups = {}, []
+        for group in self.param_groups:
+            indices = []
+            for p in group["params"]:
+                index_of[id(p)] = len(index_of)
+                indices.append(index_of[id(p)])
+            param_groups.append({**{k: v for k, v in group.items() if k != "params"},
+                                 "params": indices})
+        state = {}
+        for p, entries in self.state.items():
+            if id(p) in index_of and entries:
+                state[index_of[id(p)]] = {
+                    name: value.copy() if hasattr(value, "shape") else value
+                    for name, value in entries.items()}
+        return {"state": state, "param_groups": param_groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore options and state saved by state_dict() (arrays may be NumPy or Tensors).
+
+        The parameter groups must have the same number of parameters as this optimizer's; arrays
+        are copied onto each parameter's backend and dtype. On any error nothing is changed.
+        """
+        name = self._name()
+        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+            raise ValueError(f"{name}.load_state_dict expects a dict with keys 'state' and "
+                             f"'param_groups', got {got}")
+        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(saved_groups, (list, tuple)) or not isinstance(saved_state, dict):
+            raise ValueError(f"{name}.load_state_dict: 'param_groups' must be a list and 'state' "
+                             "a dict")
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"{name}.load_state_dict: the state dict has {len(saved_groups)} "
+                             f"parameter group(s), this optimizer has {len(self.param_groups)}")
+        param_of, new_groups = {}, []
+        for g, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if not isinstance(saved, dict) or "params" not in saved:
+                raise ValueError(f"{name}.load_state_dict: param_groups[{g}] must be a dict with "
+                                 "a 'params' list")
+            indices = list(saved["params"])
+            if len(indices) != len(group["params"]):
+                raise ValueError(
+                    f"{name}.load_state_dict: param_groups[{g}] has {len(indices)} parameter(s) "
+                    f"in the state dict but {len(group['params'])} in this optimizer")
+            for index, p in zip(indices, group["params"]):
+                if not isinstance(index, numbers.Integral) or isinstance(index, bool) \
+                        or index in param_of:
+                    raise ValueError(f"{name}.load_state_dict: param_groups[{g}]['params'] must "
+                                     f"hold distinct integer indices, got {index!r}")
+                param_of[index] = p
+            new_group = {**group, **{k: v for k, v in saved.items() if k != "params"},
+                         "params": group["params"]}
+            if isinstance(new_group.get("betas"), list):
+                new_group["betas"] = tuple(new_group["betas"])
+            self._check_options(new_group)
+            new_groups.append(new_group)
+
+        group_of = {id(p): group for group in new_groups for p in group["params"]}
+        new_state = {}
+        for index, entries in saved_state.items():
+            if index not in param_of:
+                raise ValueError(f"{name}.load_state_dict: 'state' has an entry for parameter "
+                                 f"{index!r}, which no parameter group lists")
+            p = param_of[index]
+            new_state[p] = self._load_param_state(index, p, entries, group_of[id(p)])
+        self.param_groups = new_groups
+        self.state = new_state
+
+    def _load_param_state(self, index, p: Tensor, entries, group: dict) -> dict:
+        """One parameter's saved state, checked against p and copied onto p's backend/dtype."""
+        name = self._name()
+        expected = self._state_names(group)
+        if not isinstance(entries, dict) or set(entries) != expected:
+            got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
+            raise ValueError(f"{name}.load_state_dict: state of parameter {index} should have "
+                             f"entries {sorted(expected)}, got {got}")
+        xp = backend.get_array_module(p.data)
+        loaded = {}
+        for key, value in entries.items():
+            if key == "step":
+                if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+                    raise ValueError(f"{name}.load_state_dict: state[{index}]['step'] must be a "
+                                     f"non-negative integer, got {value!r}")
+                loaded[key] = int(value)
+                continue
+            array = value.data if isinstance(value, Tensor) else value
+            if not hasattr(array, "shape") or tuple(array.shape) != p.shape:
+                got = tuple(array.shape) if hasattr(array, "shape") else type(value).__name__
+                raise ValueError(f"{name}.load_state_dict: state[{index}][{key!r}] should be an "
+                                 f"array of shape {p.shape} (the parameter's), got {got}")
+            array = backend.to_backend(array, backend.backend_of(p.data))
+            loaded[key] = xp.array(array, dtype=p.dtype, copy=True)
+        return loaded
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_number(optimizer: str, name: str, value, low: float = 0.0, high: float | None = None,
+                  high_inclusive: bool = False) -> None:
+    """`value` must be a real number with low <= value (< or <=) high."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{optimizer}: {name} must be a number, got {value!r}")
+    too_high = high is not None and (value > high if high_inclusive else value >= high)
+    if not value >= low or too_high:  # `not >=` also catches NaN
+        bound = "" if high is None else f" and {'<=' if high_inclusive else '<'} {high}"
+        raise ValueError(f"{optimizer}: {name} must be >= {low}{bound}, got {value!r}")
+
+
+# ----------------------------------------------------------------------------- SGD
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum, Nesterov momentum and weight decay.
+
+    With g = grad (negated when maximize), mu = momentum, tau = dampening, lambda = weight_decay::
+
+        g <- g + lambda * p                              (if weight_decay != 0)
+        b <- g on the first step, else mu * b + (1 - tau) * g     (if momentum != 0)
+        g <- g + mu * b if nesterov else b                         (if momentum != 0)
+        p <- p - lr * g
+
+    State per parameter: "momentum_buffer" (only when momentum != 0).
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, maximize: bool = False):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_options(self, options: dict) -> None:
+        _check_number("SGD", "lr", options["lr"])
+        _check_number("SGD", "momentum", options["momentum"])
+        _check_number("SGD", "dampening", options["dampening"], low=-np.inf)
+        _check_number("SGD", "weight_decay", options["weight_decay"])
+        if options["nesterov"] and (options["momentum"] <= 0 or options["dampening"] != 0):
+            raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening == 0, got "
+                             f"momentum={options['momentum']}, dampening={options['dampening']}")
+
+    def _state_names(self, group: dict) -> set:
+        return {"momentum_buffer"} if group["momentum"] != 0 else set()
+
+    def _update(self, p, grad, state, group):
+        lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        if weight_decay != 0:
+            grad = grad + weight_decay * p.data
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = grad.copy()  # first step: no dampening
+            else:
+                buf *= momentum
+                buf += (1 - group["dampening"]) * grad
+            grad = grad + momentum * buf if group["nesterov"] else buf
+        p.data += -lr * grad
+
+
+# ----------------------------------------------------------------------------- Adam
+
+
+class Adam(Optimizer):
+    """Adam: moving averages of the gradient and its square, with bias correction.
+
+    With g = grad (negated when maximize), t = the step count of this parameter (from 1)::
+
+        g  <- g + weight_decay * p                        (if weight_decay != 0; L2, not AdamW)
+        m  <- beta1 * m + (1 - beta1) * g
+        v  <- beta2 * v + (1 - beta2) * g * g
+        v_max <- max(v_max, v)                            (if amsgrad; then v_max replaces v below)
+        p  <- p - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    eps is added after the square root has been divided by its bias correction, as PyTorch does.
+    State per parameter: "step", "exp_avg" (m), "exp_avg_sq" (v), and "max_exp_avg_sq" with amsgrad.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_options(self, options: dict) -> None:
+        _check_number("Adam", "lr", options["lr"])
+        _check_number("Adam", "eps", options["eps"])
+        _check_number("Adam", "weight_decay", options["weight_decay"])
+        betas = options["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        _check_number("Adam", "betas[0]", betas[0], high=1.0)
+        _check_number("Adam", "betas[1]", betas[1], high=1.0)
+        options["betas"] = tuple(betas)
+
+    def _state_names(self, group: dict) -> set:
+        names = {"step", "exp_avg", "exp_avg_sq"}
+        return names | {"max_exp_avg_sq"} if group["amsgrad"] else names
+
+    def _update(self, p, grad, state, group):
+        xp = backend.get_array_module(p.data)
+        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = xp.zeros_like(p.data)
+            state["exp_avg_sq"] = xp.zeros_like(p.data)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = xp.zeros_like(p.data)
+        state["step"] += 1
+        step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
+
+        if weight_decay != 0:
+            grad = grad + weight_decay * p.data
+        exp_avg += (1 - beta1) * (grad - exp_avg)  # = beta1 * m + (1 - beta1) * g (PyTorch's lerp)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+        step_size = lr / bias_correction1
+        if group["amsgrad"]:
+            xp.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+            denom = xp.sqrt(state["max_exp_avg_sq"]) / bias_correction2_sqrt + eps
+        else:
+            denom = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
+        p.data += -step_size * exp_avg / denom
+
+
+# ----------------------------------------------------------------------------- RMSprop
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide the gradient by a moving root mean square of recent gradients.
+
+    With g = grad (negated when maximize)::
+
+        g   <- g + weight_decay * p                       (if weight_decay != 0)
+        v   <- alpha * v + (1 - alpha) * g * g
+        avg <- sqrt(v) + eps, or, if centered:
+               a <- alpha * a + (1 - alpha) * g;  avg <- sqrt(v - a * a) + eps
+        b   <- momentum * b + g / avg;  p <- p - lr * b   (if momentum > 0)
+        p   <- p - lr * g / avg                           (otherwise)
+
+    State per parameter: "step", "square_avg" (v), "momentum_buffer" (b, if momentum > 0) and
+    "grad_avg" (a, if centered).
+    """
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 maximize: bool = False):
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                        centered=centered, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _check_options(self, options: dict) -> None:
+        _check_number("RMSprop", "lr", options["lr"])
+        _check_number("RMSprop", "alpha", options["alpha"])
+        _check_number("RMSprop", "eps", options["eps"])
+        _check_number("RMSprop", "weight_decay", options["weight_decay"])
+        _check_number("RMSprop", "momentum", options["momentum"])
+
+    def _state_names(self, group: dict) -> set:
+        names = {"step", "square_avg"}
+        if group["momentum"] > 0:
+            names.add("momentum_buffer")
+        if group["centered"]:
+            names.add("grad_avg")
+        return names
+
+    def _update(self, p, grad, state, group):
+        xp = backend.get_array_module(p.data)
+        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = xp.zeros_like(p.data)
+            if momentum > 0:
+                state["momentum_buffer"] = xp.zeros_like(p.data)
+            if group["centered"]:
+                state["grad_avg"] = xp.zeros_like(p.data)
+        state["step"] += 1
+        square_avg = state["square_avg"]
+
+        if weight_decay != 0:
+            grad = grad + weight_decay * p.data
+        square_avg *= alpha
+        square_avg += (1 - alpha) * grad * grad
+        if group["centered"]:
+            grad_avg = state["grad_avg"]
+            grad_avg += (1 - alpha) * (grad - grad_avg)  # = alpha * a + (1 - alpha) * g
+            avg = xp.sqrt(square_avg - grad_avg * grad_avg) + eps
+        else:
+            avg = xp.sqrt(square_avg) + eps
+        if momentum > 0:
+            buf = state["momentum_buffer"]
+            buf *= momentum
+            buf += grad / avg
+            p.data += -lr * buf
+        else:
+            p.data += -lr * grad / avg
