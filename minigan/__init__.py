@@ -30,3 +30,4 @@ float64 = np.float64
 int64 = np.int64
 
 __version__ = "0.1.0"
+from minigan import datasets  # noqa: E402,F401
