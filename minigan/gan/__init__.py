@@ -1,0 +1,18 @@
+"""GANs from the building blocks: losses, models, training steps, the Trainer, plots, metrics.
+
+    from minigan import gan
+    G, D = gan.DCGANGenerator28(), gan.DCGANDiscriminator28()
+    stats = gan.d_step(G, D, opt_d, real, z, gan.LOSSES["bce"])
+"""
+
+from minigan.gan.losses import (
+    LOSSES, GANLoss, d_loss_bce, d_loss_hinge, d_loss_least_squares, d_loss_wasserstein, g_loss_least_squares,
+    g_loss_minimax, g_loss_nonsaturating, g_loss_wasserstein, get_loss, gradient_penalty,
+)
+from minigan.gan.metrics import mode_metrics
+from minigan.gan.models import (
+    ConditionalDiscriminator28, ConditionalGenerator28, DCGANDiscriminator28, DCGANDiscriminator64,
+    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, dcgan_init,
+)
+from minigan.gan.steps import d_step, g_step, grad_norm
+from minigan.gan.training import TrainConfig, Trainer, TrainingDiverged

@@ -1,0 +1,144 @@
+"""Defaults that work for every model/dataset pair, and building a whole run from a config.
+
+    config = default_config("mlp", "ring")            # a TrainConfig that reaches all 8 modes
+    run = build(config)                               # models, optimizers, data loader
+    Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, conditional=run.conditional)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+import minigan as mg
+from minigan import optim
+from minigan.datasets import DataLoader, load_dataset
+from minigan.gan import models
+from minigan.gan.losses import get_loss
+from minigan.gan.training import TrainConfig
+
+MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
+TOY_DATASETS = ("ring", "grid")
+IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
+
+# What differs from TrainConfig's defaults, by model and by kind of data.
+_MODEL_DEFAULTS = {
+    ("mlp", "toy"): dict(latent_dim=2, width=128, batch_size=256, lr_g=1e-3, lr_d=1e-3, steps=2000,
+                         sample_every=200, checkpoint_every=1000),
+    ("mlp", "image"): dict(latent_dim=64, width=256, batch_size=64, lr_g=2e-4, lr_d=2e-4, steps=3000),
+    ("dcgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=1000),
+    ("dcgan64", "image"): dict(latent_dim=100, width=16, batch_size=64, steps=300, image_size=64),
+    ("cgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=1000),
+}
+
+# Hyperparameters from the papers that introduced each loss.
+_LOSS_DEFAULTS = {
+    "wgan": dict(optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
+    "wgan-gp": dict(lr_g=1e-4, lr_d=1e-4, betas=(0.5, 0.9), n_critic=5),
+}
+
+
+def kind_of(dataset: str) -> str:
+    if dataset in TOY_DATASETS:
+        return "toy"
+    if dataset in IMAGE_DATASETS:
+        return "image"
+    raise ValueError(f"dataset must be one of {', '.join(TOY_DATASETS + IMAGE_DATASETS)}, got {dataset!r}")
+
+
+def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "bce", **overrides) -> TrainConfig:
+    """The defaults for a model/dataset/loss combination, with `overrides` on top."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    kind = kind_of(dataset)
+    get_loss(loss)
+    if (model, kind) not in _MODEL_DEFAULTS:
+        raise ValueError(f"model {model!r} does not work on {kind} data ({dataset!r}); "
+                         f"use --model mlp for {', '.join(TOY_DATASETS)}")
+    values = dict(model=model, dataset=dataset, loss=loss)
+    values.update(_MODEL_DEFAULTS[(model, kind)])
+    values.update(_LOSS_DEFAULTS.get(loss, {}))
+    values.update(overrides)
+    return TrainConfig.from_dict(values)
+
+
+@dataclass
+class Run:
+    G: object
+    D: object
+    opt_g: object
+    opt_d: object
+    loader: object
+    dataset: object
+    conditional: bool
+
+
+def resize_images(images: np.ndarray, size: int) -> np.ndarray:
+    """Bilinear resize of (N, C, H, W) images to (N, C, size, size) (28x28 data for 64x64 models)."""
+    n, c, h, w = images.shape
+    if (h, w) == (size, size):
+        return images
+    ys = np.linspace(0, h - 1, size)
+    xs = np.linspace(0, w - 1, size)
+    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
+    wy, wx = (ys - y0)[:, None], (xs - x0)[None, :]
+    top = images[:, :, y0][:, :, :, x0] * (1 - wx) + images[:, :, y0][:, :, :, x1] * wx
+    bottom = images[:, :, y1][:, :, :, x0] * (1 - wx) + images[:, :, y1][:, :, :, x1] * wx
+    return (top * (1 - wy) + bottom * wy).astype(images.dtype)
+
+
+def build_models(config: TrainConfig, data_shape):
+    """(G, D, conditional) for the config; data_shape is one sample's shape, e.g. (1, 28, 28)."""
+    critic = get_loss(config.loss).penalty  # WGAN-GP: no BatchNorm in the critic
+    w, z = config.width, config.latent_dim
+    if config.model == "mlp":
+        G = models.MLPGenerator(z, data_shape, hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
+                                tanh=len(data_shape) > 1)
+        D = models.MLPDiscriminator(data_shape, hidden=(w, w) if len(data_shape) == 1 else (2 * w, w))
+        return G, D, False
+    channels = data_shape[0]
+    if config.model == "dcgan":
+        return (models.DCGANGenerator28(z, w, channels),
+                models.DCGANDiscriminator28(w, channels, batchnorm=not critic), False)
+    if config.model == "dcgan64":
+        return (models.DCGANGenerator64(z, w, channels),
+                models.DCGANDiscriminator64(w, channels, batchnorm=not critic), False)
+    if config.model == "cgan":
+        return (models.ConditionalGenerator28(z, config.num_classes, w, channels),
+                models.ConditionalDiscriminator28(config.num_classes, w, channels, batchnorm=not critic), True)
+    raise ValueError(f"model must be one of {', '.join(MODELS)}, got {config.model!r}")
+
+
+def build_optimizers(config: TrainConfig, G, D):
+    if config.optimizer == "adam":
+        return (optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas)),
+                optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas)))
+    if config.optimizer == "rmsprop":
+        return optim.RMSprop(G.parameters(), lr=config.lr_g), optim.RMSprop(D.parameters(), lr=config.lr_d)
+    raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {config.optimizer!r}")
+
+
+def load_training_data(config: TrainConfig, root=None):
+    """The dataset a config trains on (images resized to config.image_size)."""
+    dataset = load_dataset(config.dataset, root=root)
+    if kind_of(config.dataset) == "image" and config.image_size != dataset.images.shape[-1]:
+        dataset.images = resize_images(dataset.images, config.image_size)
+    return dataset
+
+
+def build(config: TrainConfig, dataset=None, root=None) -> Run:
+    """Seed, pick the backend, load the data, and build models, optimizers and the loader."""
+    mg.set_backend(config.backend)
+    mg.manual_seed(config.seed)
+    dataset = dataset if dataset is not None else load_training_data(config, root)
+    sample = dataset[0]
+    data_shape = tuple(np.asarray(sample[0] if isinstance(sample, tuple) else sample).shape)
+    G, D, conditional = build_models(config, data_shape)
+    if config.backend != "numpy":
+        G.to(config.backend)
+        D.to(config.backend)
+    opt_g, opt_d = build_optimizers(config, G, D)
+    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=True, drop_last=True)
+    return Run(G, D, opt_g, opt_d, loader, dataset, conditional)
