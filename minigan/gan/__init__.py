@@ -9,6 +9,7 @@ from minigan.gan.losses import (
     LOSSES, GANLoss, d_loss_bce, d_loss_hinge, d_loss_least_squares, d_loss_wasserstein, g_loss_least_squares,
     g_loss_minimax, g_loss_nonsaturating, g_loss_wasserstein, get_loss, gradient_penalty,
 )
+from minigan.gan import plots  # noqa: F401  (matplotlib is imported only when a plot is drawn)
 from minigan.gan.metrics import mode_metrics
 from minigan.gan.models import (
     ConditionalDiscriminator28, ConditionalGenerator28, DCGANDiscriminator28, DCGANDiscriminator64,
