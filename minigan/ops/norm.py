@@ -96,7 +96,9 @@ def _raw_buffer(buffer, name: str, channels: int):
         return None
     array = buffer.data if isinstance(buffer, Tensor) else buffer
     if tuple(array.shape) != (channels,):
-        raise ValueError(f"batch_norm: {name} must have shape ({channels},) (one per channel), got {tuple(array.shape)}")
+        raise ValueError(
+            f"batch_norm: {name} must have shape ({channels},) (one per channel), got {tuple(array.shape)}"
+        )
     return array
 
 
@@ -127,4 +129,3 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
             raise ValueError(f"batch_norm: {name} must have shape ({channels},) (one per channel), got {param.shape}")
     return BatchNorm.apply(input, weight, bias, running_mean, running_var, training=bool(training),
                            momentum=float(momentum), eps=float(eps))
-
