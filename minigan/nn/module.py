@@ -276,8 +276,9 @@ class Module:
                 continue
             if set_to_none:
                 param.grad = None
-            else:
-                param.grad = param.grad.detach()
+            else:  # zeros in place; a gradient that is part of a graph (create_graph) is cut off first
+                if param.grad.requires_grad:
+                    param.grad = param.grad.detach()
                 param.grad.zero_()
 
     # -- moving ---------------------------------------------------------------------------------
