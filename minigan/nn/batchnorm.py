@@ -75,7 +75,9 @@ class _BatchNorm(Module):
         counting = self.training and self.track_running_stats
         if counting and self.momentum is None:  # cumulative moving average over all batches
             momentum = 1.0 / (self.num_batches_tracked.item() + 1)
-        # Batch statistics while training, or always when there are no running statistics.
+        # Batch statistics while training, or always when there are no running statistics. While
+        # training, the running statistics are updated only if tracked (as in PyTorch, setting
+        # track_running_stats = False after construction freezes them).
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         output = F.batch_norm(
