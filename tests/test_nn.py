@@ -500,11 +500,14 @@ def test_loss_modules_call_their_functions():
 # ----------------------------------------------------------------------------- default initialisation
 
 
-@pytest.mark.parametrize("make, fan_in", [
+INIT_CASES = [
     (lambda nn: nn.Linear(400, 300), 400),
     (lambda nn: nn.Conv2d(16, 64, 5), 16 * 25),
     (lambda nn: nn.ConvTranspose2d(64, 32, 4), 32 * 16),  # PyTorch: weight.shape[1] * kh * kw
-])
+]
+
+
+@pytest.mark.parametrize("make, fan_in", INIT_CASES)
 def test_default_init_uses_pytorchs_bounds(make, fan_in):
     layer = make(nn)
     bound = 1 / math.sqrt(fan_in)
@@ -514,8 +517,13 @@ def test_default_init_uses_pytorchs_bounds(make, fan_in):
     assert weight.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
     assert np.abs(weight).max() > 0.99 * bound
     assert weight.dtype == np.float32
+
+
+@pytest.mark.parametrize("make, fan_in", INIT_CASES)
+def test_torch_uses_the_same_bounds(make, fan_in):
     torch = pytest.importorskip("torch")
-    theirs = make(torch.nn)
+    bound = 1 / math.sqrt(fan_in)
+    layer, theirs = make(nn), make(torch.nn)
     assert theirs.weight.abs().max().item() <= bound and theirs.bias.abs().max().item() <= bound
     assert theirs.weight.std().item() == pytest.approx(bound / math.sqrt(3), rel=0.02)
     assert tuple(theirs.weight.shape) == layer.weight.shape
