@@ -17,6 +17,7 @@ from minigan.backend import (
     set_backend, set_default_dtype, set_rng_state,
 )
 from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from minigan import nn  # noqa: E402  (after the core: nn is built on it)
 from minigan.ops import (
     abs, amax, amin, arange, argmax, argmin, broadcast_to, cat, clamp, clip, concatenate, empty,
     exp, flatten, full, log, logsigmoid, matmul, max, mean, min, ones, ones_like, pad, permute,

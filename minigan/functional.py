@@ -3,7 +3,14 @@
 Each is a thin name for an op in minigan/ops/ (look there for its forward and backward).
 """
 
+from minigan.ops.dropout import dropout  # noqa: F401
 from minigan.ops.elementwise import (  # noqa: F401
     leaky_relu, logsigmoid, relu, sigmoid, softplus, tanh,
 )
+from minigan.ops.linear import embedding, linear  # noqa: F401
+from minigan.ops.loss import (  # noqa: F401
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, log_softmax, mse_loss,
+    nll_loss, softmax,
+)
+from minigan.ops.norm import batch_norm  # noqa: F401
 from minigan.ops.shape import flatten, pad, unflatten  # noqa: F401

@@ -4,6 +4,11 @@
     shape.py        reshape, permute, broadcast_to/sum_to, indexing, cat, pad, sum, mean, max
     elementwise.py  exp, log, sqrt, abs, clamp, sigmoid, tanh, relu, leaky_relu, softplus, where
     creation.py     tensor(), zeros, ones, arange, randn, rand (not differentiable ops)
+    linear.py       linear, embedding
+    dropout.py      dropout
+    norm.py         batch_norm
+    loss.py         binary_cross_entropy(_with_logits), mse_loss, softmax, log_softmax, nll_loss,
+                    cross_entropy
 """
 
 from minigan.ops.arithmetic import (

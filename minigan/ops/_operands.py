@@ -56,3 +56,18 @@ def as_tensors(a, b) -> tuple[Tensor, Tensor]:
         return as_tensor(a, like=b), b
     a = as_tensor(a)
     return a, as_tensor(b, like=a)
+
+
+def integer_array(indices, what: str):
+    """Integer indices (class labels, embedding rows) as a raw array, from an integer NumPy/CuPy
+    array, an integer Tensor or a list of ints; float indices are a TypeError that says how to fix it.
+
+    what: the start of the error message, e.g. "embedding: indices" or "nll_loss: target".
+    """
+    array = indices.data if isinstance(indices, Tensor) else indices
+    if not hasattr(array, "dtype"):
+        array = np.asarray(array)
+    if array.dtype.kind not in "iu":
+        hint = " (mg.tensor(ints) gives floats unless dtype=mg.int64 is passed)" if array.dtype.kind == "f" else ""
+        raise TypeError(f"{what} must hold integers, got dtype {array.dtype}{hint}")
+    return array

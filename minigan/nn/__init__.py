@@ -1,0 +1,35 @@
+"""Layers and models: ``from minigan import nn``, with torch.nn's names.
+
+    module.py       Module: parameters, buffers, submodules, train/eval, state_dict, repr
+    parameter.py    Parameter
+    container.py    Sequential, ModuleList
+    linear.py       Linear, Identity          conv.py        Conv2d, ConvTranspose2d
+    batchnorm.py    BatchNorm1d, BatchNorm2d  activation.py  ReLU, LeakyReLU, Tanh, Sigmoid
+    dropout.py      Dropout                   embedding.py   Embedding
+    flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, MSELoss, ...
+    init.py         nn.init: normal_, uniform_, xavier_*, kaiming_*, calculate_gain
+    utils/          nn.utils: clip_grad_norm_, spectral_norm
+
+The layers hold parameters and call the functions in minigan/functional.py, whose ops (forward and
+backward) live in minigan/ops/.
+"""
+
+from minigan.nn import init, utils
+from minigan.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
+from minigan.nn.batchnorm import BatchNorm1d, BatchNorm2d
+from minigan.nn.container import ModuleList, Sequential
+from minigan.nn.conv import Conv2d, ConvTranspose2d
+from minigan.nn.dropout import Dropout
+from minigan.nn.embedding import Embedding
+from minigan.nn.flatten import Flatten, Unflatten
+from minigan.nn.linear import Identity, Linear
+from minigan.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from minigan.nn.module import Module
+from minigan.nn.parameter import Parameter
+
+__all__ = [
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d",
+    "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "Identity", "LeakyReLU", "Linear", "MSELoss",
+    "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "Unflatten",
+    "init", "utils",
+]

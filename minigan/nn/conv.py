@@ -1,0 +1,167 @@
+"""Conv2d and ConvTranspose2d layers (their ops, forward and backward, are in minigan/ops/conv.py).
+
+Weight layouts are PyTorch's, so state dicts move between the two unchanged:
+Conv2d weight (out_channels, in_channels, kh, kw); ConvTranspose2d weight (in_channels,
+out_channels, kh, kw). Both are initialised as in PyTorch: weight ~ kaiming_uniform_(a=sqrt(5)),
+i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), with
+fan_in = weight.shape[1] * kh * kw (for ConvTranspose2d that is out_channels * kh * kw, PyTorch's
+choice).
+
+Output size along each spatial dimension (input size H, kernel k, stride s, padding p, dilation d):
+
+    Conv2d:           floor((H + 2p - d (k - 1) - 1) / s) + 1
+    ConvTranspose2d:  (H - 1) s - 2p + d (k - 1) + output_padding + 1
+"""
+
+from __future__ import annotations
+
+import math
+
+from minigan.autograd import Tensor
+from minigan.nn import init
+from minigan.nn.module import Module
+from minigan.nn.parameter import empty_parameter
+
+
+def _pair(value, name: str, what: str) -> tuple[int, int]:
+    """An int or a pair of ints -> a pair of ints (kernel_size=4 means (4, 4))."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    raise ValueError(f"{what}: {name} must be an int or a pair of ints, got {value!r}")
+
+
+class _Conv2dBase(Module):
+    """What Conv2d and ConvTranspose2d share: arguments, parameters, initialisation, repr."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, output_padding,
+                 groups, bias, padding_mode, weight_shape, device, dtype):
+        super().__init__()
+        what = type(self).__name__
+        if in_channels <= 0 or out_channels <= 0:
+            raise ValueError(
+                f"{what}: in_channels and out_channels must be positive, got {in_channels} and {out_channels}"
+            )
+        if groups != 1:
+            raise ValueError(f"{what}: groups other than 1 are not supported, got groups={groups}")
+        if padding_mode != "zeros":
+            raise ValueError(f"{what}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _pair(kernel_size, "kernel_size", what)
+        self.stride = _pair(stride, "stride", what)
+        self.padding = _pair(padding, "padding", what)
+        self.dilation = _pair(dilation, "dilation", what)
+        self.output_padding = _pair(output_padding, "output_padding", what)
+        self.groups, self.padding_mode = groups, padding_mode
+        if min(self.kernel_size + self.stride + self.dilation) <= 0 or min(self.padding) < 0:
+            raise ValueError(
+                f"{what}: kernel_size, stride and dilation must be positive and padding non-negative, got "
+                f"kernel_size={self.kernel_size}, stride={self.stride}, dilation={self.dilation}, "
+                f"padding={self.padding}"
+            )
+        self.weight = empty_parameter(*weight_shape(self.kernel_size), device=device, dtype=dtype)
+        if bias:
+            self.bias = empty_parameter(self.out_channels, device=device, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def _check_input(self, input: Tensor) -> None:
+        name = type(self).__name__
+        if input.ndim != 4:
+            raise ValueError(
+                f"{name} expects a 4-D input (N, C, H, W), got a {input.ndim}-D input of shape {input.shape}"
+            )
+        if input.shape[1] != self.in_channels:
+            raise ValueError(
+                f"{name}(in_channels={self.in_channels}) got input with {input.shape[1]} channels "
+                f"(input shape {input.shape}, channels along dimension 1)"
+            )
+
+    def extra_repr(self) -> str:
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            text += f", output_padding={self.output_padding}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv2d(_Conv2dBase):
+    """2-D convolution (cross-correlation, as in every deep learning library):
+
+    out[n, o, i, j] = bias[o] + sum_{c, u, v} weight[o, c, u, v] * x_padded[n, c, i*s + u*d, j*s + v*d]
+
+    x: (N, in_channels, H, W) -> (N, out_channels, H_out, W_out); weight: (out_channels, in_channels, kh, kw).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, 0, groups, bias,
+                         padding_mode, lambda k: (out_channels, in_channels) + k, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input(input)
+        from minigan.ops.conv import conv2d  # imported here: the conv ops are another part of the project
+
+        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+
+class ConvTranspose2d(_Conv2dBase):
+    """2-D transposed convolution: the gradient of Conv2d with respect to its input, used to upsample
+    (a DCGAN generator doubles the image size with kernel 4, stride 2, padding 1).
+
+    x: (N, in_channels, H, W) -> (N, out_channels, H_out, W_out); weight: (in_channels, out_channels, kh, kw).
+    output_padding (smaller than stride or dilation) adds rows/columns on one side to pick among the
+    output sizes that a strided Conv2d maps to the same input size; forward(x, output_size) computes it.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
+                 dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, output_padding,
+                         groups, bias, padding_mode, lambda k: (in_channels, out_channels) + k, device, dtype)
+        for op, s, d in zip(self.output_padding, self.stride, self.dilation):
+            if not 0 <= op < max(s, d):
+                raise ValueError(
+                    f"ConvTranspose2d: output_padding must be smaller than either stride or dilation, got "
+                    f"output_padding={self.output_padding}, stride={self.stride}, dilation={self.dilation}"
+                )
+
+    def _output_padding_for(self, input: Tensor, output_size) -> tuple[int, int]:
+        """The output_padding that makes the output spatial size equal output_size ((H, W), or (N, C, H, W))."""
+        size = tuple(int(s) for s in output_size)[-2:]
+        if len(size) != 2:
+            raise ValueError(f"ConvTranspose2d: output_size must end with (H, W), got {tuple(output_size)}")
+        padding = []
+        for i in range(2):
+            smallest = ((input.shape[2 + i] - 1) * self.stride[i] - 2 * self.padding[i]
+                        + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
+            largest = smallest + max(self.stride[i], self.dilation[i]) - 1
+            if not smallest <= size[i] <= largest:
+                raise ValueError(
+                    f"ConvTranspose2d: requested an output size of {size}, but valid sizes along dimension "
+                    f"{2 + i} range from {smallest} to {largest} (for an input of shape {input.shape})"
+                )
+            padding.append(size[i] - smallest)
+        return tuple(padding)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        self._check_input(input)
+        from minigan.ops.conv import conv_transpose2d
+
+        output_padding = self.output_padding if output_size is None else self._output_padding_for(input, output_size)
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                self.dilation)

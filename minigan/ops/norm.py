@@ -1,0 +1,131 @@
+"""Batch normalisation: normalise each channel by its mean and variance, then scale and shift.
+
+For x: (N, C) or (N, C, *spatial), every channel c is normalised over all the other dimensions::
+
+    x_hat = (x - mean_c) / sqrt(var_c + eps)        (var: the biased variance, divided by n)
+    y     = x_hat * weight_c + bias_c
+
+Training mode takes mean_c and var_c from the batch and updates the running statistics in place::
+
+    running_mean = (1 - momentum) * running_mean + momentum * mean_c
+    running_var  = (1 - momentum) * running_var  + momentum * var_c * n / (n - 1)   (unbiased)
+
+Evaluation mode uses running_mean and running_var instead, which makes the layer a fixed affine map.
+"""
+
+from __future__ import annotations
+
+from minigan.autograd import Function, Tensor
+from minigan.backend import get_array_module
+from minigan.ops._operands import as_tensor
+
+
+def _channel_layout(ndim: int):
+    """(the dimensions reduced over, the shape that broadcasts a (C,) vector against x)."""
+    dims = (0,) + tuple(range(2, ndim))
+    return dims, lambda c: (1, c) + (1,) * (ndim - 2)
+
+
+class BatchNorm(Function):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dimension 1).
+
+    Backward, with g = grad * weight and statistics over the n elements of each channel:
+
+        training:  dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat))
+        eval:      dx = inv_std * g                 (mean and inv_std are constants)
+        dweight = sum(grad * x_hat),  dbias = sum(grad)
+
+    In training mode the backward recomputes mean, inv_std and x_hat from x with Tensor ops, so that
+    they are part of the graph when create_graph=True: the gradient is then differentiable again
+    (WGAN-GP through a critic with batch norm).
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        xp = get_array_module(x)
+        dims, per_channel = _channel_layout(x.ndim)
+        shape = per_channel(x.shape[1])
+        if training:
+            mean = x.mean(axis=dims, keepdims=True)
+            var = ((x - mean) ** 2).mean(axis=dims, keepdims=True)
+            if running_mean is not None:
+                n = x.size // x.shape[1]
+                running_mean[...] = (1 - momentum) * running_mean + momentum * mean.reshape(-1)
+                running_var[...] = (1 - momentum) * running_var + momentum * var.reshape(-1) * (n / (n - 1))
+        else:
+            mean = running_mean.reshape(shape).astype(x.dtype)  # a copy: later updates do not reach it
+            var = running_var.reshape(shape).astype(x.dtype)
+        inv_std = 1 / xp.sqrt(var + eps)
+        y = (x - mean) * inv_std
+        if weight is not None:
+            y = y * weight.reshape(shape)
+        if bias is not None:
+            y = y + bias.reshape(shape)
+        ctx.save_for_backward(x, weight, None if training else mean, None if training else inv_std)
+        ctx.training, ctx.eps, ctx.dims, ctx.shape = training, eps, dims, shape
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight, mean, inv_std = ctx.saved_tensors
+        dims, shape = ctx.dims, ctx.shape
+        if ctx.training:  # the batch statistics, as functions of x
+            mean = x.mean(dims, keepdim=True)
+            centered = x - mean
+            inv_std = ((centered * centered).mean(dims, keepdim=True) + ctx.eps) ** -0.5
+            x_hat = centered * inv_std
+        else:
+            x_hat = (x - mean) * inv_std
+        g = grad * weight.reshape(shape) if weight is not None else grad
+        grad_x = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            if ctx.training:
+                grad_x = inv_std * (g - g.mean(dims, keepdim=True) - x_hat * (g * x_hat).mean(dims, keepdim=True))
+            else:
+                grad_x = g * inv_std
+        if ctx.needs_input_grad[1]:
+            grad_weight = (grad * x_hat).sum(dims)
+        if ctx.needs_input_grad[2]:
+            grad_bias = grad.sum(dims)
+        return grad_x, grad_weight, grad_bias, None, None
+
+
+def _raw_buffer(buffer, name: str, channels: int):
+    """A running-statistics buffer (Tensor or array) as the array that is updated in place."""
+    if buffer is None:
+        return None
+    array = buffer.data if isinstance(buffer, Tensor) else buffer
+    if tuple(array.shape) != (channels,):
+        raise ValueError(
+            f"batch_norm: {name} must have shape ({channels},) (one per channel), got {tuple(array.shape)}"
+        )
+    return array
+
+
+def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Batch normalisation over dimension 1 of input: (N, C) or (N, C, *spatial) (see the module docstring).
+
+    running_mean, running_var: (C,) Tensors (or arrays), updated in place when training; they may
+    be None in training mode (then only the batch statistics are used). weight, bias: (C,) or None.
+    """
+    input = as_tensor(input)
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: input must be (N, C) or (N, C, *spatial), got shape {input.shape}")
+    channels = input.shape[1]
+    running_mean = _raw_buffer(running_mean, "running_mean", channels)
+    running_var = _raw_buffer(running_var, "running_var", channels)
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("batch_norm: give both running_mean and running_var, or neither")
+    if not training and running_mean is None:
+        raise ValueError("batch_norm: evaluation mode (training=False) needs running_mean and running_var")
+    if training and input.numel() // max(channels, 1) <= 1:
+        raise ValueError(
+            f"batch_norm: expected more than 1 value per channel when training, got input shape {input.shape}"
+        )
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and param.shape != (channels,):
+            raise ValueError(f"batch_norm: {name} must have shape ({channels},) (one per channel), got {param.shape}")
+    return BatchNorm.apply(input, weight, bias, running_mean, running_var, training=bool(training),
+                           momentum=float(momentum), eps=float(eps))
