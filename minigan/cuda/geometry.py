@@ -68,7 +68,7 @@ def choose_split_k(M: int, N: int, K: int, batch: int, config: TileConfig, sm_co
     tiles = ceil_div(M, config.BM) * ceil_div(N, config.BN) * batch
     steps = ceil_div(K, config.BK)
     want = ceil_div(2 * sm_count, max(tiles, 1))
-    splits = max(1, min(want, steps // min_steps_per_split, max_splits))
+    splits = max(1, min(want, steps // min_steps_per_split, max_splits, MAX_GRID_YZ))
     if splits == 1:
         return 1, max(K, 1)
     k_chunk = ceil_div(steps, splits) * config.BK

@@ -30,6 +30,12 @@ HERE = Path(__file__).resolve().parent
 CXX = os.environ.get("CXX", "g++")
 CXX_FLAGS = ["-std=c++20", "-O1", "-shared", "-fPIC", "-pthread", "-Wno-unknown-pragmas",
              "-Wno-attributes"]
+# MINIGAN_EMU_SANITIZE=address builds with AddressSanitizer, which then reports any read or write
+# outside the NumPy buffers the kernels are given; run Python with the ASan runtime preloaded:
+#   LD_PRELOAD=$(g++ -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
+#   MINIGAN_EMU_SANITIZE=address PYTHONPATH=. python -m pytest tests/test_cuda_kernels.py -k emulator
+if os.environ.get("MINIGAN_EMU_SANITIZE") == "address":
+    CXX_FLAGS += ["-fsanitize=address", "-fno-omit-frame-pointer", "-g"]
 
 
 def compiler_available() -> bool:
@@ -125,3 +131,43 @@ class EmulatorExecutor:
         self.launches.append((name, grid, block))
         if self._lib.emu_launch(name.encode(), *map(int, grid), *map(int, block), params) != 0:
             raise KeyError(f"emulator: no kernel instance {name!r}")
+
+
+class _PoisonedModule:
+    """An array module whose `empty` fills float arrays with NaN: an output element a kernel forgets
+    to write stays NaN and fails the comparison, whatever the allocator happened to hand out."""
+
+    def __init__(self, xp):
+        self._xp = xp
+
+    def __getattr__(self, name):
+        return getattr(self._xp, name)
+
+    def empty(self, shape, dtype=float, *args, **kwargs):
+        out = self._xp.empty(shape, dtype, *args, **kwargs)
+        if np.dtype(dtype).kind == "f":
+            out.fill(np.nan)
+        return out
+
+
+class PoisonedExecutor:
+    """Wraps an executor: outputs and workspaces start as NaN, and every launch is recorded."""
+
+    def __init__(self, base):
+        self.base = base
+        self.name = base.name
+        self.xp = _PoisonedModule(base.xp)
+        self.launches = []  # (name expression, grid, block)
+
+    def is_array(self, a) -> bool:
+        return self.base.is_array(a)
+
+    def pointer(self, a) -> int:
+        return self.base.pointer(a)
+
+    def sm_count(self) -> int:
+        return self.base.sm_count()
+
+    def launch(self, name, grid, block, args) -> None:
+        self.launches.append((name, tuple(grid), tuple(block)))
+        self.base.launch(name, grid, block, args)
