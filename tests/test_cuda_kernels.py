@@ -340,9 +340,8 @@ def test_matmul_op_on_cupy_matches_numpy_forward_and_backward():
     for backend, cublas in [("numpy", False), ("cupy", False), ("cupy", True)]:
         cuda.use_cublas(cublas)
         try:
-            a = mg.tensor(a_np, requires_grad=True).to(backend)
-            b = mg.tensor(b_np, requires_grad=True).to(backend)
-            a.retain_grad() if hasattr(a, "retain_grad") else None
+            a = mg.tensor(a_np).to(backend).detach().requires_grad_()  # leaves on `backend`
+            b = mg.tensor(b_np).to(backend).detach().requires_grad_()
             out = mg.matmul(a, b)
             (out * out).sum().backward()
             results[(backend, cublas)] = [t.numpy() for t in (out, a.grad, b.grad)]
@@ -366,8 +365,8 @@ def test_conv_ops_on_cupy_match_numpy_backend(kind):
     w_np = randn(rng, (16, 8, 4, 4) if kind == "conv2d" else (8, 16, 4, 4), np.float32) * 0.1
     results = {}
     for backend in ("numpy", "cupy"):
-        x = mg.tensor(x_np, requires_grad=True).to(backend)
-        w = mg.tensor(w_np, requires_grad=True).to(backend)
+        x = mg.tensor(x_np).to(backend).detach().requires_grad_()
+        w = mg.tensor(w_np).to(backend).detach().requires_grad_()
         y = getattr(F, kind)(x, w, stride=2, padding=1)
         (y * y).sum().backward()
         results[backend] = [t.numpy() for t in (y, x.grad, w.grad)]

@@ -14,10 +14,18 @@ CuPy is imported only when the CuPy executor is first used.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 
 from minigan import backend
 from minigan.cuda.kernels_index import COMPILE_OPTIONS, MODULE_GROUPS, group_of, source
+
+
+def compile_options() -> tuple:
+    """NVRTC options: COMPILE_OPTIONS, plus -lineinfo when MINIGAN_CUDA_LINEINFO=1 (so that
+    compute-sanitizer and profilers can point at lines of the .cu files)."""
+    extra = ("-lineinfo",) if os.environ.get("MINIGAN_CUDA_LINEINFO") == "1" else ()
+    return COMPILE_OPTIONS + extra
 
 
 class CupyExecutor:
@@ -57,7 +65,7 @@ class CupyExecutor:
         if group not in self._modules:
             file, names = MODULE_GROUPS[group]
             self._modules[group] = self.xp.RawModule(
-                code=source(file), options=COMPILE_OPTIONS, name_expressions=names)
+                code=source(file), options=compile_options(), name_expressions=names)
         return self._modules[group]
 
     def function(self, name_expression: str):
