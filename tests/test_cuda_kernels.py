@@ -43,21 +43,30 @@ class Device:
 
 
 @pytest.fixture(scope="module", params=["emulator", pytest.param("gpu", marks=pytest.mark.gpu)])
-def device(request):
+def device_module(request):
+    """The executor of one device, built once per module (the emulator library, CuPy's modules)."""
     if request.param == "gpu":
         if not mg.cuda_available():
             pytest.skip("needs CuPy and a CUDA device")
+        import cupy as xp
+
         from minigan.cuda.launch import CupyExecutor
 
         executor = cuda_emu.PoisonedExecutor(CupyExecutor())
-        import cupy as xp
     else:
         if not cuda_emu.compiler_available():
             pytest.skip("the CUDA emulator needs a C++20 compiler (g++ >= 11)")
         executor = cuda_emu.PoisonedExecutor(cuda_emu.EmulatorExecutor())
         xp = np
-    with use_executor(executor):
-        yield Device(request.param, executor, xp, big=request.param == "gpu")
+    return Device(request.param, executor, xp, big=request.param == "gpu")
+
+
+@pytest.fixture
+def device(device_module):
+    """The device for one test: the wrappers launch through its executor until the test ends."""
+    device_module.executor.launches.clear()
+    with use_executor(device_module.executor):
+        yield device_module
 
 
 def rel_error(got, want) -> float:

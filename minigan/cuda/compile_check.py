@@ -139,8 +139,14 @@ def main(argv=None) -> int:
     from cupy.cuda import nvrtc
 
     results = compile_all(tuple(args.arch or DEFAULT_ARCHS))
+    import platform
+    from datetime import date
+
     major, minor = nvrtc.getVersion()
-    print(f"NVRTC {major}.{minor}, options {' '.join(COMPILE_OPTIONS)} -arch=<arch> -Xptxas=-v\n")
+    print(f"# minigan.cuda kernel resources (ptxas, via NVRTC)\n\n"
+          f"NVRTC {major}.{minor}, options `{' '.join(COMPILE_OPTIONS)} -arch=<arch> -Xptxas=-v`, "
+          f"compiled on {platform.node()} ({platform.machine()}, no GPU needed), {date.today().isoformat()}. "
+          f"Regenerate: `PYTHONPATH=. python -m minigan.cuda.compile_check`.\n")
     print(markdown_table(results))
     spilled = [r for r in results if r.spill_stores or r.spill_loads or r.stack_bytes]
     print(f"\n{len(results)} instances, {len(spilled)} with spills or a stack frame")
