@@ -15,6 +15,7 @@ a real GPU's memory model would expose, warp behaviour (compute-sanitizer on a G
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
 import shutil
@@ -38,6 +39,7 @@ if os.environ.get("MINIGAN_EMU_SANITIZE") == "address":
     CXX_FLAGS += ["-fsanitize=address", "-fno-omit-frame-pointer", "-g"]
 
 
+@functools.lru_cache(maxsize=None)
 def compiler_available() -> bool:
     """Whether a C++20 compiler with <barrier> is installed (the emulator's one requirement)."""
     if shutil.which(CXX) is None:
