@@ -145,8 +145,13 @@ class MatMul(Function):
 
 
 def matmul_arrays(a, b):
-    """The raw-array matrix product used by MatMul (the CUDA backend plugs its kernels in here)."""
-    return get_array_module(a).matmul(a, b)
+    """The raw-array matrix product used by MatMul: NumPy's, or on CuPy minigan's own CUDA kernels
+    (cuBLAS instead after minigan.cuda.use_cublas(True) or with MINIGAN_USE_CUBLAS=1)."""
+    xp = get_array_module(a)
+    if xp is not np:
+        from minigan import cuda
+        return cuda.matmul_arrays(a, b)
+    return xp.matmul(a, b)
 
 
 class AsType(Function):

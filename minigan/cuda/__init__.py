@@ -1,0 +1,62 @@
+"""minigan.cuda: hand-written CUDA kernels for the two hot paths, matrix multiply and convolution.
+
+The CUDA C++ lives in minigan/cuda/kernels/*.cu (read them: the comments explain the tiling);
+this package compiles them with CuPy on first use and wraps each kernel in a checked Python
+function:
+
+    sgemm(a, b, trans_a=False, trans_b=False, alpha=1.0, beta=0.0, c=None, stage=None)
+    matmul(a, b, stage=None)                      # numpy.matmul's rules, batched
+    im2col(x, kernel_size, stride=1, padding=0, dilation=1)
+    col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1)
+
+The switch: minigan's MatMul op sends CuPy arrays to matmul_arrays below, which runs these kernels,
+or cuBLAS (cupy.matmul) after use_cublas(True) or with the environment variable
+MINIGAN_USE_CUBLAS=1 set before import. Importing this package does not import CuPy.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from minigan.cuda.conv import col2im, im2col
+from minigan.cuda.gemm import FLOAT_DTYPES, default_stage, matmul, sgemm
+from minigan.cuda.kernels_index import STAGES, TILE_CONFIGS
+
+__all__ = [
+    "STAGES", "TILE_CONFIGS", "col2im", "cublas_enabled", "default_stage", "im2col", "matmul",
+    "matmul_arrays", "sgemm", "use_cublas",
+]
+
+
+def env_flag(value) -> bool:
+    """True for '1', 'true', 'yes', 'on' (any case, surrounding spaces ignored); False otherwise."""
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+_settings = {"cublas": env_flag(os.environ.get("MINIGAN_USE_CUBLAS"))}
+
+
+def use_cublas(flag: bool) -> None:
+    """Route CuPy matrix products to cuBLAS (cupy.matmul) when True, to minigan's kernels when False."""
+    if not isinstance(flag, (bool, np.bool_)):
+        raise TypeError(f"use_cublas expects True or False, got {flag!r}")
+    _settings["cublas"] = bool(flag)
+
+
+def cublas_enabled() -> bool:
+    """Whether CuPy matrix products go to cuBLAS instead of minigan's kernels."""
+    return _settings["cublas"]
+
+
+def matmul_arrays(a, b):
+    """a @ b for CuPy arrays, the way minigan's MatMul op computes it on the GPU.
+
+    minigan's kernels by default; cupy.matmul when cuBLAS is selected, or for what the kernels do
+    not cover (dtypes other than float32/float64, or two different dtypes).
+    """
+    if (cublas_enabled() or a.dtype != b.dtype or np.dtype(a.dtype) not in FLOAT_DTYPES):
+        from minigan.backend import get_array_module
+        return get_array_module(a).matmul(a, b)
+    return matmul(a, b)

@@ -1,0 +1,74 @@
+"""Dry runs of the GPU benchmark and sanitizer scripts on a fake CuPy (NumPy + the CPU emulator).
+
+The scripts are meant to run once on a rented GPU; these runs check their control flow, options,
+correctness checks and result files on tiny problems, so that one shot is not spent on a typo.
+Timings from the fake device mean nothing.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import cuda_emu
+from cuda_emu.fake_cupy import make_fake_cupy
+from minigan import backend
+from minigan.cuda import launch
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not cuda_emu.compiler_available(), reason="needs a C++20 compiler for the emulator")
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    emulator = cuda_emu.EmulatorExecutor()
+    monkeypatch.setitem(sys.modules, "cupy", make_fake_cupy(emulator))
+    monkeypatch.setattr(backend, "_cupy_module", None)
+    monkeypatch.setattr(launch.CupyExecutor, "pointer", lambda self, a: a.ctypes.data)
+    monkeypatch.setitem(launch._current, "executor", None)
+    monkeypatch.setenv("CUPY_TF32", "0")
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    monkeypatch.syspath_prepend(str(ROOT / "tools"))
+    yield emulator
+
+
+def test_cuda_sgemm_script_dry_run(fake_gpu, tmp_path, capsys):
+    import cuda_sgemm
+
+    code = cuda_sgemm.main(["--square", "40", "--max-flop", "2e5", "--samples", "1", "--out", str(tmp_path)])
+    assert code == 0
+    data = json.loads((tmp_path / "cuda_sgemm_fake-gpu-cpu-emulator.json").read_text())
+    rows = data["rows"]
+    methods = {r["method"] for r in rows}
+    assert methods == {"cublas", "naive", "smem", "regtile2d", "regtile2d[large]", "regtile2d[small]"}
+    assert not [r for r in rows if "error" in r]
+    assert {r["shape"] for r in rows} == {"40^3"}
+    assert max(r["rel_err"] for r in rows) < 1e-5
+    assert all(r["kernel"]["graph"] is False for r in rows)  # the fake refuses capture: fallback used
+    md = (tmp_path / "cuda_sgemm_fake-gpu-cpu-emulator.md").read_text()
+    assert "| 40^3 | 40 | 40 | 40 | 0 | 0 | regtile2d |" in md
+    assert next(r for r in rows if r["method"] == "smem")["kernels"] == ["gemm_smem<float, false, false>"]
+
+
+def test_cuda_conv_script_dry_run(fake_gpu, tmp_path):
+    import cuda_conv
+
+    code = cuda_conv.main(["--layers", "28", "--batch", "2", "--samples", "1", "--out", str(tmp_path)])
+    assert code == 0
+    data = json.loads((tmp_path / "cuda_conv_fake-gpu-cpu-emulator.json").read_text())
+    rows = data["rows"]
+    assert [r["layer"] for r in rows] == ["G.convT1", "G.convT2", "D.conv1", "D.conv2"]
+    for r in rows:
+        assert "kernels_error" not in r, r
+        assert max(r["kernels_rel_err"]) < 1e-5, r
+        assert r["kernels_fwd_bwd"]["ms"] > 0
+    assert rows[0]["out"] == [2, 64, 14, 14]
+
+
+def test_cuda_sanitize_driver_dry_run(fake_gpu, capsys):
+    import cuda_sanitize_run
+
+    assert cuda_sanitize_run.main([]) == 0
+    out = capsys.readouterr().out
+    assert "all kernel instances launched" in out
