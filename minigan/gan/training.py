@@ -44,6 +44,7 @@ class TrainConfig:
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     betas: tuple = (0.5, 0.999)
+    lr_decay: str = "none"          # none | linear (to 0 at the last step)
     n_critic: int = 1               # D steps per G step
     gp_weight: float = 10.0         # WGAN-GP
     clip_value: float = 0.01        # WGAN weight clipping
@@ -123,10 +124,23 @@ class Trainer:
     def _noise(self, n):
         return mg.randn(n, self.config.latent_dim)
 
+    def _set_learning_rates(self) -> None:
+        """With lr_decay="linear", both learning rates fall linearly from their initial value to 0."""
+        cfg = self.config
+        if cfg.lr_decay == "none":
+            return
+        if cfg.lr_decay != "linear":
+            raise ValueError(f"lr_decay must be 'none' or 'linear', got {cfg.lr_decay!r}")
+        factor = 1 - self.step / max(cfg.steps, 1)
+        for optimizer, lr in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
+            for group in optimizer.param_groups:
+                group["lr"] = lr * factor
+
     def train_step(self) -> dict:
         """n_critic D steps on fresh real batches, then one G step; returns the history row."""
         cfg = self.config
         started = time.perf_counter()
+        self._set_learning_rates()
         for _ in range(cfg.n_critic):
             real, labels = self._next_batch()
             d_stats = d_step(self.G, self.D, self.opt_d, real, self._noise(real.shape[0]), self.loss,
