@@ -7,3 +7,4 @@ from minigan.ops.elementwise import (  # noqa: F401
     leaky_relu, logsigmoid, relu, sigmoid, softplus, tanh,
 )
 from minigan.ops.shape import flatten, pad, unflatten  # noqa: F401
+from minigan.ops.conv import conv2d, conv_transpose2d  # noqa: F401
