@@ -245,6 +245,20 @@ def test_conv2d_backward_with_a_read_only_broadcast_gradient():
     assert y.shape == (2, 2, 10, 10)
 
 
+def test_non_contiguous_inputs_give_the_same_numbers():
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 3, 6, 5))
+    w = rng.standard_normal((4, 3, 3, 2))
+    x_t = mg.Tensor(np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2))  # a view
+    w_t = mg.Tensor(np.asfortranarray(w))
+    assert not x_t.data.flags.c_contiguous and not w_t.data.flags.c_contiguous
+    for f, weight in ((F.conv2d, w), (F.conv_transpose2d, w.transpose(1, 0, 2, 3))):
+        expected = f(mg.tensor(x), mg.tensor(weight), stride=2, padding=1).numpy()
+        got = f(x_t, mg.Tensor(np.asfortranarray(weight)), stride=2, padding=1).numpy()
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    assert F.conv2d(x_t, w_t, stride=[2, 1], padding=(np.int64(1), 0)).shape == (2, 4, 3, 4)
+
+
 def test_shapes_and_dtypes():
     x = mg.randn(2, 3, 28, 28)
     y = F.conv2d(x, mg.randn(8, 3, 4, 4), mg.randn(8), stride=2, padding=1)

@@ -136,14 +136,17 @@ class Conv2d(Function):
 
     dL/dx = conv_transpose2d(dL/dy, weight),  dL/dweight = conv2d_weight(x, dL/dy),
     dL/dbias = dL/dy summed over (N, OH, OW).
+    `cols` may bring im2col(x) when the caller has it already; the columns are kept for the
+    weight gradient (memory for speed: no second im2col in backward).
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
-        ctx.save_for_backward(x, weight)
-        ctx.args = stride, padding, dilation
+    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols=None):
         out_channels = weight.shape[0]
-        cols = im2col(x, weight.shape[2:], stride, padding, dilation)
+        if cols is None:
+            cols = im2col(x, weight.shape[2:], stride, padding, dilation)
+        ctx.save_for_backward(x, weight, cols if ctx.needs_input_grad[1] else None)
+        ctx.args = stride, padding, dilation
         y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, N*OH*OW), a new array
         if bias is not None:
             y += bias.reshape(out_channels, 1)
@@ -153,12 +156,12 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
+        x, weight, cols = ctx.saved_tensors
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             grad_x = ConvTranspose2d.apply(grad, weight, None, *ctx.args, x.shape[2:])
         if ctx.needs_input_grad[1]:
-            grad_weight = Conv2dWeight.apply(x, grad, weight.shape, *ctx.args)
+            grad_weight = Conv2dWeight.apply(x, grad, weight.shape, *ctx.args, cols=cols.data)
         if ctx.needs_input_grad[2]:
             grad_bias = grad.sum((0, 2, 3))
         return grad_x, grad_weight, grad_bias, None, None, None, None
@@ -193,10 +196,13 @@ class ConvTranspose2d(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         grad_x = grad_weight = grad_bias = None
+        grad_cols = None  # im2col(grad), shared by the two products when both are needed
+        if ctx.needs_input_grad[0] and ctx.needs_input_grad[1]:
+            grad_cols = im2col(grad.data, weight.shape[2:], *ctx.args)
         if ctx.needs_input_grad[0]:
-            grad_x = Conv2d.apply(grad, weight, None, *ctx.args, x.shape[2:])
+            grad_x = Conv2d.apply(grad, weight, None, *ctx.args, x.shape[2:], cols=grad_cols)
         if ctx.needs_input_grad[1]:
-            grad_weight = Conv2dWeight.apply(grad, x, weight.shape, *ctx.args)
+            grad_weight = Conv2dWeight.apply(grad, x, weight.shape, *ctx.args, cols=grad_cols)
         if ctx.needs_input_grad[2]:
             grad_bias = grad.sum((0, 2, 3))
         return grad_x, grad_weight, grad_bias, None, None, None, None
@@ -209,15 +215,17 @@ class Conv2dWeight(Function):
     dweight[o, c, i, j] = sum_{n,oh,ow} grad_output[n, o, oh, ow] * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw],
     i.e. grad_output as (O, N*OH*OW) @ im2col(x)^T. Linear in both inputs:
     d/dx = conv_transpose2d(grad_output, g),  d/dgrad_output = conv2d(x, g)  for an incoming gradient g.
+    `cols` may bring im2col(x) when the caller has it already.
     """
 
     @staticmethod
-    def forward(ctx, x, grad_output, weight_size, stride, padding, dilation):
+    def forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
         ctx.save_for_backward(x, grad_output)
         ctx.args = stride, padding, dilation
         xp = get_array_module(x)
         out_channels, kernel_size = weight_size[0], weight_size[2:]
-        cols = im2col(x, kernel_size, stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
+        if cols is None:
+            cols = im2col(x, kernel_size, stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
         grid = _grid(x.shape[2:], kernel_size, stride, padding, dilation)
         g = _pad_grid(grad_output, grid)
         g_rows = xp.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(out_channels, -1)
