@@ -14,3 +14,4 @@ from minigan.ops.loss import (  # noqa: F401
 )
 from minigan.ops.norm import batch_norm  # noqa: F401
 from minigan.ops.shape import flatten, pad, unflatten  # noqa: F401
+from minigan.ops.conv import conv2d, conv_transpose2d  # noqa: F401

@@ -3,6 +3,7 @@
     arithmetic.py   + - * / neg ** @, dtype and backend moves
     shape.py        reshape, permute, broadcast_to/sum_to, indexing, cat, pad, sum, mean, max
     elementwise.py  exp, log, sqrt, abs, clamp, sigmoid, tanh, relu, leaky_relu, softplus, where
+    conv.py         conv2d, conv_transpose2d, conv2d_weight on im2col/col2im (not re-exported here)
     creation.py     tensor(), zeros, ones, arange, randn, rand (not differentiable ops)
     linear.py       linear, embedding
     dropout.py      dropout
