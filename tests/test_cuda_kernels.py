@@ -384,7 +384,46 @@ def test_conv_ops_on_cupy_match_numpy_backend(kind):
 
 
 @pytest.mark.gpu
-@pytest.mark.skip(reason="placeholder: a full DCGAN training step on CuPy vs NumPy, to be added by the "
-                         "lead once minigan.gan models exist")
-def test_dcgan_training_step_cupy_matches_numpy():
-    raise AssertionError("placeholder")
+@pytest.mark.parametrize("cublas", [False, True])
+def test_dcgan_training_step_cupy_matches_numpy(cublas):
+    """One D step and one G step of the default DCGAN, from the same weights and the same batch and
+    noise, on NumPy and on CuPy (our kernels, then cuBLAS): the updated weights agree."""
+    if not mg.cuda_available():
+        pytest.skip("needs CuPy and a CUDA device")
+    from minigan import gan
+    from minigan.gan.recipes import build, default_config
+
+    config = default_config("dcgan", "sample", width=16, batch_size=32)
+    data = mg.datasets.load_dataset("sample", n=32)
+    rng = np.random.default_rng(14)
+    z_d, z_g = (rng.standard_normal((32, config.latent_dim)).astype(np.float32) for _ in range(2))
+    results = {}
+    for backend in ("numpy", "cupy"):
+        cuda.use_cublas(cublas)
+        try:
+            run = build(config, dataset=data)  # seeded: the same initial weights on both backends
+            run.G.to(backend)
+            run.D.to(backend)
+            real = mg.tensor(data.images).to(backend)
+            loss = gan.LOSSES[config.loss]
+            d_stats = gan.d_step(run.G, run.D, run.opt_d, real, mg.tensor(z_d).to(backend), loss)
+            g_stats = gan.g_step(run.G, run.D, run.opt_g, mg.tensor(z_g).to(backend), loss)
+            # after the two steps D's .grad holds the D step's gradients, G's the G step's
+            results[backend] = (d_stats, g_stats,
+                                {f"G.{k}": p.grad.numpy() for k, p in run.G.named_parameters()},
+                                {f"D.{k}": p.grad.numpy() for k, p in run.D.named_parameters()},
+                                {k: v.numpy() for k, v in run.G.state_dict().items()})
+        finally:
+            cuda.use_cublas(False)
+            mg.set_backend("numpy")
+    (d_np, g_np, *grads_np, state_np), (d_cp, g_cp, *grads_cp, state_cp) = results["numpy"], results["cupy"]
+    for key in ("d_loss", "d_real", "d_fake", "d_grad_norm"):
+        assert d_cp[key] == pytest.approx(d_np[key], rel=1e-4), key
+    for key in ("g_loss", "g_grad_norm"):
+        assert g_cp[key] == pytest.approx(g_np[key], rel=1e-4), key
+    for want, got in zip(grads_np, grads_cp):
+        for name in want:
+            scale = np.abs(want[name]).max()
+            np.testing.assert_allclose(got[name], want[name], rtol=1e-3, atol=1e-4 * scale, err_msg=name)
+    for name in state_np:  # Adam's first step moves every weight by about lr * sign(gradient)
+        np.testing.assert_allclose(state_cp[name], state_np[name], rtol=1e-3, atol=5e-4, err_msg=name)

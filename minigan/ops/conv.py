@@ -79,6 +79,19 @@ def _pad_grid(a, grid):
 # ----------------------------------------------------------------------------- im2col and col2im
 
 
+def _cuda_kernels(array):
+    """minigan.cuda when `array` is a CuPy array and minigan's own kernels are selected, else None.
+
+    On CuPy, im2col/col2im run as hand-written CUDA kernels (minigan/cuda/kernels/im2col.cu) with
+    the same layout; minigan.cuda.use_cublas(True) falls back to the CuPy code below.
+    """
+    if get_array_module(array) is np:
+        return None
+    from minigan import cuda
+
+    return None if cuda.cublas_enabled() else cuda
+
+
 def im2col(x, kernel_size, stride, padding, dilation):
     """Unroll every receptive field of x into a column.
 
@@ -88,6 +101,9 @@ def im2col(x, kernel_size, stride, padding, dilation):
     Built as a strided view of the zero-padded input with shape (C, kh, kw, N, OH, OW): stepping
     i moves dh rows, stepping oh moves sh rows. Reshaping that view copies it into the columns.
     """
+    kernels = _cuda_kernels(x)
+    if kernels is not None:
+        return kernels.im2col(x, kernel_size, stride, padding, dilation)
     xp = get_array_module(x)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (_pair(v, "argument", "im2col") for v in
                                               (kernel_size, stride, padding, dilation))
@@ -113,6 +129,9 @@ def col2im(cols, x_shape, kernel_size, stride, padding, dilation):
     Pixels that several receptive fields share receive the sum of their contributions. One
     strided addition per kernel offset (i, j): all N*C*OH*OW pixels it touches at once.
     """
+    kernels = _cuda_kernels(cols)
+    if kernels is not None:
+        return kernels.col2im(cols, x_shape, kernel_size, stride, padding, dilation)
     xp = get_array_module(cols)
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (_pair(v, "argument", "col2im") for v in
                                               (kernel_size, stride, padding, dilation))

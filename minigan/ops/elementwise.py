@@ -137,19 +137,19 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
-    """a for a > 0, negative_slope * a otherwise."""
+    """a for a > 0, negative_slope * a otherwise; the gradient is 1 or negative_slope likewise."""
 
     @staticmethod
     def forward(ctx, a, negative_slope):
-        xp = get_array_module(a)
-        factor = xp.where(a > 0, 1, negative_slope).astype(a.dtype)
-        ctx.save_for_backward(factor)
-        return a * factor
+        positive = a > 0
+        ctx.save_for_backward(positive)
+        ctx.negative_slope = float(negative_slope)
+        return get_array_module(a).where(positive, a, a * ctx.negative_slope)
 
     @staticmethod
     def backward(ctx, grad):
-        (factor,) = ctx.saved_tensors
-        return grad * factor, None
+        (positive,) = ctx.saved_tensors
+        return where(positive, grad, grad * ctx.negative_slope), None
 
 
 class Softplus(Function):
