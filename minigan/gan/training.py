@@ -101,6 +101,7 @@ class Trainer:
         self.history: list[dict] = []
         self.metrics: list[dict] = []
         self.frames: list[np.ndarray] = []  # uint8 snapshots of the fixed-noise samples
+        self.frame_steps: list[int] = []    # the step of each frame
         self.fixed_noise = mg.randn(config.num_fixed, config.latent_dim)
         self.fixed_labels = (mg.Tensor(np.arange(config.num_fixed) % config.num_classes)
                              if conditional else None)
@@ -193,6 +194,7 @@ class Trainer:
         fixed = self.sample_fixed()
         if fixed.ndim == 4:
             self.frames.append(((np.clip(fixed, -1, 1) + 1) * 127.5).round().astype(np.uint8))
+            self.frame_steps.append(self.step)
             if self.out_dir is not None:
                 from minigan.gan.plots import save_image_grid
 
@@ -223,6 +225,8 @@ class Trainer:
                 bar.update(self.step, d_loss=row["d_loss"], g_loss=row["g_loss"])
         if bar is not None:
             bar.close()
+        if self.frame_steps and self.frame_steps[-1] != self.step:
+            self._snapshot()  # the GIF ends with the final generator
         if self.out_dir is not None and self.last_checkpoint_step != self.step:
             self.save_checkpoint()
         return self.history
@@ -245,6 +249,7 @@ class Trainer:
             "loader": self.loader.state_dict(),
             "fixed_noise": self.fixed_noise.numpy(),
             "frames": np.stack(self.frames) if self.frames else np.zeros((0,), np.uint8),
+            "frame_steps": np.array(self.frame_steps, dtype=np.int64),
             "history": columns,
             "metrics": {"rows": [dict(m) for m in self.metrics]},
         }
@@ -268,6 +273,7 @@ class Trainer:
         self.fixed_noise = mg.tensor(state["fixed_noise"])
         frames = state["frames"]
         self.frames = list(frames) if frames.ndim > 1 else []
+        self.frame_steps = [int(s) for s in state["frame_steps"]]
         history = state["history"]
         length = len(next(iter(history.values()))) if history else 0
         self.history = [{k: v[i].item() for k, v in history.items()} for i in range(length)]

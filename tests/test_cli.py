@@ -1,0 +1,108 @@
+"""The command line: `python -m minigan train | sample | bench` and what they write."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import minigan as mg
+from minigan.cli import main
+
+
+@pytest.fixture(scope="module")
+def dcgan_run(tmp_path_factory):
+    """One short default run on the bundled sample, shared by the tests below."""
+    out = tmp_path_factory.mktemp("runs") / "dcgan"
+    assert main(["train", "--steps", "20", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_train_writes_every_output_file(dcgan_run):
+    names = {p.name for p in dcgan_run.iterdir()}
+    for name in ("config.json", "history.csv", "checkpoint.npz", "samples.npy", "samples.png",
+                 "losses.png", "d_outputs.png", "training.gif", "samples_step000000.png"):
+        assert name in names, name
+
+
+def test_train_outputs_have_the_stated_contents(dcgan_run):
+    config = json.loads((dcgan_run / "config.json").read_text())
+    assert (config["model"], config["dataset"], config["loss"], config["steps"]) == ("dcgan", "sample", "bce", 20)
+    rows = list(csv.DictReader(open(dcgan_run / "history.csv")))
+    assert len(rows) == 20 and rows[-1]["step"] == "20"
+    assert list(rows[0]) == ["step", "epoch", "d_loss", "d_real", "d_fake", "d_grad_norm", "g_loss",
+                             "g_grad_norm", "d_fake_after", "time"]
+    assert all(np.isfinite(float(r["d_loss"])) for r in rows)
+    samples = np.load(dcgan_run / "samples.npy")
+    assert samples.shape == (2500, 1, 28, 28) and samples.dtype == np.float32
+    assert samples.min() >= -1 and samples.max() <= 1
+    state = mg.load(dcgan_run / "checkpoint.npz")
+    assert state["step"] == 20 and state["config"]["steps"] == 20
+    assert state["fixed_noise"].shape == (64, config["latent_dim"])
+
+
+def test_the_pictures_are_real_images(dcgan_run):
+    from PIL import Image
+
+    with Image.open(dcgan_run / "samples.png") as grid:
+        assert grid.size[0] > 200 and grid.size[1] > 200
+    with Image.open(dcgan_run / "training.gif") as gif:
+        assert gif.n_frames == 2  # the fixed-noise grid at step 0 and at the end (sample_every=100)
+
+
+def test_an_existing_run_folder_is_never_overwritten(dcgan_run, tmp_path):
+    before = (dcgan_run / "checkpoint.npz").read_bytes()
+    out = tmp_path / "twice"
+    assert main(["train", "--model", "mlp", "--dataset", "ring", "--steps", "3", "--out", str(out), "--quiet"]) == 0
+    assert main(["train", "--model", "mlp", "--dataset", "ring", "--steps", "3", "--out", str(out), "--quiet"]) == 0
+    assert (tmp_path / "twice-2" / "checkpoint.npz").exists()
+    assert (dcgan_run / "checkpoint.npz").read_bytes() == before
+
+
+def test_resume_continues_the_run(tmp_path):
+    out = tmp_path / "ring"
+    assert main(["train", "--model", "mlp", "--dataset", "ring", "--steps", "10", "--out", str(out), "--quiet"]) == 0
+    assert main(["train", "--resume", str(out), "--steps", "15", "--quiet"]) == 0
+    rows = list(csv.DictReader(open(out / "history.csv")))
+    assert [int(r["step"]) for r in rows] == list(range(1, 16))
+    assert mg.load(out / "checkpoint.npz")["step"] == 15
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["num_modes"] == 8 and 0 <= metrics["high_quality"] <= 1
+
+
+def test_resume_of_a_folder_without_a_run_is_a_clear_error(tmp_path):
+    with pytest.raises(SystemExit, match="no config.json there"):
+        main(["train", "--resume", str(tmp_path), "--quiet"])
+
+
+def test_config_file_and_flags(tmp_path):
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"model": "mlp", "dataset": "ring", "steps": 4, "width": 16}))
+    out = tmp_path / "run"
+    assert main(["train", "--config", str(config), "--steps", "5", "--out", str(out), "--quiet"]) == 0
+    written = json.loads((out / "config.json").read_text())
+    assert (written["steps"], written["width"], written["model"]) == (5, 16, "mlp")
+    config.write_text(json.dumps({"stepz": 4}))
+    with pytest.raises(ValueError, match=r"unknown config keys \['stepz'\]"):
+        main(["train", "--config", str(config), "--quiet"])
+
+
+def test_sample_writes_npy_and_png(dcgan_run, tmp_path):
+    assert main(["sample", "--checkpoint", str(dcgan_run / "checkpoint.npz"), "--n", "10",
+                 "--out", str(tmp_path / "s.npy")]) == 0
+    samples = np.load(tmp_path / "s.npy")
+    assert samples.shape == (10, 1, 28, 28)
+    assert main(["sample", "--checkpoint", str(dcgan_run / "checkpoint.npz"), "--n", "16",
+                 "--out", str(tmp_path / "s.png")]) == 0
+    assert (tmp_path / "s.png").stat().st_size > 1000
+    with pytest.raises(SystemExit, match=r"--out must end in .npy or .png"):
+        main(["sample", "--checkpoint", str(dcgan_run / "checkpoint.npz"), "--out", str(tmp_path / "s.txt")])
+
+
+def test_python_dash_m_minigan_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "minigan", "train", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "--n-critic" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "minigan", "train", "--model", "resnet"], capture_output=True, text=True)
+    assert result.returncode == 2 and "invalid choice: 'resnet'" in result.stderr
