@@ -4,11 +4,13 @@
     x = mg.randn(3, requires_grad=True)
     (x ** 3).sum().backward()
     x.grad                          # 3 * x ** 2
+
+The layers come in order: backend -> autograd -> ops -> functional / nn / optim -> datasets -> gan.
+`minigan.gan` (training) and `minigan.cuda` (GPU kernels) are imported when first used.
 """
 
 import numpy as np
 
-from minigan import functional, optim
 from minigan.autograd import (
     Context, Function, Tensor, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
@@ -17,7 +19,6 @@ from minigan.backend import (
     set_backend, set_default_dtype, set_rng_state,
 )
 from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from minigan import nn  # noqa: E402  (after the core: nn is built on it)
 from minigan.ops import (
     abs, amax, amin, arange, argmax, argmin, broadcast_to, cat, clamp, clip, concatenate, empty,
     exp, flatten, full, log, logsigmoid, matmul, max, mean, min, ones, ones_like, pad, permute,
@@ -25,10 +26,10 @@ from minigan.ops import (
     stack, sum, sum_to, tanh, tensor, transpose, unsqueeze, var, where, zeros, zeros_like,
 )
 from minigan.serialization import load, save
+from minigan import functional, nn, optim, datasets  # noqa: E402  (built on everything above)
 
 float32 = np.float32
 float64 = np.float64
 int64 = np.int64
 
 __version__ = "0.1.0"
-from minigan import datasets  # noqa: E402,F401

@@ -15,7 +15,6 @@ Output size along each spatial dimension (input size H, kernel k, stride s, padd
 
 from __future__ import annotations
 
-import math
 
 from minigan.autograd import Tensor
 from minigan.nn import init
@@ -68,11 +67,7 @@ class _Conv2dBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)
 
     def _check_input(self, input: Tensor) -> None:
         name = type(self).__name__
