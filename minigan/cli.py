@@ -248,4 +248,8 @@ def main(argv=None) -> int:
         add_commands(commands)
 
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except (ValueError, OSError) as err:  # bad input or missing files: a message, not a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2

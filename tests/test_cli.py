@@ -77,7 +77,7 @@ def test_resume_of_a_folder_without_a_run_is_a_clear_error(tmp_path):
         main(["train", "--resume", str(tmp_path), "--quiet"])
 
 
-def test_config_file_and_flags(tmp_path):
+def test_config_file_and_flags(tmp_path, capsys):
     config = tmp_path / "c.json"
     config.write_text(json.dumps({"model": "mlp", "dataset": "ring", "steps": 4, "width": 16}))
     out = tmp_path / "run"
@@ -85,8 +85,21 @@ def test_config_file_and_flags(tmp_path):
     written = json.loads((out / "config.json").read_text())
     assert (written["steps"], written["width"], written["model"]) == (5, 16, "mlp")
     config.write_text(json.dumps({"stepz": 4}))
-    with pytest.raises(ValueError, match=r"unknown config keys \['stepz'\]"):
-        main(["train", "--config", str(config), "--quiet"])
+    assert main(["train", "--config", str(config), "--quiet"]) == 2
+    assert "error: unknown config keys ['stepz']" in capsys.readouterr().err
+
+
+def test_a_missing_dataset_is_a_message_not_a_traceback(tmp_path, monkeypatch, capsys):
+    import dataclasses
+
+    from minigan.datasets import SOURCES
+
+    monkeypatch.setenv("MINIGAN_DATA", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setitem(SOURCES, "mnist", dataclasses.replace(SOURCES["mnist"], mirrors=("http://127.0.0.1:9/",)))
+    assert main(["train", "--dataset", "mnist", "--steps", "1", "--out", str(tmp_path / "run"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "train-images-idx3-ubyte" in err
 
 
 def test_sample_writes_npy_and_png(dcgan_run, tmp_path):

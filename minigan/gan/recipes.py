@@ -27,9 +27,9 @@ _MODEL_DEFAULTS = {
     ("mlp", "toy"): dict(latent_dim=2, width=128, batch_size=256, lr_g=1e-3, lr_d=1e-3, steps=6000,
                          lr_decay="linear", sample_every=500, checkpoint_every=2000),
     ("mlp", "image"): dict(latent_dim=64, width=256, batch_size=64, lr_g=2e-4, lr_d=2e-4, steps=3000),
-    ("dcgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=1000),
+    ("dcgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=2000, sample_every=200),
     ("dcgan64", "image"): dict(latent_dim=100, width=16, batch_size=64, steps=300, image_size=64),
-    ("cgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=1000),
+    ("cgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=2000, sample_every=200),
 }
 
 # Hyperparameters from the papers that introduced each loss.
