@@ -180,7 +180,7 @@ def test_precision_recall_rejects_bad_k_and_dimensions():
 
 def _readme_accuracy():
     text = (ROOT / "README.md").read_text()
-    match = re.search(r"Fashion-MNIST evaluator[^\n]*?test accuracy ([0-9]+\.[0-9]+)%", text)
+    match = re.search(r"Fashion-MNIST evaluator[^\n]*?test accuracy (?:of )?([0-9]+\.[0-9]+)%", text)
     assert match, "README.md states the Fashion-MNIST evaluator's test accuracy"
     return float(match.group(1))
 
@@ -328,6 +328,11 @@ def test_train_with_eval_every_writes_the_history_and_its_plot(tmp_path):
     rows = json.loads((out / "metrics_history.json").read_text())
     assert [r["step"] for r in rows] == [10, 20] and all(r["num_modes"] == 8 for r in rows)
     assert (out / "metrics.png").stat().st_size > 1000
+    # evaluate --n draws fresh samples from the checkpoint instead of reading samples.npy
+    assert main(["evaluate", "--run", str(out), "--n", "300"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["samples"] == f"300 samples of {out / 'checkpoint.npz'} (seed 0)"
+    assert sum(metrics["counts"]) == round(300 * metrics["high_quality"])
 
 
 def test_plot_metrics_names_what_it_expects(tmp_path):
