@@ -195,6 +195,39 @@ def loss_agreement(ours: np.ndarray, theirs: np.ndarray) -> dict:
     }
 
 
+def gradient_rounding(config, seed: int = 0) -> list[dict]:
+    """Why identical starts drift apart: G's first gradients in float32, minigan and PyTorch, against
+    PyTorch in float64. Both libraries' errors are float32 rounding of the same size; Adam's first
+    update g / (|g| + eps) is a sign for every element, so the rounding of the smallest gradient
+    elements turns into update differences of a sizeable fraction of the learning rate."""
+    mg.manual_seed(seed)
+    G, D, _ = build_models(config, (1, 28, 28))
+    z = np.random.default_rng(seed).standard_normal((config.batch_size, config.latent_dim)).astype(np.float32)
+    gan.g_loss_nonsaturating(D(G(mg.tensor(z)))).backward()
+    grads = {"minigan": {k: p.grad.numpy() for k, p in G.named_parameters()}}
+    for name, dtype in (("pytorch", torch.float32), ("float64", torch.float64)):
+        tG, tD = torch_models(config.latent_dim, config.width)
+        tG.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in G.state_dict().items()})
+        tD.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in D.state_dict().items()})
+        tG.to(dtype)
+        tD.to(dtype)
+        torch.nn.functional.softplus(-tD(tG(torch.from_numpy(z).to(dtype)))).mean().backward()
+        grads[name] = {k: p.grad.numpy() for k, p in tG.named_parameters()}
+    rows = []
+    for key, truth in grads["float64"].items():
+        scale = float(np.abs(truth).max())
+
+        def first_update(g):
+            return g / (np.abs(g) + 1e-8)
+        row = {"parameter": f"G.{key}", "max_abs_grad": scale}
+        for lib in ("minigan", "pytorch"):
+            row[f"{lib}_error_rel_max"] = float(np.abs(grads[lib][key] - truth).max() / scale)
+            row[f"{lib}_first_adam_update_error_lr"] = float(np.abs(first_update(grads[lib][key])
+                                                                    - first_update(truth)).max())
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=None, help="training steps (default: the recipe's)")
@@ -272,7 +305,22 @@ def main() -> None:
                      f"{a['max_rel_diff_first_10_steps']:.1e} (10 steps), "
                      f"{a['max_rel_diff_first_100_steps']:.1e} (100 steps), first > 1e-3 at step "
                      f"{a['first_step_rel_diff_above_1e-3']}")
-    write_results("gan_parity", {"steps": steps, "seeds": args.seeds, "samples": args.samples,
+    rounding = gradient_rounding(config)
+    lines += ["", "Where the drift comes from: G's gradients at the shared initial weights in float32, each "
+                  "library against PyTorch in float64 (largest error / largest gradient), and the largest "
+                  "error of Adam's first update g / (|g| + eps) it causes, in units of the learning rate:", "",
+              "| parameter | minigan error | PyTorch error | minigan first-update error | PyTorch first-update error |",
+              "|---|---|---|---|---|"]
+    for r in rounding:
+        lines.append(f"| {r['parameter']} | {r['minigan_error_rel_max']:.1e} | {r['pytorch_error_rel_max']:.1e} | "
+                     f"{r['minigan_first_adam_update_error_lr']:.1e} | {r['pytorch_first_adam_update_error_lr']:.1e} |")
+    lines += ["", "Both libraries round alike (errors ~1e-7 of the largest gradient); through Adam's "
+                  "per-element normalisation the rounding of near-zero gradient elements (the linear layer "
+                  "before BatchNorm, whose gradient cancels) becomes update differences of up to ~1% of the "
+                  "learning rate at step 1, and the GAN game amplifies them. From identical weights minigan "
+                  "and PyTorch therefore track for ~10 steps, then drift; what must agree is the "
+                  "distribution of the final metrics over seeds."]
+    write_results("gan_parity", {"steps": steps, "gradient_rounding": rounding, "seeds": args.seeds, "samples": args.samples,
                                  "config": config.to_dict(), "runs": runs, "summary": summary,
                                  "minigan_mean_fd_within_pytorch_range": within},
                   "\n".join(lines) + "\n")

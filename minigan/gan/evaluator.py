@@ -89,10 +89,11 @@ class Evaluator:
         """images: (N, 1, 28, 28) in [-1, 1] -> (features (N, 128), class probabilities (N, 10)),
         both float64 NumPy arrays. Computed in batches, without a graph, in eval mode."""
         images = check_images(images)
+        backend = next(iter(self.model.parameters())).backend  # NumPy, or CuPy after .to("cupy")
         feats, probs = [], []
         with mg.no_grad():
             for start in range(0, len(images), batch_size):
-                x = mg.tensor(images[start:start + batch_size], dtype=np.float32)
+                x = mg.tensor(np.asarray(images[start:start + batch_size], dtype=np.float32)).to(backend)
                 h = self.model.features(x)
                 feats.append(h.numpy().astype(np.float64))
                 probs.append(F.softmax(self.model.classifier(h), dim=1).numpy().astype(np.float64))
