@@ -60,19 +60,21 @@ def reference_images(dataset: str, root=None) -> np.ndarray:
 _REFERENCES: dict = {}  # (weights file, dataset, root) -> Reference: computed once per process
 
 
+def _compute_reference(evaluator, dataset: str, root) -> Reference:
+    features, _ = evaluator.features_and_probabilities(reference_images(dataset, root))
+    mu, cov = M.feature_statistics(features)
+    return Reference(evaluator_name(dataset), features, mu, cov)
+
+
 def reference_for(evaluator, dataset: str, root=None) -> Reference:
     """The evaluator's features of the real test split of `dataset` (10,000 images, a few seconds;
-    kept for the next call with the same evaluator file and data)."""
+    kept for the next call with the same weights file, unchanged, and the same data)."""
     path = evaluator.info.get("path")
-    stamp = Path(path).stat().st_mtime_ns if path is not None and Path(path).is_file() else None
-    key = (path if stamp is not None else None, stamp, evaluator_name(dataset), None if root is None else str(root))
-    if key[0] is None or key not in _REFERENCES:
-        features, _ = evaluator.features_and_probabilities(reference_images(dataset, root))
-        mu, cov = M.feature_statistics(features)
-        reference = Reference(evaluator_name(dataset), features, mu, cov)
-        if key[0] is None:
-            return reference
-        _REFERENCES[key] = reference
+    if path is None or not Path(path).is_file():  # an evaluator that only lives in memory
+        return _compute_reference(evaluator, dataset, root)
+    key = (path, Path(path).stat().st_mtime_ns, evaluator_name(dataset), None if root is None else str(root))
+    if key not in _REFERENCES:
+        _REFERENCES[key] = _compute_reference(evaluator, dataset, root)
     return _REFERENCES[key]
 
 
