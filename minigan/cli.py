@@ -145,9 +145,13 @@ def cmd_train(args) -> int:
     (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     eval_fn = None
     if config.eval_every:
-        from minigan.gan.evaluation import training_eval_fn
+        from minigan.gan.evaluation import EvaluatorNotFoundError, training_eval_fn
 
-        eval_fn = training_eval_fn(config, run)
+        try:
+            eval_fn = training_eval_fn(config, run)
+        except EvaluatorNotFoundError as err:
+            print(f"error: --eval-every needs the evaluator: {err}", file=sys.stderr)
+            return 1
     trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, out_dir=out,
                       conditional=run.conditional, eval_fn=eval_fn)
     if args.resume is not None:
@@ -166,6 +170,13 @@ def cmd_train(args) -> int:
     if trainer.metrics:
         (out / "metrics_history.json").write_text(json.dumps(trainer.metrics, indent=2) + "\n")
         written.append("metrics_history.json")
+        try:  # metrics over steps (FD for images, mode coverage for 2-D data)
+            from minigan.gan.plots import plot_metrics
+
+            plot_metrics(trainer.metrics, out / "metrics.png")
+            written.append("metrics.png")
+        except RuntimeError as err:
+            print(f"note: {err}; skipping metrics.png", file=sys.stderr)
     print(f"done in {time.perf_counter() - started:.0f} s. Wrote to {out}/: {', '.join(written)}")
     return 0
 

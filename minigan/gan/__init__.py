@@ -10,7 +10,10 @@ from minigan.gan.losses import (
     g_loss_minimax, g_loss_nonsaturating, g_loss_wasserstein, get_loss, gradient_penalty,
 )
 from minigan.gan import plots  # noqa: F401  (matplotlib is imported only when a plot is drawn)
-from minigan.gan.metrics import mode_metrics
+from minigan.gan.metrics import (
+    class_coverage, classifier_score, feature_statistics, frechet_distance, frechet_distance_from_features,
+    mode_metrics, precision_recall,
+)
 from minigan.gan.models import (
     ConditionalDiscriminator28, ConditionalGenerator28, DCGANDiscriminator28, DCGANDiscriminator64,
     DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, dcgan_init,

@@ -5,6 +5,7 @@
     plot_losses(history, path)         D and G loss over steps
     plot_d_outputs(history, path)      D(x) and D(G(z)) over steps
     plot_2d(real, fake, path, critic)  real and generated points over the discriminator's contour
+    plot_metrics(rows, path)           the metrics recorded during training (FD, ...) over steps
     save_gif(frames, path)             an animated GIF of the fixed-noise grid over training
 """
 
@@ -83,6 +84,40 @@ def plot_d_outputs(history, path) -> None:
     ax.set_xlabel("step")
     ax.legend()
     ax.set_title("discriminator outputs")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+# The metrics plot_metrics draws, in this order, with their labels (others are left out).
+METRIC_LABELS = {
+    "fd": "Fréchet distance (lower is better)",
+    "classifier_score": "classifier score",
+    "precision": "precision",
+    "recall": "recall",
+    "classes_below_half": "classes below half their share",
+    "modes_covered": "modes covered",
+    "high_quality": "high-quality samples",
+    "kl_to_uniform": "KL(modes || uniform)",
+}
+
+
+def plot_metrics(rows, path) -> None:
+    """One panel per metric against the step; rows: dicts with "step" and metric values, as the
+    Trainer records them every eval_every steps (metrics_history.json)."""
+    names = [name for name in METRIC_LABELS if rows and all(name in row for row in rows)]
+    if not names:
+        raise ValueError(f"plot_metrics: no known metric in the rows (expected some of "
+                         f"{sorted(METRIC_LABELS)}), got keys {sorted(rows[0]) if rows else []}")
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(names), 1, figsize=(7, 1.8 + 1.6 * len(names)), sharex=True, squeeze=False)
+    steps = [row["step"] for row in rows]
+    for ax, name in zip(axes[:, 0], names):
+        ax.plot(steps, [row[name] for row in rows], marker="o", markersize=3, linewidth=1)
+        ax.set_ylabel(METRIC_LABELS[name], fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel("step")
+    axes[0, 0].set_title("metrics during training")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
