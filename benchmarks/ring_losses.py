@@ -44,10 +44,10 @@ def main():
              "|---|---|---|---|---|"]
     for loss in gan.LOSSES:
         mine = [r for r in rows if r["loss"] == loss]
-        lines.append(f"| {loss} | {mine[0]['steps']} ({mine[0]['n_critic']}) | "
-                     f"{', '.join(str(r['modes_covered']) for r in mine)} | "
-                     f"{', '.join(f'{100 * r['high_quality']:.0f}%' for r in mine)} | "
-                     f"{sum(r['seconds'] for r in mine) / len(mine):.0f} |")
+        modes = ", ".join(str(r["modes_covered"]) for r in mine)
+        quality = ", ".join(f"{100 * r['high_quality']:.0f}%" for r in mine)
+        seconds = sum(r["seconds"] for r in mine) / len(mine)
+        lines.append(f"| {loss} | {mine[0]['steps']} ({mine[0]['n_critic']}) | {modes} | {quality} | {seconds:.0f} |")
     write_results("ring_losses", {"runs": rows}, "\n".join(lines) + "\n")
 
 
