@@ -38,8 +38,12 @@ _LOSS_DEFAULTS = {
     ("wgan", "image"): dict(optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
     ("wgan-gp", "image"): dict(lr_g=1e-4, lr_d=1e-4, betas=(0.5, 0.9), n_critic=5),
     ("wgan", "toy"): dict(optimizer="rmsprop", lr_g=5e-4, lr_d=5e-4, n_critic=5, clip_value=0.05, steps=3000),
-    ("wgan-gp", "toy"): dict(lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.9), n_critic=5, steps=2000),
+    # gp_weight 0.1 on toy data, as in the WGAN-GP authors' own toy experiments (10 is for images)
+    ("wgan-gp", "toy"): dict(lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.9), n_critic=5, steps=2000, gp_weight=0.1),
 }
+
+# The 25-mode grid needs wider layers than the ring.
+_DATASET_DEFAULTS = {"grid": dict(width=256)}
 
 
 def kind_of(dataset: str) -> str:
@@ -61,6 +65,7 @@ def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "b
                          f"use --model mlp for {', '.join(TOY_DATASETS)}")
     values = dict(model=model, dataset=dataset, loss=loss)
     values.update(_MODEL_DEFAULTS[(model, kind)])
+    values.update(_DATASET_DEFAULTS.get(dataset, {}) if kind == "toy" else {})
     values.update(_LOSS_DEFAULTS.get((loss, kind), {}))
     values.update(overrides)
     return TrainConfig.from_dict(values)
