@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from dcgan_shapes import BATCH, CONV_LAYERS_28, CONV_LAYERS_64  # noqa: E402
-from gpu_timing import gpu_info, machine_lines, slug, time_gpu, write_results  # noqa: E402
+from gpu_timing import gpu_info, gpu_missing, machine_lines, slug, time_gpu, write_results  # noqa: E402
 
 
 # ----------------------------------------------------------------------------- the convolutions on minigan.cuda
@@ -113,13 +113,11 @@ def main(argv=None) -> int:
     parser.add_argument("--samples", type=int, default=7)
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args(argv)
-    try:
-        import cupy
-        if cupy.cuda.runtime.getDeviceCount() < 1:
-            raise RuntimeError("no CUDA device")
-    except Exception as err:  # noqa: BLE001
-        print(f"cuda_conv.py needs CuPy and a CUDA GPU: {err}")
+    missing = gpu_missing("cuda_conv.py")
+    if missing:
+        print(missing)
         return 2
+    import cupy
     import numpy as np
 
     import minigan as mg

@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from dcgan_shapes import BATCH, CONV_LAYERS_64, GEMM_SHAPES_28  # noqa: E402
-from gpu_timing import gpu_info, machine_lines, slug, time_gpu, write_results  # noqa: E402
+from gpu_timing import gpu_info, gpu_missing, machine_lines, slug, time_gpu, write_results  # noqa: E402
 
 
 def conv_gemm_shapes(layers, batch=BATCH) -> list:
@@ -75,13 +75,11 @@ def main(argv=None) -> int:
                         help="skip the naive stage above this many flops (it is slow)")
     args = parser.parse_args(argv)
 
-    try:
-        import cupy
-        if cupy.cuda.runtime.getDeviceCount() < 1:
-            raise RuntimeError("no CUDA device")
-    except Exception as err:  # noqa: BLE001
-        print(f"cuda_sgemm.py needs CuPy and a CUDA GPU: {err}")
+    missing = gpu_missing("cuda_sgemm.py")
+    if missing:
+        print(missing)
         return 2
+    import cupy
     import numpy as np
 
     from minigan import cuda

@@ -21,6 +21,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
+def gpu_missing(script: str) -> str | None:
+    """None when CuPy sees a CUDA device; otherwise the message the script prints before leaving."""
+    try:
+        import cupy
+
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            raise RuntimeError("no CUDA device")
+    except Exception as err:  # noqa: BLE001 - any failure means: no usable GPU
+        return f"{script} needs CuPy and a CUDA GPU: {err}"
+    return None
+
+
 def gpu_info() -> dict:
     """Name, compute capability, SMs, memory, driver/runtime and library versions of device 0."""
     import cupy
