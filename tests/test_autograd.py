@@ -286,13 +286,8 @@ def test_a_backward_returning_too_few_gradients_is_named():
 # ----------------------------------------------------------------------------- gradcheck catches bugs
 
 
-class BrokenSquare(mg.Function):
+class BrokenSquare(Square):
     """Square with a deliberately wrong backward at element 1 (1.5 times too large)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return a * a
 
     @staticmethod
     def backward(ctx, grad):
@@ -316,13 +311,8 @@ def test_gradcheck_catches_a_wrong_backward_and_names_the_element():
 
 
 def test_gradgradcheck_catches_a_wrong_double_backward():
-    class DetachedSquare(mg.Function):
+    class DetachedSquare(Square):
         """The first derivative is right, but computed on detached data: no second derivative."""
-
-        @staticmethod
-        def forward(ctx, a):
-            ctx.save_for_backward(a)
-            return a * a
 
         @staticmethod
         def backward(ctx, grad):

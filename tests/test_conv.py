@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigan as mg
+from minigan.cuda.reference import col2im_loop, im2col_loop
 from minigan import functional as F
 from minigan.ops.conv import col2im, conv2d_weight, im2col
 
@@ -29,37 +30,13 @@ def pair(v):
 
 
 def loop_im2col(x, k, s, p, d):
-    """The layout contract, one element at a time."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = map(pair, (k, s, p, d))
-    n, c, h, w = x.shape
-    oh, ow = conv_out(h, kh, sh, ph, dh), conv_out(w, kw, sw, pw, dw)
-    padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    cols = np.zeros((c * kh * kw, n * oh * ow), dtype=x.dtype)
-    for b in range(n):
-        for ch in range(c):
-            for i in range(kh):
-                for j in range(kw):
-                    for r in range(oh):
-                        for q in range(ow):
-                            cols[(ch * kh + i) * kw + j, (b * oh + r) * ow + q] = \
-                                padded[b, ch, r * sh + i * dh, q * sw + j * dw]
-    return cols
+    """The layout contract, one element at a time (the loop in minigan/cuda/reference.py)."""
+    return im2col_loop(x, *map(pair, (k, s, p, d)))
 
 
 def loop_col2im(cols, x_shape, k, s, p, d):
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = map(pair, (k, s, p, d))
-    n, c, h, w = x_shape
-    oh, ow = conv_out(h, kh, sh, ph, dh), conv_out(w, kw, sw, pw, dw)
-    padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    for b in range(n):
-        for ch in range(c):
-            for i in range(kh):
-                for j in range(kw):
-                    for r in range(oh):
-                        for q in range(ow):
-                            padded[b, ch, r * sh + i * dh, q * sw + j * dw] += \
-                                cols[(ch * kh + i) * kw + j, (b * oh + r) * ow + q]
-    return padded[:, :, ph:ph + h, pw:pw + w]
+    """Its adjoint, scattering one element at a time."""
+    return col2im_loop(cols, x_shape, *map(pair, (k, s, p, d)))
 
 
 # (x_shape, kernel, stride, padding, dilation)
