@@ -115,6 +115,15 @@ class Tensor:
         if self.requires_grad and self.dtype.kind not in "fc":
             raise TypeError(f"only float tensors can require gradients, got dtype {self.dtype}")
 
+    @property
+    def array(self):
+        """The raw NumPy/CuPy array this tensor wraps (what ops work on)."""
+        return self.data
+
+    @array.setter
+    def array(self, value) -> None:
+        self.data = value
+
     @classmethod
     def _wrap(cls, data, requires_grad: bool = False) -> Tensor:
         """Wrap an array the engine already checked (the fast path used by every op)."""
