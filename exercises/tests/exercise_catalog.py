@@ -1,0 +1,42 @@
+"""The list of exercises: one row each, the single place that names them.
+
+The test conftest, the handout command (tools/handout.py), the class grader (exercises/grade_class.py)
+and the CI proof (tests/test_exercises.py) all read this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Exercise:
+    number: int   # "Exercise N" in the stub's NotImplementedError
+    marker: str   # the pytest marker: pytest -m ex_sigmoid grades this exercise alone
+    module: str   # the file a student edits: stubs/<module>.py
+    points: int   # what the exercise is worth; each of its tests earns an equal share
+    lesson: int   # the lesson that ends with this exercise
+    title: str
+
+
+EXERCISES = (
+    Exercise(1, "ex_sigmoid", "ex01_sigmoid", 5, 1, "a sigmoid that never overflows"),
+    Exercise(2, "ex_linear", "ex02_linear", 5, 1, "Linear forward and backward (dW = g^T X)"),
+    Exercise(3, "ex_sum_to", "ex03_sum_to", 5, 2, "sum_to: undoing broadcasting"),
+    Exercise(4, "ex_matmul", "ex04_matmul", 5, 2, "matmul's backward with broadcast batch dimensions"),
+    Exercise(5, "ex_leaky_relu", "ex05_leaky_relu", 5, 3, "LeakyReLU as a Function"),
+    Exercise(6, "ex_im2col", "ex06_im2col", 10, 3, "im2col: convolution as one matrix product"),
+    Exercise(7, "ex_col2im", "ex07_col2im", 10, 3, "col2im and conv2d's input gradient"),
+    Exercise(8, "ex_batchnorm", "ex08_batchnorm", 10, 3, "batch norm's backward in training mode"),
+    Exercise(9, "ex_bce_logits", "ex09_bce_logits", 5, 4, "binary cross-entropy from logits"),
+    Exercise(10, "ex_d_step", "ex10_d_step", 5, 5, "the discriminator step"),
+    Exercise(11, "ex_g_step", "ex11_g_step", 5, 5, "the generator step"),
+    Exercise(12, "ex_adam", "ex12_adam", 5, 6, "one Adam step"),
+    Exercise(13, "ex_minibatch_std", "ex13_minibatch_std", 5, 7, "the minibatch standard deviation layer"),
+    Exercise(14, "ex_feature_matching", "ex14_feature_matching", 5, 7, "the feature-matching loss"),
+    Exercise(15, "ex_gradient_penalty", "ex15_gradient_penalty", 10, 9, "the WGAN-GP gradient penalty"),
+    Exercise(16, "ex_frechet", "ex16_frechet", 5, 11, "the Frechet distance between two Gaussians"),
+)
+
+BY_MARKER = {e.marker: e for e in EXERCISES}
+BY_MODULE = {e.module: e for e in EXERCISES}

@@ -1,0 +1,44 @@
+"""Exercise 2: Linear forward and backward."""
+
+import numpy as np
+import pytest
+
+import minigan as mg
+
+pytestmark = pytest.mark.ex_linear
+
+
+def inputs(bias=True):
+    x = mg.randn(4, 3, requires_grad=True)
+    w = mg.randn(5, 3, requires_grad=True)
+    b = mg.randn(5, requires_grad=True) if bias else None
+    return x, w, b
+
+
+def test_forward_values(student):
+    x, w, b = inputs()
+    y = student.linear(x, w, b)
+    assert y.shape == (4, 5)
+    np.testing.assert_allclose(y.numpy(), x.numpy() @ w.numpy().T + b.numpy(), rtol=1e-12)
+
+
+def test_forward_without_bias(student):
+    x, w, _ = inputs(bias=False)
+    np.testing.assert_allclose(student.linear(x, w).numpy(), x.numpy() @ w.numpy().T, rtol=1e-12)
+
+
+def test_backward_is_gT_x(student):
+    x, w, b = inputs()
+    g = np.random.default_rng(1).standard_normal((4, 5))
+    student.linear(x, w, b).backward(mg.tensor(g))
+    np.testing.assert_allclose(w.grad.numpy(), g.T @ x.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), g @ w.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(b.grad.numpy(), g.sum(0), rtol=1e-12)
+
+
+def test_gradcheck(student):
+    assert mg.gradcheck(student.linear, inputs())
+
+
+def test_gradgradcheck(student):
+    assert mg.gradgradcheck(student.linear, inputs())
