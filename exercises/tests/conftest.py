@@ -142,8 +142,9 @@ class _Grades:
         if report.failed:
             self.outcomes[report.nodeid] = "failed"
             if report.nodeid not in self.messages:
-                lines = [line for line in report.longreprtext.splitlines() if line.strip()]
-                self.messages[report.nodeid] = lines[-1][:300] if lines else ""
+                crash = getattr(report.longrepr, "reprcrash", None)  # "ValueError: ..." of the failure
+                lines = [line for line in report.longreprtext.splitlines() if line.strip()] or [""]
+                self.messages[report.nodeid] = (crash.message if crash is not None else lines[-1])[:300]
         elif report.skipped and previous is None:
             self.outcomes[report.nodeid] = "skipped"
         elif report.when == "call" and report.passed and previous is None:

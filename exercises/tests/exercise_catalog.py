@@ -4,8 +4,6 @@ The test conftest, the handout command (tools/handout.py), the class grader (exe
 and the CI proof (tests/test_exercises.py) all read this table.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 

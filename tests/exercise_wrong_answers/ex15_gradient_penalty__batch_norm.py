@@ -1,0 +1,19 @@
+"""A plausible wrong answer to Exercise 15 (lesson 9): one norm over the whole batch instead of one per sample.
+
+The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
+
+CAUGHT_BY = "test_per_sample_norms"  # the test that must fail on this answer
+
+import minigan as mg
+
+
+def gradient_penalty(critic, real, fake, eps):
+    """E[(||grad_x critic(x_hat)||_2 - 1)^2] with x_hat = eps * real + (1 - eps) * fake.
+
+    real, fake: (N, ...); eps: (N, 1, ...) numbers in [0, 1], one per sample (given, so the
+    result is reproducible). The gradient is taken with create_graph=True so that the penalty
+    can be differentiated with respect to the critic's parameters.
+    """
+    mixed = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_()
+    (grad,) = mg.grad(critic(mixed).sum(), mixed, create_graph=True)
+    return ((grad * grad).sum().sqrt() - 1) ** 2

@@ -1,0 +1,158 @@
+"""The exercises are real: the reference passes every exercise test, each untouched stub fails
+every test of its exercise, and plausible wrong answers are caught. Also the handout command.
+
+Each check runs pytest on exercises/tests in a subprocess (as an instructor would) and reads the
+per-test outcomes that exercises/tests/conftest.py writes with --grade-json.
+"""
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ROOT / "exercises"
+WRONG = Path(__file__).resolve().parent / "exercise_wrong_answers"
+
+
+def _catalog():
+    spec = importlib.util.spec_from_file_location("exercise_catalog", EXERCISES / "tests" / "exercise_catalog.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CATALOG = _catalog()
+
+
+def _env(**extra):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    env.pop("MINIGAN_EXERCISES", None)
+    env.update(extra)
+    return env
+
+
+def run_exercise_tests(tmp_path, *args, cwd=ROOT, tests=EXERCISES / "tests", env=None):
+    """pytest on the exercise tests in a subprocess -> (process, the --grade-json table)."""
+    report = tmp_path / f"grades_{len(list(tmp_path.glob('grades_*')))}.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", str(tests), "-q", "-p", "no:cacheprovider",
+         "--grade-json", str(report), *args],
+        cwd=cwd, env=env or _env(), capture_output=True, text=True, timeout=300,
+    )
+    table = json.loads(report.read_text()) if report.exists() else None
+    return proc, table
+
+
+def test_the_catalog_numbers_modules_and_markers():
+    assert len(CATALOG.EXERCISES) >= 12
+    assert [e.number for e in CATALOG.EXERCISES] == list(range(1, len(CATALOG.EXERCISES) + 1))
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    for e in CATALOG.EXERCISES:
+        assert e.module.startswith(f"ex{e.number:02d}_")
+        for folder in ("stubs", "solutions"):
+            assert (EXERCISES / folder / f"{e.module}.py").is_file()
+        assert (EXERCISES / "tests" / f"test_{e.module}.py").is_file()
+        assert f'"{e.marker}: ' in pyproject, f"{e.marker} is not registered in pyproject.toml"
+        stub = (EXERCISES / "stubs" / f"{e.module}.py").read_text()
+        assert f'NotImplementedError("Exercise {e.number}: ' in stub
+        assert f"pytest -m {e.marker}" in stub
+
+
+def test_reference_passes_every_exercise_test(tmp_path):
+    proc, table = run_exercise_tests(tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert set(table["exercises"]) == {e.marker for e in CATALOG.EXERCISES}
+    for marker, row in table["exercises"].items():
+        assert row["tests"] >= 3, marker
+        assert set(row["outcomes"].values()) == {"passed"}, marker
+    assert table["total"] == table["max_total"] == sum(e.points for e in CATALOG.EXERCISES)
+    assert "minigan exercises: points" in proc.stdout and f"{table['max_total']:g} / {table['max_total']}" in proc.stdout
+
+
+def test_every_untouched_stub_fails_every_test_of_its_exercise(tmp_path):
+    proc, table = run_exercise_tests(tmp_path, "--student", str(EXERCISES / "stubs"))
+    assert proc.returncode == 1
+    assert set(table["exercises"]) == {e.marker for e in CATALOG.EXERCISES}
+    for e in CATALOG.EXERCISES:
+        row = table["exercises"][e.marker]
+        assert row["passed"] == 0 and row["points"] == 0, e.marker
+        for nodeid, outcome in row["outcomes"].items():
+            assert outcome == "failed", nodeid
+            assert f"NotImplementedError: Exercise {e.number}: " in row["messages"][nodeid], nodeid
+    assert table["total"] == 0
+
+
+def _wrong_answer_rounds():
+    """Round k holds the k-th wrong answer of each exercise (file exNN_name__variant.py)."""
+    variants = defaultdict(list)
+    for path in sorted(WRONG.glob("ex*__*.py")):
+        variants[path.name.split("__")[0]].append(path)
+    depth = max(len(v) for v in variants.values())
+    return variants, [{m: v[k] for m, v in variants.items() if k < len(v)} for k in range(depth)]
+
+
+def test_every_exercise_has_a_wrong_answer():
+    variants, _ = _wrong_answer_rounds()
+    assert set(variants) == {e.module for e in CATALOG.EXERCISES}
+
+
+def test_wrong_answers_are_caught(tmp_path):
+    """Each wrong answer fails at least one test of its exercise, among them the one its CAUGHT_BY names
+    (a backward computed on raw arrays: test_gradgradcheck)."""
+    _, rounds = _wrong_answer_rounds()
+    for k, files in enumerate(rounds):
+        folder = tmp_path / f"round{k}"
+        folder.mkdir()
+        for module, path in files.items():
+            shutil.copy(path, folder / f"{module}.py")
+        proc, table = run_exercise_tests(tmp_path, "--student", str(folder))
+        rows = {row["module"]: row for row in table["exercises"].values()}
+        for module, path in files.items():
+            row = rows[module]
+            assert row["passed"] < row["tests"], f"{path.name} passed every test of {module}"
+            caught_by = re.search(r'^CAUGHT_BY = "(\w+)"', path.read_text(), re.M).group(1)
+            failed = {nodeid.split("::")[1].split("[")[0] for nodeid, outcome in row["outcomes"].items()
+                      if outcome == "failed"}
+            assert caught_by in failed, f"{path.name}: {caught_by} did not fail (failed: {sorted(failed)})"
+
+
+def test_handout_has_no_solutions_and_grades_a_single_file(tmp_path):
+    out = tmp_path / "handout"
+    made = subprocess.run([sys.executable, str(ROOT / "tools" / "handout.py"), str(out)],
+                          capture_output=True, text=True, timeout=60, env=_env())
+    assert made.returncode == 0, made.stderr
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert not any("solution" in f for f in files), files
+    for e in CATALOG.EXERCISES:
+        assert (out / "stubs" / f"{e.module}.py").read_text() == (EXERCISES / "stubs" / f"{e.module}.py").read_text()
+        assert f"tests/test_{e.module}.py" in files
+    assert {"README.md", "HINTS.md", "pytest.ini", "tests/conftest.py"} <= files
+    solution_text = (EXERCISES / "solutions" / "ex01_sigmoid.py").read_text()
+    assert all(solution_text not in p.read_text() for p in out.rglob("*.py"))
+
+    # Inside the handout: MINIGAN_EXERCISES names one file; only its exercise is graded.
+    one = EXERCISES / "solutions" / "ex01_sigmoid.py"
+    proc, table = run_exercise_tests(tmp_path, cwd=out, tests=out / "tests", env=_env(MINIGAN_EXERCISES=str(one)))
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert list(table["exercises"]) == ["ex_sigmoid"]
+    assert table["total"] == table["max_total"] == CATALOG.BY_MARKER["ex_sigmoid"].points
+    assert "skipped" in proc.stdout
+
+    again = subprocess.run([sys.executable, str(ROOT / "tools" / "handout.py"), str(out)],
+                           capture_output=True, text=True, timeout=60, env=_env())
+    assert again.returncode == 2
+    assert again.stderr.startswith("error: ") and "not empty" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_a_missing_student_path_is_a_usage_error(tmp_path):
+    proc, _ = run_exercise_tests(tmp_path, "--student", str(tmp_path / "nowhere"))
+    assert proc.returncode == 4
+    assert "--student" in proc.stderr and "does not exist" in proc.stderr
