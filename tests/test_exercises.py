@@ -156,3 +156,22 @@ def test_a_missing_student_path_is_a_usage_error(tmp_path):
     proc, _ = run_exercise_tests(tmp_path, "--student", str(tmp_path / "nowhere"))
     assert proc.returncode == 4
     assert "--student" in proc.stderr and "does not exist" in proc.stderr
+
+
+def test_grade_class_gives_one_row_per_student(tmp_path):
+    klass = tmp_path / "class"
+    for student, source in (("alice", EXERCISES / "solutions"), ("bob", EXERCISES / "stubs")):
+        (klass / student).mkdir(parents=True)
+        shutil.copy(source / "ex01_sigmoid.py", klass / student / "ex01_sigmoid.py")
+    table = tmp_path / "points.csv"
+    proc = subprocess.run([sys.executable, str(EXERCISES / "grade_class.py"), str(klass), "-m", "ex_sigmoid",
+                           "--csv", str(table)], capture_output=True, text=True, timeout=300, env=_env())
+    assert proc.returncode == 0, proc.stderr
+    points = CATALOG.BY_MARKER["ex_sigmoid"].points
+    assert table.read_text().splitlines() == ["student,ex_sigmoid,total,max", f"alice,{points},{points},{points}",
+                                              f"bob,0,0,{points}"]
+    assert proc.stdout.splitlines()[1].split() == ["alice", str(points), str(points), str(points)]
+
+    empty = subprocess.run([sys.executable, str(EXERCISES / "grade_class.py"), str(tmp_path / "none")],
+                           capture_output=True, text=True, timeout=60, env=_env())
+    assert empty.returncode == 2 and empty.stderr.startswith("error: ") and "Traceback" not in empty.stderr
