@@ -62,7 +62,8 @@ def main(argv=None) -> int:
                     + [f"{r['total']:g}", f"{r['max_total']:g}"])
     widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
     for row in [header] + rows:
-        print("  ".join(str(cell).rjust(w) if i else str(cell).ljust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+        cells = [str(cell).rjust(w) if i else str(cell).ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        print("  ".join(cells))
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8") as f:
             csv.writer(f).writerows([header] + rows)

@@ -17,15 +17,19 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import minigan as mg
-from exercise_catalog import BY_MARKER, BY_MODULE, EXERCISES
 
 HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # the tests import exercise_catalog and exercise_oracles from here,
+    sys.path.insert(0, str(HERE))  # also under --import-mode=importlib
+
+from exercise_catalog import BY_MARKER, BY_MODULE, EXERCISES  # noqa: E402
 ENV_VAR = "MINIGAN_EXERCISES"
 
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 1 (lesson 1): the textbook formula, whose exp(-a) overflows for a << 0.
+"""A plausible wrong answer to Exercise 1 (lesson 1):
+the textbook formula, whose exp(-a) overflows for a << 0.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 1 (lesson 1): a backward computed on raw arrays (a constant: gradgradcheck sees no second derivative).
+"""A plausible wrong answer to Exercise 1 (lesson 1):
+a backward computed on raw arrays (a constant: gradgradcheck sees no second derivative).
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 2 (lesson 1): the right formulas on raw arrays, so the gradient is a constant.
+"""A plausible wrong answer to Exercise 2 (lesson 1):
+the right formulas on raw arrays, so the gradient is a constant.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 2 (lesson 1): dL/dW = x^T g, the transpose of the right answer.
+"""A plausible wrong answer to Exercise 2 (lesson 1):
+dL/dW = x^T g, the transpose of the right answer.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 3 (lesson 2): sums only the leading dimensions, not the ones that were 1.
+"""A plausible wrong answer to Exercise 3 (lesson 2):
+sums only the leading dimensions, not the ones that were 1.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

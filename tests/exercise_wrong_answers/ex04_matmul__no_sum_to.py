@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 4 (lesson 2): forgets to sum the gradient over broadcast batch dimensions.
+"""A plausible wrong answer to Exercise 4 (lesson 2):
+forgets to sum the gradient over broadcast batch dimensions.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 5 (lesson 3): the gradient computed on raw arrays: right values, not differentiable again.
+"""A plausible wrong answer to Exercise 5 (lesson 3):
+the gradient computed on raw arrays: right values, not differentiable again.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

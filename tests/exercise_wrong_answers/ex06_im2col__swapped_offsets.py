@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 6 (lesson 3): rows ordered (c, j, i) instead of (c, i, j): the kernel offsets transposed.
+"""A plausible wrong answer to Exercise 6 (lesson 3):
+rows ordered (c, j, i) instead of (c, i, j): the kernel offsets transposed.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 7 (lesson 3): assigns columns to pixels instead of adding them: overlapping windows are lost.
+"""A plausible wrong answer to Exercise 7 (lesson 3):
+assigns columns to pixels instead of adding them: overlapping windows are lost.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

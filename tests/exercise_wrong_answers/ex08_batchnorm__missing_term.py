@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 8 (lesson 3): dL/dx without the x_hat * mean(g * x_hat) term (the variance's dependence on x).
+"""A plausible wrong answer to Exercise 8 (lesson 3):
+dL/dx without the x_hat * mean(g * x_hat) term (the variance's dependence on x).
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 8 (lesson 3): the right formulas on raw arrays: a constant gradient, not differentiable again.
+"""A plausible wrong answer to Exercise 8 (lesson 3):
+the right formulas on raw arrays: a constant gradient, not differentiable again.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 9 (lesson 4): log(sigmoid(x)) and log(1 - sigmoid(x)) taken literally: -inf once sigmoid rounds to 0 or 1.
+"""A plausible wrong answer to Exercise 9 (lesson 4):
+log(sigmoid(x)) and log(1 - sigmoid(x)) taken literally: -inf once sigmoid rounds to 0 or 1.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 10 (lesson 5): the fakes keep their graph, so the D loss's backward also fills G's gradients.
+"""A plausible wrong answer to Exercise 10 (lesson 5):
+the fakes keep their graph, so the D loss's backward also fills G's gradients.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 11 (lesson 5): D is left trainable: the G step also computes (and leaves) gradients in D.
+"""A plausible wrong answer to Exercise 11 (lesson 5):
+D is left trainable: the G step also computes (and leaves) gradients in D.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 11 (lesson 5): the fakes made under no_grad, copied from the D step: G gets no gradient.
+"""A plausible wrong answer to Exercise 11 (lesson 5):
+the fakes made under no_grad, copied from the D step: G gets no gradient.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 

@@ -1,4 +1,5 @@
-"""A plausible wrong answer to Exercise 15 (lesson 9): one norm over the whole batch instead of one per sample.
+"""A plausible wrong answer to Exercise 15 (lesson 9):
+one norm over the whole batch instead of one per sample.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 
