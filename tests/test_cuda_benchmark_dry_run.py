@@ -72,3 +72,21 @@ def test_cuda_sanitize_driver_dry_run(fake_gpu, capsys):
     assert cuda_sanitize_run.main([]) == 0
     out = capsys.readouterr().out
     assert "all kernel instances launched" in out
+
+
+def test_cuda_train_step_script_dry_run(fake_gpu, tmp_path):
+    import cuda_train_step
+
+    code = cuda_train_step.main(["--batch", "2", "--width", "4", "--samples", "1", "--ways", "kernels", "--out", str(tmp_path)])
+    assert code == 0
+    data = json.loads((tmp_path / "cuda_train_step_fake-gpu-cpu-emulator.json").read_text())
+    (row,) = data["rows"]
+    assert (row["batch"], row["width"]) == (2, 4)
+    assert not [k for k in row if k.endswith("_error")], row
+    # the first D step on the emulated kernels reproduces NumPy's loss
+    assert row["kernels_loss_ok"] and "cublas" not in row  # --ways kernels only (the fake cannot tell
+    # NumPy arrays from its own, so a second model built after CuPy was imported would land on "cupy")
+    assert row["kernels_first_d_loss"] == pytest.approx(row["numpy_first_d_loss"], rel=1e-4)
+    assert row["kernels"]["ms"] > 0
+    md = (tmp_path / "cuda_train_step_fake-gpu-cpu-emulator.md").read_text()
+    assert "| 2 | 4 | 64 |" in md
