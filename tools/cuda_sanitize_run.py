@@ -9,7 +9,7 @@ CuPy's memory pool is switched off, so every array is its own cudaMalloc and mem
 access one element past an array's end (inside a pool chunk it would go unnoticed). Problems are
 small and awkward (odd sizes, edges of every tile, float4 and scalar paths, split-K, 64-bit index
 instances). Exit status 0 when every instance was launched and every result matches a float64
-NumPy reference; 1 otherwise.
+NumPy reference; 1 otherwise; 2 when there is no CuPy or no CUDA device (nothing was run).
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main(argv=None) -> int:
+    from minigan.backend import cuda_available
+
+    if not cuda_available():
+        print("cuda_sanitize_run.py needs CuPy and a CUDA GPU: none found, nothing was run")
+        return 2
     import numpy as np
 
     import cupy
