@@ -56,7 +56,7 @@ import threading
 import time
 import zipfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -83,7 +83,6 @@ class Stage:
     cap_s: float      # the most this stage may take
     reserve_s: float  # what it is guaranteed, however long the stages before it took
     what: str         # one line for the summary
-    result: dict = field(default_factory=dict)
 
 
 STAGES = [
@@ -359,10 +358,12 @@ def classify(stage: str, out: dict, dry_run: bool) -> tuple:
 
 
 def run_check(out_dir: Path, budget_s: float, wheel_dir: Path, dry_run: bool, py: str = sys.executable,
-              commands: dict | None = None, probe=None) -> int:
+              commands: dict | None = None, probe=None, stages: list | None = None) -> int:
     """Every stage in order; the summary files into out_dir; the exit status (module docstring).
 
-    commands and probe replace the stages' commands and the machine probe (tests only)."""
+    commands, probe and stages replace the stages' commands, the machine probe and the stage list with
+    its time limits (tests only)."""
+    stages = stages or [Stage(s.name, s.cap_s, s.reserve_s, s.what) for s in STAGES]
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="minigan-gpu-check-"))
     log_path = out_dir / "gpu_check.log"
@@ -388,17 +389,17 @@ def run_check(out_dir: Path, budget_s: float, wheel_dir: Path, dry_run: bool, py
 
     machine = {}
     stop_reason = None
-    for i, stage in enumerate(STAGES):
-        reserve_after = sum(s.reserve_s for s in STAGES[i + 1:])
+    for i, stage in enumerate(stages):
+        reserve_after = sum(s.reserve_s for s in stages[i + 1:])
         limit = min(stage.cap_s, deadline - time.monotonic() - reserve_after)
         record = {"stage": stage.name, "what": stage.what, "limit_s": round(max(limit, 0), 1)}
         summary["stages"].append(record)
-        log(f"== [{i + 1}/{len(STAGES)}] {stage.name}: {stage.what} (limit {max(limit, 0):.0f} s)")
+        log(f"== [{i + 1}/{len(stages)}] {stage.name}: {stage.what} (limit {max(limit, 0):.0f} s)")
         if stop_reason:
             record.update(status="skipped", detail=stop_reason, seconds=0.0)
             log(f"   SKIPPED {stage.name}: {stop_reason}")
             continue
-        if limit < 5:
+        if limit < min(5.0, stage.cap_s):
             record.update(status="skipped", detail="no time left in the budget", seconds=0.0)
             log(f"   SKIPPED {stage.name}: no time left in the budget")
             continue
@@ -563,7 +564,8 @@ def markdown(summary) -> str:
             ms = [r.get(w, {}).get("ms") for w in ("kernels", "cublas", "torch")]
             ok = all(r.get(f"{w}_loss_ok", True) for w in ("kernels", "cublas", "torch"))
             lines.append(f"| {r['batch']} | {' | '.join(_fmt(v, '.2f') for v in ms)} | "
-                         f"{_fmt(r.get('kernels_over_torch'), '.2f')}x | {'yes' if ok else 'NO'} |")
+                         f"{_fmt(r.get('kernels_over_torch'), '.2f')}{'x' if 'kernels_over_torch' in r else ''} | "
+                         f"{'yes' if ok else 'NO'} |")
     return "\n".join(lines) + "\n"
 
 
