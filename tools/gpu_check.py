@@ -264,10 +264,15 @@ print("MACHINE " + json.dumps(info))
 
 
 def find_sanitizer() -> str | None:
-    found = os.environ.get("COMPUTE_SANITIZER") or shutil.which("compute-sanitizer")
-    for candidate in (found, "/usr/local/cuda/bin/compute-sanitizer",
-                      "/usr/local/cuda/compute-sanitizer/compute-sanitizer"):
-        if candidate and os.access(candidate, os.X_OK):
+    """compute-sanitizer: $COMPUTE_SANITIZER, the PATH, the CUDA toolkit folders, or None."""
+    import glob
+
+    candidates = [os.environ.get("COMPUTE_SANITIZER"), shutil.which("compute-sanitizer"),
+                  "/usr/local/cuda/bin/compute-sanitizer", "/usr/local/cuda/compute-sanitizer/compute-sanitizer",
+                  *sorted(glob.glob("/usr/local/cuda-*/bin/compute-sanitizer"), reverse=True),
+                  *sorted(glob.glob("/opt/nvidia/*/compute-sanitizer/compute-sanitizer"), reverse=True)]
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
 
@@ -323,7 +328,7 @@ def stage_commands(py: str, work: Path, dry_run: bool) -> dict:
                   f"--junitxml={work / 'pytest_gpu.xml'}", *(["--collect-only"] if dry_run else []),
                   *gpu_test_files()]
     return {
-        "smoke": [py, "tools/cuda_sanitize_run.py"],
+        "smoke": [py, "tools/cuda_sanitize_run.py", "--fail-fast"],
         "pytest-gpu": pytest_cmd,
         "memcheck": ["bash", "tools/cuda_sanitize.sh"],
         "racecheck": ["bash", "tools/cuda_sanitize.sh"],
@@ -420,6 +425,8 @@ def run_check(out_dir: Path, budget_s: float, wheel_dir: Path, dry_run: bool, py
         stage_env = dict(env)
         if stage.name in ("memcheck", "racecheck"):
             stage_env["SANITIZER_TOOLS"] = stage.name
+            if find_sanitizer():
+                stage_env["COMPUTE_SANITIZER"] = find_sanitizer()
             if dry_run:
                 record.update(status="skipped", seconds=0.0,
                               detail=f"dry run: compute-sanitizer {'found' if find_sanitizer() else 'not found'}; "
