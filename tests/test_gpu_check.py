@@ -235,3 +235,27 @@ def test_the_default_stage_limits_fit_the_eight_minute_budget():
     # every gpu test file is found, and only files that hold gpu tests
     files = gpu_check.gpu_test_files()
     assert "tests/test_cuda_kernels.py" in files and "tests/test_gpu_check.py" not in files
+
+
+def test_sigterm_stops_the_running_stage_and_still_writes_the_summary(tmp_path, monkeypatch):
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, gpu_check.on_signal)
+    try:
+        commands = {name: py("print('fine')") for name in STAGE_NAMES[1:]}
+        # the pytest stage: as if the device tool's time limit ended the check while tests ran
+        commands["pytest-gpu"] = py("import os, signal, time; os.kill(os.getppid(), signal.SIGTERM); time.sleep(30)")
+        stages = [gpu_check.Stage(s.name, 20, 1, s.what) for s in gpu_check.STAGES]
+        started = time.monotonic()
+        code = gpu_check.run_check(tmp_path, 200, tmp_path / "no-wheels", dry_run=False, commands=commands,
+                                   probe=fake_machine, stages=stages)
+        assert time.monotonic() - started < 20
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    assert code == 1
+    summary = json.loads((tmp_path / "gpu_check_stub-gpu-9000.json").read_text())
+    status = [(r["stage"], r["status"]) for r in summary["stages"]]
+    assert status[:3] == [("machine", "passed"), ("smoke", "passed"), ("pytest-gpu", "interrupted")]
+    assert all(s == "skipped" for _, s in status[3:])
+    assert summary["stages"][3]["detail"] == "the check was interrupted (SIGTERM)"

@@ -54,6 +54,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import zipfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -111,18 +112,47 @@ class Log:
             self.file.flush()
 
 
+class Interrupted(Exception):
+    """SIGTERM or SIGINT reached the check: the running stage was stopped."""
+
+
+RUNNING: dict = {"proc": None}  # the stage's child process, for the signal handler
+
+
+def kill_group(proc, grace_s: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL, to the child's process group (the child and what it started)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        try:
+            proc.wait(timeout=grace_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def on_signal(signum, frame):
+    if RUNNING["proc"] is not None:
+        kill_group(RUNNING["proc"], grace_s=2.0)
+    raise Interrupted(signal.Signals(signum).name)
+
+
 def run_command(cmd: list, limit_s: float, log: Log, env: dict, cwd: Path = ROOT) -> dict:
     """Run cmd in its own process group, its output streamed to the log; kill the group at limit_s.
 
+    The group stays in this session (no setsid), so whatever runs the check can still end it.
     Returns {"rc", "seconds", "timed_out", "tail"} (tail: the last 40 lines of output)."""
     started = time.monotonic()
     tail: list = []
     try:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+                                stdin=subprocess.DEVNULL, preexec_fn=os.setpgrp)
     except OSError as err:
         log(f"    could not start {cmd[0]}: {err}")
         return {"rc": None, "seconds": 0.0, "timed_out": False, "tail": [str(err)]}
+    RUNNING["proc"] = proc
 
     def pump():
         for raw in proc.stdout:
@@ -138,16 +168,9 @@ def run_command(cmd: list, limit_s: float, log: Log, env: dict, cwd: Path = ROOT
         proc.wait(timeout=max(limit_s, 1.0))
     except subprocess.TimeoutExpired:
         timed_out = True
-        for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(proc.pid, sig)  # the child's own group: it and what it started
-            except ProcessLookupError:
-                break
-            try:
-                proc.wait(timeout=grace)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        kill_group(proc)
+    finally:
+        RUNNING["proc"] = None
     reader.join(timeout=5)
     return {"rc": proc.returncode, "seconds": round(time.monotonic() - started, 1), "timed_out": timed_out,
             "tail": list(tail)}
@@ -395,79 +418,90 @@ def run_check(out_dir: Path, budget_s: float, wheel_dir: Path, dry_run: bool, py
     machine = {}
     stop_reason = None
     for i, stage in enumerate(stages):
-        reserve_after = sum(s.reserve_s for s in stages[i + 1:])
-        limit = min(stage.cap_s, deadline - time.monotonic() - reserve_after)
-        record = {"stage": stage.name, "what": stage.what, "limit_s": round(max(limit, 0), 1)}
-        summary["stages"].append(record)
-        log(f"== [{i + 1}/{len(stages)}] {stage.name}: {stage.what} (limit {max(limit, 0):.0f} s)")
-        if stop_reason:
-            record.update(status="skipped", detail=stop_reason, seconds=0.0)
-            log(f"   SKIPPED {stage.name}: {stop_reason}")
-            continue
-        if limit < min(5.0, stage.cap_s):
-            record.update(status="skipped", detail="no time left in the budget", seconds=0.0)
-            log(f"   SKIPPED {stage.name}: no time left in the budget")
-            continue
-        if stage.name == "machine":
-            started = time.monotonic()
-            machine = probe(limit, log, env)
-            record["seconds"] = round(time.monotonic() - started, 1)
-            has_gpu = machine.get("device_count", 0) > 0 and "gpu" in machine
-            record["status"] = "passed" if has_gpu else ("skipped" if dry_run else "no-gpu")
-            record["detail"] = (f"{machine.get('gpu')}, driver {machine.get('driver')}, CUDA runtime "
-                                f"{machine.get('cuda_runtime')}, CuPy {machine.get('cupy')}" if has_gpu
-                                else f"no usable GPU: {machine.get('gpu_error', 'CuPy sees no device')}")
-            log(f"   machine: {json.dumps(machine)}")
-            if not has_gpu and not dry_run:
-                stop_reason = "no usable GPU (see the machine stage)"
-            continue
-        cmd = [str(c).replace("$WORK", str(work)) for c in commands[stage.name]]
-        stage_env = dict(env)
-        if stage.name in ("memcheck", "racecheck"):
-            stage_env["SANITIZER_TOOLS"] = stage.name
-            if find_sanitizer():
-                stage_env["COMPUTE_SANITIZER"] = find_sanitizer()
-            if dry_run:
-                record.update(status="skipped", seconds=0.0,
-                              detail=f"dry run: compute-sanitizer {'found' if find_sanitizer() else 'not found'}; "
-                                     f"would run SANITIZER_TOOLS={stage.name} bash tools/cuda_sanitize.sh")
-                log(f"   SKIPPED {stage.name}: {record['detail']}")
+        try:
+            reserve_after = sum(s.reserve_s for s in stages[i + 1:])
+            limit = min(stage.cap_s, deadline - time.monotonic() - reserve_after)
+            record = {"stage": stage.name, "what": stage.what, "limit_s": round(max(limit, 0), 1)}
+            summary["stages"].append(record)
+            log(f"== [{i + 1}/{len(stages)}] {stage.name}: {stage.what} (limit {max(limit, 0):.0f} s)")
+            if stop_reason:
+                record.update(status="skipped", detail=stop_reason, seconds=0.0)
+                log(f"   SKIPPED {stage.name}: {stop_reason}")
                 continue
-        if stage.name == "pytest-gpu" and summary["test_packages"]["still_missing"]:
-            record.update(status="failed", seconds=0.0,
-                          detail=f"cannot run: {summary['test_packages']['still_missing']} missing and no wheels")
-            log(f"   FAILED {stage.name}: {record['detail']}")
-            continue
-        record["command"] = " ".join(cmd).replace(str(work), "$WORK")
-        log(f"   $ {record['command']}")
-        out = run_command(cmd, limit, log, stage_env)
-        status, detail = classify(stage.name, out, dry_run)
-        if stage.name == "pytest-gpu":
-            counts = junit_counts(work / "pytest_gpu.xml")
-            if dry_run:
-                collected = sum(1 for line in out["tail"] if "::" in line)
-                m = re.search(r"(\d+)(?:/\d+)? tests? (?:collected|selected)", "\n".join(out["tail"]))
-                counts["collected"] = int(m.group(1)) if m else collected
-                if status == "passed" and counts["collected"] == 0:
-                    status, detail = "failed", "no gpu-marked test collected"
+            if limit < min(5.0, stage.cap_s):
+                record.update(status="skipped", detail="no time left in the budget", seconds=0.0)
+                log(f"   SKIPPED {stage.name}: no time left in the budget")
+                continue
+            if stage.name == "machine":
+                started = time.monotonic()
+                machine = probe(limit, log, env)
+                record["seconds"] = round(time.monotonic() - started, 1)
+                has_gpu = machine.get("device_count", 0) > 0 and "gpu" in machine
+                record["status"] = "passed" if has_gpu else ("skipped" if dry_run else "no-gpu")
+                record["detail"] = (f"{machine.get('gpu')}, driver {machine.get('driver')}, CUDA runtime "
+                                    f"{machine.get('cuda_runtime')}, CuPy {machine.get('cupy')}" if has_gpu
+                                    else f"no usable GPU: {machine.get('gpu_error', 'CuPy sees no device')}")
+                log(f"   machine: {json.dumps(machine)}")
+                if not has_gpu and not dry_run:
+                    stop_reason = "no usable GPU (see the machine stage)"
+                continue
+            cmd = [str(c).replace("$WORK", str(work)) for c in commands[stage.name]]
+            stage_env = dict(env)
+            if stage.name in ("memcheck", "racecheck"):
+                stage_env["SANITIZER_TOOLS"] = stage.name
+                if find_sanitizer():
+                    stage_env["COMPUTE_SANITIZER"] = find_sanitizer()
+                if dry_run:
+                    record.update(status="skipped", seconds=0.0,
+                                  detail=f"dry run: compute-sanitizer {'found' if find_sanitizer() else 'not found'}; "
+                                         f"would run SANITIZER_TOOLS={stage.name} bash tools/cuda_sanitize.sh")
+                    log(f"   SKIPPED {stage.name}: {record['detail']}")
+                    continue
+            if stage.name == "pytest-gpu" and summary["test_packages"]["still_missing"]:
+                record.update(status="failed", seconds=0.0,
+                              detail=f"cannot run: {summary['test_packages']['still_missing']} missing and no wheels")
+                log(f"   FAILED {stage.name}: {record['detail']}")
+                continue
+            record["command"] = " ".join(cmd).replace(str(work), "$WORK")
+            log(f"   $ {record['command']}")
+            out = run_command(cmd, limit, log, stage_env)
+            status, detail = classify(stage.name, out, dry_run)
+            if stage.name == "pytest-gpu":
+                counts = junit_counts(work / "pytest_gpu.xml")
+                if dry_run:
+                    collected = sum(1 for line in out["tail"] if "::" in line)
+                    m = re.search(r"(\d+)(?:/\d+)? tests? (?:collected|selected)", "\n".join(out["tail"]))
+                    counts["collected"] = int(m.group(1)) if m else collected
+                    if status == "passed" and counts["collected"] == 0:
+                        status, detail = "failed", "no gpu-marked test collected"
+                    elif status == "passed":
+                        detail = f"collected {counts['collected']} gpu tests (dry run: not run)"
                 else:
-                    detail = f"collected {counts['collected']} gpu tests (dry run: not run)"
-            else:
-                ran = counts["tests"] - counts["skipped"]
-                if status == "passed" and ran == 0:
-                    status, detail = "failed", "every gpu test was skipped: CuPy did not see the GPU"
-                elif status in ("passed", "failed"):
-                    detail = (f"{counts['tests']} tests: {ran - counts['failures'] - counts['errors']} passed, "
-                              f"{counts['failures']} failed, {counts['errors']} errors, {counts['skipped']} skipped"
-                              + (f" ({detail})" if status == "failed" else ""))
-            summary["pytest"] = counts
-        if dry_run and status == "skipped" and stage.name in ("smoke", "sgemm", "conv", "train-step"):
-            detail = "dry run: the script took its arguments and left at once, finding no GPU"
-        record.update(status=status, detail=detail, seconds=out["seconds"], rc=out["rc"])
-        log(f"   {status.upper()} {stage.name} in {out['seconds']} s{': ' + detail if detail else ''}")
-        if stage.name == "smoke" and status == "no-gpu":
-            stop_reason = "no usable GPU (the smoke test found none)"
+                    ran = counts["tests"] - counts["skipped"]
+                    if status == "passed" and ran == 0:
+                        status, detail = "failed", "every gpu test was skipped: CuPy did not see the GPU"
+                    elif status in ("passed", "failed"):
+                        detail = (f"{counts['tests']} tests: {ran - counts['failures'] - counts['errors']} passed, "
+                                  f"{counts['failures']} failed, {counts['errors']} errors, {counts['skipped']} skipped"
+                                  + (f" ({detail})" if status == "failed" else ""))
+                summary["pytest"] = counts
+            if dry_run and status == "skipped" and stage.name in ("smoke", "sgemm", "conv", "train-step"):
+                detail = "dry run: the script took its arguments and left at once, finding no GPU"
+            record.update(status=status, detail=detail, seconds=out["seconds"], rc=out["rc"])
+            log(f"   {status.upper()} {stage.name} in {out['seconds']} s{': ' + detail if detail else ''}")
+            if stage.name == "smoke" and status == "no-gpu":
+                stop_reason = "no usable GPU (the smoke test found none)"
+        except Interrupted as signal_name:
+            record.update(status="interrupted", detail=f"{signal_name} reached the check: stage stopped")
+            log(f"   INTERRUPTED {stage.name}: {signal_name}")
+            stop_reason = f"the check was interrupted ({signal_name})"
+        except Exception as err:  # noqa: BLE001 - a bug here must not cost the other stages
+            record.update(status="failed", detail=f"gpu_check.py itself failed: {type(err).__name__}: {err}")
+            log(f"   FAILED {stage.name}: gpu_check.py itself failed: {traceback.format_exc()}")
 
+    if signal.getsignal(signal.SIGTERM) is on_signal:  # the summary is written whatever comes now
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     summary["machine"] = machine
     summary["seconds"] = round(time.monotonic() - t0, 1)
     gpu = slug(machine.get("gpu", "no-gpu"))
@@ -478,12 +512,12 @@ def run_check(out_dir: Path, budget_s: float, wheel_dir: Path, dry_run: bool, py
             shutil.copy(found[0].with_suffix(".md"), out_dir / found[0].with_suffix(".md").name)
     statuses = [r["status"] for r in summary["stages"]]
     if dry_run:
-        bad = [r["stage"] for r in summary["stages"] if r["status"] in ("failed", "timeout")]
+        bad = [r["stage"] for r in summary["stages"] if r["status"] in ("failed", "timeout", "interrupted")]
         code = 1 if bad else 0
     elif "no-gpu" in statuses:
         code = 2
     else:
-        code = 1 if any(s in ("failed", "timeout") for s in statuses) else 0
+        code = 1 if any(s in ("failed", "timeout", "interrupted") for s in statuses) else 0
     summary["verdict"] = {0: "passed", 1: "FAILED", 2: "no usable GPU"}[code] + (" (dry run)" if dry_run else "")
     stem = out_dir / f"gpu_check_{gpu}"
     stem.with_suffix(".json").write_text(json.dumps(summary, indent=1, default=str) + "\n")
@@ -587,6 +621,8 @@ def main(argv=None) -> int:
     parser.add_argument("--dry-run", action="store_true",
                         help="on a CPU: run every stage's command in its no-GPU form (CI)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     out = args.out_opt or args.out or os.environ.get("GPU_CHECK_OUT") or os.environ.get("OUT") or str(ROOT / "runs" / "gpu_check")
     minimum = sum(s.reserve_s for s in STAGES)
     if not args.dry_run and args.budget < minimum:
