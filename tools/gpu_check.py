@@ -612,11 +612,11 @@ def markdown(summary) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="minigan's GPU check: smoke, pytest -m gpu, sanitizers, benchmarks")
-    parser.add_argument("out", nargs="?", default=None,
+    parser.add_argument("out", nargs="?", default=None, metavar="DIR",
                         help="output folder (default: $GPU_CHECK_OUT, else $OUT, else runs/gpu_check)")
-    parser.add_argument("--out", dest="out_opt", default=None, help="output folder (same as the positional)")
-    parser.add_argument("--budget", type=float, default=float(os.environ.get("GPU_CHECK_BUDGET", 480)),
-                        help="seconds for all stages together (default 480)")
+    parser.add_argument("--out", dest="out_opt", metavar="DIR", default=None, help="output folder (same as the positional)")
+    parser.add_argument("--budget", type=float, default=os.environ.get("GPU_CHECK_BUDGET", "480"),
+                        help="seconds for all stages together (default: $GPU_CHECK_BUDGET, else 480)")
     parser.add_argument("--wheels", default=str(ROOT / ".whl"), help="folder of pytest/hypothesis wheels")
     parser.add_argument("--dry-run", action="store_true",
                         help="on a CPU: run every stage's command in its no-GPU form (CI)")
