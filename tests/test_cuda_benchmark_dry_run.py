@@ -33,6 +33,15 @@ def fake_gpu(monkeypatch):
     yield emulator
 
 
+def gpu_check_summary(**results) -> str:
+    """tools/gpu_check.py's summary markdown around one script's results (as the check builds it)."""
+    import gpu_check
+
+    summary = {"machine": {"gpu": "Fake GPU"}, "dry_run": False, "verdict": "passed", "seconds": 1.0,
+               "budget_s": 480, "commit": "abc", "started_utc": "now", "stages": [], **results}
+    return gpu_check.markdown(summary)
+
+
 def test_cuda_sgemm_script_dry_run(fake_gpu, tmp_path, capsys):
     import cuda_sgemm
 
@@ -49,6 +58,11 @@ def test_cuda_sgemm_script_dry_run(fake_gpu, tmp_path, capsys):
     md = (tmp_path / "cuda_sgemm_fake-gpu-cpu-emulator.md").read_text()
     assert "| 40^3 | 40 | 40 | 40 | 0 | 0 | regtile2d |" in md
     assert next(r for r in rows if r["method"] == "smem")["kernels"] == ["gemm_smem<float, false, false>"]
+    # the GPU check's summary reads these rows: TFLOP/s and % of cuBLAS per method at each square
+    summary = gpu_check_summary(cuda_sgemm=data)
+    regtile = next(r for r in rows if r["method"] == "regtile2d")
+    tflops = 2 * 40**3 / regtile["kernel"]["ms"] / 1e9
+    assert f"| 40^3 | regtile2d | {tflops:.1f} | {regtile['pct_cublas_kernel']:.0f}% |" in summary
 
 
 def test_cuda_conv_script_dry_run(fake_gpu, tmp_path):
@@ -64,6 +78,8 @@ def test_cuda_conv_script_dry_run(fake_gpu, tmp_path):
         assert max(r["kernels_rel_err"]) < 1e-5, r
         assert r["kernels_fwd_bwd"]["ms"] > 0
     assert rows[0]["out"] == [2, 64, 14, 14]
+    summary = gpu_check_summary(cuda_conv=data)
+    assert f"| 28 | G.convT1 | {rows[0]['kernels_fwd_bwd']['ms']:.3f} |" in summary
 
 
 def test_cuda_sanitize_driver_dry_run(fake_gpu, capsys):
@@ -72,3 +88,23 @@ def test_cuda_sanitize_driver_dry_run(fake_gpu, capsys):
     assert cuda_sanitize_run.main([]) == 0
     out = capsys.readouterr().out
     assert "all kernel instances launched" in out
+
+
+def test_cuda_train_step_script_dry_run(fake_gpu, tmp_path):
+    import cuda_train_step
+
+    code = cuda_train_step.main(["--batch", "2", "--width", "4", "--samples", "1", "--ways", "kernels", "--out", str(tmp_path)])
+    assert code == 0
+    data = json.loads((tmp_path / "cuda_train_step_fake-gpu-cpu-emulator.json").read_text())
+    (row,) = data["rows"]
+    assert (row["batch"], row["width"]) == (2, 4)
+    assert not [k for k in row if k.endswith("_error")], row
+    # the first D step on the emulated kernels reproduces NumPy's loss
+    assert row["kernels_loss_ok"] and "cublas" not in row  # --ways kernels only (the fake cannot tell
+    # NumPy arrays from its own, so a second model built after CuPy was imported would land on "cupy")
+    assert row["kernels_first_d_loss"] == pytest.approx(row["numpy_first_d_loss"], rel=1e-4)
+    assert row["kernels"]["ms"] > 0
+    md = (tmp_path / "cuda_train_step_fake-gpu-cpu-emulator.md").read_text()
+    assert "| 2 | 4 | 64 |" in md
+    summary = gpu_check_summary(cuda_train_step=data)
+    assert f"| 2 | {row['kernels']['ms']:.2f} |  |  |  | yes |" in summary

@@ -7,10 +7,12 @@
 #
 #   bash tools/cuda_sanitize.sh                 # from the repository root
 #   COMPUTE_SANITIZER=/path/to/compute-sanitizer PYTHON=python3 bash tools/cuda_sanitize.sh
+#   SANITIZER_TOOLS="memcheck racecheck" bash tools/cuda_sanitize.sh   # some of the tools only
 #
 # compute-sanitizer ships with the CUDA toolkit (/usr/local/cuda/bin) and in the pip wheel
 # nvidia-cuda-sanitizer-api (its compute-sanitizer binary). Kernels are compiled with -lineinfo so
-# reports name lines of the .cu files. Exit status: 0 when all four tools report no error.
+# reports name lines of the .cu files. Exit status: 0 when every tool run reports no error, 1 when
+# one does, 2 when compute-sanitizer is not found (tools/gpu_check.py reads 2 as "skipped").
 set -u
 cd "$(dirname "$0")/.."
 SANITIZER=${COMPUTE_SANITIZER:-$(command -v compute-sanitizer || true)}
@@ -26,7 +28,7 @@ fi
 PY=${PYTHON:-python}
 export PYTHONPATH=.${PYTHONPATH:+:$PYTHONPATH} MINIGAN_CUDA_LINEINFO=1 CUPY_CACHE_DIR=${CUPY_CACHE_DIR:-/tmp/minigan-sanitize-cupy-cache}
 status=0
-for tool in memcheck racecheck initcheck synccheck; do
+for tool in ${SANITIZER_TOOLS:-memcheck racecheck initcheck synccheck}; do
   echo "=== compute-sanitizer --tool $tool"
   if ! "$SANITIZER" --tool "$tool" --error-exitcode 1 "$PY" tools/cuda_sanitize_run.py; then
     echo "=== $tool: FAILED"
