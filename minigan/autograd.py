@@ -75,7 +75,7 @@ def _as_array(data, dtype=None):
     Python floats become the default float dtype; NumPy float arrays keep their dtype.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     from_python = not hasattr(data, "dtype")
     xp = backend.backend_module()
     array = backend.to_backend(data, backend.get_backend()) if not from_python else np.asarray(data)
@@ -95,7 +95,8 @@ class Tensor:
     an existing NumPy/CuPy array without copying it.
 
     Attributes:
-        data: the array (numpy.ndarray or cupy.ndarray).
+        array: the raw array (numpy.ndarray or cupy.ndarray) that ops work on.
+        data: the same array as a Tensor detached from the graph (PyTorch's ``.data``).
         grad: the accumulated gradient (a Tensor) after backward(), or None.
         requires_grad: whether operations on this tensor are recorded for differentiation.
     """
@@ -104,10 +105,10 @@ class Tensor:
 
     def __init__(self, data, requires_grad: bool = False):
         if isinstance(data, Tensor):
-            data = data.data
+            data = data.array
         if not hasattr(data, "__array_function__") or isinstance(data, np.generic):
             data = np.asarray(data)
-        self.data = data
+        self.array = data
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self._ctx: Context | None = None  # the node that produced this tensor (None for a leaf)
@@ -116,44 +117,48 @@ class Tensor:
             raise TypeError(f"only float tensors can require gradients, got dtype {self.dtype}")
 
     @property
-    def array(self):
-        """The raw NumPy/CuPy array this tensor wraps (what ops work on)."""
-        return self.data
+    def data(self) -> Tensor:
+        """PyTorch's ``.data``: a Tensor sharing this tensor's array, cut off from the graph.
 
-    @array.setter
-    def array(self, value) -> None:
-        self.data = value
+        Changes made through it are not recorded (``w.data.clamp_(-0.01, 0.01)``). Assigning a
+        Tensor (or an array) to ``t.data`` replaces the array ``t`` wraps.
+        """
+        return Tensor._wrap(self.array)
+
+    @data.setter
+    def data(self, value) -> None:
+        self.array = value.array if isinstance(value, Tensor) else value
 
     @classmethod
     def _wrap(cls, data, requires_grad: bool = False) -> Tensor:
         """Wrap an array the engine already checked (the fast path used by every op)."""
         tensor = object.__new__(cls)
-        tensor.data, tensor.grad, tensor.requires_grad = data, None, requires_grad
+        tensor.array, tensor.grad, tensor.requires_grad = data, None, requires_grad
         tensor._ctx, tensor._output_index = None, 0
         return tensor
 
     # -- what it is -------------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        return tuple(self.data.shape)
+        return tuple(self.array.shape)
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def size(self, dim: int | None = None):
         """The shape (as PyTorch's .size()), or the length of one dimension."""
         return self.shape if dim is None else self.shape[dim]
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -163,7 +168,7 @@ class Tensor:
     @property
     def backend(self) -> str:
         """'numpy' or 'cupy'."""
-        return backend.backend_of(self.data)
+        return backend.backend_of(self.array)
 
     @property
     def device(self) -> str:
@@ -194,13 +199,13 @@ class Tensor:
     # -- getting the numbers out ------------------------------------------------------------
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (the array itself on NumPy, a copy from the GPU on CuPy)."""
-        return backend.to_backend(self.data, "numpy")
+        return backend.to_backend(self.array, "numpy")
 
     def item(self):
         """The single number in a one-element tensor, as a Python float/int/bool."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self.data.reshape(()).item()
+        return self.array.reshape(()).item()
 
     def tolist(self):
         return self.numpy().tolist()
@@ -212,9 +217,9 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                f"the truth value of a tensor with {self.array.size} elements is ambiguous; "
                 "use .any() or .all()"
             )
         return bool(self.item())
@@ -226,7 +231,7 @@ class Tensor:
     # -- graph bookkeeping ------------------------------------------------------------------
     def detach(self) -> Tensor:
         """The same data, cut off from the graph (never requires grad)."""
-        return Tensor(self.data)
+        return Tensor(self.array)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place (on leaves only, as in PyTorch); returns self."""
@@ -247,7 +252,7 @@ class Tensor:
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""
-        self.data[...] = 0
+        self.array[...] = 0
         return self
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False) -> None:
@@ -337,7 +342,7 @@ class Tensor:
                 "in-place assignment to a tensor that requires grad would corrupt its gradient; "
                 "do it under mg.no_grad() or on .data"
             )
-        self.data[ops.raw_index(index)] = value.data if isinstance(value, Tensor) else value
+        self.array[ops.raw_index(index)] = value.array if isinstance(value, Tensor) else value
 
     # Comparisons give boolean tensors that never require grad (masks, accuracy).
     def __eq__(self, other):
@@ -421,10 +426,10 @@ class Tensor:
         return ops.argmin(self, dim, keepdim)
 
     def all(self):
-        return bool(self.data.all())
+        return bool(self.array.all())
 
     def any(self):
-        return bool(self.data.any())
+        return bool(self.array.any())
 
     def reshape(self, *shape):
         return ops.reshape(self, *shape)
@@ -503,11 +508,11 @@ class Context:
         results: what forward returned (NumPy may return a scalar for a 0-d result, which the
         output Tensor holds as an array; a saved result is matched by identity with `results`).
         """
-        self._outputs = tuple([(out.data.shape, out.data.dtype) for out in outputs])
+        self._outputs = tuple([(out.array.shape, out.array.dtype) for out in outputs])
         for index, out in enumerate(outputs):
             out._ctx, out._output_index = self, index
         if self._saved:
-            self._resolve_saved(input_arrays, results, [out.data for out in outputs])
+            self._resolve_saved(input_arrays, results, [out.array for out in outputs])
 
     def _resolve_saved(self, input_arrays, results, output_arrays) -> None:
         """Remember each saved array as an input, an output, or a constant."""
@@ -583,7 +588,7 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         inputs = tuple([a if isinstance(a, Tensor) else None for a in args])
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        arrays = [a.array if isinstance(a, Tensor) else a for a in args]
         needs_grad = tuple([t is not None and t.requires_grad for t in inputs])
         if backend.cupy_loaded():  # with CuPy never imported, every array is a NumPy array
             _check_same_backend(cls.__name__, inputs)
@@ -664,8 +669,8 @@ def _accumulate(current, new):
 def _check_gradient(node, index, grad, tensor):
     """A backward must return a gradient with its input's shape; cast it to the input's dtype."""
     if not isinstance(grad, Tensor):
-        grad = Tensor(backend.get_array_module(tensor.data).asarray(grad, dtype=tensor.dtype))
-    if grad.data.shape != tensor.data.shape:
+        grad = Tensor(backend.get_array_module(tensor.array).asarray(grad, dtype=tensor.dtype))
+    if grad.array.shape != tensor.array.shape:
         raise RuntimeError(
             f"{node.function.__name__}.backward returned a gradient of shape {grad.shape} for "
             f"input {index}, which has shape {tensor.shape}"
@@ -734,7 +739,7 @@ def _fill_missing(node, slots) -> list:
         return slots
     missing = [i for i, g in enumerate(slots) if g is None]
     if missing:
-        xp = backend.get_array_module(next(g.data for g in slots if g is not None))
+        xp = backend.get_array_module(next(g.array for g in slots if g is not None))
         for i in missing:
             shape, dtype = node._outputs[i]
             slots[i] = Tensor._wrap(xp.zeros(shape, dtype=dtype))
@@ -754,7 +759,7 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
     if not create_graph:
         grad = grad.detach()
     if leaf.grad is None:
-        leaf.grad = grad if create_graph else Tensor(grad.data.copy())
+        leaf.grad = grad if create_graph else Tensor(grad.array.copy())
     else:
         leaf.grad = leaf.grad + grad
 
@@ -762,14 +767,14 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
 def _root_gradient(output: Tensor, gradient, what: str) -> Tensor:
     """The starting gradient d(loss)/d(output): given, or 1 for a one-element output."""
     if gradient is None:
-        if output.data.size != 1:
+        if output.array.size != 1:
             raise RuntimeError(
                 f"{what} can create the gradient implicitly only for a one-element output, got "
                 f"shape {output.shape}; pass a gradient of that shape"
             )
-        return Tensor(backend.get_array_module(output.data).ones_like(output.data))
+        return Tensor(backend.get_array_module(output.array).ones_like(output.array))
     gradient = gradient if isinstance(gradient, Tensor) else Tensor(
-        backend.get_array_module(output.data).asarray(gradient, dtype=output.dtype))
+        backend.get_array_module(output.array).asarray(gradient, dtype=output.dtype))
     if gradient.shape != output.shape:
         raise RuntimeError(
             f"{what}: gradient has shape {gradient.shape} but the output has shape {output.shape}"

@@ -21,7 +21,7 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
     if like is None:
         return Tensor(_as_array(value))
     if isinstance(value, _SCALAR_TYPES) and like.dtype.kind in "fc":
-        return Tensor(backend.get_array_module(like.data).asarray(value, dtype=like.dtype))
+        return Tensor(backend.get_array_module(like.array).asarray(value, dtype=like.dtype))
     return Tensor(backend.to_backend(_as_array(value), like.backend))
 
 
@@ -64,7 +64,7 @@ def integer_array(indices, what: str):
 
     what: the start of the error message, e.g. "embedding: indices" or "nll_loss: target".
     """
-    array = indices.data if isinstance(indices, Tensor) else indices
+    array = indices.array if isinstance(indices, Tensor) else indices
     if not hasattr(array, "dtype"):
         array = np.asarray(array)
     if array.dtype.kind not in "iu":

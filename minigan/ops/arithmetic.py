@@ -119,7 +119,7 @@ class Pow(Function):
         if ctx.needs_input_grad[0]:
             grad_a = sum_to(grad * b * a ** (b - 1), a.shape)
         if ctx.needs_input_grad[1]:
-            base_is_zero = (a == 0).data
+            base_is_zero = (a == 0).array
             safe_log = log(where(base_is_zero, 1.0, a))  # log(1) = 0 where a == 0
             grad_b = sum_to(grad * y * safe_log, b.shape)
         return grad_a, grad_b

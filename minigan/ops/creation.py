@@ -68,12 +68,12 @@ def _like(x: Tensor, dtype):
 
 def zeros_like(x: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     spec = _like(x, dtype)
-    return Tensor(backend.get_array_module(x.data).zeros(spec["shape"], spec["dtype"]), requires_grad)
+    return Tensor(backend.get_array_module(x.array).zeros(spec["shape"], spec["dtype"]), requires_grad)
 
 
 def ones_like(x: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     spec = _like(x, dtype)
-    return Tensor(backend.get_array_module(x.data).ones(spec["shape"], spec["dtype"]), requires_grad)
+    return Tensor(backend.get_array_module(x.array).ones(spec["shape"], spec["dtype"]), requires_grad)
 
 
 # ----------------------------------------------------------------------------- random

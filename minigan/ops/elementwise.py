@@ -15,8 +15,8 @@ from minigan.ops.shape import sum_to
 
 def _zero_where_not(mask: Tensor, grad: Tensor) -> Tensor:
     """grad where mask is True, 0 elsewhere (a where, so inf/nan in grad do not leak through 0 * x)."""
-    zero = get_array_module(grad.data).zeros((), dtype=grad.dtype)
-    return Where.apply(mask.data, grad, zero)
+    zero = get_array_module(grad.array).zeros((), dtype=grad.dtype)
+    return Where.apply(mask.array if isinstance(mask, Tensor) else mask, grad, zero)
 
 
 class Exp(Function):
@@ -207,7 +207,7 @@ class Where(Function):
         if ctx.needs_input_grad[1]:
             grad_a = sum_to(_zero_where_not(condition, grad), shape_a)
         if ctx.needs_input_grad[2]:
-            grad_b = sum_to(_zero_where_not(Tensor(~condition.data), grad), shape_b)
+            grad_b = sum_to(_zero_where_not(Tensor(~condition.array), grad), shape_b)
         return None, grad_a, grad_b
 
 
@@ -266,9 +266,9 @@ def logsigmoid(x: Tensor) -> Tensor:
 
 def where(condition, x, y) -> Tensor:
     """Elements of x where condition is True, of y elsewhere (x, y: tensors or numbers)."""
-    condition = condition.data if isinstance(condition, Tensor) else condition
+    condition = condition.array if isinstance(condition, Tensor) else condition
     x, y = as_tensors(x, y)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x.array)
     return Where.apply(xp.asarray(condition, dtype=bool), x, y)
 
 
@@ -280,5 +280,5 @@ def compare(a: Tensor, b, name: str) -> Tensor:
     if name not in _COMPARISONS:
         raise ValueError(f"compare: unknown comparison {name!r}")
     b = as_tensor(b, like=a)
-    xp = get_array_module(a.data)
-    return Tensor(getattr(xp, name)(a.data, b.data))
+    xp = get_array_module(a.array)
+    return Tensor(getattr(xp, name)(a.array, b.array))

@@ -94,7 +94,7 @@ def _raw_buffer(buffer, name: str, channels: int):
     """A running-statistics buffer (Tensor or array) as the array that is updated in place."""
     if buffer is None:
         return None
-    array = buffer.data if isinstance(buffer, Tensor) else buffer
+    array = buffer.array if isinstance(buffer, Tensor) else buffer
     if tuple(array.shape) != (channels,):
         raise ValueError(
             f"batch_norm: {name} must have shape ({channels},) (one per channel), got {tuple(array.shape)}"

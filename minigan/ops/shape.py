@@ -205,7 +205,7 @@ def sum_to(x: Tensor, shape) -> Tensor:
 def raw_index(index):
     """An index with every Tensor inside it replaced by its array."""
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, tuple):
         return tuple(raw_index(i) for i in index)
     if isinstance(index, list):
@@ -430,14 +430,14 @@ def min(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 def argmax(x: Tensor, dim=None, keepdim=False) -> Tensor:
     """Index of the largest element (of the flattened tensor when dim is None); int64, no gradient."""
-    xp = get_array_module(x.data)
+    xp = get_array_module(x.array)
     if dim is None:
-        return Tensor(xp.asarray(xp.argmax(x.data)))
-    return Tensor(xp.argmax(x.data, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
+        return Tensor(xp.asarray(xp.argmax(x.array)))
+    return Tensor(xp.argmax(x.array, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
 
 
 def argmin(x: Tensor, dim=None, keepdim=False) -> Tensor:
-    xp = get_array_module(x.data)
+    xp = get_array_module(x.array)
     if dim is None:
-        return Tensor(xp.asarray(xp.argmin(x.data)))
-    return Tensor(xp.argmin(x.data, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
+        return Tensor(xp.asarray(xp.argmin(x.array)))
+    return Tensor(xp.argmin(x.array, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
