@@ -62,7 +62,7 @@ UNARY = [
     Op("sum", lambda x: x.sum(), lambda x: x.sum()),
     Op("mean", lambda x: x.mean(), lambda x: x.mean(), shapes=NONEMPTY_SHAPES),
     Op("sum_last_keepdim", lambda x: x.sum(dim=-1, keepdim=True), lambda x: x.sum(dim=-1, keepdim=True), shapes=NONEMPTY_SHAPES),
-    Op("mean_axis0", lambda x: x.mean(axis=0), lambda x: x.mean(dim=0), shapes=NONEMPTY_SHAPES),
+    Op("mean_dim0", lambda x: x.mean(dim=0), lambda x: x.mean(dim=0), shapes=NONEMPTY_SHAPES),
     Op("var", lambda x: x.var(), lambda x: x.var(), shapes=NONEMPTY_SHAPES.filter(lambda s: int(np.prod(s)) > 1)),
     Op("amax", lambda x: x.amax(), lambda x: x.amax(), shapes=NONEMPTY_SHAPES),
     Op("amin_last", lambda x: x.amin(dim=-1), lambda x: x.amin(dim=-1), shapes=NONEMPTY_SHAPES),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigan import backend
-from minigan.autograd import Tensor, _as_array
+from minigan.tensor import Tensor, array_from_data
 
 
 def _shape(size) -> tuple:
@@ -32,7 +32,7 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     Integers and booleans become the default float dtype unless `dtype` is given; NumPy float
     arrays keep their dtype (float64 stays float64), Python floats become the default dtype.
     """
-    return Tensor(_as_array(data, dtype).copy(), requires_grad=requires_grad)
+    return Tensor(array_from_data(data, dtype).copy(), requires_grad=requires_grad)
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -32,14 +32,8 @@ def _normalize_dim(dim: int, ndim: int) -> int:
     return dim % size if ndim else 0
 
 
-def reduction_dims(ndim: int, dim=None, keepdim=False, axis=None, keepdims=None):
-    """(dims as a sorted tuple, keepdim) from PyTorch's dim/keepdim or NumPy's axis/keepdims."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError("give either dim or axis, not both")
-        dim = axis
-    if keepdims is not None:
-        keepdim = keepdims
+def reduction_dims(ndim: int, dim=None, keepdim=False):
+    """(dims as a sorted tuple, keepdim) from PyTorch's dim (None, an int or a tuple) and keepdim."""
     if dim is None:
         return tuple(range(ndim)), bool(keepdim)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
@@ -379,50 +373,46 @@ class Extremum(Function):
         return broadcast_to(grad.reshape(ctx.kept_shape), share.shape) * share, None, None, None
 
 
-def sum(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+def sum(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Sum.apply(x, dims, keep)
 
 
-def mean(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+def mean(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Mean.apply(x, dims, keep)
 
 
-def var(x: Tensor, dim=None, keepdim=False, *, unbiased=True, axis=None, keepdims=None) -> Tensor:
+def var(x: Tensor, dim=None, keepdim=False, *, unbiased=True) -> Tensor:
     """Variance: mean of squared deviations, divided by (n - 1) when unbiased (PyTorch's default)."""
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     count = int(np.prod([x.shape[d] for d in dims]))
     deviation = x - mean(x, dims, keepdim=True)
     return sum(deviation * deviation, dims, keep) / (count - 1 if unbiased else count)
 
 
-def amax(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+def amax(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Extremum.apply(x, dims, keep, True)
 
 
-def amin(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+def amin(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Extremum.apply(x, dims, keep, False)
 
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])  # torch.return_types.max
 
 
-def max(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def max(x: Tensor, dim=None, keepdim=False):
     """The largest element; with an int `dim`, (values, indices) along it, as in PyTorch."""
-    dim = axis if axis is not None else dim
-    keepdim = keepdims if keepdims is not None else keepdim
     if dim is None:
         return amax(x)
     return MaxResult(amax(x, dim, keepdim), argmax(x, dim, keepdim))
 
 
-def min(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def min(x: Tensor, dim=None, keepdim=False):
     """The smallest element; with an int `dim`, (values, indices) along it, as in PyTorch."""
-    dim = axis if axis is not None else dim
-    keepdim = keepdims if keepdims is not None else keepdim
     if dim is None:
         return amin(x)
     return MaxResult(amin(x, dim, keepdim), argmin(x, dim, keepdim))
