@@ -363,13 +363,13 @@ class Extremum(Function):
         xp = get_array_module(a)
         extreme = (xp.amax if largest else xp.amin)(a, axis=dims, keepdims=True)
         hits = (a == extreme)
-        ctx.save_for_backward(hits / hits.sum(axis=dims, keepdims=True))  # a constant share
+        ctx.share = hits / hits.sum(axis=dims, keepdims=True)  # a constant (ties share the gradient)
         ctx.kept_shape = extreme.shape
         return extreme if keepdim else extreme.reshape([s for i, s in enumerate(a.shape) if i not in dims])
 
     @staticmethod
     def backward(ctx, grad):
-        (share,) = ctx.saved_tensors
+        share = Tensor(ctx.share)
         return broadcast_to(grad.reshape(ctx.kept_shape), share.shape) * share, None, None, None
 
 
