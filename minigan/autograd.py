@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from minigan import backend
-from minigan.tensor import Tensor, check_same_backend, ensure_array
+from minigan.tensor import Tensor, check_same_backend, ensure_array, may_share_memory
 
 # ----------------------------------------------------------------------------- grad mode
 
@@ -109,12 +109,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
 
 def _run_backward(roots, root_grads, targets, retain_graph, create_graph):
-    """Propagate gradients from `roots` back through the graph.
-
-    targets: None to accumulate into every leaf's .grad (Tensor.backward); otherwise a dict
-    id(tensor) -> tensor of the tensors whose gradients are wanted (mg.grad), returned as a dict
-    id(tensor) -> gradient Tensor (or None when the target was not reached).
-    """
+    """Propagate gradients from `roots` back through the graph. targets: None to accumulate into
+    every leaf's .grad (Tensor.backward), or {id: tensor} of the tensors whose gradients mg.grad
+    wants, returned as {id: gradient} (a target that was not reached is missing)."""
     captured = {} if targets is not None else None
     node_grads = {}  # id(node) -> [gradient Tensor or None per output]
 
@@ -366,6 +363,8 @@ class Function:
     are called as ``MyOp.apply(x, y, option=...)``; positional Tensors can receive gradients.
     """
 
+    output_is_view = False  # True where the output may be a view of input 0 (reshape, permute, ...)
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError
@@ -389,6 +388,8 @@ class Function:
         if not isinstance(result, tuple):  # the usual case: one output
             out = ensure_array(result)
             output = Tensor._wrap(out, record and out.dtype.kind in "fc")
+            if cls.output_is_view and inputs[0] is not None and may_share_memory(out, arrays[0]):
+                output._version_counter = inputs[0]._counter()  # one array, one count (as PyTorch)
             if record:
                 ctx._record(arrays, (result,), (output,))
             return output

@@ -42,6 +42,11 @@ def ensure_array(value):
     return np.asarray(value) if is_scalar else value
 
 
+def may_share_memory(a, b) -> bool:
+    """Whether two arrays may overlap (a view and its base do): a quick bounds check."""
+    return backend.get_array_module(a).may_share_memory(a, b)
+
+
 def check_same_backend(op_name: str, inputs) -> None:
     """Mixing NumPy and CuPy tensors in one op is an error that names both."""
     names = {t.backend for t in inputs if t is not None}
@@ -288,7 +293,7 @@ class Tensor:
         if self.requires_grad and autograd.is_grad_enabled():
             what = "a leaf tensor" if self._ctx is None else "a tensor computed by a recorded op"
             raise RuntimeError(
-                f"{name}: {what} that requires grad (shape {self.shape}) cannot be changed in place "
+                f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in place "
                 "while gradients are recorded; do it under mg.no_grad() or on .data"
                 + ("" if self._ctx is None else ", or write it out of place (y = y * 2)")
             )
@@ -318,7 +323,9 @@ class Tensor:
         return self
 
     def zero_(self) -> Tensor:
-        return self.fill_(0)
+        self._begin_inplace("zero_")
+        self.array[...] = 0
+        return self
 
     def copy_(self, src) -> Tensor:
         """Copy src's values into this tensor (src broadcasts to self's shape; dtype is self's)."""

@@ -50,6 +50,8 @@ def _kept_shape(shape, dims) -> tuple:
 
 
 class Reshape(Function):
+    output_is_view = True  # shares the input's version counter when it is a view
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
@@ -105,6 +107,8 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 
 
 class Permute(Function):
+    output_is_view = True  # shares the input's version counter when it is a view
+
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -135,6 +139,8 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 class BroadcastTo(Function):
+    output_is_view = True  # shares the input's version counter when it is a view
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
@@ -214,6 +220,8 @@ def _is_advanced(index) -> bool:
 
 
 class GetItem(Function):
+    output_is_view = True  # shares the input's version counter when it is a view
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.input_shape, ctx.index = a.shape, index
