@@ -66,22 +66,22 @@ class VersionCounter:
     so backward raises instead (as PyTorch does).
     """
 
-    __slots__ = ("version", "changed_by", "shape")
+    __slots__ = ("version", "changed_by")
 
-    def __init__(self, shape):
-        self.version, self.changed_by, self.shape = 0, None, shape
+    def __init__(self):
+        self.version, self.changed_by = 0, None
 
     def stamp(self) -> tuple:
         """(this counter, its value now): what a ctx keeps for a saved tensor."""
         return self, self.version
 
-    def raise_modified(self, what: str, saved_version: int) -> None:
+    def raise_modified(self, what: str, shape: tuple, saved_version: int) -> None:
         hint = ("an optimizer step modified a parameter needed for backward: call backward() before "
                 "the optimizer's step()" if self.changed_by.endswith(".step()") else
                 "make the in-place change after backward(), or change a copy (y = x * 1) instead")
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: {what} (a tensor of shape {self.shape}) was changed by {self.changed_by} "
+            f"operation: {what} (a tensor of shape {shape}) was changed by {self.changed_by} "
             f"after forward saved it (it is at version {self.version}; expected version "
             f"{saved_version}); {hint}"
         )
@@ -102,6 +102,10 @@ class Tensor:
     """
 
     __array_ufunc__ = None  # NumPy hands `ndarray op Tensor` back to Tensor's reflected operator
+    # speed: fixed slots make the many small tensors an op chain creates cheaper to build (see the
+    # engine benchmark); subclasses such as nn.Parameter still get a __dict__
+    __slots__ = ("array", "grad", "requires_grad", "_ctx", "_output_index", "_version_counter",
+                 "__weakref__")
 
     def __init__(self, data, requires_grad: bool = False):
         if isinstance(data, Tensor):
@@ -274,7 +278,7 @@ class Tensor:
     def _counter(self) -> VersionCounter:
         """This tensor's version counter (made on first need), shared with its detach()es."""
         if self._version_counter is None:
-            self._version_counter = VersionCounter(self.shape)
+            self._version_counter = VersionCounter()
         return self._version_counter
 
     def _bump_version(self, changed_by: str) -> None:
