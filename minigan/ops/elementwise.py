@@ -20,17 +20,19 @@ from minigan.tensor import Tensor
 
 
 class PiecewiseSlope(Function):
-    """grad * slope, where slope (an array, a constant on each piece of x) is 0 -> exactly 0.
+    """grad * slope, where slope (an array) is constant on each piece of x.
 
+    A boolean slope (relu, clamp) passes grad or exactly 0 through a `where`, so inf/nan in grad do
+    not leak through 0 * inf, as in PyTorch; other slopes (abs: sign(x), leaky_relu) multiply.
     x is an input only to keep the result connected to it: d/dx is 0 (slope does not change with
-    x inside a piece). The zeros come from a `where`, so inf/nan in grad do not leak through 0 * inf.
+    x inside a piece).
     """
 
     @staticmethod
     def forward(ctx, grad, x, slope):
         ctx.slope = slope
-        scaled = grad if slope.dtype == bool else grad * slope  # a 0/1 mask needs no multiply
-        return get_array_module(grad).where(slope != 0, scaled, 0).astype(grad.dtype, copy=False)
+        scaled = get_array_module(grad).where(slope, grad, 0) if slope.dtype == bool else grad * slope
+        return scaled.astype(grad.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad_grad):
