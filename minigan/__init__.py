@@ -5,14 +5,17 @@
     (x ** 3).sum().backward()
     x.grad                          # 3 * x ** 2
 
-The layers come in order: backend -> autograd -> ops -> functional / nn / optim -> datasets -> gan.
+The layers come in order: backend -> tensor -> autograd -> ops -> functional / nn / optim ->
+datasets -> gan (tensor.py binds `autograd` and `ops` for its methods at its end, so it is imported
+first).
 `minigan.gan` (training) and `minigan.cuda` (GPU kernels) are imported when first used.
 """
 
 import numpy as np
 
+from minigan.tensor import Tensor  # first: see minigan/tensor.py's last lines
 from minigan.autograd import (
-    Context, Function, Tensor, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled,
+    Context, Function, SavedConstantWarning, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from minigan.backend import (
     cuda_available, get_array_module, get_backend, get_default_dtype, get_rng_state, manual_seed,

@@ -31,7 +31,7 @@ def _prepare(inputs) -> tuple:
     prepared = []
     for x in _as_tuple(inputs):
         if isinstance(x, Tensor) and x.dtype.kind == "f" and x.dtype != np.float64:
-            x = Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
+            x = Tensor(x.array.astype(np.float64), requires_grad=x.requires_grad)
         prepared.append(x)
     return tuple(prepared)
 
@@ -51,7 +51,7 @@ def _flat_outputs(fn, inputs) -> np.ndarray:
 
 def _numeric_jacobian(fn, inputs, index: int, eps: float) -> np.ndarray:
     """J[k, j] by central differences, perturbing element k of inputs[index] in place."""
-    x = inputs[index].data
+    x = inputs[index].array
     base = _flat_outputs(fn, inputs)
     jacobian = np.zeros((x.size, base.size))
     for k in range(x.size):
@@ -194,10 +194,10 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
         used = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
         wrt = [xs[i] for i in wrt_index]
         if not used:
-            return tuple(Tensor(x.data * 0) for x in wrt)
+            return tuple(Tensor(x.array * 0) for x in wrt)
         grads = grad([o for o, _ in used], wrt, grad_outputs=[v for _, v in used],
                      create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else Tensor(x.data * 0) for g, x in zip(grads, wrt))
+        return tuple(g if g is not None else Tensor(x.array * 0) for g, x in zip(grads, wrt))
 
     names = [f"input {i}" for i in range(count)] + [f"grad_output {j}" for j in range(len(grad_outputs))]
     return _check(first_derivatives, inputs + tuple(grad_outputs), names, eps, atol, rtol,

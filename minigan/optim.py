@@ -2,7 +2,7 @@
 
 An optimizer holds the parameters it updates in *parameter groups* (a list of dicts: the tensors
 under "params" and that group's options such as "lr"), and a *state* per parameter (momentum
-buffers, moving averages, step counts). Each step reads ``p.grad`` and changes ``p.data`` in
+buffers, moving averages, step counts). Each step reads ``p.grad`` and changes ``p.array`` in
 place; the update works on the raw arrays (NumPy or CuPy), so it is never recorded in a graph::
 
     opt = optim.Adam(model.parameters(), lr=2e-4, betas=(0.5, 0.999))
@@ -125,7 +125,7 @@ class Optimizer:
                     p.grad = None
                 elif p.grad.grad_fn is not None or p.grad.requires_grad:
                     # a gradient built with create_graph=True: leave its graph alone
-                    p.grad = Tensor(backend.get_array_module(p.grad.data).zeros_like(p.grad.data))
+                    p.grad = Tensor(backend.get_array_module(p.grad.array).zeros_like(p.grad.array))
                 else:
                     p.grad.zero_()
 
@@ -141,19 +141,20 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 self._update(p, self._grad_of(p, group), self.state.setdefault(p, {}), group)
+                p._bump_version(f"{self._name()}.step()")  # a graph that saved p can no longer backward
         return loss
 
     def _grad_of(self, p: Tensor, group: dict):
         """p's gradient as a raw array of p's dtype, negated when the group maximizes."""
-        grad = p.grad.data
-        if grad.shape != p.data.shape:
+        grad = p.grad.array
+        if grad.shape != p.array.shape:
             raise ValueError(f"{self._name()}: a parameter of shape {p.shape} has a gradient of "
                              f"shape {tuple(grad.shape)}")
-        grad = grad.astype(p.data.dtype, copy=False)
+        grad = grad.astype(p.array.dtype, copy=False)
         return -grad if group["maximize"] else grad
 
     def _update(self, p: Tensor, grad, state: dict, group: dict) -> None:
-        """Change p.data in place from grad (a raw array); `state` is p's state dict."""
+        """Change p.array in place from grad (a raw array); `state` is p's state dict."""
         raise NotImplementedError
 
     def _state_names(self, group: dict) -> set:
@@ -242,7 +243,7 @@ class Optimizer:
             got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
             raise ValueError(f"{name}.load_state_dict: state of parameter {index} should have "
                              f"entries {sorted(expected)}, got {got}")
-        xp = backend.get_array_module(p.data)
+        xp = backend.get_array_module(p.array)
         loaded = {}
         for key, value in entries.items():
             if key == "step":
@@ -251,12 +252,12 @@ class Optimizer:
                                      f"non-negative integer, got {value!r}")
                 loaded[key] = int(value)
                 continue
-            array = value.data if isinstance(value, Tensor) else value
+            array = value.array if isinstance(value, Tensor) else value
             if not hasattr(array, "shape") or tuple(array.shape) != p.shape:
                 got = tuple(array.shape) if hasattr(array, "shape") else type(value).__name__
                 raise ValueError(f"{name}.load_state_dict: state[{index}][{key!r}] should be an "
                                  f"array of shape {p.shape} (the parameter's), got {got}")
-            array = backend.to_backend(array, backend.backend_of(p.data))
+            array = backend.to_backend(array, backend.backend_of(p.array))
             loaded[key] = xp.array(array, dtype=p.dtype, copy=True)
         return loaded
 
@@ -312,7 +313,7 @@ class SGD(Optimizer):
     def _update(self, p, grad, state, group):
         lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
         if weight_decay != 0:
-            grad = grad + weight_decay * p.data
+            grad = grad + weight_decay * p.array
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -321,7 +322,7 @@ class SGD(Optimizer):
                 buf *= momentum
                 buf += (1 - group["dampening"]) * grad
             grad = grad + momentum * buf if group["nesterov"] else buf
-        p.data += -lr * grad
+        p.array += -lr * grad
 
 
 # ----------------------------------------------------------------------------- Adam
@@ -364,20 +365,20 @@ class Adam(Optimizer):
         return names | {"max_exp_avg_sq"} if group["amsgrad"] else names
 
     def _update(self, p, grad, state, group):
-        xp = backend.get_array_module(p.data)
+        xp = backend.get_array_module(p.array)
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_avg_sq"] = xp.zeros_like(p.data)
+            state["exp_avg"] = xp.zeros_like(p.array)
+            state["exp_avg_sq"] = xp.zeros_like(p.array)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = xp.zeros_like(p.data)
+                state["max_exp_avg_sq"] = xp.zeros_like(p.array)
         state["step"] += 1
         step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
 
         if weight_decay != 0:
-            grad = grad + weight_decay * p.data
+            grad = grad + weight_decay * p.array
         exp_avg += (1 - beta1) * (grad - exp_avg)  # = beta1 * m + (1 - beta1) * g (PyTorch's lerp)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
@@ -390,7 +391,7 @@ class Adam(Optimizer):
             denom = xp.sqrt(state["max_exp_avg_sq"]) / bias_correction2_sqrt + eps
         else:
             denom = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-        p.data += -step_size * exp_avg / denom
+        p.array += -step_size * exp_avg / denom
 
 
 # ----------------------------------------------------------------------------- RMSprop
@@ -435,21 +436,21 @@ class RMSprop(Optimizer):
         return names
 
     def _update(self, p, grad, state, group):
-        xp = backend.get_array_module(p.data)
+        xp = backend.get_array_module(p.array)
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         momentum, weight_decay = group["momentum"], group["weight_decay"]
         if not state:
             state["step"] = 0
-            state["square_avg"] = xp.zeros_like(p.data)
+            state["square_avg"] = xp.zeros_like(p.array)
             if momentum > 0:
-                state["momentum_buffer"] = xp.zeros_like(p.data)
+                state["momentum_buffer"] = xp.zeros_like(p.array)
             if group["centered"]:
-                state["grad_avg"] = xp.zeros_like(p.data)
+                state["grad_avg"] = xp.zeros_like(p.array)
         state["step"] += 1
         square_avg = state["square_avg"]
 
         if weight_decay != 0:
-            grad = grad + weight_decay * p.data
+            grad = grad + weight_decay * p.array
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
         if group["centered"]:
@@ -462,6 +463,6 @@ class RMSprop(Optimizer):
             buf = state["momentum_buffer"]
             buf *= momentum
             buf += grad / avg
-            p.data += -lr * buf
+            p.array += -lr * buf
         else:
-            p.data += -lr * grad / avg
+            p.array += -lr * grad / avg

@@ -228,7 +228,7 @@ def test_non_contiguous_inputs_give_the_same_numbers():
     w = rng.standard_normal((4, 3, 3, 2))
     x_t = mg.Tensor(np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2))  # a view
     w_t = mg.Tensor(np.asfortranarray(w))
-    assert not x_t.data.flags.c_contiguous and not w_t.data.flags.c_contiguous
+    assert not x_t.array.flags.c_contiguous and not w_t.array.flags.c_contiguous
     for f, weight in ((F.conv2d, w), (F.conv_transpose2d, w.transpose(1, 0, 2, 3))):
         expected = f(mg.tensor(x), mg.tensor(weight), stride=2, padding=1).numpy()
         got = f(x_t, mg.Tensor(np.asfortranarray(weight)), stride=2, padding=1).numpy()
@@ -239,9 +239,9 @@ def test_non_contiguous_inputs_give_the_same_numbers():
 def test_shapes_and_dtypes():
     x = mg.randn(2, 3, 28, 28)
     y = F.conv2d(x, mg.randn(8, 3, 4, 4), mg.randn(8), stride=2, padding=1)
-    assert y.shape == (2, 8, 14, 14) and y.dtype == np.float32 and y.data.flags.c_contiguous
+    assert y.shape == (2, 8, 14, 14) and y.dtype == np.float32 and y.array.flags.c_contiguous
     z = F.conv_transpose2d(y, mg.randn(8, 5, 4, 4), mg.randn(5), stride=2, padding=1)
-    assert z.shape == (2, 5, 28, 28) and z.dtype == np.float32 and z.data.flags.c_contiguous
+    assert z.shape == (2, 5, 28, 28) and z.dtype == np.float32 and z.array.flags.c_contiguous
     gw = conv2d_weight(x, (8, 3, 4, 4), y, stride=2, padding=1)
     assert gw.shape == (8, 3, 4, 4) and gw.dtype == np.float32
 

@@ -76,11 +76,11 @@ def test_gradient_penalty_is_zero_for_a_unit_gradient_critic():
     """D(x) = <w, x> with |w| = 1 has gradient norm exactly 1 everywhere: no penalty."""
     critic = nn.Linear(4, 1, bias=False)
     with mg.no_grad():
-        critic.weight.data[...] = np.array([[0.5, 0.5, 0.5, 0.5]], dtype=np.float32)
+        critic.weight.array[...] = np.array([[0.5, 0.5, 0.5, 0.5]], dtype=np.float32)
     penalty = gan.gradient_penalty(critic, mg.randn(8, 4), mg.randn(8, 4))
     assert penalty.item() == pytest.approx(0.0, abs=1e-10)
     with mg.no_grad():
-        critic.weight.data *= 3  # gradient norm 3: penalty (3 - 1)^2 = 4
+        critic.weight.array *= 3  # gradient norm 3: penalty (3 - 1)^2 = 4
     assert gan.gradient_penalty(critic, mg.randn(8, 4), mg.randn(8, 4)).item() == pytest.approx(4.0, rel=1e-5)
 
 
@@ -172,18 +172,18 @@ def _toy_run(seed=0, **overrides):
 
 def test_g_step_leaves_d_bit_identical_and_restores_requires_grad():
     config, run = _toy_run()
-    before = [p.data.copy() for p in run.D.parameters()]
+    before = [p.array.copy() for p in run.D.parameters()]
     stats = gan.g_step(run.G, run.D, run.opt_g, mg.randn(64, 2), gan.LOSSES["bce"])
-    assert all(np.array_equal(b, p.data) for b, p in zip(before, run.D.parameters()))
+    assert all(np.array_equal(b, p.array) for b, p in zip(before, run.D.parameters()))
     assert all(p.requires_grad and p.grad is None for p in run.D.parameters())
     assert stats["g_grad_norm"] > 0 and set(stats) == {"g_loss", "g_grad_norm", "d_fake_after"}
 
 
 def test_d_step_leaves_g_bit_identical():
     config, run = _toy_run()
-    before = [p.data.copy() for p in run.G.parameters()]
+    before = [p.array.copy() for p in run.G.parameters()]
     stats = gan.d_step(run.G, run.D, run.opt_d, mg.randn(64, 2), mg.randn(64, 2), gan.LOSSES["bce"])
-    assert all(np.array_equal(b, p.data) for b, p in zip(before, run.G.parameters()))
+    assert all(np.array_equal(b, p.array) for b, p in zip(before, run.G.parameters()))
     assert all(p.grad is None for p in run.G.parameters())
     assert 0 < stats["d_real"] < 1 and 0 < stats["d_fake"] < 1 and stats["d_grad_norm"] > 0
 
@@ -241,7 +241,7 @@ def test_divergence_stops_with_a_message_and_keeps_the_last_good_checkpoint(tmp_
     trainer = _trainer(tmp_path, steps=10, checkpoint_every=2)
     trainer.fit(steps=4, progress=False)
     with mg.no_grad():
-        trainer.D.net[1].weight.data[...] = np.inf  # the next step's losses are not finite
+        trainer.D.net[1].weight.array[...] = np.inf  # the next step's losses are not finite
     with pytest.raises(TrainingDiverged, match=r"training diverged at step 5: d_loss = nan.*not finite.*last good checkpoint .*checkpoint.npz, step 4\) was kept"):
         trainer.fit(progress=False)
     good = mg.load(tmp_path / "checkpoint.npz")

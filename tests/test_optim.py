@@ -81,7 +81,7 @@ def test_trajectory_matches_pytorch(name, options, dtype):
     for step in range(1, 51):
         if dtype == np.float32:
             for p, t in zip(ours, theirs):
-                p.data[...] = t.detach().numpy()
+                p.array[...] = t.detach().numpy()
         for opt, params, lib in ((our_opt, ours, mg), (their_opt, theirs, torch)):
             opt.zero_grad()
             loss_of(lib, params, dtype).backward()
@@ -129,11 +129,11 @@ def test_adam_first_step_is_lr_times_sign():
 
 def test_updates_are_in_place_and_not_recorded():
     p = mg.tensor([1.0, 2.0], requires_grad=True)
-    data = p.data
+    data = p.array
     opt = optim.Adam([p])
     (p * p).sum().backward()
     opt.step()
-    assert p.data is data and p.is_leaf and p.grad_fn is None
+    assert p.array is data and p.is_leaf and p.grad_fn is None
     assert p.requires_grad
 
 

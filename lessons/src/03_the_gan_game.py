@@ -54,10 +54,10 @@ step), computes $D$'s loss on real (label 1) and fake (label 0) points, and upda
 def real_batch(n=256):
     return mg.tensor(ring.sample(n))
 
-g_before = [p.data.copy() for p in G.parameters()]
+g_before = [p.array.copy() for p in G.parameters()]
 stats = gan.d_step(G, D, opt_d, real_batch(), mg.randn(256, 2), bce)
 print(stats)
-print("G unchanged by a D step:", all(np.array_equal(a, p.data) for a, p in zip(g_before, G.parameters())))
+print("G unchanged by a D step:", all(np.array_equal(a, p.array) for a, p in zip(g_before, G.parameters())))
 """),
     ("md", r"""
 ## 3. One generator step
@@ -66,10 +66,10 @@ print("G unchanged by a D step:", all(np.array_equal(a, p.data) for a, p in zip(
 gradient flows *through* $D$ to $G$'s parameters, but $D$ does not change.
 """),
     ("code", r"""
-d_before = [p.data.copy() for p in D.parameters()]
+d_before = [p.array.copy() for p in D.parameters()]
 stats = gan.g_step(G, D, opt_g, mg.randn(256, 2), bce)
 print(stats)
-print("D unchanged by a G step:", all(np.array_equal(a, p.data) for a, p in zip(d_before, D.parameters())))
+print("D unchanged by a G step:", all(np.array_equal(a, p.array) for a, p in zip(d_before, D.parameters())))
 print("D trainable again:", all(p.requires_grad for p in D.parameters()))
 """),
     ("md", r"""

@@ -56,7 +56,7 @@ check that convolution's backward is itself correctly differentiable.
     ("code", r"""
 tiny = nn.Sequential(nn.Conv2d(1, 2, 3, stride=2, padding=1), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(2 * 3 * 3, 1))
 for p in tiny.parameters():
-    p.data = p.data.astype(np.float64)
+    p.array = p.array.astype(np.float64)
 x = mg.tensor(np.random.default_rng(0).standard_normal((2, 1, 5, 5)), requires_grad=True)
 print("gradcheck:", mg.gradcheck(lambda t: tiny(t), (x,)))
 print("gradgradcheck:", mg.gradgradcheck(lambda t: tiny(t), (x,)))

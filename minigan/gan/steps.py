@@ -23,7 +23,7 @@ def grad_norm(module) -> float:
     total = 0.0
     for p in module.parameters():
         if p.grad is not None:
-            total += float((p.grad.data.astype("float64") ** 2).sum())
+            total += float((p.grad.array.astype("float64") ** 2).sum())
     return math.sqrt(total)
 
 
@@ -57,7 +57,7 @@ def d_step(G, D, opt_d, real, z, loss: GANLoss, labels=None, gp_weight: float = 
     if loss.clip:
         with mg.no_grad():
             for p in D.parameters():
-                p.data[...] = p.data.clip(-clip_value, clip_value)
+                p.array[...] = p.array.clip(-clip_value, clip_value)
     return {
         "d_loss": loss_d.item(),
         "d_real": _mean_output(real_scores.detach(), loss.probabilities),

@@ -50,9 +50,9 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -85,7 +85,7 @@ class _BatchNorm(Module):
             self.weight, self.bias, use_batch_stats, momentum, self.eps,
         )
         if counting:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.array[...] += 1
         return output
 
     def extra_repr(self) -> str:

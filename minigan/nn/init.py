@@ -1,6 +1,6 @@
 """Weight initialisation, in place, with PyTorch's names and formulas.
 
-Every function fills ``tensor.data`` in place (no graph is recorded) from minigan's random
+Every function fills ``tensor.array`` in place (no graph is recorded) from minigan's random
 generator, so ``mg.manual_seed(n)`` reproduces it, and returns the tensor.
 
 fan_in and fan_out (``_calculate_fan_in_and_fan_out``) count the inputs and outputs of one unit:
@@ -61,7 +61,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    tensor.data[...] = values
+    tensor.array[...] = values
     return tensor
 
 

@@ -302,9 +302,9 @@ class Module:
             for tensor in list(module._parameters.values()) + list(module._buffers.values()):
                 if tensor is None:
                     continue
-                tensor.data = convert(tensor.data)
+                tensor.array = convert(tensor.array)
                 if tensor.grad is not None:
-                    tensor.grad.data = convert(tensor.grad.data)
+                    tensor.grad.array = convert(tensor.grad.array)
         return self
 
     def cpu(self):
@@ -378,7 +378,7 @@ class Module:
             )
         for key, array in arrays.items():
             target = own[key]
-            target.data[...] = backend.to_backend(array, target.backend)
+            target.array[...] = backend.to_backend(array, target.backend)
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing -------------------------------------------------------------------------------
@@ -401,7 +401,7 @@ class Module:
 def _as_array(value):
     """A state-dict value as an array (NumPy or CuPy), or None when it is not numeric."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if not hasattr(value, "__array_function__"):
         try:
             value = np.asarray(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigan import backend
-from minigan.autograd import Tensor, _as_array
+from minigan.tensor import Tensor, array_from_data
 
 _SCALAR_TYPES = (bool, int, float, np.bool_, np.number)
 
@@ -19,10 +19,10 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if like is None:
-        return Tensor(_as_array(value))
+        return Tensor(array_from_data(value))
     if isinstance(value, _SCALAR_TYPES) and like.dtype.kind in "fc":
-        return Tensor(backend.get_array_module(like.data).asarray(value, dtype=like.dtype))
-    return Tensor(backend.to_backend(_as_array(value), like.backend))
+        return Tensor(backend.get_array_module(like.array).asarray(value, dtype=like.dtype))
+    return Tensor(backend.to_backend(array_from_data(value), like.backend))
 
 
 def operands(a, b):
@@ -64,7 +64,7 @@ def integer_array(indices, what: str):
 
     what: the start of the error message, e.g. "embedding: indices" or "nll_loss: target".
     """
-    array = indices.data if isinstance(indices, Tensor) else indices
+    array = indices.array if isinstance(indices, Tensor) else indices
     if not hasattr(array, "dtype"):
         array = np.asarray(array)
     if array.dtype.kind not in "iu":

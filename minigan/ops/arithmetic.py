@@ -46,16 +46,20 @@ class Sub(Function):
 
 
 class Mul(Function):
+    """a * b; each operand is saved only when the other one's gradient needs it (as in PyTorch,
+    so an in-place change of a tensor that no gradient needs is not an error)."""
+
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = sum_to(grad * b, a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = sum_to(grad * a, b.shape) if ctx.needs_input_grad[1] else None
+        grad_a = sum_to(grad * b, ctx.inputs[0].shape) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to(grad * a, ctx.inputs[1].shape) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
@@ -119,7 +123,7 @@ class Pow(Function):
         if ctx.needs_input_grad[0]:
             grad_a = sum_to(grad * b * a ** (b - 1), a.shape)
         if ctx.needs_input_grad[1]:
-            base_is_zero = (a == 0).data
+            base_is_zero = (a == 0).array
             safe_log = log(where(base_is_zero, 1.0, a))  # log(1) = 0 where a == 0
             grad_b = sum_to(grad * y * safe_log, b.shape)
         return grad_a, grad_b
@@ -133,14 +137,15 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad  # save only what the other gradient needs, as Mul
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return matmul_arrays(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = sum_to(grad @ b.mT, a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = sum_to(a.mT @ grad, b.shape) if ctx.needs_input_grad[1] else None
+        grad_a = sum_to(grad @ b.mT, ctx.inputs[0].shape) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to(a.mT @ grad, ctx.inputs[1].shape) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 

@@ -180,7 +180,7 @@ class Conv2d(Function):
         if ctx.needs_input_grad[0]:
             grad_x = ConvTranspose2d.apply(grad, weight, None, *ctx.args, x.shape[2:])
         if ctx.needs_input_grad[1]:
-            grad_weight = Conv2dWeight.apply(x, grad, weight.shape, *ctx.args, cols=cols.data)
+            grad_weight = Conv2dWeight.apply(x, grad, weight.shape, *ctx.args, cols=cols.array)
         if ctx.needs_input_grad[2]:
             grad_bias = grad.sum((0, 2, 3))
         return grad_x, grad_weight, grad_bias, None, None, None, None
@@ -217,7 +217,7 @@ class ConvTranspose2d(Function):
         grad_x = grad_weight = grad_bias = None
         grad_cols = None  # im2col(grad), shared by the two products when both are needed
         if ctx.needs_input_grad[0] and ctx.needs_input_grad[1]:
-            grad_cols = im2col(grad.data, weight.shape[2:], *ctx.args)
+            grad_cols = im2col(grad.array, weight.shape[2:], *ctx.args)
         if ctx.needs_input_grad[0]:
             grad_x = Conv2d.apply(grad, weight, None, *ctx.args, x.shape[2:], cols=grad_cols)
         if ctx.needs_input_grad[1]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigan import backend
-from minigan.autograd import Tensor, _as_array
+from minigan.tensor import Tensor, array_from_data
 
 
 def _shape(size) -> tuple:
@@ -32,7 +32,7 @@ def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
     Integers and booleans become the default float dtype unless `dtype` is given; NumPy float
     arrays keep their dtype (float64 stays float64), Python floats become the default dtype.
     """
-    return Tensor(_as_array(data, dtype).copy(), requires_grad=requires_grad)
+    return Tensor(array_from_data(data, dtype).copy(), requires_grad=requires_grad)
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -68,12 +68,12 @@ def _like(x: Tensor, dtype):
 
 def zeros_like(x: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     spec = _like(x, dtype)
-    return Tensor(backend.get_array_module(x.data).zeros(spec["shape"], spec["dtype"]), requires_grad)
+    return Tensor(backend.get_array_module(x.array).zeros(spec["shape"], spec["dtype"]), requires_grad)
 
 
 def ones_like(x: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     spec = _like(x, dtype)
-    return Tensor(backend.get_array_module(x.data).ones(spec["shape"], spec["dtype"]), requires_grad)
+    return Tensor(backend.get_array_module(x.array).ones(spec["shape"], spec["dtype"]), requires_grad)
 
 
 # ----------------------------------------------------------------------------- random

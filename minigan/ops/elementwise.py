@@ -1,22 +1,48 @@
 """Elementwise ops: exp, log, sqrt, abs, clamp, the activations, softplus, where, comparisons.
 
-Where a backward needs the forward's result (exp, sigmoid, tanh, sqrt) it saves the output: the
-saved output comes back as a Tensor linked to this node, so second derivatives still work.
-Piecewise ops (relu, clamp, abs, leaky_relu) save a constant mask or factor.
+Each Function is followed by the function users call. Where a backward needs the forward's result
+(exp, sigmoid, tanh, sqrt) it saves the output: the saved output comes back as a Tensor linked to
+this node, so second derivatives work.
+
+The piecewise-linear ops (abs, clamp, relu, leaky_relu) have a slope that is constant on each piece.
+Their backward is ``PiecewiseSlope``: grad * slope, with the op's input (or output) as an extra
+input whose own derivative is zero. That keeps the gradient connected to the input, so a second
+derivative through relu is zeros, as in PyTorch, rather than "does not require grad".
 """
 
 from __future__ import annotations
 
-from minigan.autograd import Function, Tensor
+from minigan.autograd import Function
 from minigan.backend import get_array_module
 from minigan.ops._operands import as_tensor, as_tensors
 from minigan.ops.shape import sum_to
+from minigan.tensor import Tensor
 
 
-def _zero_where_not(mask: Tensor, grad: Tensor) -> Tensor:
-    """grad where mask is True, 0 elsewhere (a where, so inf/nan in grad do not leak through 0 * x)."""
-    zero = get_array_module(grad.data).zeros((), dtype=grad.dtype)
-    return Where.apply(mask.data, grad, zero)
+class PiecewiseSlope(Function):
+    """grad * slope, where slope (an array) is constant on each piece of x.
+
+    A boolean slope (relu, clamp) passes grad or exactly 0 through a `where`, so inf/nan in grad do
+    not leak through 0 * inf, as in PyTorch; other slopes (abs: sign(x), leaky_relu) multiply.
+    x is an input only to keep the result connected to it: d/dx is 0 (slope does not change with
+    x inside a piece).
+    """
+
+    @staticmethod
+    def forward(ctx, grad, x, slope):
+        ctx.slope = slope
+        scaled = get_array_module(grad).where(slope, grad, 0) if slope.dtype == bool else grad * slope
+        return scaled.astype(grad.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad_grad):
+        x = ctx.inputs[1]
+        zeros = Tensor(get_array_module(x.array).zeros(x.shape, dtype=x.dtype))
+        return PiecewiseSlope.apply(grad_grad, x, ctx.slope), zeros, None
+
+
+def _times_slope(grad: Tensor, x: Tensor, slope) -> Tensor:
+    return PiecewiseSlope.apply(grad, x, slope)
 
 
 class Exp(Function):
@@ -32,6 +58,10 @@ class Exp(Function):
         return grad * y
 
 
+def exp(x: Tensor) -> Tensor:
+    return Exp.apply(x)
+
+
 class Log(Function):
     @staticmethod
     def forward(ctx, a):
@@ -42,6 +72,10 @@ class Log(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return grad / a
+
+
+def log(x: Tensor) -> Tensor:
+    return Log.apply(x)
 
 
 class Sqrt(Function):
@@ -57,19 +91,26 @@ class Sqrt(Function):
         return grad / (y * 2)
 
 
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt.apply(x)
+
+
 class Abs(Function):
     """|a|; the gradient is sign(a), 0 at a == 0 (as in PyTorch)."""
 
     @staticmethod
     def forward(ctx, a):
-        xp = get_array_module(a)
-        ctx.save_for_backward(xp.sign(a))
-        return xp.abs(a)
+        ctx.save_for_backward(a)
+        return get_array_module(a).abs(a)
 
     @staticmethod
     def backward(ctx, grad):
-        (sign,) = ctx.saved_tensors
-        return grad * sign
+        (a,) = ctx.saved_tensors
+        return _times_slope(grad, a, get_array_module(a.array).sign(a.array))
+
+
+def abs(x: Tensor) -> Tensor:
+    return Abs.apply(x)
 
 
 class Clamp(Function):
@@ -77,19 +118,29 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, a, low, high):
-        xp = get_array_module(a)
-        inside = xp.ones(a.shape, dtype=bool)
-        if low is not None:
-            inside &= a >= low
-        if high is not None:
-            inside &= a <= high
-        ctx.save_for_backward(inside)
-        return xp.clip(a, low, high).astype(a.dtype, copy=False)
+        ctx.save_for_backward(a)
+        ctx.low, ctx.high = low, high
+        return get_array_module(a).clip(a, low, high).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        (inside,) = ctx.saved_tensors
-        return _zero_where_not(inside, grad), None, None
+        (a,) = ctx.saved_tensors
+        inside = get_array_module(a.array).ones(a.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= a.array >= ctx.low
+        if ctx.high is not None:
+            inside &= a.array <= ctx.high
+        return _times_slope(grad, a, inside), None, None
+
+
+def clamp(x: Tensor, min=None, max=None) -> Tensor:
+    """Clip values to [min, max] (either bound may be None). NumPy calls it clip."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    return Clamp.apply(x, min, max)
+
+
+clip = clamp
 
 
 class Sigmoid(Function):
@@ -110,6 +161,10 @@ class Sigmoid(Function):
         return grad * y * (1 - y)
 
 
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(x)
+
+
 class Tanh(Function):
     @staticmethod
     def forward(ctx, a):
@@ -123,17 +178,27 @@ class Tanh(Function):
         return grad * (1 - y * y)
 
 
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(x)
+
+
 class ReLU(Function):
+    """max(a, 0); the gradient passes where the output is positive (PyTorch saves the output too)."""
+
     @staticmethod
     def forward(ctx, a):
         y = get_array_module(a).maximum(a, 0).astype(a.dtype, copy=False)
-        ctx.save_for_backward(y > 0)
+        ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        (positive,) = ctx.saved_tensors
-        return _zero_where_not(positive, grad)
+        (y,) = ctx.saved_tensors
+        return _times_slope(grad, y, y.array > 0)
+
+
+def relu(x: Tensor) -> Tensor:
+    return ReLU.apply(x)
 
 
 class LeakyReLU(Function):
@@ -141,15 +206,19 @@ class LeakyReLU(Function):
 
     @staticmethod
     def forward(ctx, a, negative_slope):
-        positive = a > 0
-        ctx.save_for_backward(positive)
+        ctx.save_for_backward(a)
         ctx.negative_slope = float(negative_slope)
-        return get_array_module(a).where(positive, a, a * ctx.negative_slope)
+        return get_array_module(a).where(a > 0, a, a * ctx.negative_slope)
 
     @staticmethod
     def backward(ctx, grad):
-        (positive,) = ctx.saved_tensors
-        return where(positive, grad, grad * ctx.negative_slope), None
+        (a,) = ctx.saved_tensors
+        slope = get_array_module(a.array).where(a.array > 0, 1.0, ctx.negative_slope)
+        return _times_slope(grad, a, slope.astype(a.dtype, copy=False)), None
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyReLU.apply(x, negative_slope)
 
 
 class Softplus(Function):
@@ -164,15 +233,19 @@ class Softplus(Function):
         xp = get_array_module(a)
         z = a * beta
         smooth = (xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / beta
-        linear = z > threshold
-        ctx.save_for_backward(a, linear)
-        ctx.beta = beta
-        return xp.where(linear, a, smooth).astype(a.dtype, copy=False)
+        ctx.save_for_backward(a)
+        ctx.beta, ctx.threshold = beta, threshold
+        return xp.where(z > threshold, a, smooth).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        a, linear = ctx.saved_tensors
+        (a,) = ctx.saved_tensors
+        linear = a.array * ctx.beta > ctx.threshold
         return where(linear, grad, grad * sigmoid(a * ctx.beta)), None, None
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return Softplus.apply(x, beta, threshold)
 
 
 class LogSigmoid(Function):
@@ -190,8 +263,13 @@ class LogSigmoid(Function):
         return grad * sigmoid(-a)
 
 
+def logsigmoid(x: Tensor) -> Tensor:
+    return LogSigmoid.apply(x)
+
+
 class Where(Function):
-    """condition ? a : b, elementwise with broadcasting; `condition` is a boolean array."""
+    """condition ? a : b, elementwise with broadcasting; `condition` is a boolean array (a
+    non-Tensor argument: a constant)."""
 
     @staticmethod
     def forward(ctx, condition, a, b):
@@ -204,73 +282,23 @@ class Where(Function):
         (condition,) = ctx.saved_tensors
         shape_a, shape_b = ctx.shapes
         grad_a = grad_b = None
+        zero = get_array_module(grad.array).zeros((), dtype=grad.dtype)
         if ctx.needs_input_grad[1]:
-            grad_a = sum_to(_zero_where_not(condition, grad), shape_a)
+            grad_a = sum_to(Where.apply(condition.array, grad, zero), shape_a)
         if ctx.needs_input_grad[2]:
-            grad_b = sum_to(_zero_where_not(Tensor(~condition.data), grad), shape_b)
+            grad_b = sum_to(Where.apply(condition.array, zero, grad), shape_b)
         return None, grad_a, grad_b
-
-
-# ----------------------------------------------------------------------------- user-facing functions
-
-
-def exp(x: Tensor) -> Tensor:
-    return Exp.apply(x)
-
-
-def log(x: Tensor) -> Tensor:
-    return Log.apply(x)
-
-
-def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(x)
-
-
-def abs(x: Tensor) -> Tensor:
-    return Abs.apply(x)
-
-
-def clamp(x: Tensor, min=None, max=None) -> Tensor:
-    """Clip values to [min, max] (either bound may be None). NumPy calls it clip."""
-    if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
-    return Clamp.apply(x, min, max)
-
-
-clip = clamp
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(x)
-
-
-def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(x)
-
-
-def relu(x: Tensor) -> Tensor:
-    return ReLU.apply(x)
-
-
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return LeakyReLU.apply(x, negative_slope)
-
-
-def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return Softplus.apply(x, beta, threshold)
-
-
-def logsigmoid(x: Tensor) -> Tensor:
-    return LogSigmoid.apply(x)
 
 
 def where(condition, x, y) -> Tensor:
     """Elements of x where condition is True, of y elsewhere (x, y: tensors or numbers)."""
-    condition = condition.data if isinstance(condition, Tensor) else condition
+    condition = condition.array if isinstance(condition, Tensor) else condition
     x, y = as_tensors(x, y)
-    xp = get_array_module(x.data)
+    xp = get_array_module(x.array)
     return Where.apply(xp.asarray(condition, dtype=bool), x, y)
 
+
+# ----------------------------------------------------------------------------- comparisons
 
 _COMPARISONS = ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal")
 
@@ -280,5 +308,5 @@ def compare(a: Tensor, b, name: str) -> Tensor:
     if name not in _COMPARISONS:
         raise ValueError(f"compare: unknown comparison {name!r}")
     b = as_tensor(b, like=a)
-    xp = get_array_module(a.data)
-    return Tensor(getattr(xp, name)(a.data, b.data))
+    xp = get_array_module(a.array)
+    return Tensor(getattr(xp, name)(a.array, b.array))

@@ -102,7 +102,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     _check_reduction(reduction, what)
     input = as_tensor(input)
     target = _same_shape_target(input, target, what)
-    data = input.data
+    data = input.array
     if data.size and not bool(((data >= 0) & (data <= 1)).all()):
         raise ValueError(
             f"{what}: every element of input must be a probability in [0, 1] (got values from "
@@ -233,15 +233,15 @@ def _class_targets(input: Tensor, target, what: str):
             f"along dimension {0 if input.ndim == 1 else 1}), got target shape {tuple(target.shape)}"
         )
     classes = input.shape[0] if input.ndim == 1 else input.shape[1]
-    return get_array_module(input.data).asarray(target), classes
+    return get_array_module(input.array).asarray(target), classes
 
 
 def _class_weight(weight, classes: int, input: Tensor, what: str):
     """The per-class weights (C,) as a constant array of input's dtype (ones when None)."""
-    xp = get_array_module(input.data)
+    xp = get_array_module(input.array)
     if weight is None:
         return xp.ones(classes, dtype=input.dtype)
-    array = weight.data if isinstance(weight, Tensor) else xp.asarray(weight)
+    array = weight.array if isinstance(weight, Tensor) else xp.asarray(weight)
     if tuple(array.shape) != (classes,):
         raise ValueError(f"{what}: weight must have shape ({classes},) (one per class), got {tuple(array.shape)}")
     return array.astype(input.dtype)
@@ -269,7 +269,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     _check_reduction(reduction, what)
     input = as_tensor(input)
     target, classes = _class_targets(input, target, what)
-    xp = get_array_module(input.data)
+    xp = get_array_module(input.array)
     ignored = target == ignore_index
     out_of_range = ~ignored & ((target < 0) | (target >= classes))
     if bool(out_of_range.any()):
@@ -308,7 +308,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     loss = nll_loss(log_probs, target, weight, ignore_index, reduction)
     if label_smoothing == 0.0:
         return loss
-    xp = get_array_module(input.data)
+    xp = get_array_module(input.array)
     w = _class_weight(weight, classes, input, what)
     w_shape = [1] * input.ndim
     w_shape[class_dim] = classes

@@ -61,13 +61,14 @@ class BatchNorm(Function):
             y = y * weight.reshape(shape)
         if bias is not None:
             y = y + bias.reshape(shape)
-        ctx.save_for_backward(x, weight, None if training else mean, None if training else inv_std)
+        ctx.save_for_backward(x, weight)
+        ctx.running_stats = None if training else (mean, inv_std)  # constants: from the buffers
         ctx.training, ctx.eps, ctx.dims, ctx.shape = training, eps, dims, shape
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight, mean, inv_std = ctx.saved_tensors
+        x, weight = ctx.saved_tensors
         dims, shape = ctx.dims, ctx.shape
         if ctx.training:  # the batch statistics, as functions of x
             mean = x.mean(dims, keepdim=True)
@@ -75,6 +76,7 @@ class BatchNorm(Function):
             inv_std = ((centered * centered).mean(dims, keepdim=True) + ctx.eps) ** -0.5
             x_hat = centered * inv_std
         else:
+            mean, inv_std = (Tensor(a) for a in ctx.running_stats)
             x_hat = (x - mean) * inv_std
         g = grad * weight.reshape(shape) if weight is not None else grad
         grad_x = grad_weight = grad_bias = None
@@ -94,7 +96,7 @@ def _raw_buffer(buffer, name: str, channels: int):
     """A running-statistics buffer (Tensor or array) as the array that is updated in place."""
     if buffer is None:
         return None
-    array = buffer.data if isinstance(buffer, Tensor) else buffer
+    array = buffer.array if isinstance(buffer, Tensor) else buffer
     if tuple(array.shape) != (channels,):
         raise ValueError(
             f"batch_norm: {name} must have shape ({channels},) (one per channel), got {tuple(array.shape)}"

@@ -32,14 +32,8 @@ def _normalize_dim(dim: int, ndim: int) -> int:
     return dim % size if ndim else 0
 
 
-def reduction_dims(ndim: int, dim=None, keepdim=False, axis=None, keepdims=None):
-    """(dims as a sorted tuple, keepdim) from PyTorch's dim/keepdim or NumPy's axis/keepdims."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError("give either dim or axis, not both")
-        dim = axis
-    if keepdims is not None:
-        keepdim = keepdims
+def reduction_dims(ndim: int, dim=None, keepdim=False):
+    """(dims as a sorted tuple, keepdim) from PyTorch's dim (None, an int or a tuple) and keepdim."""
     if dim is None:
         return tuple(range(ndim)), bool(keepdim)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
@@ -56,6 +50,8 @@ def _kept_shape(shape, dims) -> tuple:
 
 
 class Reshape(Function):
+    output_is_view = True  # shares the input's version counter when it is a view
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
@@ -111,6 +107,8 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 
 
 class Permute(Function):
+    output_is_view = True  # shares the input's version counter when it is a view
+
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -141,6 +139,8 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 class BroadcastTo(Function):
+    output_is_view = True  # shares the input's version counter when it is a view
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
@@ -205,7 +205,7 @@ def sum_to(x: Tensor, shape) -> Tensor:
 def raw_index(index):
     """An index with every Tensor inside it replaced by its array."""
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, tuple):
         return tuple(raw_index(i) for i in index)
     if isinstance(index, list):
@@ -220,6 +220,8 @@ def _is_advanced(index) -> bool:
 
 
 class GetItem(Function):
+    output_is_view = True  # shares the input's version counter when it is a view
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.input_shape, ctx.index = a.shape, index
@@ -369,60 +371,56 @@ class Extremum(Function):
         xp = get_array_module(a)
         extreme = (xp.amax if largest else xp.amin)(a, axis=dims, keepdims=True)
         hits = (a == extreme)
-        ctx.save_for_backward(hits / hits.sum(axis=dims, keepdims=True))  # a constant share
+        ctx.share = hits / hits.sum(axis=dims, keepdims=True)  # a constant (ties share the gradient)
         ctx.kept_shape = extreme.shape
         return extreme if keepdim else extreme.reshape([s for i, s in enumerate(a.shape) if i not in dims])
 
     @staticmethod
     def backward(ctx, grad):
-        (share,) = ctx.saved_tensors
+        share = Tensor(ctx.share)
         return broadcast_to(grad.reshape(ctx.kept_shape), share.shape) * share, None, None, None
 
 
-def sum(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+def sum(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Sum.apply(x, dims, keep)
 
 
-def mean(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+def mean(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Mean.apply(x, dims, keep)
 
 
-def var(x: Tensor, dim=None, keepdim=False, *, unbiased=True, axis=None, keepdims=None) -> Tensor:
+def var(x: Tensor, dim=None, keepdim=False, *, unbiased=True) -> Tensor:
     """Variance: mean of squared deviations, divided by (n - 1) when unbiased (PyTorch's default)."""
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     count = int(np.prod([x.shape[d] for d in dims]))
     deviation = x - mean(x, dims, keepdim=True)
     return sum(deviation * deviation, dims, keep) / (count - 1 if unbiased else count)
 
 
-def amax(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+def amax(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Extremum.apply(x, dims, keep, True)
 
 
-def amin(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
-    dims, keep = reduction_dims(x.ndim, dim, keepdim, axis, keepdims)
+def amin(x: Tensor, dim=None, keepdim=False) -> Tensor:
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Extremum.apply(x, dims, keep, False)
 
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])  # torch.return_types.max
 
 
-def max(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def max(x: Tensor, dim=None, keepdim=False):
     """The largest element; with an int `dim`, (values, indices) along it, as in PyTorch."""
-    dim = axis if axis is not None else dim
-    keepdim = keepdims if keepdims is not None else keepdim
     if dim is None:
         return amax(x)
     return MaxResult(amax(x, dim, keepdim), argmax(x, dim, keepdim))
 
 
-def min(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def min(x: Tensor, dim=None, keepdim=False):
     """The smallest element; with an int `dim`, (values, indices) along it, as in PyTorch."""
-    dim = axis if axis is not None else dim
-    keepdim = keepdims if keepdims is not None else keepdim
     if dim is None:
         return amin(x)
     return MaxResult(amin(x, dim, keepdim), argmin(x, dim, keepdim))
@@ -430,14 +428,14 @@ def min(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 def argmax(x: Tensor, dim=None, keepdim=False) -> Tensor:
     """Index of the largest element (of the flattened tensor when dim is None); int64, no gradient."""
-    xp = get_array_module(x.data)
+    xp = get_array_module(x.array)
     if dim is None:
-        return Tensor(xp.asarray(xp.argmax(x.data)))
-    return Tensor(xp.argmax(x.data, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
+        return Tensor(xp.asarray(xp.argmax(x.array)))
+    return Tensor(xp.argmax(x.array, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
 
 
 def argmin(x: Tensor, dim=None, keepdim=False) -> Tensor:
-    xp = get_array_module(x.data)
+    xp = get_array_module(x.array)
     if dim is None:
-        return Tensor(xp.asarray(xp.argmin(x.data)))
-    return Tensor(xp.argmin(x.data, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
+        return Tensor(xp.asarray(xp.argmin(x.array)))
+    return Tensor(xp.argmin(x.array, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))

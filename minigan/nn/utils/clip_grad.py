@@ -21,7 +21,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    grads = [p.grad.data for p in parameters if p.grad is not None]
+    grads = [p.grad.array for p in parameters if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
         return Tensor(np.zeros((), dtype=np.float32))

@@ -52,14 +52,14 @@ class SpectralNorm:
         v_buffer = getattr(module, self.name + "_v")
         matrix = self.weight_matrix(weight)
         if do_power_iteration:
-            w, u, v = matrix.data, u_buffer.data, v_buffer.data
+            w, u, v = matrix.array, u_buffer.array, v_buffer.array
             for _ in range(self.n_power_iterations):
                 v = _normalize(w.T @ u, self.eps)
                 u = _normalize(w @ v, self.eps)
-            u_buffer.data[...] = u
-            v_buffer.data[...] = v
-        u = Tensor(u_buffer.data.copy())  # constants: no gradient flows into the power iteration
-        v = Tensor(v_buffer.data.copy())
+            u_buffer.array[...] = u
+            v_buffer.array[...] = v
+        u = Tensor(u_buffer.array.copy())  # constants: no gradient flows into the power iteration
+        v = Tensor(v_buffer.array.copy())
         sigma = (u * (matrix @ v)).sum()
         return weight / sigma
 
@@ -68,7 +68,7 @@ class SpectralNorm:
             weight = self.compute_weight(module, do_power_iteration=False)
         for suffix in ("", "_u", "_v", "_orig"):
             delattr(module, self.name + suffix)
-        module.register_parameter(self.name, Parameter(weight.data))
+        module.register_parameter(self.name, Parameter(weight.array))
 
     def __call__(self, module, inputs) -> None:
         setattr(module, self.name, self.compute_weight(module, do_power_iteration=module.training))
