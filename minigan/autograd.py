@@ -793,8 +793,10 @@ def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph: boo
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
-         allow_unused: bool = False):
+         only_inputs: bool = True, allow_unused: bool = False):
     """Gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad).
+
+    only_inputs: accepted for old PyTorch code (deprecated there, and always True in effect).
 
     outputs, inputs: a Tensor or a sequence of Tensors. grad_outputs: d(loss)/d(output) for each
     output (may be left out for one-element outputs). With create_graph=True the returned gradients
