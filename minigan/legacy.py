@@ -45,7 +45,9 @@ class _TensorType(type):
     def __call__(cls, *args):
         """T(2, 3): a (2, 3) tensor of zeros (PyTorch leaves it uninitialised); T(data): a copy of
         `data` (list, NumPy array, Tensor) converted to T's dtype; T(): an empty tensor."""
-        if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        if not args:
+            array = np.zeros((0,), dtype=cls.dtype)
+        elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
             array = np.zeros(tuple(int(a) for a in args), dtype=cls.dtype)
         elif len(args) == 1:
             data = args[0]

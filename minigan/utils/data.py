@@ -13,7 +13,7 @@ them into batches, fetches ``dataset[i]`` for each and *collates* the samples in
     Python ints / floats / bools         a tensor of shape (B,): int64 / float64 / bool
     tuples or lists of fields            a list with one collated batch per field
     dicts                                a dict with one collated batch per key
-    strings                              the list of strings
+    strings                              the strings as they came (a list, or a tuple per field)
 
 Batches are CPU tensors, as in PyTorch (move them with ``.to(device)``). ``num_workers``,
 ``pin_memory``, ``persistent_workers``, ``prefetch_factor`` and ``timeout`` are accepted and
@@ -35,7 +35,8 @@ from minigan import backend
 from minigan.autograd import Tensor
 
 __all__ = ["BatchSampler", "DataLoader", "Dataset", "RandomSampler", "Sampler",
-           "SequentialSampler", "Subset", "TensorDataset", "default_collate", "random_split"]
+           "SequentialSampler", "Subset", "TensorDataset", "default_collate", "default_convert",
+           "random_split"]
 
 
 class Dataset:
@@ -182,6 +183,19 @@ class BatchSampler(Sampler):
 # ----------------------------------------------------------------------------- collation
 
 
+def default_convert(sample):
+    """What batch_size=None hands out: a sample with its NumPy arrays turned into tensors."""
+    if isinstance(sample, np.ndarray):
+        return Tensor(sample)
+    if isinstance(sample, dict):
+        return {key: default_convert(value) for key, value in sample.items()}
+    if isinstance(sample, tuple) and hasattr(sample, "_fields"):
+        return type(sample)(*(default_convert(v) for v in sample))
+    if isinstance(sample, (tuple, list)):
+        return [default_convert(v) for v in sample]
+    return sample
+
+
 def default_collate(samples: list):
     """Merge a list of samples into one batch (the table in the module docstring)."""
     first = samples[0]
@@ -197,13 +211,13 @@ def default_collate(samples: list):
     if isinstance(first, (float, np.floating)):
         return Tensor(np.array(samples, dtype=np.float64))
     if isinstance(first, str):
-        return list(samples)
+        return samples
     if isinstance(first, dict):
         return {key: default_collate([s[key] for s in samples]) for key in first}
     if isinstance(first, (tuple, list)):
         if any(len(s) != len(first) for s in samples):
             raise RuntimeError("each element in list of batch should be of equal size")
-        fields = [default_collate(list(column)) for column in zip(*samples)]
+        fields = [default_collate(column) for column in zip(*samples)]
         if isinstance(first, tuple) and hasattr(first, "_fields"):  # a namedtuple stays one
             return type(first)(*fields)
         return fields
@@ -254,7 +268,7 @@ class DataLoader:
         self.batch_size = None if batch_size is None else int(batch_size)
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn if collate_fn is not None else (
-            default_collate if batch_sampler is not None else (lambda sample: sample))
+            default_collate if batch_sampler is not None else default_convert)
 
     def __iter__(self):
         if self.batch_sampler is None:          # batch_size=None: one sample at a time
