@@ -13,6 +13,7 @@ import pytest
 import minigan as mg
 import minigan.nn.functional as F
 from minigan import nn
+from torch_references import torchvision_make_grid
 from minigan.utils.data import (
     BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, TensorDataset,
     default_collate, random_split,
@@ -429,48 +430,6 @@ def test_nn_functional_is_minigan_functional():
 
 
 # ----------------------------------------------------------------------------- make_grid, save_image
-
-
-def torchvision_make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None,
-                          scale_each=False, pad_value=0.0):
-    """torchvision.utils.make_grid's algorithm written with torch ops (torchvision itself is not
-    installable beside this torch): the reference the tests compare with."""
-    import torch
-
-    tensor = tensor.clone()
-    if tensor.dim() == 3:
-        tensor = tensor.unsqueeze(0)
-    if tensor.size(1) == 1:
-        tensor = torch.cat((tensor, tensor, tensor), 1)
-    if normalize:
-        def norm(img, low, high):
-            img.clamp_(min=low, max=high)
-            img.sub_(low).div_(max(high - low, 1e-5))
-
-        def norm_range(t):
-            norm(t, *value_range) if value_range is not None else norm(t, float(t.min()), float(t.max()))
-
-        if scale_each:
-            for t in tensor:
-                norm_range(t)
-        else:
-            norm_range(tensor)
-    if tensor.size(0) == 1:
-        return tensor.squeeze(0)
-    nmaps = tensor.size(0)
-    xmaps = min(nrow, nmaps)
-    ymaps = int(np.ceil(float(nmaps) / xmaps))
-    height, width = int(tensor.size(2) + padding), int(tensor.size(3) + padding)
-    grid = tensor.new_full((tensor.size(1), height * ymaps + padding, width * xmaps + padding), pad_value)
-    k = 0
-    for y in range(ymaps):
-        for x in range(xmaps):
-            if k >= nmaps:
-                break
-            grid.narrow(1, y * height + padding, height - padding).narrow(
-                2, x * width + padding, width - padding).copy_(tensor[k])
-            k += 1
-    return grid
 
 
 @pytest.mark.parametrize("kw", [
