@@ -2,7 +2,8 @@
 
 Each program below is ordinary PyTorch code, written fresh in the style of the programs students
 copy from: pytorch/examples' DCGAN, the single-file scripts of the popular PyTorch GAN collection
-(gan, dcgan, wgan, wgan_gp, lsgan, cgan, acgan), d2l.ai's GAN chapter, PyTorch's DCGAN tutorial and
+(gan, dcgan, wgan, wgan_gp, wgan_div, lsgan, cgan, acgan, bgan, softmax_gan, relativistic_gan), d2l.ai's
+GAN and DCGAN chapters, PyTorch's DCGAN tutorial and
 a beginner's MLP GAN. They train a few steps on small random data (torchvision's datasets are
 replaced by a TensorDataset) and append (D loss, G loss) to `losses`.
 
@@ -87,7 +88,7 @@ torch.manual_seed(0)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 images = torch.rand(64, 1, 8, 8) * 2 - 1            # stands in for MNIST, scaled to [-1, 1]
 labels = torch.zeros(64, dtype=torch.long)
-loader = DataLoader(TensorDataset(images, labels), batch_size=16, shuffle=True, num_workers=2)
+loader = DataLoader(TensorDataset(images, labels), batch_size=16, shuffle=True, num_workers=1)
 
 latent_dim = 16
 generator = nn.Sequential(
@@ -151,7 +152,7 @@ else:
 
 nz, ngf, ndf, nc = 8, 4, 4, 1
 dataset = torch.utils.data.TensorDataset(torch.rand(32, nc, 16, 16) * 2 - 1, torch.zeros(32))
-dataloader = torch.utils.data.DataLoader(dataset, batch_size=8, shuffle=True, num_workers=2)
+dataloader = torch.utils.data.DataLoader(dataset, batch_size=8, shuffle=True, num_workers=0)
 
 
 def weights_init(m):
@@ -963,7 +964,7 @@ batch_size, image_size, nc, nz, ngf, ndf = 8, 16, 1, 8, 4, 4
 num_epochs, lr, beta1, ngpu = 2, 0.0002, 0.5, 1
 dataset = torch.utils.data.TensorDataset(torch.rand(24, nc, image_size, image_size) * 2 - 1,
                                          torch.zeros(24, dtype=torch.long))
-dataloader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True, num_workers=2)
+dataloader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True, num_workers=0)
 device = torch.device("cuda:0" if (torch.cuda.is_available() and ngpu > 0) else "cpu")
 real_batch = next(iter(dataloader))
 grid = np.transpose(vutils.make_grid(real_batch[0].to(device)[:64], padding=2, normalize=True).cpu(), (1, 2, 0))
@@ -1073,6 +1074,385 @@ for epoch in range(num_epochs):
 assert len(img_list) >= 2 and tuple(img_list[0].shape) == (3, 2 * 18 + 2, 8 * 18 + 2)
 '''
 
+COLLECTION_WGAN_DIV = '''
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.autograd as autograd
+from torch.autograd import Variable
+from torch.utils.data import DataLoader, TensorDataset
+
+img_shape = (1, 8, 8)
+latent_dim, n_critic, k, p = 16, 2, 2, 6
+cuda = True if torch.cuda.is_available() else False
+torch.manual_seed(0)
+np.random.seed(0)
+
+generator = nn.Sequential(nn.Linear(latent_dim, 32), nn.LeakyReLU(0.2, inplace=True),
+                          nn.Linear(32, int(np.prod(img_shape))), nn.Tanh())
+discriminator = nn.Sequential(nn.Linear(int(np.prod(img_shape)), 32), nn.LeakyReLU(0.2, inplace=True),
+                              nn.Linear(32, 1))
+if cuda:
+    generator.cuda()
+    discriminator.cuda()
+
+dataloader = DataLoader(TensorDataset(torch.rand(64, *img_shape) * 2 - 1, torch.zeros(64)),
+                        batch_size=8, shuffle=True)
+optimizer_G = torch.optim.Adam(generator.parameters(), lr=0.0002, betas=(0.5, 0.999))
+optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=0.0002, betas=(0.5, 0.999))
+Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor
+
+losses = []
+for epoch in range(2):
+    for i, (imgs, _) in enumerate(dataloader):
+        real_imgs = Variable(imgs.type(Tensor).view(imgs.size(0), -1), requires_grad=True)
+        optimizer_D.zero_grad()
+        z = Variable(Tensor(np.random.normal(0, 1, (imgs.shape[0], latent_dim))))
+        fake_imgs = generator(z)
+        real_validity = discriminator(real_imgs)
+        fake_validity = discriminator(fake_imgs)
+
+        real_grad_out = Variable(Tensor(real_imgs.size(0), 1).fill_(1.0), requires_grad=False)
+        real_grad = autograd.grad(
+            real_validity, real_imgs, real_grad_out, create_graph=True, retain_graph=True, only_inputs=True
+        )[0]
+        real_grad_norm = real_grad.view(real_grad.size(0), -1).pow(2).sum(1) ** (p / 2)
+
+        fake_grad_out = Variable(Tensor(fake_imgs.size(0), 1).fill_(1.0), requires_grad=False)
+        fake_grad = autograd.grad(
+            fake_validity, fake_imgs, fake_grad_out, create_graph=True, retain_graph=True, only_inputs=True
+        )[0]
+        fake_grad_norm = fake_grad.view(fake_grad.size(0), -1).pow(2).sum(1) ** (p / 2)
+
+        div_gp = torch.mean(real_grad_norm + fake_grad_norm) * k / 2
+        d_loss = -torch.mean(real_validity) + torch.mean(fake_validity) + div_gp
+        d_loss.backward()
+        optimizer_D.step()
+        optimizer_G.zero_grad()
+
+        if i % n_critic == 0:
+            fake_imgs = generator(z)
+            g_loss = -torch.mean(discriminator(fake_imgs))
+            g_loss.backward()
+            optimizer_G.step()
+            losses.append((d_loss.item(), g_loss.item()))
+'''
+
+COLLECTION_BGAN = '''
+import numpy as np
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+from torch.utils.data import DataLoader, TensorDataset
+
+img_shape = (1, 8, 8)
+latent_dim = 16
+cuda = True if torch.cuda.is_available() else False
+torch.manual_seed(0)
+np.random.seed(0)
+
+
+def boundary_seeking_loss(y_pred, y_true):
+    return 0.5 * torch.mean((torch.log(y_pred) - torch.log(1 - y_pred)) ** 2)
+
+
+generator = nn.Sequential(nn.Linear(latent_dim, 32), nn.BatchNorm1d(32, 0.8), nn.LeakyReLU(0.2, inplace=True),
+                          nn.Linear(32, int(np.prod(img_shape))), nn.Tanh())
+discriminator = nn.Sequential(nn.Linear(int(np.prod(img_shape)), 32), nn.LeakyReLU(0.2, inplace=True),
+                              nn.Linear(32, 1), nn.Sigmoid())
+discriminator_loss = torch.nn.BCELoss()
+if cuda:
+    generator.cuda()
+    discriminator.cuda()
+    discriminator_loss.cuda()
+
+dataloader = DataLoader(TensorDataset(torch.rand(48, *img_shape) * 2 - 1, torch.zeros(48)),
+                        batch_size=16, shuffle=True)
+optimizer_G = torch.optim.Adam(generator.parameters(), lr=0.0002, betas=(0.5, 0.999))
+optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=0.0002, betas=(0.5, 0.999))
+Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor
+
+losses = []
+for epoch in range(2):
+    for i, (imgs, _) in enumerate(dataloader):
+        valid = Variable(Tensor(imgs.shape[0], 1).fill_(1.0), requires_grad=False)
+        fake = Variable(Tensor(imgs.shape[0], 1).fill_(0.0), requires_grad=False)
+        real_imgs = Variable(imgs.type(Tensor)).view(imgs.shape[0], -1)
+
+        optimizer_G.zero_grad()
+        z = Variable(Tensor(np.random.normal(0, 1, (imgs.shape[0], latent_dim))))
+        gen_imgs = generator(z)
+        g_loss = boundary_seeking_loss(discriminator(gen_imgs), valid)
+        g_loss.backward()
+        optimizer_G.step()
+
+        optimizer_D.zero_grad()
+        real_loss = discriminator_loss(discriminator(real_imgs), valid)
+        fake_loss = discriminator_loss(discriminator(gen_imgs.detach()), fake)
+        d_loss = (real_loss + fake_loss) / 2
+        d_loss.backward()
+        optimizer_D.step()
+        losses.append((d_loss.item(), g_loss.item()))
+'''
+
+COLLECTION_SOFTMAX_GAN = '''
+import numpy as np
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+from torch.utils.data import DataLoader, TensorDataset
+
+img_shape = (1, 8, 8)
+latent_dim, batch_size = 16, 16
+cuda = True if torch.cuda.is_available() else False
+torch.manual_seed(0)
+np.random.seed(0)
+
+
+def log(x):
+    return torch.log(x + 1e-8)
+
+
+generator = nn.Sequential(nn.Linear(latent_dim, 32), nn.LeakyReLU(0.2, inplace=True),
+                          nn.Linear(32, int(np.prod(img_shape))), nn.Tanh())
+discriminator = nn.Sequential(nn.Linear(int(np.prod(img_shape)), 32), nn.LeakyReLU(0.2, inplace=True),
+                              nn.Linear(32, 1))
+if cuda:
+    generator.cuda()
+    discriminator.cuda()
+
+dataloader = DataLoader(TensorDataset(torch.rand(48, *img_shape) * 2 - 1, torch.zeros(48)),
+                        batch_size=batch_size, shuffle=True)
+optimizer_G = torch.optim.Adam(generator.parameters(), lr=0.0002, betas=(0.5, 0.999))
+optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=0.0002, betas=(0.5, 0.999))
+Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor
+
+losses = []
+for epoch in range(2):
+    for i, (imgs, _) in enumerate(dataloader):
+        g_target = 1 / (batch_size * 2)
+        d_target = 1 / batch_size
+        real_imgs = Variable(imgs.type(Tensor)).view(imgs.shape[0], -1)
+        z = Variable(Tensor(np.random.normal(0, 1, (imgs.shape[0], latent_dim))))
+        gen_imgs = generator(z)
+
+        optimizer_D.zero_grad()
+        d_real = discriminator(real_imgs)
+        d_fake = discriminator(gen_imgs.detach())
+        Z = torch.sum(torch.exp(-d_real)) + torch.sum(torch.exp(-d_fake))
+        d_loss = d_target * torch.sum(d_real) + log(Z)
+        d_loss.backward()
+        optimizer_D.step()
+
+        optimizer_G.zero_grad()
+        d_real = discriminator(real_imgs)
+        d_fake = discriminator(gen_imgs)
+        Z = torch.sum(torch.exp(-d_real)) + torch.sum(torch.exp(-d_fake))
+        g_loss = g_target * (torch.sum(d_real) + torch.sum(d_fake)) + log(Z)
+        g_loss.backward()
+        optimizer_G.step()
+        losses.append((d_loss.item(), g_loss.item()))
+'''
+
+COLLECTION_RELATIVISTIC_GAN = '''
+import numpy as np
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+from torch.utils.data import DataLoader, TensorDataset
+
+img_size, channels, latent_dim = 8, 1, 16
+rel_avg_gan = True
+cuda = True if torch.cuda.is_available() else False
+torch.manual_seed(0)
+np.random.seed(0)
+
+
+class Generator(nn.Module):
+    def __init__(self):
+        super(Generator, self).__init__()
+        self.init_size = img_size // 4
+        self.l1 = nn.Sequential(nn.Linear(latent_dim, 8 * self.init_size ** 2))
+        self.conv_blocks = nn.Sequential(
+            nn.BatchNorm2d(8),
+            nn.Upsample(scale_factor=2),
+            nn.Conv2d(8, 8, 3, stride=1, padding=1),
+            nn.BatchNorm2d(8, 0.8),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Upsample(scale_factor=2),
+            nn.Conv2d(8, channels, 3, stride=1, padding=1),
+            nn.Tanh(),
+        )
+
+    def forward(self, z):
+        out = self.l1(z)
+        out = out.view(out.shape[0], 8, self.init_size, self.init_size)
+        return self.conv_blocks(out)
+
+
+class Discriminator(nn.Module):
+    def __init__(self):
+        super(Discriminator, self).__init__()
+        self.model = nn.Sequential(nn.Conv2d(channels, 8, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True),
+                                   nn.Dropout2d(0.25), nn.Conv2d(8, 8, 3, 2, 1), nn.LeakyReLU(0.2, inplace=True))
+        self.adv_layer = nn.Sequential(nn.Linear(8 * (img_size // 4) ** 2, 1))
+
+    def forward(self, img):
+        out = self.model(img)
+        out = out.view(out.shape[0], -1)
+        return self.adv_layer(out)
+
+
+adversarial_loss = torch.nn.BCEWithLogitsLoss()
+generator = Generator()
+discriminator = Discriminator()
+if cuda:
+    generator.cuda()
+    discriminator.cuda()
+    adversarial_loss.cuda()
+
+dataloader = DataLoader(TensorDataset(torch.rand(32, channels, img_size, img_size) * 2 - 1, torch.zeros(32)),
+                        batch_size=8, shuffle=True)
+optimizer_G = torch.optim.Adam(generator.parameters(), lr=0.0002, betas=(0.5, 0.999))
+optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=0.0002, betas=(0.5, 0.999))
+Tensor = torch.cuda.FloatTensor if cuda else torch.FloatTensor
+
+losses = []
+for epoch in range(2):
+    for i, (imgs, _) in enumerate(dataloader):
+        valid = Variable(Tensor(imgs.shape[0], 1).fill_(1.0), requires_grad=False)
+        fake = Variable(Tensor(imgs.shape[0], 1).fill_(0.0), requires_grad=False)
+        real_imgs = Variable(imgs.type(Tensor))
+
+        optimizer_G.zero_grad()
+        z = Variable(Tensor(np.random.normal(0, 1, (imgs.shape[0], latent_dim))))
+        gen_imgs = generator(z)
+        real_pred = discriminator(real_imgs).detach()
+        fake_pred = discriminator(gen_imgs)
+        if rel_avg_gan:
+            g_loss = adversarial_loss(fake_pred - real_pred.mean(0, keepdim=True), valid)
+        else:
+            g_loss = adversarial_loss(fake_pred - real_pred, valid)
+        g_loss.backward()
+        optimizer_G.step()
+
+        optimizer_D.zero_grad()
+        real_pred = discriminator(real_imgs)
+        fake_pred = discriminator(gen_imgs.detach())
+        if rel_avg_gan:
+            real_loss = adversarial_loss(real_pred - fake_pred.mean(0, keepdim=True), valid)
+            fake_loss = adversarial_loss(fake_pred - real_pred.mean(0, keepdim=True), fake)
+        else:
+            real_loss = adversarial_loss(real_pred - fake_pred, valid)
+            fake_loss = adversarial_loss(fake_pred - real_pred, fake)
+        d_loss = (real_loss + fake_loss) / 2
+        d_loss.backward()
+        optimizer_D.step()
+        losses.append((d_loss.item(), g_loss.item()))
+'''
+
+D2L_DCGAN = '''
+import torch
+from torch import nn
+from torch.utils import data
+
+torch.manual_seed(0)
+
+
+def try_gpu(i=0):
+    if torch.cuda.device_count() >= i + 1:
+        return torch.device(f'cuda:{i}')
+    return torch.device('cpu')
+
+
+images = torch.rand(24, 3, 16, 16) * 2 - 1                 # stands in for the Pokemon sprites
+data_iter = data.DataLoader(data.TensorDataset(images, torch.zeros(24)), batch_size=8, shuffle=True)
+
+
+class G_block(nn.Module):
+    def __init__(self, out_channels, in_channels=3, kernel_size=4, strides=2, padding=1, **kwargs):
+        super(G_block, self).__init__(**kwargs)
+        self.conv2d_trans = nn.ConvTranspose2d(in_channels, out_channels, kernel_size, strides, padding, bias=False)
+        self.batch_norm = nn.BatchNorm2d(out_channels)
+        self.activation = nn.ReLU()
+
+    def forward(self, X):
+        return self.activation(self.batch_norm(self.conv2d_trans(X)))
+
+
+class D_block(nn.Module):
+    def __init__(self, out_channels, in_channels=3, kernel_size=4, strides=2, padding=1, alpha=0.2, **kwargs):
+        super(D_block, self).__init__(**kwargs)
+        self.conv2d = nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding, bias=False)
+        self.batch_norm = nn.BatchNorm2d(out_channels)
+        self.activation = nn.LeakyReLU(alpha, inplace=True)
+
+    def forward(self, X):
+        return self.activation(self.batch_norm(self.conv2d(X)))
+
+
+n_G, n_D, latent_dim = 8, 8, 10
+net_G = nn.Sequential(
+    G_block(in_channels=latent_dim, out_channels=n_G * 2, strides=1, padding=0),   # 4x4
+    G_block(in_channels=n_G * 2, out_channels=n_G),                                # 8x8
+    nn.ConvTranspose2d(in_channels=n_G, out_channels=3, kernel_size=4, stride=2, padding=1, bias=False),
+    nn.Tanh())                                                                     # 16x16
+net_D = nn.Sequential(
+    D_block(n_D), D_block(in_channels=n_D, out_channels=n_D * 2),
+    nn.Conv2d(in_channels=n_D * 2, out_channels=1, kernel_size=4, bias=False))
+
+
+def update_D(X, Z, net_D, net_G, loss, trainer_D):
+    batch_size = X.shape[0]
+    ones = torch.ones((batch_size,), device=X.device)
+    zeros = torch.zeros((batch_size,), device=X.device)
+    trainer_D.zero_grad()
+    real_Y = net_D(X)
+    fake_X = net_G(Z)
+    fake_Y = net_D(fake_X.detach())
+    loss_D = (loss(real_Y, ones.reshape(real_Y.shape)) + loss(fake_Y, zeros.reshape(fake_Y.shape))) / 2
+    loss_D.backward()
+    trainer_D.step()
+    return loss_D
+
+
+def update_G(Z, net_D, net_G, loss, trainer_G):
+    batch_size = Z.shape[0]
+    ones = torch.ones((batch_size,), device=Z.device)
+    trainer_G.zero_grad()
+    fake_Y = net_D(net_G(Z))
+    loss_G = loss(fake_Y, ones.reshape(fake_Y.shape))
+    loss_G.backward()
+    trainer_G.step()
+    return loss_G
+
+
+device = try_gpu()
+loss = nn.BCEWithLogitsLoss(reduction='sum')
+for w in net_D.parameters():
+    nn.init.normal_(w, 0, 0.02)
+for w in net_G.parameters():
+    nn.init.normal_(w, 0, 0.02)
+net_D, net_G = net_D.to(device), net_G.to(device)
+trainer_hp = {'lr': 0.005, 'betas': [0.5, 0.999]}
+trainer_D = torch.optim.Adam(net_D.parameters(), **trainer_hp)
+trainer_G = torch.optim.Adam(net_G.parameters(), **trainer_hp)
+losses = []
+for epoch in range(2):
+    for X, _ in data_iter:
+        batch_size = X.shape[0]
+        Z = torch.normal(0, 1, size=(batch_size, latent_dim, 1, 1))
+        X, Z = X.to(device), Z.to(device)
+        d = update_D(X, Z, net_D, net_G, loss, trainer_D)
+        g = update_G(Z, net_D, net_G, loss, trainer_G)
+        losses.append((float(d.item()), float(g.item())))
+Z = torch.normal(0, 1, size=(21, latent_dim, 1, 1), device=device)
+fake_x = net_G(Z).permute(0, 2, 3, 1) / 2 + 0.5
+imgs = torch.cat([torch.cat([fake_x[i * 7 + j].cpu().detach() for j in range(7)], dim=1)
+                  for i in range(len(fake_x) // 7)], dim=0)
+assert tuple(imgs.shape) == (3 * 16, 7 * 16, 3)
+'''
+
 PROGRAMS = [
     pytest.param(BEGINNER_MLP_GAN, 8, id="beginner_mlp_gan"),
     pytest.param(PYTORCH_EXAMPLES_DCGAN, 8, id="pytorch_examples_dcgan", marks=needs_engine),
@@ -1085,6 +1465,11 @@ PROGRAMS = [
     pytest.param(COLLECTION_ACGAN, 8, id="collection_acgan", marks=needs_engine),
     pytest.param(D2L_GAN, 26, id="d2l_gan"),
     pytest.param(DCGAN_TUTORIAL, 6, id="dcgan_tutorial", marks=needs_engine),
+    pytest.param(COLLECTION_WGAN_DIV, 8, id="collection_wgan_div", marks=needs_engine),
+    pytest.param(COLLECTION_BGAN, 6, id="collection_bgan", marks=needs_engine),
+    pytest.param(COLLECTION_SOFTMAX_GAN, 6, id="collection_softmax_gan"),
+    pytest.param(COLLECTION_RELATIVISTIC_GAN, 8, id="collection_relativistic_gan", marks=needs_engine),
+    pytest.param(D2L_DCGAN, 6, id="d2l_dcgan"),
 ]
 
 
@@ -1096,7 +1481,7 @@ def test_program_runs_on_minigan_with_only_the_imports_swapped(program, steps, t
     check_losses(run_program(swapped, tmp_path, "<minigan program>"), steps)
 
 
-@pytest.mark.parametrize("program, steps", [p.values for p in PROGRAMS])
+@pytest.mark.parametrize("program, steps", [pytest.param(*p.values, id=p.id) for p in PROGRAMS])
 def test_program_runs_on_pytorch(program, steps, tmp_path, fake_torchvision):
     pytest.importorskip("torch")
     check_losses(run_program(program, tmp_path, "<pytorch program>"), steps)
