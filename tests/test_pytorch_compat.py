@@ -1,7 +1,6 @@
 """PyTorch's surface around the maths: devices, torch.cuda, creation keywords, dtype names,
 utils.data, legacy aliases, Upsample & co, make_grid/save_image, .pth and .safetensors files."""
 
-import io
 import os
 import pickle
 import warnings
