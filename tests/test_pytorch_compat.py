@@ -638,3 +638,52 @@ def test_safetensors_errors(tmp_path):
     (tmp_path / "junk.safetensors").write_bytes(b"\xff" * 16)
     with pytest.raises(ValueError, match="is not a safetensors file"):
         mg.load(tmp_path / "junk.safetensors")
+
+
+# ----------------------------------------------------------------------------- on a GPU (pytest -m gpu)
+
+
+@pytest.fixture
+def gpu():
+    if not mg.cuda_available():
+        pytest.skip("needs CuPy and a CUDA device")
+
+
+@pytest.mark.gpu
+def test_cuda_devices_map_to_the_cupy_backend(gpu):
+    assert mg.cuda.is_available() and mg.cuda.device_count() >= 1
+    assert mg.accelerator.current_accelerator() == mg.device("cuda")
+    for spec in ("cuda", "cuda:0", mg.device("cuda"), mg.device("cuda", 0)):
+        assert mg.randn(2, 3, device=spec).backend == "cupy"
+        assert mg.zeros(2, device=spec).backend == "cupy"
+        assert mg.ones(3).to(spec).backend == "cupy"
+    layer = nn.Linear(3, 2).to(mg.device("cuda:0"))
+    assert layer.weight.backend == "cupy"
+    assert mg.cuda.FloatTensor(2, 3).backend == "cupy" and mg.ones(2).type(mg.cuda.LongTensor).backend == "cupy"
+    assert mg.randperm(5, device="cuda").backend == "cupy"
+    assert mg.normal(0.0, 1.0, (3,), device="cuda").backend == "cupy"
+    assert mg.randn(3, generator=mg.Generator().manual_seed(0), device="cuda").backend == "cupy"
+    mg.cuda.manual_seed_all(1)
+    a = mg.randn(4, device="cuda").numpy()
+    mg.cuda.manual_seed(1)
+    np.testing.assert_array_equal(mg.randn(4, device="cuda").numpy(), a)
+    mg.cuda.synchronize()
+
+
+@pytest.mark.gpu
+def test_gpu_layers_loader_grid_and_safetensors_match_the_cpu(gpu, tmp_path):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 5)).astype(np.float32)
+    for kw in UPSAMPLE_CASES:
+        np.testing.assert_allclose(F.interpolate(mg.tensor(x, device="cuda"), **kw).numpy(),
+                                   F.interpolate(mg.tensor(x), **kw).numpy(), rtol=1e-6, atol=1e-6)
+    assert F.dropout2d(mg.ones(2, 3, 2, 2, device="cuda"), 0.5).backend == "cupy"
+    X, y = mg.randn(6, 2, device="cuda"), mg.arange(6, device="cuda")
+    xb, yb = next(iter(DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True)))
+    assert xb.backend == "cupy" and yb.backend == "cupy" and xb.shape == (4, 2)
+    grid = mg.utils.make_grid(mg.tensor(x, device="cuda"), normalize=True)
+    np.testing.assert_allclose(grid.numpy(), mg.utils.make_grid(mg.tensor(x), normalize=True).numpy())
+    model = _minigan_twin().to("cuda")
+    mg.save(model.state_dict(), tmp_path / "g.safetensors")
+    loaded = mg.load(tmp_path / "g.safetensors")
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(loaded[name], value.numpy())

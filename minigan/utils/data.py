@@ -298,7 +298,12 @@ def _batch_fetcher(dataset):
 
     def fetch(indices):
         rows = np.asarray(indices, dtype=np.int64)
-        return [_rows(t, rows) if isinstance(t, Tensor) else Tensor(np.asarray(t)[rows])
-                for t in dataset.tensors]
+        batch = []
+        for t in dataset.tensors:
+            if isinstance(t, Tensor):   # index a CuPy array with a CuPy index array
+                batch.append(_rows(t, backend.get_array_module(t.array).asarray(rows)))
+            else:
+                batch.append(Tensor(np.asarray(t)[rows]))
+        return batch
 
     return fetch
