@@ -6,7 +6,9 @@
     x.grad                          # 3 * x ** 2
 
 The layers come in order: backend -> autograd -> ops -> functional / nn / optim -> datasets -> gan.
-`minigan.gan` (training) and `minigan.cuda` (GPU kernels) are imported when first used.
+`minigan.gan` (training) and `minigan.cuda` (GPU kernels, torch.cuda's is_available & co) are
+imported when first used. PyTorch programs run with `import minigan as torch` (README: "Coming
+from PyTorch"); the legacy names of old tutorials live in minigan/legacy.py.
 """
 
 import numpy as np

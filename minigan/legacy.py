@@ -51,7 +51,9 @@ class _TensorType(type):
             array = np.zeros(tuple(int(a) for a in args), dtype=cls.dtype)
         elif len(args) == 1:
             data = args[0]
-            array = np.array(data.array if isinstance(data, Tensor) else data).astype(cls.dtype)
+            if isinstance(data, Tensor):
+                data = backend.to_backend(data.array, "numpy")
+            array = np.array(data).astype(cls.dtype)
         else:
             raise TypeError(f"{cls.__name__}(*sizes) or {cls.__name__}(data), got {args!r}")
         if cls.device == "cuda":
