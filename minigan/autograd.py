@@ -76,12 +76,12 @@ def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph: boo
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
-         allow_unused: bool = False):
+         only_inputs: bool = True, allow_unused: bool = False):
     """Gradients of `outputs` with respect to `inputs`, returned (not accumulated into .grad).
 
     outputs, inputs: a Tensor or a sequence of Tensors. grad_outputs: d(loss)/d(output) for each
     output (may be left out for one-element outputs). With create_graph=True the returned gradients
-    are themselves differentiable. Returns a tuple with one gradient per input.
+    are themselves differentiable. Returns one gradient per input (only_inputs: old code's, ignored).
     """
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)

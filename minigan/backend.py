@@ -55,19 +55,89 @@ def cuda_available() -> bool:
 # ----------------------------------------------------------------------------- which backend
 
 
-def normalize_backend(name: str) -> str:
-    """'numpy'/'cpu' -> 'numpy', 'cupy'/'cuda' -> 'cupy'; anything else is a ValueError."""
+def normalize_backend(name) -> str:
+    """'numpy'/'cpu' -> 'numpy', 'cupy'/'cuda' -> 'cupy'; anything else is a ValueError.
+
+    Also accepts PyTorch's device spellings: a device object (mg.device("cuda")) and an indexed
+    name, "cpu:0" or "cuda:0" (minigan uses one GPU: the index is checked, then dropped).
+    """
     key = str(name).lower()
+    base, _, index = key.partition(":")
+    if base in ("cpu", "cuda") and index:
+        if not index.isdigit():
+            raise ValueError(f"invalid device string {name!r}: expected 'cpu', 'cuda' or 'cuda:N'")
+        key = base
     if key not in _ALIASES:
-        raise ValueError(f"backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda'), got {name!r}")
+        raise ValueError(f"backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda', 'cuda:0'), got {name!r}")
     return _ALIASES[key]
+
+
+def require_cuda(what: str) -> None:
+    """Raise a clear RuntimeError when `what` needs a CUDA GPU and there is none."""
+    if _state.get("cuda_ok"):
+        return
+    if not cuda_available():
+        raise RuntimeError(
+            f"{what} needs a CUDA GPU, and mg.cuda_available() is False on this machine: install "
+            "CuPy for your CUDA version (pip install 'minigan[cuda13]' or [cuda12]) on a machine "
+            "with an NVIDIA GPU, or use the 'cpu' device"
+        )
+    _state["cuda_ok"] = True
+
+
+class device(str):
+    """PyTorch's device object: ``mg.device("cuda" if mg.cuda.is_available() else "cpu")``.
+
+    It is the device's name as a str ("cpu", "cuda", "cuda:0"), so every place that takes a backend
+    name takes it (Tensor.to, Module.to, the device= keywords); ``.type`` is "cpu" or "cuda" and
+    ``.index`` the number after the colon (None when not given), as in PyTorch.
+    """
+
+    def __new__(cls, type, index: int | None = None):
+        if isinstance(type, device):
+            if index is None:
+                return type
+            type = type.type
+        text = str(type).lower()
+        base, colon, number = text.partition(":")
+        if base not in ("cpu", "cuda") or (colon and not number.isdigit()):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda device type at start of device string: {type!r}")
+        if colon and index is not None:
+            raise RuntimeError(f"type (string) must not include an index because index was "
+                               f"passed explicitly: {type!r}")
+        if index is not None:
+            if not isinstance(index, (int, np.integer)) or isinstance(index, bool) or index < 0:
+                raise RuntimeError(f"device index must be a non-negative integer, got {index!r}")
+            number = str(int(index))
+        self = super().__new__(cls, f"{base}:{number}" if number else base)
+        self._type, self._index = base, (int(number) if number else None)
+        return self
+
+    @property
+    def type(self) -> str:
+        return self._type
+
+    @property
+    def index(self):
+        return self._index
+
+    def __repr__(self) -> str:
+        if self._index is None:
+            return f"device(type={self._type!r})"
+        return f"device(type={self._type!r}, index={self._index})"
+
+    __hash__ = str.__hash__
+
+
+Device = device  # the class under a name that parameters called `device` do not hide
 
 
 def set_backend(name: str) -> None:
     """Make new tensors (mg.tensor, mg.randn, layers' parameters ...) live on NumPy or CuPy."""
     name = normalize_backend(name)
-    if name == "cupy" and not cuda_available():
-        raise RuntimeError("set_backend('cupy'): CuPy is not installed or sees no CUDA device")
+    if name == "cupy":
+        require_cuda(f"set_backend({name!r})")
     _state["backend"] = name
 
 
@@ -79,7 +149,10 @@ def get_backend() -> str:
 def backend_module(name: str | None = None):
     """The array module of a backend name (default: the current backend)."""
     name = normalize_backend(name or _state["backend"])
-    return np if name == "numpy" else _import_cupy()
+    if name == "numpy":
+        return np
+    require_cuda("the 'cuda' device")
+    return _import_cupy()
 
 
 def get_array_module(array):
@@ -101,6 +174,7 @@ def to_backend(array, name: str):
         return array
     if name == "numpy":
         return _import_cupy().asnumpy(array)
+    require_cuda("moving a tensor to 'cuda'")
     return _import_cupy().asarray(array)
 
 
@@ -147,7 +221,19 @@ def manual_seed(seed: int) -> None:
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"manual_seed expects a non-negative integer, got {seed!r}")
     _state["seed"] = int(seed)
+    _state.pop("cuda_seed", None)
     _generators.clear()
+
+
+def manual_seed_cuda(seed: int) -> None:
+    """Seed only the GPU's draws (torch.cuda.manual_seed); the CPU's stream is left as it is.
+
+    A no-op for the CPU, as in PyTorch on a machine without CUDA: the seed waits until CuPy is used.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"manual_seed expects a non-negative integer, got {seed!r}")
+    _state["cuda_seed"] = int(seed)
+    _generators.pop("cupy", None)
 
 
 def generator(name: str | None = None):
@@ -158,8 +244,52 @@ def generator(name: str | None = None):
         if name == "numpy":
             _generators[name] = np.random.Generator(np.random.PCG64(seed))
         else:
-            _generators[name] = _CupyRandom(seed)
+            require_cuda("random numbers on the 'cuda' device")
+            _generators[name] = _CupyRandom(_state.get("cuda_seed", seed))
     return _generators[name]
+
+
+class Generator:
+    """PyTorch's torch.Generator: a stream of random numbers of its own, on the CPU.
+
+        g = mg.Generator().manual_seed(0)
+        DataLoader(data, shuffle=True, generator=g)      # its shuffling, independent of mg.manual_seed
+        mg.randn(3, generator=g)
+
+    It wraps a NumPy PCG64 Generator; the same seed gives the same numbers (not PyTorch's numbers:
+    the two libraries use different algorithms).
+    """
+
+    default_seed = 67280421310721  # PyTorch's default seed of a new Generator (any constant would do)
+
+    def __init__(self, device="cpu"):
+        if normalize_backend(device) != "numpy":
+            raise ValueError(f"mg.Generator: only 'cpu' generators exist in minigan, got {device!r}")
+        self.device = Device("cpu")
+        self.manual_seed(self.default_seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Restart the stream from `seed`; returns the generator (as in PyTorch)."""
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"Generator.manual_seed expects a non-negative integer, got {seed!r}")
+        self._seed = int(seed)
+        self.numpy = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def __repr__(self) -> str:
+        return f"<minigan.Generator seed={self._seed}>"
+
+
+def generator_for(gen, name: str | None = None):
+    """The NumPy/CuPy draw object to use: a Generator's own stream, or the backend's global one."""
+    if gen is None:
+        return generator(name)
+    if not isinstance(gen, Generator):
+        raise TypeError(f"generator must be a minigan.Generator, got {type(gen).__name__}")
+    return gen.numpy
 
 
 def get_rng_state() -> dict:

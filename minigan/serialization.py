@@ -32,8 +32,10 @@ import zipfile
 
 import numpy as np
 
-from minigan import backend
+from minigan import backend, formats
 from minigan.autograd import Tensor
+import minigan.formats.pytorch  # noqa: E402,F401  (formats.pytorch, formats.safetensors)
+import minigan.formats.safetensors  # noqa: E402,F401
 
 MANIFEST = "__minigan_manifest__"
 FORMAT = "minigan-checkpoint"
@@ -127,6 +129,8 @@ def save(obj, path) -> None:
     during save never leaves a partial checkpoint and never destroys the previous one.
     """
     path = os.fspath(path)
+    if formats.is_safetensors_path(path):  # .safetensors: a flat dict of tensors (minigan/formats/)
+        return formats.safetensors.save_file(obj, path)
     encoder = _Encoder()
     root = encoder.encode(obj)
     manifest = {"format": FORMAT, "version": VERSION, "root": root, "arrays": encoder.array_info}
@@ -253,13 +257,21 @@ class _Archive:
         return self.npz[name]
 
 
-def load(path):
+def load(path, map_location=None, weights_only=None):
     """Load what save() wrote; arrays and Tensors come back as NumPy arrays.
+
+    Also reads .safetensors files and PyTorch's torch.save files (minigan/formats/: tensors and
+    plain containers only, never code). map_location and weights_only are accepted for PyTorch
+    programs and ignored: arrays load on the CPU, and nothing but weights is ever loaded.
 
     Raises ValueError when the file is not a minigan checkpoint, is damaged (truncated, changed,
     entries missing or extra) or holds pickled objects.
     """
     path = os.fspath(path)
+    if formats.is_safetensors_path(path):
+        return formats.safetensors.load_file(path)
+    if formats.is_pytorch_file(path):
+        return formats.pytorch.load(path)
 
     def damaged(reason: str) -> ValueError:
         return ValueError(f"checkpoint {path!r} is damaged: {reason}")

@@ -177,9 +177,9 @@ class Tensor:
         return backend.backend_of(self.array)
 
     @property
-    def device(self) -> str:
-        """'cpu' or 'cuda', PyTorch's names for the two backends."""
-        return "cpu" if self.backend == "numpy" else "cuda"
+    def device(self) -> backend.device:
+        """mg.device('cpu') or mg.device('cuda') (a str, with PyTorch's .type and .index)."""
+        return backend.device("cpu" if self.backend == "numpy" else "cuda")
 
     @property
     def is_cuda(self) -> bool:

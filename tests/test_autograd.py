@@ -377,7 +377,7 @@ def test_mixing_backends_names_the_op_and_both_backends(monkeypatch):
 def test_cupy_backend_without_a_gpu_gives_a_clear_error():
     if mg.cuda_available():
         pytest.skip("this machine has a GPU")
-    with pytest.raises(RuntimeError, match="set_backend\\('cupy'\\): CuPy is not installed or sees no CUDA device"):
+    with pytest.raises(RuntimeError, match="set_backend\\(.cupy.\\) needs a CUDA GPU, and mg.cuda_available\\(\\) is False"):
         mg.set_backend("cupy")
 
 

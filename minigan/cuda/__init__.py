@@ -25,8 +25,9 @@ from minigan.cuda.gemm import FLOAT_DTYPES, default_stage, matmul, sgemm
 from minigan.cuda.kernels_index import STAGES, TILE_CONFIGS
 
 __all__ = [
-    "STAGES", "TILE_CONFIGS", "col2im", "cublas_enabled", "default_stage", "im2col", "matmul",
-    "matmul_arrays", "sgemm", "use_cublas",
+    "STAGES", "TILE_CONFIGS", "col2im", "cublas_enabled", "current_device", "default_stage",
+    "device_count", "im2col", "is_available", "manual_seed", "manual_seed_all", "matmul",
+    "matmul_arrays", "sgemm", "synchronize", "use_cublas",
 ]
 
 
@@ -60,3 +61,58 @@ def matmul_arrays(a, b):
         from minigan.backend import get_array_module
         return get_array_module(a).matmul(a, b)
     return matmul(a, b)
+
+
+# ----------------------------------------------------------------------------- torch.cuda's surface
+# What PyTorch programs ask torch.cuda (mg.cuda.is_available() ...). None of it imports CuPy at
+# import time; is_available() tries to, once, and answers False when CuPy or the GPU is missing.
+
+
+def is_available() -> bool:
+    """True when CuPy imports and sees a CUDA device (the same answer as mg.cuda_available())."""
+    from minigan.backend import cuda_available
+
+    return cuda_available()
+
+
+def device_count() -> int:
+    """The number of CUDA devices CuPy sees (0 without CuPy or a GPU). minigan uses the first."""
+    if not is_available():
+        return 0
+    from minigan.backend import _import_cupy
+
+    return int(_import_cupy().cuda.runtime.getDeviceCount())
+
+
+def current_device() -> int:
+    """The index of the GPU minigan uses: always 0."""
+    return 0
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the GPU's random numbers only (the CPU's stream is mg.manual_seed's); harmless without a GPU."""
+    from minigan.backend import manual_seed_cuda
+
+    manual_seed_cuda(seed)
+
+
+def manual_seed_all(seed: int) -> None:
+    """The same as manual_seed: minigan uses one GPU."""
+    manual_seed(seed)
+
+
+def synchronize() -> None:
+    """Wait for the GPU to finish its queued work (nothing to wait for without one)."""
+    from minigan.backend import cupy_loaded, _import_cupy
+
+    if cupy_loaded() and is_available():
+        _import_cupy().cuda.Device().synchronize()
+
+
+def __getattr__(name):
+    """mg.cuda.FloatTensor & co: the legacy constructors of tensors on the GPU (minigan/legacy.py)."""
+    from minigan import legacy
+
+    if name in legacy.CUDA_TENSOR_TYPES:
+        return legacy.CUDA_TENSOR_TYPES[name]
+    raise AttributeError(f"module 'minigan.cuda' has no attribute {name!r}")

@@ -28,21 +28,18 @@ def _pyplot():
 def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
     """Tile images (N, C, H, W) with values in [-1, 1] into one uint8 picture (rows, cols, C).
 
-    nrow: images per row (default: the square root of N, rounded up).
+    nrow: images per row (default: the square root of N, rounded up). White padding. This is
+    minigan.utils.make_grid(images, normalize=True, value_range=(-1, 1), pad_value=1) as uint8
+    (the one implementation of image grids), keeping C channels (make_grid turns grey into RGB).
     """
+    from minigan.utils.images import make_grid, to_uint8
+
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4:
         raise ValueError(f"image_grid expects images of shape (N, C, H, W), got shape {images.shape}")
-    n, c, h, w = images.shape
-    nrow = nrow or int(np.ceil(np.sqrt(n)))
-    ncol = int(np.ceil(n / nrow))
-    grid = np.ones((ncol * (h + padding) + padding, nrow * (w + padding) + padding, c), dtype=np.float32)
-    pixels = (np.clip(images, -1, 1) + 1) / 2
-    for i in range(n):
-        row, col = divmod(i, nrow)
-        top, left = padding + row * (h + padding), padding + col * (w + padding)
-        grid[top:top + h, left:left + w] = pixels[i].transpose(1, 2, 0)
-    return (grid * 255).round().astype(np.uint8)
+    grid = make_grid(images, nrow=nrow or int(np.ceil(np.sqrt(len(images)))), padding=padding,
+                     normalize=True, value_range=(-1, 1), pad_value=1.0)
+    return to_uint8(grid.numpy()[:images.shape[1]])
 
 
 def save_image_grid(images, path, nrow: int | None = None, scale: int = 3) -> None:

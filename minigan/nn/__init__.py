@@ -5,31 +5,42 @@
     container.py    Sequential, ModuleList
     linear.py       Linear, Identity          conv.py        Conv2d, ConvTranspose2d
     batchnorm.py    BatchNorm1d, BatchNorm2d  activation.py  ReLU, LeakyReLU, Tanh, Sigmoid
-    dropout.py      Dropout                   embedding.py   Embedding
+    dropout.py      Dropout, Dropout2d        embedding.py   Embedding
     flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, MSELoss, ...
+    upsample.py     Upsample                  parallel.py    DataParallel (one device: a wrapper)
     init.py         nn.init: normal_, uniform_, xavier_*, kaiming_*, calculate_gain
     utils/          nn.utils: clip_grad_norm_, spectral_norm
+    functional      minigan.nn.functional is minigan.functional (one module, two names)
 
 The layers hold parameters and call the functions in minigan/functional.py, whose ops (forward and
 backward) live in minigan/ops/.
 """
 
-from minigan.nn import init, utils
-from minigan.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
+import sys
+
+from minigan import functional
+from minigan.nn import init, parallel, utils
+from minigan.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from minigan.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from minigan.nn.container import ModuleList, Sequential
 from minigan.nn.conv import Conv2d, ConvTranspose2d
-from minigan.nn.dropout import Dropout
+from minigan.nn.dropout import Dropout, Dropout2d
 from minigan.nn.embedding import Embedding
 from minigan.nn.flatten import Flatten, Unflatten
 from minigan.nn.linear import Identity, Linear
-from minigan.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from minigan.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from minigan.nn.module import Module
+from minigan.nn.parallel import DataParallel
 from minigan.nn.parameter import Parameter
+from minigan.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+
+# `import minigan.nn.functional as F` and `from minigan.nn import functional` give minigan.functional.
+sys.modules["minigan.nn.functional"] = functional
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d",
-    "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "Identity", "LeakyReLU", "Linear", "MSELoss",
-    "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "Unflatten",
-    "init", "utils",
+    "CrossEntropyLoss", "DataParallel", "Dropout", "Dropout2d", "Embedding", "Flatten", "Identity",
+    "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss",
+    "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "Unflatten", "Upsample",
+    "UpsamplingBilinear2d", "UpsamplingNearest2d", "functional", "init", "parallel", "utils",
 ]

@@ -50,3 +50,36 @@ class Sigmoid(Module):
 
     def forward(self, input):
         return F.sigmoid(input)
+
+
+def _implicit_softmax_dim(ndim: int) -> int:
+    """PyTorch's old default when dim is not given: 0 for 0-, 1- and 3-D input, else 1."""
+    import warnings
+
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class Softmax(Module):
+    """exp(x_i) / sum_j exp(x_j) along dim (give dim; without it PyTorch's old implicit choice,
+    with its warning)."""
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        dim = self.dim if self.dim is not None else _implicit_softmax_dim(input.ndim)
+        return F.softmax(input, dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """log(softmax(x)) along dim, computed stably."""
+
+    def forward(self, input):
+        dim = self.dim if self.dim is not None else _implicit_softmax_dim(input.ndim)
+        return F.log_softmax(input, dim)

@@ -21,3 +21,11 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Channel dropout: in training mode, zero whole channels of (N, C, H, W) with probability p
+    and scale the rest by 1 / (1 - p) (for convolutional features, whose neighbours are correlated)."""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)

@@ -67,3 +67,10 @@ class CrossEntropyLoss(_Loss):
 
     def forward(self, input, target):
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
+
+
+class L1Loss(_Loss):
+    """l1_loss(input, target): mean (or sum) of |input - target|."""
+
+    def forward(self, input, target):
+        return F.l1_loss(input, target, self.reduction)

@@ -16,8 +16,8 @@ from minigan.ops.arithmetic import (
     add, astype, div, matmul, mul, neg, pow, sub, to_backend,
 )
 from minigan.ops.creation import (
-    arange, empty, full, ones, ones_like, rand, rand_like, randint, randn, randn_like, tensor,
-    zeros, zeros_like,
+    arange, empty, empty_like, from_numpy, full, full_like, normal, ones, ones_like, rand,
+    rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )
 from minigan.ops.elementwise import (
     abs, clamp, clip, compare, exp, leaky_relu, log, logsigmoid, relu, sigmoid, softplus, sqrt,

@@ -322,3 +322,12 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
         norm = w[xp.where(kept, target, 0)][kept].sum() if weight is not None else kept.sum()
         smooth_loss = smooth.sum() / Tensor(xp.asarray(norm, dtype=input.dtype))
     return (1 - label_smoothing) * loss + smooth_loss * (label_smoothing / classes)
+
+
+def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """l = |x - y| (input and target of the same shape), reduced by mean, sum or none."""
+    what = "l1_loss"
+    _check_reduction(reduction, what)
+    input = as_tensor(input)
+    target = _same_shape_target(input, target, what)
+    return _reduce((input - target).abs(), reduction)

@@ -1,0 +1,132 @@
+"""The safetensors format, written and read with NumPy (no pickle, no code: only numbers).
+
+A file is
+
+    8 bytes      N, the header's length, an unsigned 64-bit little-endian integer
+    N bytes      the header: JSON text (padded with spaces to a multiple of 8 bytes)
+                 {"name": {"dtype": "F32", "shape": [3, 2], "data_offsets": [begin, end]}, ...,
+                  "__metadata__": {"key": "text", ...}}        (__metadata__ is optional)
+    the rest     the arrays' bytes, C order, little-endian; array `name` is bytes [begin, end)
+                 counted from the end of the header
+
+The arrays tile the data without gaps or overlaps. This is the Hugging Face ecosystem's standard
+for exchanging weights: ``safetensors.torch.load_file`` reads what save_file writes here, and
+load_file here reads what PyTorch's ``safetensors.torch.save_file`` writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+
+import numpy as np
+
+DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64,
+          "I32": np.int32, "I16": np.int16, "I8": np.int8, "U64": np.uint64, "U32": np.uint32,
+          "U16": np.uint16, "U8": np.uint8, "BOOL": np.bool_}
+CODES = {np.dtype(v): k for k, v in DTYPES.items()}
+MAX_HEADER = 100_000_000  # bytes; a larger "header length" means the file is not safetensors
+
+
+def _as_numpy(value, name: str) -> np.ndarray:
+    from minigan.autograd import Tensor
+    from minigan import backend
+
+    if isinstance(value, Tensor):
+        value = value.array
+    if hasattr(value, "__array_function__") and not isinstance(value, np.ndarray):
+        value = backend.to_backend(value, "numpy")  # a CuPy array
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"safetensors stores tensors and arrays only; {name!r} is a "
+                        f"{type(value).__name__}")
+    if np.dtype(value.dtype) not in CODES:
+        raise TypeError(f"safetensors cannot store {name!r} of dtype {value.dtype}")
+    return np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<"))
+
+
+def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
+    """Write a flat dict {name: Tensor or array} (a state dict) to `path` in safetensors format.
+
+    metadata: optional {str: str}. Raises TypeError for nested dicts or values that are not
+    tensors (an optimizer's state dict, for example: save that with mg.save to an .npz file).
+    """
+    if not isinstance(tensors, dict):
+        raise TypeError(f"safetensors stores a dict of name -> tensor, got {type(tensors).__name__}")
+    header, arrays, offset = {}, [], 0
+    for name, value in tensors.items():
+        if not isinstance(name, str):
+            raise TypeError(f"safetensors: tensor names must be strings, got {name!r}")
+        if name == "__metadata__":
+            raise ValueError("safetensors: '__metadata__' is reserved for the metadata")
+        array = _as_numpy(value, name)
+        header[name] = {"dtype": CODES[np.dtype(array.dtype)], "shape": list(array.shape),
+                        "data_offsets": [offset, offset + array.nbytes]}
+        arrays.append(array)
+        offset += array.nbytes
+    if metadata:
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+            raise TypeError("safetensors metadata must map str to str")
+        header = {"__metadata__": dict(metadata), **header}
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with open(os.fspath(path), "wb") as file:
+        file.write(struct.pack("<Q", len(text)))
+        file.write(text)
+        for array in arrays:
+            file.write(array.tobytes())
+
+
+def read_header(data: bytes, where: str) -> tuple[dict, int]:
+    """The parsed JSON header and the offset where the arrays start; ValueError when malformed."""
+    if len(data) < 8:
+        raise ValueError(f"{where} is not a safetensors file: only {len(data)} bytes")
+    (length,) = struct.unpack("<Q", data[:8])
+    if length > min(MAX_HEADER, len(data) - 8):
+        raise ValueError(f"{where} is not a safetensors file (or is truncated): header length "
+                         f"{length} for a file of {len(data)} bytes")
+    try:
+        header = json.loads(data[8:8 + length].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{where}: the safetensors header is not valid JSON ({err})") from err
+    if not isinstance(header, dict):
+        raise ValueError(f"{where}: the safetensors header is not a JSON object")
+    return header, 8 + length
+
+
+def load_file(path) -> dict:
+    """Read a safetensors file: {name: NumPy array} in the file's order (arrays are copies).
+
+    Raises ValueError when the file is truncated or its header is inconsistent with its data.
+    """
+    where = repr(os.fspath(path))
+    with open(os.fspath(path), "rb") as file:
+        data = file.read()
+    header, start = read_header(data, where)
+    header.pop("__metadata__", None)
+    body = len(data) - start
+    out, covered = {}, []
+    for name, info in header.items():
+        try:
+            dtype = np.dtype(DTYPES[info["dtype"]]).newbyteorder("<")
+            shape = tuple(int(s) for s in info["shape"])
+            begin, end = (int(v) for v in info["data_offsets"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"{where}: bad header entry for {name!r}: {info!r}") from err
+        if not 0 <= begin <= end <= body:
+            raise ValueError(f"{where}: {name!r} lies at bytes [{begin}, {end}) outside the "
+                             f"{body} bytes of data (the file is truncated or damaged)")
+        if end - begin != int(np.prod(shape)) * dtype.itemsize:
+            raise ValueError(f"{where}: {name!r} has {end - begin} bytes, but shape {shape} of "
+                             f"{info['dtype']} needs {int(np.prod(shape)) * dtype.itemsize}")
+        raw = np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)), offset=start + begin)
+        out[name] = raw.reshape(shape).astype(dtype.newbyteorder("="))
+        covered.append((begin, end))
+    position = 0
+    for begin, end in sorted(covered):
+        if begin != position:
+            raise ValueError(f"{where}: the arrays overlap or leave a gap at byte {position}")
+        position = end
+    if position != body:
+        raise ValueError(f"{where}: {body - position} bytes of data belong to no array")
+    return out
