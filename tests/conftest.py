@@ -21,10 +21,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 @pytest.fixture(autouse=True)
 def _seed_and_backend():
-    """Every test starts on NumPy, float32 default, seed 0."""
+    """Every test starts on NumPy, float32 default, seed 0; backend state a test changed (a fake
+    GPU's "CUDA is available" memo among it) does not leak into the next test."""
+    from minigan import backend
+
+    saved_state = dict(backend._state)
     mg.set_backend("numpy")
     mg.set_default_dtype(np.float32)
     mg.manual_seed(0)
     yield
+    backend._state.clear()
+    backend._state.update(saved_state)
     mg.set_backend("numpy")
     mg.set_default_dtype(np.float32)
