@@ -10,9 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigan as mg
-from minigan.cuda.reference import col2im_loop, im2col_loop
 from minigan import functional as F
-from minigan.ops.conv import col2im, conv2d_weight, im2col
+from minigan.ops.conv import col2im, col2im_loop, conv2d_weight, im2col, im2col_loop
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -30,7 +29,7 @@ def pair(v):
 
 
 def loop_im2col(x, k, s, p, d):
-    """The layout contract, one element at a time (the loop in minigan/cuda/reference.py)."""
+    """The layout contract, one element at a time (the loop in minigan/ops/conv.py)."""
     return im2col_loop(x, *map(pair, (k, s, p, d)))
 
 

@@ -170,7 +170,7 @@ def test_env_flag():
 
 
 def test_use_cublas_switch(monkeypatch):
-    monkeypatch.setitem(cuda._settings, "cublas", False)
+    monkeypatch.setitem(cuda._settings, "own_kernels", True)
     assert cuda.cublas_enabled() is False
     cuda.use_cublas(True)
     assert cuda.cublas_enabled() is True
