@@ -15,8 +15,8 @@ from minigan.autograd import (
     Context, Function, Tensor, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from minigan.backend import (
-    cuda_available, get_array_module, get_backend, get_default_dtype, get_rng_state, manual_seed,
-    set_backend, set_default_dtype, set_rng_state,
+    cuda_available, get_array_module, get_backend, get_default_dtype, get_num_threads, get_rng_state,
+    manual_seed, set_backend, set_default_dtype, set_num_threads, set_rng_state,
 )
 from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigan.ops import (

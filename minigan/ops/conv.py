@@ -42,11 +42,12 @@ with the same layout (the one switch: minigan.cuda.own_kernels_for).
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from minigan.autograd import Function, Tensor
-from minigan.backend import get_array_module
+from minigan.backend import get_array_module, get_num_threads
 from minigan.conv_geometry import conv_transpose_output_size, output_hw, pair
 from minigan.ops.arithmetic import matmul_arrays
 
@@ -120,10 +121,14 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
     oh, ow = output_hw((h, w), (kh, kw), stride, (ph, pw), dilation)
     image = _padded_channels_first(x, ph, pw)                      # (C, N, H + 2ph, W + 2pw)
     cols = get_array_module(x).empty((c, kh, kw, n, oh, ow), x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
-            cols[:, i, j] = image[:, :, rows, columns]
+
+    def copy_taps(channels):  # speed (d) in section 4: channel blocks on threads
+        for i in range(kh):
+            for j in range(kw):
+                rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
+                cols[channels, i, j] = image[channels, :, rows, columns]
+
+    _over_channel_blocks(copy_taps, cols)
     return cols.reshape(c * kh * kw, n * oh * ow)
 
 
@@ -142,10 +147,14 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
     oh, ow = output_hw((h, w), (kh, kw), stride, (ph, pw), dilation)
     image = get_array_module(cols).zeros((c, n, h + 2 * ph, w + 2 * pw), cols.dtype)
     blocks = cols.reshape(c, kh, kw, n, oh, ow)
-    for i in range(kh):
-        for j in range(kw):
-            rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
-            image[:, :, rows, columns] += blocks[:, i, j]
+
+    def add_taps(channels):  # speed (d) in section 4: channel blocks on threads
+        for i in range(kh):
+            for j in range(kw):
+                rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
+                image[channels, :, rows, columns] += blocks[channels, i, j]
+
+    _over_channel_blocks(add_taps, blocks)
     return _cropped_batch_first(image, ph, pw, h, w)
 
 
@@ -426,3 +435,25 @@ def _transposed_product(x, weight, stride, padding, dilation, output_size):
     if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
         cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
     return col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding, dilation)
+
+
+# (d) _over_channel_blocks: im2col's copies and col2im's additions run over channel blocks on
+#     get_num_threads() threads (NumPy releases the GIL inside both), for arrays of at least
+#     _THREADED_MIN_SIZE elements; below that, starting the work costs more than it saves.
+#     Measured in benchmarks/NOTES.md.
+
+_THREADED_MIN_SIZE = 1 << 18
+_pools: dict = {}
+
+
+def _over_channel_blocks(work, array):
+    """work(channels) for slices of dimension 0 of `array` that together cover it: one slice on one
+    thread, or get_num_threads() slices on a thread pool when the array is a large NumPy array."""
+    threads = min(get_num_threads(), array.shape[0])
+    if threads < 2 or array.size < _THREADED_MIN_SIZE or get_array_module(array) is not np:
+        work(slice(None))
+        return
+    if threads not in _pools:
+        _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="minigan-conv")
+    bounds = [array.shape[0] * k // threads for k in range(threads + 1)]
+    list(_pools[threads].map(work, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]))

@@ -15,7 +15,7 @@ Evaluation mode uses running_mean and running_var instead, which makes the layer
 
 from __future__ import annotations
 
-from minigan.autograd import Function, Tensor
+from minigan.autograd import Function, Tensor, is_grad_enabled
 from minigan.backend import get_array_module
 from minigan.ops._operands import as_tensor
 
@@ -35,9 +35,10 @@ class BatchNorm(Function):
         eval:      dx = inv_std * g                 (mean and inv_std are constants)
         dweight = sum(grad * x_hat),  dbias = sum(grad)
 
-    In training mode the backward recomputes mean, inv_std and x_hat from x with Tensor ops, so that
-    they are part of the graph when create_graph=True: the gradient is then differentiable again
-    (WGAN-GP through a critic with batch norm).
+    With create_graph=True the training backward recomputes mean, inv_std and x_hat from x with
+    Tensor ops, so that they are part of the graph: the gradient is then differentiable again
+    (WGAN-GP through a critic with batch norm). Otherwise it is the same formula on raw arrays,
+    from the x_hat and inv_std that forward kept (see _plain_backward).
     """
 
     @staticmethod
@@ -47,7 +48,8 @@ class BatchNorm(Function):
         shape = per_channel(x.shape[1])
         if training:
             mean = x.mean(axis=dims, keepdims=True)
-            var = ((x - mean) ** 2).mean(axis=dims, keepdims=True)
+            centered = x - mean
+            var = (centered * centered).mean(axis=dims, keepdims=True)
             if running_mean is not None:
                 n = x.size // x.shape[1]
                 running_mean[...] = (1 - momentum) * running_mean + momentum * mean.reshape(-1)
@@ -55,18 +57,22 @@ class BatchNorm(Function):
         else:
             mean = running_mean.reshape(shape).astype(x.dtype)  # a copy: later updates do not reach it
             var = running_var.reshape(shape).astype(x.dtype)
-        inv_std = 1 / xp.sqrt(var + eps)
-        y = (x - mean) * inv_std
-        if weight is not None:
-            y = y * weight.reshape(shape)
+            centered = x - mean
+        inv_std = (1 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
+        x_hat = centered
+        x_hat *= inv_std                      # centered is ours: scaled in place
+        y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
         if bias is not None:
-            y = y + bias.reshape(shape)
+            y += bias.reshape(shape)
         ctx.save_for_backward(x, weight, None if training else mean, None if training else inv_std)
         ctx.training, ctx.eps, ctx.dims, ctx.shape = training, eps, dims, shape
+        ctx.plain = (x_hat, inv_std) if training else None  # raw arrays for _plain_backward only
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.training and not is_grad_enabled() and ctx.plain is not None:
+            return _plain_backward(ctx, grad)
         x, weight, mean, inv_std = ctx.saved_tensors
         dims, shape = ctx.dims, ctx.shape
         if ctx.training:  # the batch statistics, as functions of x
@@ -90,11 +96,36 @@ class BatchNorm(Function):
         return grad_x, grad_weight, grad_bias, None, None
 
 
+def _plain_backward(ctx, grad):
+    """The training-mode backward on raw arrays (no graph: create_graph=False), in five passes.
+
+    With s1 = sum(grad) and s2 = sum(grad * x_hat) per channel over its n elements:
+    dx = weight * inv_std * (grad - s1/n - x_hat * s2/n),  dweight = s2,  dbias = s1.
+    Speed: measured in benchmarks/NOTES.md (the Tensor-op version above makes ~15 passes).
+    """
+    (x_hat, inv_std), ctx.plain = ctx.plain, None
+    _, weight, _, _ = ctx.saved_tensors
+    g, dims, shape = grad.array, ctx.dims, ctx.shape
+    n = g.size // g.shape[1]
+    s1 = g.sum(axis=dims, keepdims=True)
+    s2 = (g * x_hat).sum(axis=dims, keepdims=True)
+    grad_x = None
+    if ctx.needs_input_grad[0]:
+        grad_x = x_hat * (s2 / -n)
+        grad_x += g
+        grad_x -= s1 / n
+        grad_x *= inv_std if weight is None else inv_std * weight.array.reshape(shape)
+        grad_x = Tensor(grad_x.astype(g.dtype, copy=False))
+    grad_weight = Tensor(s2.reshape(-1)) if ctx.needs_input_grad[1] else None
+    grad_bias = Tensor(s1.reshape(-1)) if ctx.needs_input_grad[2] else None
+    return grad_x, grad_weight, grad_bias, None, None
+
+
 def _raw_buffer(buffer, name: str, channels: int):
     """A running-statistics buffer (Tensor or array) as the array that is updated in place."""
     if buffer is None:
         return None
-    array = buffer.data if isinstance(buffer, Tensor) else buffer
+    array = buffer.array if isinstance(buffer, Tensor) else buffer
     if tuple(array.shape) != (channels,):
         raise ValueError(
             f"batch_norm: {name} must have shape ({channels},) (one per channel), got {tuple(array.shape)}"
