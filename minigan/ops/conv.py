@@ -427,6 +427,8 @@ def _transposed_product(x, weight, stride, padding, dilation, output_size):
     x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw) -> (N, C_out) + output_size.
     """
     xp = get_array_module(x)
+    if xp is np and max(stride) > 1:
+        return _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size)
     n, in_channels = x.shape[:2]
     out_channels, kernel_size = weight.shape[1], weight.shape[2:]
     x_rows = xp.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(in_channels, -1)
@@ -435,6 +437,50 @@ def _transposed_product(x, weight, stride, padding, dilation, output_size):
     if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
         cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
     return col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding, dilation)
+
+
+# (e) _transposed_product_by_phase (NumPy, stride > 1; conv_transpose2d's forward and conv2d's input
+#     gradient): col2im's additions with long contiguous inner loops instead of rows of OW pixels.
+#     The padded output splits into stride x stride phases (rows a, a + sh, a + 2sh, ...; likewise
+#     columns), and every kernel tap adds into exactly one phase, shifted by whole rows and columns.
+#     With the columns' rows padded to the phase width Wq (zeros in x before the product), a shift
+#     is one offset into the flattened phase, so each tap is one addition of N*C_out runs of OH*Wq
+#     numbers (col2im: N*C_out*OH runs of OW). Then the phases are interleaved into the output.
+#     Cost: a product Wq/OW times wider (8/7 for DCGAN-28's 7 -> 14 layer).
+#     Measured in benchmarks/NOTES.md.
+
+
+def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size):
+    n, c_in, h, w = x.shape
+    c_out, (kh, kw) = weight.shape[1], weight.shape[2:]
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    oh, ow = output_hw(output_size, (kh, kw), stride, padding, dilation)  # col2im's grid
+    hq = -(-(output_size[0] + 2 * ph) // sh)  # rows and columns of one phase of the padded output
+    wq = -(-(output_size[1] + 2 * pw) // sw)
+    x_rows = np.zeros((c_in, n, oh, wq), x.dtype)
+    x_rows[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
+    cols = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw, N*OH*Wq)
+    taps = cols.reshape(c_out, kh, kw, n, oh * wq)
+    phases = np.zeros((sh, sw, c_out, n, (hq + 1) * wq), x.dtype)  # one spare row: zeros spill into it
+
+    def add_taps(channels):
+        for i in range(kh):
+            for j in range(kw):
+                start = (i * dh // sh) * wq + j * dw // sw
+                phases[(i * dh) % sh, (j * dw) % sw, channels, :, start:start + oh * wq] += taps[channels, i, j]
+
+    _over_channel_blocks(add_taps, taps)
+    phases = phases.reshape(sh, sw, c_out, n, hq + 1, wq)
+    y = np.empty((n, c_out) + tuple(output_size), x.dtype)
+    for a in range(sh):
+        q0 = max(0, -(-(ph - a) // sh))  # the first phase row inside the output (not in its padding)
+        rows = range(a - ph + sh * q0, output_size[0], sh)
+        for b in range(sw):
+            u0 = max(0, -(-(pw - b) // sw))
+            columns = range(b - pw + sw * u0, output_size[1], sw)
+            y[:, :, rows.start::sh, columns.start::sw] = phases[a, b, :, :, q0:q0 + len(rows),
+                                                                 u0:u0 + len(columns)].transpose(1, 0, 2, 3)
+    return y
 
 
 # (d) _over_channel_blocks: im2col's copies and col2im's additions run over channel blocks on
