@@ -3,6 +3,7 @@
     python benchmarks/run.py --quick          # about 1-2 minutes: fewer blocks, no full training run
     python benchmarks/run.py                  # about 4-5 minutes, with the default `train` run and its FD
     python benchmarks/run.py --threads 1      # the thread count every library uses (default 2)
+    python benchmarks/run.py --threads 1 --clock cpu   # CPU time instead of wall time (a loaded machine)
     python benchmarks/readme_table.py         # then: the README's table from the latest results
 
 Each time case runs the libraries in alternating blocks (A B C, then C B A, ...): in each block a
@@ -45,6 +46,9 @@ from minigan.gan.recipes import build, default_config  # noqa: E402
 # ----------------------------------------------------------------------------- timing
 
 
+CLOCK = {"now": time.perf_counter}  # --clock cpu: time.process_time (all threads of this process)
+
+
 def alternating_blocks(steps: dict, blocks: int, number: int, warmup: int = 1, pause: float = 0.3) -> dict:
     """steps: {library: a function running one step}. Times every library in every block, the
     order reversed each block; returns {library: [seconds per call, one per block]}."""
@@ -55,10 +59,10 @@ def alternating_blocks(steps: dict, blocks: int, number: int, warmup: int = 1, p
             step = steps[name]
             for _ in range(warmup):
                 step()
-            start = time.perf_counter()
+            start = CLOCK["now"]()
             for _ in range(number):
                 step()
-            times[name].append((time.perf_counter() - start) / number)
+            times[name].append((CLOCK["now"]() - start) / number)
             time.sleep(pause)
     return times
 
@@ -114,6 +118,28 @@ def engine_case(torch, blocks: int) -> dict:
     return {"ops_in_chain": OPS, **summarize({k: [t / OPS for t in v] for k, v in times.items()}, unit=1e6)}
 
 
+def conv_threads_case(blocks: int, threads: int) -> dict:
+    """minigan's own split of im2col/col2im over threads (ops/conv.py, speed (d)): the memory passes
+    of DCGAN-28's widest layer with 1 thread against `threads` threads (BLAS kept at 1 thread)."""
+    from minigan.ops import conv
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 32, 14, 14)).astype(np.float32)
+    cols = rng.standard_normal((32 * 16, 64 * 49)).astype(np.float32)
+
+    def passes(n):
+        def step():
+            if mg.get_num_threads() != n:  # changed once per block, in its warm-up call
+                mg.set_num_threads(n)
+            conv.im2col(x, 4, 2, 1, 1)
+            conv.col2im(cols, (64, 32, 14, 14), 4, 2, 1, 1)
+        return step
+
+    times = alternating_blocks({"minigan": passes(threads), "one_thread": passes(1)}, blocks, number=10, pause=0.1)
+    mg.set_num_threads(threads)
+    return {"threads": threads, **summarize(times)}
+
+
 # DeZero's examples/gan.py architecture (MNIST 28x28): G from a 1000-d latent through (512, 3, 3)
 # and three kernel-2 stride-2 deconvolutions to (1, 28, 28); D four strided convolutions + Linear.
 # Adam(2e-4, beta1=0.5) for both (the example's weight-decay hook is left out in all three);
@@ -121,8 +147,8 @@ def engine_case(torch, blocks: int) -> dict:
 LATENT, C0 = 1000, 512
 
 
-def dezero_gan_minigan(batch):
-    nn = mg.nn
+def dezero_architecture(nn):
+    """(G, D) of DeZero's example, from minigan.nn or torch.nn (the same names and arguments)."""
     G = nn.Sequential(
         nn.Linear(LATENT, C0 * 9), nn.Unflatten(1, (C0, 3, 3)), nn.BatchNorm2d(C0), nn.ReLU(),
         nn.ConvTranspose2d(C0, C0 // 2, 2, 2, 1), nn.BatchNorm2d(C0 // 2), nn.ReLU(),
@@ -135,6 +161,11 @@ def dezero_gan_minigan(batch):
         nn.Conv2d(128, 256, 2, 2, 1), nn.BatchNorm2d(256), nn.LeakyReLU(0.1),
         nn.Conv2d(256, 512, 2, 2, 1), nn.BatchNorm2d(512), nn.LeakyReLU(0.1),
         nn.Flatten(), nn.Linear(512 * 9, 1))
+    return G, D
+
+
+def dezero_gan_minigan(batch):
+    G, D = dezero_architecture(mg.nn)
     opt_g = mg.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = mg.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     rng = np.random.default_rng(0)
@@ -158,19 +189,7 @@ def dezero_gan_minigan(batch):
 
 
 def dezero_gan_torch(torch, batch):
-    nn = torch.nn
-    G = nn.Sequential(
-        nn.Linear(LATENT, C0 * 9), nn.Unflatten(1, (C0, 3, 3)), nn.BatchNorm2d(C0), nn.ReLU(),
-        nn.ConvTranspose2d(C0, C0 // 2, 2, 2, 1), nn.BatchNorm2d(C0 // 2), nn.ReLU(),
-        nn.ConvTranspose2d(C0 // 2, C0 // 4, 2, 2, 1), nn.BatchNorm2d(C0 // 4), nn.ReLU(),
-        nn.ConvTranspose2d(C0 // 4, C0 // 8, 2, 2, 1), nn.BatchNorm2d(C0 // 8), nn.ReLU(),
-        nn.ConvTranspose2d(C0 // 8, 1, 3, 3, 1), nn.Sigmoid())
-    D = nn.Sequential(
-        nn.Conv2d(1, 64, 3, 3, 1), nn.LeakyReLU(0.1),
-        nn.Conv2d(64, 128, 2, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.1),
-        nn.Conv2d(128, 256, 2, 2, 1), nn.BatchNorm2d(256), nn.LeakyReLU(0.1),
-        nn.Conv2d(256, 512, 2, 2, 1), nn.BatchNorm2d(512), nn.LeakyReLU(0.1),
-        nn.Flatten(), nn.Linear(512 * 9, 1))
+    G, D = dezero_architecture(torch.nn)
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     x = torch.rand(batch, 1, 28, 28)
@@ -338,11 +357,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer blocks, no full training run (~1-2 min)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for every library (default 2)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall time (default), or the process's CPU time: steadier on a loaded machine "
+                             "with --threads 1, meaningless with idle threads spinning")
     parser.add_argument("--skip-train", action="store_true", help="leave out the default `train` run")
     parser.add_argument("--peak-child", choices=("minigan", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, default=200, help=argparse.SUPPRESS)
     args = parser.parse_args()
     mg.set_num_threads(args.threads)
+    if args.clock == "cpu":
+        CLOCK["now"] = time.process_time
     if args.peak_child:
         peak_memory_child(args.peak_child, args.steps)
         return
@@ -350,7 +374,7 @@ def main():
 
     torch.set_num_threads(args.threads)
     blocks = 3 if args.quick else 7
-    results = {"machine": machine(args.threads), "quick": args.quick, "cases": {}}
+    results = {"machine": machine(args.threads), "quick": args.quick, "clock": args.clock, "cases": {}}
     cases = results["cases"]
     started = time.perf_counter()
     cases["dcgan_step"] = gan_step_case(torch, "dcgan", "sample", blocks, number=3)
@@ -359,6 +383,9 @@ def main():
     print("mlp_step", cases["mlp_step"], flush=True)
     cases["engine_overhead"] = engine_case(torch, blocks)
     print("engine_overhead", cases["engine_overhead"], flush=True)
+    if args.threads > 1:
+        cases["conv_threads"] = conv_threads_case(blocks, args.threads)
+        print("conv_threads", cases["conv_threads"], flush=True)
     cases["dezero_gan"] = dezero_gan_case(torch, 2 if args.quick else 3)
     print("dezero_gan", cases["dezero_gan"], flush=True)
     cases["peak_memory_200_dcgan_steps"] = peak_memory_case(args.threads, 200)

@@ -427,7 +427,7 @@ def _transposed_product(x, weight, stride, padding, dilation, output_size):
     x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw) -> (N, C_out) + output_size.
     """
     xp = get_array_module(x)
-    if xp is np and max(stride) > 1:
+    if xp is np and max(stride) > 1 and weight.shape[1] > 1:  # speed (e) in section 4
         return _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size)
     n, in_channels = x.shape[:2]
     out_channels, kernel_size = weight.shape[1], weight.shape[2:]
@@ -446,8 +446,10 @@ def _transposed_product(x, weight, stride, padding, dilation, output_size):
 #     With the columns' rows padded to the phase width Wq (zeros in x before the product), a shift
 #     is one offset into the flattened phase, so each tap is one addition of N*C_out runs of OH*Wq
 #     numbers (col2im: N*C_out*OH runs of OW). Then the phases are interleaved into the output.
-#     Cost: a product Wq/OW times wider (8/7 for DCGAN-28's 7 -> 14 layer).
-#     Measured in benchmarks/NOTES.md.
+#     Cost: a product Wq/OW times wider (8/7 for DCGAN-28's 7 -> 14 layer). Measured with
+#     benchmarks/ab_levers.py (1 thread, CPU time): 1.30x on DCGAN-28's G.convT1 (64 -> 32 channels,
+#     7.85 -> 6.43 ms), 1.21-1.32x from 4 to 16 output channels, but 0.92-0.97x with one output
+#     channel (G.convT2: col2im has little to add there), so it is used from two output channels.
 
 
 def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size):
@@ -486,7 +488,8 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
 # (d) _over_channel_blocks: im2col's copies and col2im's additions run over channel blocks on
 #     get_num_threads() threads (NumPy releases the GIL inside both), for arrays of at least
 #     _THREADED_MIN_SIZE elements; below that, starting the work costs more than it saves.
-#     Measured in benchmarks/NOTES.md.
+#     Not yet measured on a machine with a free core (benchmarks/NOTES.md): benchmarks/run.py's
+#     conv_threads case decides whether it stays.
 
 _THREADED_MIN_SIZE = 1 << 18
 _pools: dict = {}
