@@ -22,7 +22,7 @@ from minigan.cuda.kernels_index import im2col_kernel_name
 from minigan.cuda.launch import executor
 
 
-def _pair(op: str, name: str, value, minimum: int) -> tuple:
+def _at_least(op: str, name: str, value, minimum: int) -> tuple:
     """An int or a pair of ints, each >= minimum, as a pair."""
     checked = pair(value, name, op)
     if min(checked) < minimum:
@@ -32,10 +32,10 @@ def _pair(op: str, name: str, value, minimum: int) -> tuple:
 
 def _geometry(op, image_hw, kernel_size, stride, padding, dilation) -> tuple:
     """((kh, kw), (sh, sw), (ph, pw), (dh, dw), (OH, OW)), checked."""
-    k = _pair(op, "kernel_size", kernel_size, 1)
-    s = _pair(op, "stride", stride, 1)
-    p = _pair(op, "padding", padding, 0)
-    d = _pair(op, "dilation", dilation, 1)
+    k = _at_least(op, "kernel_size", kernel_size, 1)
+    s = _at_least(op, "stride", stride, 1)
+    p = _at_least(op, "padding", padding, 0)
+    d = _at_least(op, "dilation", dilation, 1)
     out = output_hw(image_hw, k, s, p, d)
     if min(out) < 1:
         raise ValueError(
