@@ -52,12 +52,18 @@ def rows(cases: dict) -> list:
 def table(results: dict) -> str:
     m = results["machine"]
     loaded = max(m["load_average_at_start"][0], m.get("load_average_at_end", [0])[0]) > m["cores"]
+    clock = results.get("clock", "wall")
+    flags = (" --quick" if results["quick"] else "") + (f" --threads {m['threads']}" if m["threads"] != 2 else "") \
+        + (" --clock cpu" if clock == "cpu" else "")
     lines = [
-        f"Measured {m['date']} by `python benchmarks/run.py{' --quick' if results['quick'] else ''}` on "
-        f"{m['cpu']} ({m['cores']} cores), NumPy {m['numpy']}, {m['threads']} thread(s) for every library; "
+        f"Measured {m['date']} by `python benchmarks/run.py{flags}` on "
+        f"{m['cpu']} ({m['cores']} cores), NumPy {m['numpy']}, {m['threads']} thread(s) for every library, "
+        f"{'CPU time of the process' if clock == 'cpu' else 'wall time'}; "
         f"load average {m['load_average_at_start'][0]:.1f} at the start"
         + (" (a **loaded** machine: the ratios, measured in alternating blocks, are the numbers to read)"
-           if loaded else "") + ".",
+           if loaded else "") + "."
+        + (" The issue's targets are for 2 threads and wall time: re-run `python benchmarks/run.py` on a quiet "
+           "machine for them." if m["threads"] != 2 or clock != "wall" else ""),
         "",
         "| measure | minigan | reference | ratio | target |",
         "| --- | --- | --- | --- | --- |",
