@@ -60,7 +60,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= count):
         bad = int(indices.min()) if int(indices.min()) < 0 else int(indices.max())
         raise IndexError(f"embedding: index {bad} is out of range for {count} embeddings (weight.shape[0])")
-    xp = get_array_module(weight.data)
+    xp = get_array_module(weight.array)
     indices = xp.asarray(indices)
     rows = getitem(weight, indices)
     if padding_idx is None:
