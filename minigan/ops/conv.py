@@ -36,7 +36,7 @@ must produce and crop or zero-pad to it.
 Arguments are checked once, by the user-facing functions (and the layers in minigan/nn/conv.py);
 the Functions and im2col/col2im trust them. Where the arrays are CuPy arrays and minigan's own CUDA
 kernels are selected, im2col and col2im run as the kernels of minigan/cuda/kernels/im2col.cu,
-with the same layout (the one switch: minigan.cuda.own_kernels_for).
+with the same layout (the one switch: minigan.cuda.use_own_kernels).
 """
 
 from __future__ import annotations
