@@ -20,7 +20,8 @@ from minigan.autograd import (
 )
 from minigan.backend import (
     Generator, cuda_available, device, get_array_module, get_backend, get_default_dtype,
-    get_rng_state, manual_seed, set_backend, set_default_dtype, set_rng_state,
+    get_num_threads, get_rng_state, manual_seed, set_backend, set_default_dtype, set_num_threads,
+    set_rng_state,
 )
 from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from minigan.ops import (

@@ -318,3 +318,35 @@ def set_rng_state(state: dict) -> None:
         "has_uint32": int(state["has_uint32"]),
         "uinteger": int(state["uinteger"]),
     }
+
+
+# ----------------------------------------------------------------------------- CPU threads
+
+
+def set_num_threads(n: int) -> None:
+    """Use n threads on the CPU (PyTorch's torch.set_num_threads): for the BLAS library's matrix
+    products (through threadpoolctl, when it is installed) and for minigan's own split of
+    im2col/col2im over channel blocks. On a machine shared with other work, fewer threads than
+    cores is often faster: idle BLAS threads spin and take the cores from everyone else."""
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"set_num_threads expects a positive integer, got {n!r}")
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - without threadpoolctl (pip install 'minigan[threads]') BLAS keeps its count
+        threadpool_limits = None
+    if threadpool_limits is not None:
+        threadpool_limits(int(n), user_api="blas")  # stays in force until changed again
+    _state["threads"] = int(n)
+
+
+def get_num_threads() -> int:
+    """The CPU threads minigan uses (set_num_threads; until then, the BLAS library's own count)."""
+    if "threads" not in _state:
+        try:
+            from threadpoolctl import threadpool_info
+
+            counts = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
+        except ImportError:  # pragma: no cover
+            counts = []
+        _state["threads"] = max(counts) if counts else 1
+    return _state["threads"]

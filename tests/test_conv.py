@@ -10,9 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigan as mg
-from minigan.cuda.reference import col2im_loop, im2col_loop
 from minigan import functional as F
-from minigan.ops.conv import col2im, conv2d_weight, im2col
+from minigan.ops.conv import col2im, col2im_loop, conv2d_weight, im2col, im2col_loop
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -30,7 +29,7 @@ def pair(v):
 
 
 def loop_im2col(x, k, s, p, d):
-    """The layout contract, one element at a time (the loop in minigan/cuda/reference.py)."""
+    """The layout contract, one element at a time (the loop in minigan/ops/conv.py)."""
     return im2col_loop(x, *map(pair, (k, s, p, d)))
 
 
@@ -393,3 +392,26 @@ def test_errors_name_the_argument_and_both_values():
         conv2d_weight(x, (4, 3, 3, 3), mg.randn(2, 4, 5, 6))
     with pytest.raises(TypeError, match=r"conv2d: stride must be an int or a pair of ints, got 1.5"):
         F.conv2d(x, w, stride=1.5)
+
+
+@given(n=st.integers(1, 2), c_in=st.integers(1, 3), c_out=st.integers(1, 3), h=st.integers(1, 6),
+       w=st.integers(1, 6), k=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+       s=st.tuples(st.integers(2, 3), st.integers(1, 3)), p=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+       d=st.tuples(st.integers(1, 2), st.integers(1, 2)), extra=st.tuples(st.integers(0, 2), st.integers(0, 2)))
+def test_transposed_product_by_phase_matches_the_col2im_path(n, c_in, c_out, h, w, k, s, p, d, extra):
+    """The speed path of conv_transpose2d (stride > 1, section 4 (e)) against columns + col2im."""
+    from minigan.ops import conv
+
+    output_padding = tuple(e % max(si, di) for e, si, di in zip(extra, s, d))
+    out = tuple((size - 1) * si - 2 * pi + di * (ki - 1) + oi + 1
+                for size, si, pi, di, ki, oi in zip((h, w), s, p, d, k, output_padding))
+    if min(out) < 1:
+        return
+    rng = np.random.default_rng(0)
+    x, weight = rng.standard_normal((n, c_in, h, w)), rng.standard_normal((c_in, c_out) + k)
+    cols = weight.reshape(c_in, -1).T @ x.transpose(1, 0, 2, 3).reshape(c_in, -1)
+    grid = conv.output_hw(out, k, s, p, d)
+    cols = conv._pad_grid(cols.reshape(-1, n, h, w), grid).reshape(cols.shape[0], -1)
+    expected = col2im(cols, (n, c_out) + out, k, s, p, d)
+    np.testing.assert_allclose(conv._transposed_product_by_phase(x, weight, s, p, d, out), expected,
+                               rtol=1e-12, atol=1e-12)

@@ -170,7 +170,7 @@ def test_env_flag():
 
 
 def test_use_cublas_switch(monkeypatch):
-    monkeypatch.setitem(cuda._settings, "cublas", False)
+    monkeypatch.setitem(cuda._settings, "own_kernels", True)
     assert cuda.cublas_enabled() is False
     cuda.use_cublas(True)
     assert cuda.cublas_enabled() is True
@@ -178,6 +178,12 @@ def test_use_cublas_switch(monkeypatch):
     assert cuda.cublas_enabled() is False
     with pytest.raises(TypeError, match="use_cublas expects True or False, got 1"):
         cuda.use_cublas(1)
+    cuda.use_own_kernels(False)  # the same switch under the name of what it selects
+    assert (cuda.own_kernels_enabled(), cuda.cublas_enabled()) == (False, True)
+    cuda.use_own_kernels(True)
+    assert (cuda.own_kernels_enabled(), cuda.cublas_enabled()) == (True, False)
+    with pytest.raises(TypeError, match="use_own_kernels expects True or False, got 'yes'"):
+        cuda.use_own_kernels("yes")
 
 
 @pytest.mark.parametrize("value, expected", [("1", "True"), ("0", "False"), ("", "False")])

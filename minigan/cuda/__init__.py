@@ -9,9 +9,10 @@ function:
     im2col(x, kernel_size, stride=1, padding=0, dilation=1)
     col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1)
 
-The switch: minigan's MatMul op sends CuPy arrays to matmul_arrays below, which runs these kernels,
-or cuBLAS (cupy.matmul) after use_cublas(True) or with the environment variable
-MINIGAN_USE_CUBLAS=1 set before import. Importing this package does not import CuPy.
+The switch, use_own_kernels(flag): minigan's MatMul op sends CuPy arrays to matmul_arrays below and
+minigan/ops/conv.py sends them to im2col/col2im here, both while own_kernels_enabled(); after
+use_own_kernels(False) (or use_cublas(True), or MINIGAN_USE_CUBLAS=1 set before import) CuPy's
+own cuBLAS product and the NumPy-style im2col/col2im run instead. Importing this package does not import CuPy.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from minigan.cuda.kernels_index import STAGES, TILE_CONFIGS
 __all__ = [
     "STAGES", "TILE_CONFIGS", "col2im", "cublas_enabled", "current_device", "default_stage",
     "device_count", "im2col", "is_available", "manual_seed", "manual_seed_all", "matmul",
-    "matmul_arrays", "sgemm", "synchronize", "use_cublas",
+    "matmul_arrays", "own_kernels_enabled", "sgemm", "synchronize", "use_cublas", "use_own_kernels",
 ]
 
 
@@ -36,19 +37,33 @@ def env_flag(value) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-_settings = {"cublas": env_flag(os.environ.get("MINIGAN_USE_CUBLAS"))}
+_settings = {"own_kernels": not env_flag(os.environ.get("MINIGAN_USE_CUBLAS"))}
+
+
+def use_own_kernels(flag: bool) -> None:
+    """The one switch for CuPy arrays: minigan's own kernels (True, the default) run the matrix
+    products (gemm.cu) and im2col/col2im (im2col.cu); False sends the products to cuBLAS
+    (cupy.matmul) and im2col/col2im to the NumPy-style code of minigan/ops/conv.py run on CuPy."""
+    if not isinstance(flag, (bool, np.bool_)):
+        raise TypeError(f"use_own_kernels expects True or False, got {flag!r}")
+    _settings["own_kernels"] = bool(flag)
+
+
+def own_kernels_enabled() -> bool:
+    """Whether CuPy arrays go to minigan's own kernels (see use_own_kernels)."""
+    return _settings["own_kernels"]
 
 
 def use_cublas(flag: bool) -> None:
-    """Route CuPy matrix products to cuBLAS (cupy.matmul) when True, to minigan's kernels when False."""
+    """use_own_kernels(not flag): the switch under its older name."""
     if not isinstance(flag, (bool, np.bool_)):
         raise TypeError(f"use_cublas expects True or False, got {flag!r}")
-    _settings["cublas"] = bool(flag)
+    use_own_kernels(not flag)
 
 
 def cublas_enabled() -> bool:
-    """Whether CuPy matrix products go to cuBLAS instead of minigan's kernels."""
-    return _settings["cublas"]
+    """not own_kernels_enabled(): the switch under its older name."""
+    return not own_kernels_enabled()
 
 
 def matmul_arrays(a, b):
@@ -57,7 +72,7 @@ def matmul_arrays(a, b):
     minigan's kernels by default; cupy.matmul when cuBLAS is selected, or for what the kernels do
     not cover (dtypes other than float32/float64, or two different dtypes).
     """
-    if (cublas_enabled() or a.dtype != b.dtype or np.dtype(a.dtype) not in FLOAT_DTYPES):
+    if (not own_kernels_enabled() or a.dtype != b.dtype or np.dtype(a.dtype) not in FLOAT_DTYPES):
         from minigan.backend import get_array_module
         return get_array_module(a).matmul(a, b)
     return matmul(a, b)

@@ -8,38 +8,35 @@
         the adjoint: every entry of cols added back onto the pixel it was read from, (N, C, H, W)
 
 kernel_size, stride, padding and dilation are an int or an (h, w) pair, as in PyTorch. A
-non-contiguous x or cols is copied to a contiguous array first. OH = floor((H + 2*ph - dh*(kh-1) - 1)
-/ sh) + 1, likewise OW.
+non-contiguous x or cols is copied to a contiguous array first. (OH, OW): minigan/conv_geometry.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from minigan.conv_geometry import output_hw, pair
 from minigan.cuda import geometry
 from minigan.cuda.gemm import _check_array, _check_on_device, _check_sizes
 from minigan.cuda.kernels_index import im2col_kernel_name
 from minigan.cuda.launch import executor
 
 
-def _pair(op: str, name: str, value, minimum: int) -> tuple:
+def _at_least(op: str, name: str, value, minimum: int) -> tuple:
     """An int or a pair of ints, each >= minimum, as a pair."""
-    pair = (value, value) if isinstance(value, (int, np.integer)) else value
-    if (not isinstance(pair, (tuple, list)) or len(pair) != 2
-            or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair)):
-        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
-    if min(pair) < minimum:
+    checked = pair(value, name, op)
+    if min(checked) < minimum:
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
+    return checked
 
 
 def _geometry(op, image_hw, kernel_size, stride, padding, dilation) -> tuple:
     """((kh, kw), (sh, sw), (ph, pw), (dh, dw), (OH, OW)), checked."""
-    k = _pair(op, "kernel_size", kernel_size, 1)
-    s = _pair(op, "stride", stride, 1)
-    p = _pair(op, "padding", padding, 0)
-    d = _pair(op, "dilation", dilation, 1)
-    out = tuple(geometry.conv_output_size(image_hw[a], k[a], s[a], p[a], d[a]) for a in (0, 1))
+    k = _at_least(op, "kernel_size", kernel_size, 1)
+    s = _at_least(op, "stride", stride, 1)
+    p = _at_least(op, "padding", padding, 0)
+    d = _at_least(op, "dilation", dilation, 1)
+    out = output_hw(image_hw, k, s, p, d)
     if min(out) < 1:
         raise ValueError(
             f"{op}: kernel_size {k} with dilation {d} does not fit the padded input "

@@ -6,6 +6,7 @@ gemm.py and conv.py call these functions and launch what they return.
 
 from __future__ import annotations
 
+from minigan.conv_geometry import conv_output_size  # noqa: F401  (the formula, used by the kernels' tests)
 from minigan.cuda.kernels_index import NAIVE_BLOCK, SMEM_TILE, TILE_CONFIGS, TileConfig
 
 MAX_GRID_X = 2**31 - 1  # CUDA's limits on gridDim
@@ -99,8 +100,3 @@ def vector_ok(pointers, counts) -> bool:
     """True when float4 access is safe: every pointer 16-byte aligned and every count (the
     contiguous extents, leading dimensions and batch strides, in floats) a multiple of 4."""
     return all(p % 16 == 0 for p in pointers) and all(c % 4 == 0 for c in counts)
-
-
-def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
-    """floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1 (may be <= 0)."""
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1

@@ -3,7 +3,8 @@
 Two versions of im2col and col2im:
   *_loop   one element at a time, literally the formula of the layout contract (slow, obviously
            right); col2im_loop SCATTERS (every column entry is added onto the pixel it came from),
-           which is the definition of col2im as the adjoint of im2col;
+           which is the definition of col2im as the adjoint of im2col. They live beside the
+           vectorised im2col in minigan/ops/conv.py and are imported here;
   *_numpy  vectorised; col2im_numpy GATHERS like the CUDA kernel (for each pixel and kernel tap,
            solve for the output position that read it), so the kernel's formulas are tested on the
            CPU against the definition.
@@ -14,47 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def output_size(image_hw, kernel_size, stride, padding, dilation) -> tuple:
-    """(OH, OW) = floor((H + 2*ph - dh*(kh-1) - 1) / sh) + 1, likewise for W."""
-    return tuple((image_hw[a] + 2 * padding[a] - dilation[a] * (kernel_size[a] - 1) - 1) // stride[a] + 1
-                 for a in (0, 1))
-
-
-def im2col_loop(x, kernel_size, stride, padding, dilation):
-    """x: (N, C, H, W) -> cols: (C*kh*kw, N*OH*OW), one element at a time."""
-    n_, c_, h_, w_ = x.shape
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
-    oh_, ow_ = output_size((h_, w_), kernel_size, stride, padding, dilation)
-    cols = np.zeros((c_ * kh * kw, n_ * oh_ * ow_), x.dtype)
-    for c in range(c_):
-        for i in range(kh):
-            for j in range(kw):
-                for n in range(n_):
-                    for oh in range(oh_):
-                        for ow in range(ow_):
-                            ih, iw = oh * sh - ph + i * dh, ow * sw - pw + j * dw
-                            if 0 <= ih < h_ and 0 <= iw < w_:
-                                cols[(c * kh + i) * kw + j, (n * oh_ + oh) * ow_ + ow] = x[n, c, ih, iw]
-    return cols
-
-
-def col2im_loop(cols, x_shape, kernel_size, stride, padding, dilation):
-    """The adjoint of im2col, by scattering: x[n, c, ih, iw] += every cols entry im2col read there."""
-    n_, c_, h_, w_ = x_shape
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
-    oh_, ow_ = output_size((h_, w_), kernel_size, stride, padding, dilation)
-    x = np.zeros(x_shape, cols.dtype)
-    for c in range(c_):
-        for i in range(kh):
-            for j in range(kw):
-                for n in range(n_):
-                    for oh in range(oh_):
-                        for ow in range(ow_):
-                            ih, iw = oh * sh - ph + i * dh, ow * sw - pw + j * dw
-                            if 0 <= ih < h_ and 0 <= iw < w_:
-                                x[n, c, ih, iw] += cols[(c * kh + i) * kw + j, (n * oh_ + oh) * ow_ + ow]
-    return x
+from minigan.conv_geometry import output_hw as output_size
+from minigan.ops.conv import col2im_loop, im2col_loop  # noqa: F401  (the definitions, kept with im2col)
 
 
 def im2col_numpy(x, kernel_size, stride, padding, dilation):

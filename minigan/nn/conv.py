@@ -7,28 +7,17 @@ i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fa
 fan_in = weight.shape[1] * kh * kw (for ConvTranspose2d that is out_channels * kh * kw, PyTorch's
 choice).
 
-Output size along each spatial dimension (input size H, kernel k, stride s, padding p, dilation d):
-
-    Conv2d:           floor((H + 2p - d (k - 1) - 1) / s) + 1
-    ConvTranspose2d:  (H - 1) s - 2p + d (k - 1) + output_padding + 1
+Output sizes: minigan/conv_geometry.py (Conv2d: floor((H + 2p - d (k - 1) - 1) / s) + 1).
 """
 
 from __future__ import annotations
 
 
 from minigan.autograd import Tensor
+from minigan.conv_geometry import conv_transpose_output_size, pair
 from minigan.nn import init
 from minigan.nn.module import Module
 from minigan.nn.parameter import empty_parameter
-
-
-def _pair(value, name: str, what: str) -> tuple[int, int]:
-    """An int or a pair of ints -> a pair of ints (kernel_size=4 means (4, 4))."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value, value
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        return tuple(value)
-    raise ValueError(f"{what}: {name} must be an int or a pair of ints, got {value!r}")
 
 
 class _Conv2dBase(Module):
@@ -47,11 +36,11 @@ class _Conv2dBase(Module):
         if padding_mode != "zeros":
             raise ValueError(f"{what}: only padding_mode='zeros' is supported, got {padding_mode!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _pair(kernel_size, "kernel_size", what)
-        self.stride = _pair(stride, "stride", what)
-        self.padding = _pair(padding, "padding", what)
-        self.dilation = _pair(dilation, "dilation", what)
-        self.output_padding = _pair(output_padding, "output_padding", what)
+        self.kernel_size = pair(kernel_size, "kernel_size", what)
+        self.stride = pair(stride, "stride", what)
+        self.padding = pair(padding, "padding", what)
+        self.dilation = pair(dilation, "dilation", what)
+        self.output_padding = pair(output_padding, "output_padding", what)
         self.groups, self.padding_mode = groups, padding_mode
         if min(self.kernel_size + self.stride + self.dilation) <= 0 or min(self.padding) < 0:
             raise ValueError(
@@ -60,10 +49,8 @@ class _Conv2dBase(Module):
                 f"padding={self.padding}"
             )
         self.weight = empty_parameter(*weight_shape(self.kernel_size), device=device, dtype=dtype)
-        if bias:
-            self.bias = empty_parameter(self.out_channels, device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", empty_parameter(self.out_channels, device=device, dtype=dtype)
+                                if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -142,8 +129,8 @@ class ConvTranspose2d(_Conv2dBase):
             raise ValueError(f"ConvTranspose2d: output_size must end with (H, W), got {tuple(output_size)}")
         padding = []
         for i in range(2):
-            smallest = ((input.shape[2 + i] - 1) * self.stride[i] - 2 * self.padding[i]
-                        + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
+            smallest = conv_transpose_output_size(input.shape[2 + i], self.kernel_size[i], self.stride[i],
+                                                  self.padding[i], self.dilation[i])
             largest = smallest + max(self.stride[i], self.dilation[i]) - 1
             if not smallest <= size[i] <= largest:
                 raise ValueError(

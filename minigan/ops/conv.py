@@ -1,5 +1,12 @@
 """Convolutions: conv2d, conv_transpose2d and the weight gradient conv2d_weight, built on im2col.
 
+Read top to bottom:
+
+    1. the definitions    im2col_loop, col2im_loop: one element at a time, obviously right
+    2. im2col and col2im  the same two maps, vectorised: one strided copy (or addition) per kernel tap
+    3. the three ops      each Function, followed at once by the function users call
+    4. speed              every trick that is not needed for correctness, each with its measurement
+
 A convolution is one matrix product once the input is unrolled into columns (im2col)::
 
     cols = im2col(x)                          # (C*kh*kw, N*OH*OW): one column per output pixel
@@ -7,7 +14,7 @@ A convolution is one matrix product once the input is unrolled into columns (im2
 
     y[n, o, oh, ow] = sum_{c,i,j} weight[o, c, i, j] * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw]
 
-Output size per spatial dimension: OH = floor((H + 2*padding - dilation*(k - 1) - 1) / stride) + 1.
+The output size (minigan/conv_geometry.py) is OH = floor((H + 2*padding - dilation*(k - 1) - 1) / stride) + 1.
 
 The three ops are each other's derivatives, which is what makes second derivatives (WGAN-GP's
 gradient penalty) work through convolutional critics:
@@ -24,245 +31,172 @@ onto the pixels it came from.
 Each op can meet a "grid" of column positions smaller than the output-size formula gives: a
 transposed convolution with output_padding >= stride (allowed when output_padding < dilation) has
 extra output rows that no input pixel reaches. The Functions therefore take the spatial size they
-must produce, crop or zero-pad to it, and the user-facing functions check the arguments.
+must produce and crop or zero-pad to it.
 
-The CUDA backend plugs its own kernels in at three points, which is why they take raw arrays:
-`im2col`, `col2im` and `minigan.ops.arithmetic.matmul_arrays`.
+Arguments are checked once, by the user-facing functions (and the layers in minigan/nn/conv.py);
+the Functions and im2col/col2im trust them. Where the arrays are CuPy arrays and minigan's own CUDA
+kernels are selected, im2col and col2im run as the kernels of minigan/cuda/kernels/im2col.cu,
+with the same layout (the one switch: minigan.cuda.use_own_kernels).
 """
 
 from __future__ import annotations
 
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from minigan.autograd import Function, Tensor
-from minigan.backend import get_array_module
+from minigan.backend import get_array_module, get_num_threads
+from minigan.conv_geometry import conv_transpose_output_size, output_hw, pair
 from minigan.ops.arithmetic import matmul_arrays
 
-# ----------------------------------------------------------------------------- sizes and arguments
+# ----------------------------------------------------------------------------- 1. the definitions
+# kernel_size, stride, padding, dilation: (h, w) pairs. One correspondence between entries of the
+# columns and pixels, read in two directions: im2col copies pixel -> entry, col2im adds entry ->
+# pixel. This is the layout contract every other version (vectorised, CUDA) is tested against.
 
 
-def _pair(value, name: str, op: str) -> tuple:
-    """An int or a pair of ints -> (height value, width value); TypeError otherwise."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value), int(value)
-    if (isinstance(value, (tuple, list)) and len(value) == 2
-            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)):
-        return int(value[0]), int(value[1])
-    raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+def correspondence(x_shape, kernel_size, stride, padding, dilation):
+    """Every (column entry, pixel) pair of the layout: yields ((row, column), (n, c, ih, iw)) for
+    each entry of cols that reads pixel x[n, c, ih, iw] (entries that read padding are skipped).
+
+    row = (c*kh + i)*kw + j (channel c, kernel tap i, j); column = (n*OH + oh)*OW + ow (output
+    pixel); the pixel is (ih, iw) = (oh*sh - ph + i*dh, ow*sw - pw + j*dw).
+    """
+    n_, c_, h_, w_ = x_shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel_size, stride, padding, dilation
+    oh_, ow_ = output_hw((h_, w_), kernel_size, stride, padding, dilation)
+    for c, i, j, n, oh, ow in itertools.product(range(c_), range(kh), range(kw),
+                                                range(n_), range(oh_), range(ow_)):
+        ih, iw = oh * sh - ph + i * dh, ow * sw - pw + j * dw
+        if 0 <= ih < h_ and 0 <= iw < w_:
+            yield ((c * kh + i) * kw + j, (n * oh_ + oh) * ow_ + ow), (n, c, ih, iw)
 
 
-def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
-    """OH = floor((H + 2*padding - dilation*(kernel - 1) - 1) / stride) + 1 (one spatial dimension)."""
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+def im2col_loop(x, kernel_size, stride, padding, dilation):
+    """x: (N, C, H, W) -> cols: (C*kh*kw, N*OH*OW), one element at a time (0 in the padding)."""
+    n, c, h, w = x.shape
+    oh, ow = output_hw((h, w), kernel_size, stride, padding, dilation)
+    cols = np.zeros((c * kernel_size[0] * kernel_size[1], n * oh * ow), x.dtype)
+    for entry, pixel in correspondence(x.shape, kernel_size, stride, padding, dilation):
+        cols[entry] = x[pixel]
+    return cols
 
 
-def conv_transpose_output_size(size, kernel, stride, padding, dilation, output_padding=0) -> int:
-    """H_out = (H - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1."""
-    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+def col2im_loop(cols, x_shape, kernel_size, stride, padding, dilation):
+    """The adjoint of im2col, by scattering: x[pixel] += every cols entry im2col read there."""
+    x = np.zeros(x_shape, cols.dtype)
+    for entry, pixel in correspondence(x_shape, kernel_size, stride, padding, dilation):
+        x[pixel] += cols[entry]
+    return x
 
 
-def _grid(image_hw, kernel_size, stride, padding, dilation) -> tuple:
-    """(OH, OW): the column positions im2col makes for an image of size image_hw."""
-    return tuple(conv_output_size(*args) for args in zip(image_hw, kernel_size, stride, padding, dilation))
+# ----------------------------------------------------------------------------- 2. im2col and col2im
+# The same loop over the kernel taps (i, j) in both: tap (i, j) of every window is one strided
+# slice of the padded image, rows i*dh, i*dh + sh, ... and columns j*dw, j*dw + sw, ...
+# im2col copies each slice out (=); col2im adds each block back in (+=). The image is held as
+# (C, N, H, W) so that a tap's block cols[c, i, j] (shape (C, N, OH, OW)) lines up with its slice.
+
+
+def _tap_slices(i, j, out_hw, stride, dilation):
+    """The (rows, columns) of the padded image that kernel tap (i, j) reads for every window."""
+    (oh, ow), (sh, sw), (dh, dw) = out_hw, stride, dilation
+    return (slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+            slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+
+
+def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
+    """Unroll every receptive field of x into a column.
+
+    x: (N, C, H, W) -> cols: (C*kh*kw, N*OH*OW), with
+    cols[(c*kh + i)*kw + j, (n*OH + oh)*OW + ow] = x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw].
+    """
+    kernels = _own_kernels(x)
+    if kernels is not None:
+        return kernels.im2col(x, kernel_size, stride, padding, dilation)
+    (kh, kw), stride, (ph, pw), dilation = (pair(v, "argument", "im2col") for v in
+                                            (kernel_size, stride, padding, dilation))
+    n, c, h, w = x.shape
+    oh, ow = output_hw((h, w), (kh, kw), stride, (ph, pw), dilation)
+    image = _padded_channels_first(x, ph, pw)                      # (C, N, H + 2ph, W + 2pw)
+    cols = get_array_module(x).empty((c, kh, kw, n, oh, ow), x.dtype)
+
+    def copy_taps(channels):  # speed (d) in section 4: channel blocks on threads
+        for i in range(kh):
+            for j in range(kw):
+                rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
+                cols[channels, i, j] = image[channels, :, rows, columns]
+
+    _over_channel_blocks(copy_taps, cols)
+    return cols.reshape(c * kh * kw, n * oh * ow)
+
+
+def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
+    """Add every column back onto the pixels it was read from: the adjoint of im2col.
+
+    cols: (C*kh*kw, N*OH*OW) -> x: x_shape = (N, C, H, W), where OH, OW follow from H, W.
+    Pixels that several receptive fields share receive the sum of their contributions.
+    """
+    kernels = _own_kernels(cols)
+    if kernels is not None:
+        return kernels.col2im(cols, x_shape, kernel_size, stride, padding, dilation)
+    (kh, kw), stride, (ph, pw), dilation = (pair(v, "argument", "col2im") for v in
+                                            (kernel_size, stride, padding, dilation))
+    n, c, h, w = x_shape
+    oh, ow = output_hw((h, w), (kh, kw), stride, (ph, pw), dilation)
+    image = get_array_module(cols).zeros((c, n, h + 2 * ph, w + 2 * pw), cols.dtype)
+    blocks = cols.reshape(c, kh, kw, n, oh, ow)
+
+    def add_taps(channels):  # speed (d) in section 4: channel blocks on threads
+        for i in range(kh):
+            for j in range(kw):
+                rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
+                image[channels, :, rows, columns] += blocks[channels, i, j]
+
+    _over_channel_blocks(add_taps, blocks)
+    return _cropped_batch_first(image, ph, pw, h, w)
+
+
+def _padded_channels_first(x, ph, pw):
+    """x: (N, C, H, W) -> (C, N, H + 2ph, W + 2pw), zeros around."""
+    n, c, h, w = x.shape
+    image = get_array_module(x).zeros((c, n, h + 2 * ph, w + 2 * pw), x.dtype)
+    image[:, :, ph:ph + h, pw:pw + w] = x.transpose(1, 0, 2, 3)
+    return image
+
+
+def _cropped_batch_first(image, ph, pw, h, w):
+    """The mirror of _padded_channels_first: (C, N, H + 2ph, W + 2pw) -> (N, C, H, W)."""
+    return get_array_module(image).ascontiguousarray(image[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3))
+
+
+def _own_kernels(array):
+    """minigan.cuda when `array` is a CuPy array and minigan's own kernels are selected, else None."""
+    if get_array_module(array) is np:
+        return None
+    from minigan import cuda
+
+    return cuda if cuda.own_kernels_enabled() else None
 
 
 def _pad_grid(a, grid):
     """Zero-pad the last two dimensions of `a` (N, C, h, w) up to `grid` (a copy; rare, see above)."""
     if tuple(a.shape[2:]) == tuple(grid):
         return a
-    xp = get_array_module(a)
-    padded = xp.zeros(a.shape[:2] + tuple(grid), dtype=a.dtype)
+    padded = get_array_module(a).zeros(a.shape[:2] + tuple(grid), dtype=a.dtype)
     padded[:, :, :a.shape[2], :a.shape[3]] = a
     return padded
 
 
-# ----------------------------------------------------------------------------- im2col and col2im
+# ----------------------------------------------------------------------------- 3. the three ops
+# The Functions take (stride, padding, dilation) as checked (h, w) pairs and the spatial size
+# they must produce; the functions below each check what users pass.
 
 
-def _cuda_kernels(array):
-    """minigan.cuda when `array` is a CuPy array and minigan's own kernels are selected, else None.
-
-    On CuPy, im2col/col2im run as hand-written CUDA kernels (minigan/cuda/kernels/im2col.cu) with
-    the same layout; minigan.cuda.use_cublas(True) falls back to the CuPy code below.
-    """
-    if get_array_module(array) is np:
-        return None
-    from minigan import cuda
-
-    return None if cuda.cublas_enabled() else cuda
-
-
-def im2col(x, kernel_size, stride, padding, dilation):
-    """Unroll every receptive field of x into a column.
-
-    x: (N, C, H, W) -> cols: (C*kh*kw, N*OH*OW), with
-    cols[(c*kh + i)*kw + j, (n*OH + oh)*OW + ow] = x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw].
-
-    Built as a strided view of the zero-padded input with shape (C, kh, kw, N, OH, OW): stepping
-    i moves dh rows, stepping oh moves sh rows. Reshaping that view copies it into the columns.
-    """
-    kernels = _cuda_kernels(x)
-    if kernels is not None:
-        return kernels.im2col(x, kernel_size, stride, padding, dilation)
-    xp = get_array_module(x)
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (_pair(v, "argument", "im2col") for v in
-                                              (kernel_size, stride, padding, dilation))
-    n, c, h, w = x.shape
-    oh, ow = _grid((h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
-    if ph or pw:
-        padded = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
-        padded[:, :, ph:ph + h, pw:pw + w] = x
-    else:
-        padded = x
-    s_n, s_c, s_h, s_w = padded.strides
-    windows = xp.lib.stride_tricks.as_strided(
-        padded, shape=(c, kh, kw, n, oh, ow),
-        strides=(s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw),
-    )
-    return windows.reshape(c * kh * kw, n * oh * ow)
-
-
-def col2im(cols, x_shape, kernel_size, stride, padding, dilation):
-    """Add every column back onto the pixels it was read from: the adjoint of im2col.
-
-    cols: (C*kh*kw, N*OH*OW) -> x: x_shape = (N, C, H, W), where OH, OW follow from H, W.
-    Pixels that several receptive fields share receive the sum of their contributions. One
-    strided addition per kernel offset (i, j): all N*C*OH*OW pixels it touches at once.
-    """
-    kernels = _cuda_kernels(cols)
-    if kernels is not None:
-        return kernels.col2im(cols, x_shape, kernel_size, stride, padding, dilation)
-    xp = get_array_module(cols)
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = (_pair(v, "argument", "col2im") for v in
-                                              (kernel_size, stride, padding, dilation))
-    n, c, h, w = x_shape
-    oh, ow = _grid((h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw))
-    blocks = cols.reshape(c, kh, kw, n, oh, ow)
-    padded = xp.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)  # summed as (C, N, ...)
-    for i in range(kh):
-        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
-        for j in range(kw):
-            padded[:, :, rows, j * dw:j * dw + sw * (ow - 1) + 1:sw] += blocks[:, i, j]
-    return xp.ascontiguousarray(padded[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3))
-
-
-# ----------------------------------------------------------------------------- the three ops
-
-
-class Conv2d(Function):
-    """y = conv2d(x, weight) + bias.  x: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None
-    -> y: (N, O, OH, OW) with (OH, OW) = output_size.
-
-    dL/dx = conv_transpose2d(dL/dy, weight),  dL/dweight = conv2d_weight(x, dL/dy),
-    dL/dbias = dL/dy summed over (N, OH, OW).
-    `cols` may bring im2col(x) when the caller has it already; the columns are kept for the
-    weight gradient (memory for speed: no second im2col in backward).
-    """
-
-    @staticmethod
-    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols=None):
-        out_channels = weight.shape[0]
-        if cols is None:
-            cols = im2col(x, weight.shape[2:], stride, padding, dilation)
-        ctx.save_for_backward(x, weight, cols if ctx.needs_input_grad[1] else None)
-        ctx.args = stride, padding, dilation
-        y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, N*OH*OW), a new array
-        if bias is not None:
-            y += bias.reshape(out_channels, 1)
-        oh, ow = _grid(x.shape[2:], weight.shape[2:], stride, padding, dilation)
-        y = y.reshape(out_channels, x.shape[0], oh, ow).transpose(1, 0, 2, 3)
-        return get_array_module(y).ascontiguousarray(y[:, :, :output_size[0], :output_size[1]])
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, weight, cols = ctx.saved_tensors
-        grad_x = grad_weight = grad_bias = None
-        if ctx.needs_input_grad[0]:
-            grad_x = ConvTranspose2d.apply(grad, weight, None, *ctx.args, x.shape[2:])
-        if ctx.needs_input_grad[1]:
-            grad_weight = Conv2dWeight.apply(x, grad, weight.shape, *ctx.args, cols=cols.array)
-        if ctx.needs_input_grad[2]:
-            grad_bias = grad.sum((0, 2, 3))
-        return grad_x, grad_weight, grad_bias, None, None, None, None
-
-
-class ConvTranspose2d(Function):
-    """y = conv_transpose2d(x, weight) + bias.  x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw),
-    bias: (C_out,) or None -> y: (N, C_out) + output_size.
-
-    cols = weight.reshape(C_in, C_out*kh*kw)^T @ x as (C_in, N*H*W);  y = col2im(cols).
-    dL/dx = conv2d(dL/dy, weight),  dL/dweight = conv2d_weight(dL/dy, x),  dL/dbias = sum of dL/dy.
-    """
-
-    @staticmethod
-    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
-        ctx.save_for_backward(x, weight)
-        ctx.args = stride, padding, dilation
-        xp = get_array_module(x)
-        n, in_channels = x.shape[:2]
-        out_channels, kernel_size = weight.shape[1], weight.shape[2:]
-        x_rows = xp.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(in_channels, -1)
-        cols = matmul_arrays(weight.reshape(in_channels, -1).T, x_rows)  # (C_out*kh*kw, N*H*W)
-        grid = _grid(output_size, kernel_size, stride, padding, dilation)
-        if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
-            cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
-        y = col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding, dilation)
-        if bias is not None:
-            y += bias.reshape(1, out_channels, 1, 1)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
-        grad_x = grad_weight = grad_bias = None
-        grad_cols = None  # im2col(grad), shared by the two products when both are needed
-        if ctx.needs_input_grad[0] and ctx.needs_input_grad[1]:
-            grad_cols = im2col(grad.array, weight.shape[2:], *ctx.args)
-        if ctx.needs_input_grad[0]:
-            grad_x = Conv2d.apply(grad, weight, None, *ctx.args, x.shape[2:], cols=grad_cols)
-        if ctx.needs_input_grad[1]:
-            grad_weight = Conv2dWeight.apply(grad, x, weight.shape, *ctx.args, cols=grad_cols)
-        if ctx.needs_input_grad[2]:
-            grad_bias = grad.sum((0, 2, 3))
-        return grad_x, grad_weight, grad_bias, None, None, None, None
-
-
-class Conv2dWeight(Function):
-    """The gradient of conv2d with respect to its weight: x: (N, C, H, W), grad_output: (N, O, OH, OW)
-    -> (O, C, kh, kw) = weight_size.
-
-    dweight[o, c, i, j] = sum_{n,oh,ow} grad_output[n, o, oh, ow] * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw],
-    i.e. grad_output as (O, N*OH*OW) @ im2col(x)^T. Linear in both inputs:
-    d/dx = conv_transpose2d(grad_output, g),  d/dgrad_output = conv2d(x, g)  for an incoming gradient g.
-    `cols` may bring im2col(x) when the caller has it already.
-    """
-
-    @staticmethod
-    def forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
-        ctx.save_for_backward(x, grad_output)
-        ctx.args = stride, padding, dilation
-        xp = get_array_module(x)
-        out_channels, kernel_size = weight_size[0], weight_size[2:]
-        if cols is None:
-            cols = im2col(x, kernel_size, stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
-        grid = _grid(x.shape[2:], kernel_size, stride, padding, dilation)
-        g = _pad_grid(grad_output, grid)
-        g_rows = xp.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(out_channels, -1)
-        # computed transposed, cols @ g_rows^T: OpenBLAS runs this orientation ~10% faster
-        return matmul_arrays(cols, g_rows.T).T.reshape(weight_size)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, grad_output = ctx.saved_tensors
-        grad_x = grad_grad_output = None
-        if ctx.needs_input_grad[0]:
-            grad_x = ConvTranspose2d.apply(grad_output, grad, None, *ctx.args, x.shape[2:])
-        if ctx.needs_input_grad[1]:
-            grad_grad_output = Conv2d.apply(x, grad, None, *ctx.args, grad_output.shape[2:])
-        return grad_x, grad_grad_output, None, None, None, None
-
-
-# ----------------------------------------------------------------------------- checking arguments
+def _bias_grad(grad: Tensor, needed: bool):
+    """dL/dbias of a convolution: dL/dy (N, O, OH, OW) summed over all but the channels."""
+    return grad.sum((0, 2, 3)) if needed else None
 
 
 def _check_4d(op: str, name: str, t: Tensor, what: str) -> None:
@@ -271,8 +205,8 @@ def _check_4d(op: str, name: str, t: Tensor, what: str) -> None:
 
 
 def _check_geometry(op: str, stride, padding, dilation) -> tuple:
-    stride, padding, dilation = (_pair(v, n, op) for v, n in
-                                 ((stride, "stride"), (padding, "padding"), (dilation, "dilation")))
+    stride, padding, dilation = pair(stride, "stride", op), pair(padding, "padding", op), \
+        pair(dilation, "dilation", op)
     if min(stride) < 1:
         raise ValueError(f"{op}: stride must be at least 1, got stride={stride}")
     if min(dilation) < 1:
@@ -299,7 +233,37 @@ def _check_bias(op: str, bias, channels: int) -> None:
                          f"got bias of shape {bias.shape}")
 
 
-# ----------------------------------------------------------------------------- user-facing functions
+class Conv2dFunction(Function):
+    """y = conv2d(x, weight) + bias.  x: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None
+    -> y: (N, O) + output_size.
+
+    dL/dx = conv_transpose2d(dL/dy, weight),  dL/dweight = conv2d_weight(x, dL/dy),
+    dL/dbias = dL/dy summed over (N, OH, OW).
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols=None):
+        if cols is None:
+            cols = im2col(x, weight.shape[2:], stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
+        ctx.save_for_backward(x, weight)
+        ctx.args = stride, padding, dilation
+        ctx.cols = cols if ctx.needs_input_grad[1] else None  # speed: (a) in section 4
+        out_channels = weight.shape[0]
+        y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, N*OH*OW), a new array
+        if bias is not None:
+            y += bias.reshape(out_channels, 1)
+        oh, ow = output_hw(x.shape[2:], weight.shape[2:], stride, padding, dilation)
+        y = y.reshape(out_channels, x.shape[0], oh, ow).transpose(1, 0, 2, 3)
+        return get_array_module(y).ascontiguousarray(y[:, :, :output_size[0], :output_size[1]])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        cols, ctx.cols = ctx.cols, None  # used once; a second backward (retain_graph) rebuilds it
+        needs = ctx.needs_input_grad
+        grad_x = ConvTranspose2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:]) if needs[0] else None
+        grad_weight = Conv2dWeightGrad.apply(x, grad, weight.shape, *ctx.args, cols=cols) if needs[1] else None
+        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -319,8 +283,36 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
                          f"got input with {input.shape[1]} channels")
     _check_bias(op, bias, weight.shape[0])
     _check_kernel_fits(op, input.shape[2:], weight.shape[2:], padding, dilation)
-    output_size = _grid(input.shape[2:], weight.shape[2:], stride, padding, dilation)
-    return Conv2d.apply(input, weight, bias, stride, padding, dilation, output_size)
+    output_size = output_hw(input.shape[2:], weight.shape[2:], stride, padding, dilation)
+    return Conv2dFunction.apply(input, weight, bias, stride, padding, dilation, output_size)
+
+
+class ConvTranspose2dFunction(Function):
+    """y = conv_transpose2d(x, weight) + bias.  x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw),
+    bias: (C_out,) or None -> y: (N, C_out) + output_size.
+
+    cols = weight.reshape(C_in, C_out*kh*kw)^T @ x as (C_in, N*H*W);  y = col2im(cols).
+    dL/dx = conv2d(dL/dy, weight),  dL/dweight = conv2d_weight(dL/dy, x),  dL/dbias = sum of dL/dy.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
+        ctx.save_for_backward(x, weight)
+        ctx.args = stride, padding, dilation
+        y = _transposed_product(x, weight, stride, padding, dilation, output_size)
+        if bias is not None:
+            y += bias.reshape(1, -1, 1, 1)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        # speed (b) in section 4: im2col(grad) once, for both products
+        cols = im2col(grad.array, weight.shape[2:], *ctx.args) if needs[0] and needs[1] else None
+        grad_x = Conv2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:], cols=cols) if needs[0] else None
+        grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args, cols=cols) if needs[1] else None
+        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -335,7 +327,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     _check_4d(op, "input", input, "(N, C_in, H, W)")
     _check_4d(op, "weight", weight, "(in_channels, out_channels, kh, kw)")
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
-    output_padding = _pair(output_padding, "output_padding", op)
+    output_padding = pair(output_padding, "output_padding", op)
     if min(output_padding) < 0:
         raise ValueError(f"{op}: output_padding must be non-negative, got output_padding={output_padding}")
     for extra, s, d in zip(output_padding, stride, dilation):
@@ -352,7 +344,38 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
         raise ValueError(f"{op}: the output size {output_size} is not positive (input {input.shape[2:]}, "
                          f"kernel {weight.shape[2:]}, stride {stride}, padding {padding}, dilation "
                          f"{dilation}, output_padding {output_padding})")
-    return ConvTranspose2d.apply(input, weight, bias, stride, padding, dilation, output_size)
+    return ConvTranspose2dFunction.apply(input, weight, bias, stride, padding, dilation, output_size)
+
+
+class Conv2dWeightGrad(Function):
+    """The gradient of conv2d with respect to its weight: x: (N, C, H, W), grad_output: (N, O, OH, OW)
+    -> (O, C, kh, kw) = weight_size.
+
+    dweight[o, c, i, j] = sum_{n,oh,ow} grad_output[n, o, oh, ow] * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw],
+    i.e. grad_output as (O, N*OH*OW) @ im2col(x)^T. Linear in both inputs:
+    d/dx = conv_transpose2d(grad_output, g),  d/dgrad_output = conv2d(x, g)  for an incoming gradient g.
+    """
+
+    @staticmethod
+    def forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
+        ctx.save_for_backward(x, grad_output)
+        ctx.args = stride, padding, dilation
+        kernel_size = weight_size[2:]
+        if cols is None:
+            cols = im2col(x, kernel_size, stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
+        g = _pad_grid(grad_output, output_hw(x.shape[2:], kernel_size, stride, padding, dilation))
+        g_rows = get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(weight_size[0], -1)
+        return _weight_product(g_rows, cols).reshape(weight_size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, grad_output = ctx.saved_tensors
+        grad_x = grad_grad_output = None
+        if ctx.needs_input_grad[0]:
+            grad_x = ConvTranspose2dFunction.apply(grad_output, grad, None, *ctx.args, x.shape[2:])
+        if ctx.needs_input_grad[1]:
+            grad_grad_output = Conv2dFunction.apply(x, grad, None, *ctx.args, grad_output.shape[2:])
+        return grad_x, grad_grad_output, None, None, None, None
 
 
 def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, padding=0,
@@ -373,9 +396,113 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
         raise ValueError(f"{op}: weight_size expects {weight_size[1]} input channels (weight_size[1]), "
                          f"got input with {input.shape[1]} channels")
     _check_kernel_fits(op, input.shape[2:], weight_size[2:], padding, dilation)
-    expected = (input.shape[0], weight_size[0]) + _grid(input.shape[2:], weight_size[2:], stride,
-                                                        padding, dilation)
+    expected = (input.shape[0], weight_size[0]) + output_hw(input.shape[2:], weight_size[2:], stride,
+                                                            padding, dilation)
     if grad_output.shape != expected:
         raise ValueError(f"{op}: grad_output must have shape {expected} (the conv2d output for this "
                          f"input and weight_size), got grad_output of shape {grad_output.shape}")
-    return Conv2dWeight.apply(input, grad_output, weight_size, stride, padding, dilation)
+    return Conv2dWeightGrad.apply(input, grad_output, weight_size, stride, padding, dilation)
+
+
+# ----------------------------------------------------------------------------- 4. speed
+# Nothing here changes a result; each trick is kept because of the measurement next to it
+# (benchmarks/results/conv_cpu_notes.md and benchmarks/NOTES.md; 2 cores, OpenBLAS).
+#
+# (a) conv2d keeps its columns for the weight gradient instead of rebuilding them in backward
+#     (ctx.cols, dropped once used): one im2col less per step; D.conv2 of DCGAN-28 went from 31.6
+#     to 23.5 ms with 2 threads. Cost: the columns (12.8 MB there) live until backward.
+# (b) conv_transpose2d's backward builds im2col(grad) once for both of its products.
+# (c) _weight_product: the weight gradient as cols @ g_rows^T, transposed afterwards. OpenBLAS runs
+#     this orientation ~10% faster than g_rows @ cols^T on DCGAN's shapes (2.7 vs 3.1 ms, 2 threads).
+
+
+def _weight_product(g_rows, cols):
+    """g_rows @ cols^T, (O, K) x (C*kh*kw, K)^T -> (O, C*kh*kw), computed as (cols @ g_rows^T)^T."""
+    return matmul_arrays(cols, g_rows.T).T
+
+
+def _transposed_product(x, weight, stride, padding, dilation, output_size):
+    """conv_transpose2d without bias: cols = weight^T @ x as columns, then col2im.
+
+    x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw) -> (N, C_out) + output_size.
+    """
+    xp = get_array_module(x)
+    if xp is np and max(stride) > 1 and weight.shape[1] > 1:  # speed (e) in section 4
+        return _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size)
+    n, in_channels = x.shape[:2]
+    out_channels, kernel_size = weight.shape[1], weight.shape[2:]
+    x_rows = xp.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(in_channels, -1)
+    cols = matmul_arrays(weight.reshape(in_channels, -1).T, x_rows)  # (C_out*kh*kw, N*H*W)
+    grid = output_hw(output_size, kernel_size, stride, padding, dilation)
+    if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
+        cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
+    return col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding, dilation)
+
+
+# (e) _transposed_product_by_phase (NumPy, stride > 1; conv_transpose2d's forward and conv2d's input
+#     gradient): col2im's additions with long contiguous inner loops instead of rows of OW pixels.
+#     The padded output splits into stride x stride phases (rows a, a + sh, a + 2sh, ...; likewise
+#     columns), and every kernel tap adds into exactly one phase, shifted by whole rows and columns.
+#     With the columns' rows padded to the phase width Wq (zeros in x before the product), a shift
+#     is one offset into the flattened phase, so each tap is one addition of N*C_out runs of OH*Wq
+#     numbers (col2im: N*C_out*OH runs of OW). Then the phases are interleaved into the output.
+#     Cost: a product Wq/OW times wider (8/7 for DCGAN-28's 7 -> 14 layer). Measured with
+#     benchmarks/ab_levers.py (1 thread, CPU time): 1.30x on DCGAN-28's G.convT1 (64 -> 32 channels,
+#     7.85 -> 6.43 ms), 1.21-1.32x from 4 to 16 output channels, but 0.92-0.97x with one output
+#     channel (G.convT2: col2im has little to add there), so it is used from two output channels.
+
+
+def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size):
+    n, c_in, h, w = x.shape
+    c_out, (kh, kw) = weight.shape[1], weight.shape[2:]
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    oh, ow = output_hw(output_size, (kh, kw), stride, padding, dilation)  # col2im's grid
+    hq = -(-(output_size[0] + 2 * ph) // sh)  # rows and columns of one phase of the padded output
+    wq = -(-(output_size[1] + 2 * pw) // sw)
+    x_rows = np.zeros((c_in, n, oh, wq), x.dtype)
+    x_rows[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
+    cols = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw, N*OH*Wq)
+    taps = cols.reshape(c_out, kh, kw, n, oh * wq)
+    phases = np.zeros((sh, sw, c_out, n, (hq + 1) * wq), x.dtype)  # one spare row: zeros spill into it
+
+    def add_taps(channels):
+        for i in range(kh):
+            for j in range(kw):
+                start = (i * dh // sh) * wq + j * dw // sw
+                phases[(i * dh) % sh, (j * dw) % sw, channels, :, start:start + oh * wq] += taps[channels, i, j]
+
+    _over_channel_blocks(add_taps, taps)
+    phases = phases.reshape(sh, sw, c_out, n, hq + 1, wq)
+    y = np.empty((n, c_out) + tuple(output_size), x.dtype)
+    for a in range(sh):
+        q0 = max(0, -(-(ph - a) // sh))  # the first phase row inside the output (not in its padding)
+        rows = range(a - ph + sh * q0, output_size[0], sh)
+        for b in range(sw):
+            u0 = max(0, -(-(pw - b) // sw))
+            columns = range(b - pw + sw * u0, output_size[1], sw)
+            y[:, :, rows.start::sh, columns.start::sw] = phases[a, b, :, :, q0:q0 + len(rows),
+                                                                 u0:u0 + len(columns)].transpose(1, 0, 2, 3)
+    return y
+
+
+# (d) _over_channel_blocks: im2col's copies and col2im's additions run over channel blocks on
+#     get_num_threads() threads (NumPy releases the GIL inside both), for arrays of at least
+#     _THREADED_MIN_SIZE elements; below that, starting the work costs more than it saves.
+#     Not yet measured on a machine with a free core (benchmarks/NOTES.md): benchmarks/run.py's
+#     conv_threads case decides whether it stays.
+
+_THREADED_MIN_SIZE = 1 << 18
+_pools: dict = {}
+
+
+def _over_channel_blocks(work, array):
+    """work(channels) for slices of dimension 0 of `array` that together cover it: one slice on one
+    thread, or get_num_threads() slices on a thread pool when the array is a large NumPy array."""
+    threads = min(get_num_threads(), array.shape[0])
+    if threads < 2 or array.size < _THREADED_MIN_SIZE or get_array_module(array) is not np:
+        work(slice(None))
+        return
+    if threads not in _pools:
+        _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="minigan-conv")
+    bounds = [array.shape[0] * k // threads for k in range(threads + 1)]
+    list(_pools[threads].map(work, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]))

@@ -1,0 +1,419 @@
+"""Every speed and memory case of issue 14 in one run: minigan against PyTorch CPU (and DeZero).
+
+    python benchmarks/run.py --quick          # about 1-2 minutes: fewer blocks, no full training run
+    python benchmarks/run.py                  # about 4-5 minutes, with the default `train` run and its FD
+    python benchmarks/run.py --threads 1      # the thread count every library uses (default 2)
+    python benchmarks/run.py --threads 1 --clock cpu   # CPU time instead of wall time (a loaded machine)
+    python benchmarks/readme_table.py         # then: the README's table from the latest results
+
+Each time case runs the libraries in alternating blocks (A B C, then C B A, ...): in each block a
+library is warmed up, then `number` calls are timed; a pause between libraries lets idle BLAS
+threads stop spinning. A case's ratio is the median over blocks of the ratio measured within one
+block (the libraries were timed seconds apart, so the machine's load is about the same for both),
+and the times are the medians over blocks. Peak memory runs each library in a process of its own.
+
+Writes benchmarks/results/bench_<UTC time>.json and bench_latest.json: the machine (CPU model,
+cores, load average, NumPy and its BLAS, thread settings) and every number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import minigan as mg  # noqa: E402
+from common import RESULTS, cpu_model  # noqa: E402
+from minigan import gan  # noqa: E402
+from minigan import functional as F  # noqa: E402
+from minigan.gan.recipes import build, default_config  # noqa: E402
+
+# ----------------------------------------------------------------------------- timing
+
+
+CLOCK = {"now": time.perf_counter}  # --clock cpu: time.process_time (all threads of this process)
+
+
+def alternating_blocks(steps: dict, blocks: int, number: int, warmup: int = 1, pause: float = 0.3) -> dict:
+    """steps: {library: a function running one step}. Times every library in every block, the
+    order reversed each block; returns {library: [seconds per call, one per block]}."""
+    times = {name: [] for name in steps}
+    names = list(steps)
+    for block in range(blocks):
+        for name in (names if block % 2 == 0 else names[::-1]):
+            step = steps[name]
+            for _ in range(warmup):
+                step()
+            start = CLOCK["now"]()
+            for _ in range(number):
+                step()
+            times[name].append((CLOCK["now"]() - start) / number)
+            time.sleep(pause)
+    return times
+
+
+def summarize(times: dict, unit: float = 1e3) -> dict:
+    """Medians per library (in ms by default) and, against each other library, the median of the
+    per-block ratios minigan / other."""
+    out = {f"{name}_ms" if unit == 1e3 else f"{name}_us": statistics.median(t) * unit for name, t in times.items()}
+    for other in times:
+        if other != "minigan":
+            out[f"ratio_vs_{other}"] = statistics.median(m / o for m, o in zip(times["minigan"], times[other]))
+    out["blocks"] = len(times["minigan"])
+    return out
+
+
+# ----------------------------------------------------------------------------- the cases
+
+
+def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> dict:
+    """One D step + one G step of the default model (minigan's training code) and its PyTorch twin."""
+    from train_step import minigan_step, torch_step
+    import torch_twins as twins
+
+    config = default_config(model, dataset)
+    run = build(config)
+    rng = np.random.default_rng(0)
+    if model == "dcgan":
+        real = rng.uniform(-1, 1, (config.batch_size, 1, 28, 28)).astype(np.float32)
+        tG, tD = twins.dcgan_generator28(config.latent_dim, config.width), twins.dcgan_discriminator28(config.width)
+    else:
+        real = run.dataset.points[:config.batch_size]
+        hidden = (config.width, config.width)
+        tG, tD = twins.mlp_generator(config.latent_dim, 2, hidden), twins.mlp_discriminator(2, hidden)
+    z = rng.standard_normal((config.batch_size, config.latent_dim)).astype(np.float32)
+    twins.copy_weights(run.G, tG)
+    twins.copy_weights(run.D, tD)
+    steps = {"minigan": minigan_step(run, config, mg.tensor(real), mg.tensor(z)),
+             "torch": torch_step(torch, tG, tD, config, real, z)}
+    return {"model": model, "dataset": dataset, "batch_size": config.batch_size, "width": config.width,
+            **summarize(alternating_blocks(steps, blocks, number, warmup=2))}
+
+
+def engine_case(torch, blocks: int) -> dict:
+    """Per-op time of a 100-op chain on (8, 8) tensors, forward + backward (benchmarks/engine_overhead.py)."""
+    from engine_overhead import OPS, chain
+
+    def step_of(x):
+        return lambda: chain(x).backward()
+
+    steps = {"minigan": step_of(mg.randn(8, 8, requires_grad=True)),
+             "torch": step_of(torch.randn(8, 8, requires_grad=True))}
+    times = alternating_blocks(steps, blocks, number=50, warmup=20, pause=0.1)
+    return {"ops_in_chain": OPS, **summarize({k: [t / OPS for t in v] for k, v in times.items()}, unit=1e6)}
+
+
+def conv_threads_case(blocks: int, threads: int) -> dict:
+    """minigan's own split of im2col/col2im over threads (ops/conv.py, speed (d)): the memory passes
+    of DCGAN-28's widest layer with 1 thread against `threads` threads (BLAS kept at 1 thread)."""
+    from minigan.ops import conv
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 32, 14, 14)).astype(np.float32)
+    cols = rng.standard_normal((32 * 16, 64 * 49)).astype(np.float32)
+
+    def passes(n):
+        def step():
+            if mg.get_num_threads() != n:  # changed once per block, in its warm-up call
+                mg.set_num_threads(n)
+            conv.im2col(x, 4, 2, 1, 1)
+            conv.col2im(cols, (64, 32, 14, 14), 4, 2, 1, 1)
+        return step
+
+    times = alternating_blocks({"minigan": passes(threads), "one_thread": passes(1)}, blocks, number=10, pause=0.1)
+    mg.set_num_threads(threads)
+    return {"threads": threads, **summarize(times)}
+
+
+# DeZero's examples/gan.py architecture (MNIST 28x28): G from a 1000-d latent through (512, 3, 3)
+# and three kernel-2 stride-2 deconvolutions to (1, 28, 28); D four strided convolutions + Linear.
+# Adam(2e-4, beta1=0.5) for both (the example's weight-decay hook is left out in all three);
+# sigmoid cross-entropy; the fake batch of the D step is made without a graph in all three.
+LATENT, C0 = 1000, 512
+
+
+def dezero_architecture(nn):
+    """(G, D) of DeZero's example, from minigan.nn or torch.nn (the same names and arguments)."""
+    G = nn.Sequential(
+        nn.Linear(LATENT, C0 * 9), nn.Unflatten(1, (C0, 3, 3)), nn.BatchNorm2d(C0), nn.ReLU(),
+        nn.ConvTranspose2d(C0, C0 // 2, 2, 2, 1), nn.BatchNorm2d(C0 // 2), nn.ReLU(),
+        nn.ConvTranspose2d(C0 // 2, C0 // 4, 2, 2, 1), nn.BatchNorm2d(C0 // 4), nn.ReLU(),
+        nn.ConvTranspose2d(C0 // 4, C0 // 8, 2, 2, 1), nn.BatchNorm2d(C0 // 8), nn.ReLU(),
+        nn.ConvTranspose2d(C0 // 8, 1, 3, 3, 1), nn.Sigmoid())
+    D = nn.Sequential(
+        nn.Conv2d(1, 64, 3, 3, 1), nn.LeakyReLU(0.1),
+        nn.Conv2d(64, 128, 2, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.1),
+        nn.Conv2d(128, 256, 2, 2, 1), nn.BatchNorm2d(256), nn.LeakyReLU(0.1),
+        nn.Conv2d(256, 512, 2, 2, 1), nn.BatchNorm2d(512), nn.LeakyReLU(0.1),
+        nn.Flatten(), nn.Linear(512 * 9, 1))
+    return G, D
+
+
+def dezero_gan_minigan(batch):
+    G, D = dezero_architecture(mg.nn)
+    opt_g = mg.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = mg.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.random((batch, 1, 28, 28), dtype=np.float32))
+    ones, zeros = mg.ones(batch, 1), mg.zeros(batch, 1)
+    bce = F.binary_cross_entropy_with_logits
+
+    def step():
+        z = mg.tensor(rng.standard_normal((batch, LATENT), dtype=np.float32))
+        with mg.no_grad():
+            fake = G(z)
+        opt_d.zero_grad()
+        (bce(D(x), ones) + bce(D(fake), zeros)).backward()
+        opt_d.step()
+        z = mg.tensor(rng.standard_normal((batch, LATENT), dtype=np.float32))
+        opt_g.zero_grad()
+        bce(D(G(z)), ones).backward()
+        opt_g.step()
+
+    return step
+
+
+def dezero_gan_torch(torch, batch):
+    G, D = dezero_architecture(torch.nn)
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    x = torch.rand(batch, 1, 28, 28)
+    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+
+    def step():
+        with torch.no_grad():
+            fake = G(torch.randn(batch, LATENT))
+        opt_d.zero_grad()
+        (bce(D(x), ones) + bce(D(fake), zeros)).backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        bce(D(G(torch.randn(batch, LATENT))), ones).backward()
+        opt_g.step()
+
+    return step
+
+
+def dezero_gan_dezero(batch):
+    if not hasattr(np, "int"):
+        np.int = int  # DeZero 0.0.13 still names np.int, which NumPy 2 removed
+    import dezero
+    import dezero.functions as DF
+    import dezero.layers as L
+    from dezero.models import Sequential
+    from dezero.optimizers import Adam
+
+    G = Sequential(
+        L.Linear(C0 * 9), lambda v: DF.reshape(v, (-1, C0, 3, 3)), L.BatchNorm(), DF.relu,
+        L.Deconv2d(C0 // 2, kernel_size=2, stride=2, pad=1), L.BatchNorm(), DF.relu,
+        L.Deconv2d(C0 // 4, kernel_size=2, stride=2, pad=1), L.BatchNorm(), DF.relu,
+        L.Deconv2d(C0 // 8, kernel_size=2, stride=2, pad=1), L.BatchNorm(), DF.relu,
+        L.Deconv2d(1, kernel_size=3, stride=3, pad=1), DF.sigmoid)
+    D = Sequential(
+        L.Conv2d(64, kernel_size=3, stride=3, pad=1), lambda v: DF.leaky_relu(v, 0.1),
+        L.Conv2d(128, kernel_size=2, stride=2, pad=1), L.BatchNorm(), lambda v: DF.leaky_relu(v, 0.1),
+        L.Conv2d(256, kernel_size=2, stride=2, pad=1), L.BatchNorm(), lambda v: DF.leaky_relu(v, 0.1),
+        L.Conv2d(512, kernel_size=2, stride=2, pad=1), L.BatchNorm(), lambda v: DF.leaky_relu(v, 0.1),
+        DF.flatten, L.Linear(1))
+    opt_g = Adam(alpha=2e-4, beta1=0.5).setup(G)
+    opt_d = Adam(alpha=2e-4, beta1=0.5).setup(D)
+    rng = np.random.default_rng(0)
+    x = rng.random((batch, 1, 28, 28), dtype=np.float32)
+    real, fake_label = np.ones((batch, 1), np.float32), np.zeros((batch, 1), np.float32)  # float32: int labels would turn D's backward into float64
+
+    def step():
+        with dezero.no_grad():
+            fake = G(rng.standard_normal((batch, LATENT), dtype=np.float32))
+        fake = dezero.as_variable(fake.data)
+        loss_d = DF.sigmoid_cross_entropy(D(x), real) + DF.sigmoid_cross_entropy(D(fake), fake_label)
+        G.cleargrads()
+        D.cleargrads()
+        loss_d.backward()
+        opt_d.update()
+        loss_g = DF.sigmoid_cross_entropy(D(G(rng.standard_normal((batch, LATENT), dtype=np.float32))), real)
+        G.cleargrads()
+        D.cleargrads()
+        loss_g.backward()
+        opt_g.update()
+
+    return step
+
+
+def dezero_gan_case(torch, blocks: int, batch: int = 128) -> dict:
+    steps = {"minigan": dezero_gan_minigan(batch), "torch": dezero_gan_torch(torch, batch)}
+    try:
+        steps["dezero"] = dezero_gan_dezero(batch)
+    except ImportError:
+        print("DeZero is not installed (pip install 'minigan[bench]'): minigan and PyTorch only")
+    return {"batch_size": batch, **summarize(alternating_blocks(steps, blocks, number=1, warmup=1, pause=0.5))}
+
+
+# ----------------------------------------------------------------------------- peak memory
+
+
+def peak_memory_child(library: str, steps: int) -> None:
+    """In a process of its own: build the DCGAN-28 pair, run `steps` training steps, print the
+    resident memory before the steps and the process's peak (both in MB) as JSON."""
+    import train_step  # noqa: F401  (imports only minigan and NumPy at module level)
+
+    config = default_config("dcgan", "sample")
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (config.batch_size, 1, 28, 28)).astype(np.float32)
+    z = rng.standard_normal((config.batch_size, config.latent_dim)).astype(np.float32)
+    if library == "torch":
+        import torch
+        import torch_twins as twins
+
+        torch.set_num_threads(mg.get_num_threads())
+        step = train_step.torch_step(torch, twins.dcgan_generator28(config.latent_dim, config.width),
+                                     twins.dcgan_discriminator28(config.width), config, real, z)
+    else:
+        step = train_step.minigan_step(build(config), config, mg.tensor(real), mg.tensor(z))
+    before = _status_mb("VmRSS")
+    for _ in range(steps):
+        step()
+    print(json.dumps({"before_mb": before, "peak_mb": _status_mb("VmHWM")}))
+
+
+def _status_mb(field: str) -> float:
+    """VmRSS (resident now) or VmHWM (the peak) of this process, from /proc/self/status (Linux).
+    Not ru_maxrss: that keeps the parent's peak across fork and exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def peak_memory_case(threads: int, steps: int) -> dict:
+    out = {"steps": steps}
+    for library in ("minigan", "torch"):
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--peak-child", library, "--steps", str(steps),
+               "--threads", str(threads)]
+        line = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        got = json.loads(line)
+        out[f"{library}_peak_mb"] = got["peak_mb"]
+        out[f"{library}_growth_mb"] = got["peak_mb"] - got["before_mb"]  # above the models and imports
+    out["ratio_vs_torch"] = out["minigan_growth_mb"] / out["torch_growth_mb"]
+    return out
+
+
+# ----------------------------------------------------------------------------- the default run
+
+
+def default_train_case() -> dict:
+    """`python -m minigan train` exactly as the README says (defaults), then `evaluate` on its run."""
+    out_dir = Path(tempfile.mkdtemp(prefix="minigan-bench-"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        start, children = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([sys.executable, "-m", "minigan", "train", "--out", str(out_dir), "--quiet"],
+                       check=True, env=env, cwd=ROOT)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_seconds = (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
+        subprocess.run([sys.executable, "-m", "minigan", "evaluate", "--run", str(out_dir)],
+                       check=True, env=env, cwd=ROOT, capture_output=True)
+        metrics = json.loads((out_dir / "metrics.json").read_text())
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    return {"steps": default_config().steps, "seconds": seconds, "cpu_seconds": cpu_seconds, "metrics": metrics}
+
+
+CASES = ("dcgan", "mlp", "engine", "conv_threads", "dezero", "memory", "train")
+
+
+# ----------------------------------------------------------------------------- the machine
+
+
+def machine(threads: int) -> dict:
+    info = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpu": cpu_model(),
+            "cores": os.cpu_count(), "load_average_at_start": os.getloadavg(),
+            "python": sys.version.split()[0], "numpy": np.__version__, "threads": threads,
+            "thread_env": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                                       "MKL_NUM_THREADS") if k in os.environ}}
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        info["numpy_blas"] = {k: blas.get(k) for k in ("name", "version", "openblas configuration")}
+    except Exception:  # older NumPy: no dict mode
+        info["numpy_blas"] = None
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["threadpools"] = [{k: p.get(k) for k in ("user_api", "internal_api", "num_threads", "version")}
+                               for p in threadpool_info()]
+    except ImportError:
+        pass
+    return info
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer blocks, no full training run (~1-2 min)")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for every library (default 2)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall time (default), or the process's CPU time: steadier on a loaded machine "
+                             "with --threads 1, meaningless with idle threads spinning")
+    parser.add_argument("--skip-train", action="store_true", help="leave out the default `train` run")
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=None,
+                        help="run only these cases (default: all; --quick leaves out train)")
+    parser.add_argument("--peak-child", choices=("minigan", "torch"), help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, default=200, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    mg.set_num_threads(args.threads)
+    if args.clock == "cpu":
+        CLOCK["now"] = time.process_time
+    if args.peak_child:
+        peak_memory_child(args.peak_child, args.steps)
+        return
+    import torch
+
+    torch.set_num_threads(args.threads)
+    blocks = 3 if args.quick else 7
+    results = {"machine": machine(args.threads), "quick": args.quick, "clock": args.clock, "cases": {}}
+    cases = results["cases"]
+    started = time.perf_counter()
+    chosen = args.cases or [c for c in CASES if not (c == "train" and (args.quick or args.skip_train))
+                            and not (c == "conv_threads" and args.threads == 1)]
+    run_case = {
+        "dcgan": lambda: ("dcgan_step", gan_step_case(torch, "dcgan", "sample", blocks, number=3)),
+        "mlp": lambda: ("mlp_step", gan_step_case(torch, "mlp", "ring", blocks, number=20)),
+        "engine": lambda: ("engine_overhead", engine_case(torch, blocks)),
+        "conv_threads": lambda: ("conv_threads", conv_threads_case(blocks, args.threads)),
+        "dezero": lambda: ("dezero_gan", dezero_gan_case(torch, 2 if args.quick else 3)),
+        "memory": lambda: ("peak_memory_200_dcgan_steps", peak_memory_case(args.threads, 200)),
+        "train": lambda: ("default_train", default_train_case()),
+    }
+    for name in chosen:
+        key, value = run_case[name]()
+        cases[key] = value
+        print(key, value, flush=True)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    results["seconds"] = time.perf_counter() - started
+    RESULTS.mkdir(exist_ok=True)
+    text = json.dumps(results, indent=2) + "\n"
+    stamp = results["machine"]["date"].replace(":", "").replace("-", "")
+    written = [RESULTS / f"bench_{stamp}.json"]
+    if not args.cases:  # only a run of every case becomes the one the README's table is made from
+        written.append(RESULTS / "bench_latest.json")
+    for path in written:
+        path.write_text(text)
+    print(f"wrote {', '.join(str(p) for p in written)} ({results['seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
