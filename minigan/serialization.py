@@ -50,7 +50,7 @@ VERSION = 1
 _ARRAY_KINDS = "biufc"  # bool, signed and unsigned integers, floats, complex
 MAX_DEPTH = 100               # containers nested deeper than this are refused (save and load)
 MAX_MANIFEST_BYTES = 64 << 20  # a manifest is ~100 bytes per array: 64 MiB is ~500,000 arrays
-_CHUNK = 16 << 20             # arrays are checksummed and read 16 MiB at a time
+_CHUNK = 1 << 20              # arrays are checksummed and read 1 MiB at a time
 
 
 def _where(path: tuple) -> str:
