@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from minigan.gan import losses
+from minigan.serialization import write_json
 
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:
@@ -110,20 +109,6 @@ def _schedule_note(old_total: int, done: int, config) -> str | None:
             f"{config.steps} from the beginning).")
 
 
-def _write_json(path: Path, obj) -> None:
-    """JSON with NaN and infinities written as null (the JSON standard has neither)."""
-    def clean(value):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return value
-
-    path.write_text(json.dumps(clean(obj), indent=2, allow_nan=False) + "\n")
-
-
 def _write_history(history, path: Path) -> None:
     if not history:
         return
@@ -173,7 +158,7 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
         print(f"note: {err}; skipping the plots", file=sys.stderr)
     if samples.ndim == 2:
         metrics = mode_metrics(samples, run.dataset.mixture.centers, run.dataset.mixture.std)
-        _write_json(out / "metrics.json", metrics)
+        write_json(out / "metrics.json", metrics)
         written.append("metrics.json")
         print(f"modes covered: {metrics['modes_covered']}/{metrics['num_modes']}, "
               f"high-quality samples: {100 * metrics['high_quality']:.1f}%")
@@ -214,7 +199,7 @@ def cmd_train(args) -> int:
         if note:
             print(note)
     out.mkdir(parents=True, exist_ok=True)  # the first write: every setting has been checked
-    _write_json(out / "config.json", config.to_dict())
+    write_json(out / "config.json", config.to_dict())
     print(f"training {config.model} on {config.dataset} with the {config.loss} loss for {config.steps} "
           f"steps (batch {config.batch_size}, backend {config.backend}); outputs in {out}/")
     started = time.perf_counter()
@@ -226,7 +211,7 @@ def cmd_train(args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if trainer.metrics:
-        _write_json(out / "metrics_history.json", trainer.metrics)
+        write_json(out / "metrics_history.json", trainer.metrics)
         written.append("metrics_history.json")
         try:  # metrics over steps (FD for images, mode coverage for 2-D data)
             from minigan.gan.plots import plot_metrics
@@ -239,32 +224,9 @@ def cmd_train(args) -> int:
     return 0
 
 
-def load_generator(checkpoint: Path):
-    """(a Trainer usable as a sampler, its config) from a GAN checkpoint; ValueError if the file is
-    not one or does not fit the models its config describes."""
-    from minigan.gan.recipes import build_models
-    from minigan.gan.training import Trainer, read_checkpoint
-
-    state = read_checkpoint(checkpoint)
-    config = _config_of(state)
-    shape = (2,) if config.dataset in ("ring", "grid") else (1, config.image_size, config.image_size)
-    G, D, conditional = build_models(config, shape)
-    try:
-        G.load_state_dict(state["G"])
-    except RuntimeError as err:
-        raise ValueError(f"{checkpoint}: the generator's weights do not fit the {config.model!r} "
-                         f"model its config describes ({err})") from None
-    return Trainer(G, D, None, None, None, config, conditional=conditional), config
-
-
-def _config_of(state):
-    from minigan.gan.training import TrainConfig
-
-    return TrainConfig.from_dict(state["config"], source="the checkpoint's config")
-
-
 def cmd_sample(args) -> int:
     from minigan.gan import plots
+    from minigan.gan.recipes import load_generator
     import minigan as mg
 
     if args.out.suffix not in (".npy", ".png"):

@@ -525,3 +525,22 @@ def _read_npy_header(stream):
     if version == (2, 0):
         return np.lib.format.read_array_header_2_0(stream)
     raise ValueError(f".npy format version {version} (mg.save writes 1.0)")
+
+
+# ----------------------------------------------------------------------------- JSON side files
+
+
+def write_json(path, obj) -> None:
+    """Write `obj` as indented JSON, NaN and infinities as null (standard JSON has neither, and
+    json.dumps would write the invalid tokens NaN and Infinity)."""
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {key: clean(v) for key, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+
+    with open(path, "w") as file:
+        file.write(json.dumps(clean(obj), indent=2, allow_nan=False) + "\n")

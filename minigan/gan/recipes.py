@@ -18,7 +18,7 @@ from minigan.gan import models
 from minigan.gan.losses import get_loss
 from minigan.gan.settings import (IMAGE_DATASETS, MODELS, TOY_DATASETS,  # noqa: F401 (re-exported)
                                    check_backend_available)
-from minigan.gan.training import TrainConfig
+from minigan.gan.training import TrainConfig, Trainer, read_checkpoint
 
 # What differs from TrainConfig's defaults, by model and by kind of data.
 _MODEL_DEFAULTS = {
@@ -155,3 +155,18 @@ def build(config: TrainConfig, dataset=None, root=None) -> Run:
     opt_g, opt_d = build_optimizers(config, G, D)
     loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=True, drop_last=True)
     return Run(G, D, opt_g, opt_d, loader, dataset, conditional)
+
+
+def load_generator(checkpoint):
+    """(a Trainer that samples, without optimizers or data, and its config) from a GAN
+    checkpoint; ValueError if the file is not one or its weights do not fit its config's model."""
+    state = read_checkpoint(checkpoint)
+    config = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
+    shape = (2,) if kind_of(config.dataset) == "toy" else (1, config.image_size, config.image_size)
+    G, D, conditional = build_models(config, shape)
+    try:
+        G.load_state_dict(state["G"])
+    except RuntimeError as err:
+        raise ValueError(f"{checkpoint}: the generator's weights do not fit the {config.model!r} "
+                         f"model its config describes ({err})") from None
+    return Trainer(G, D, None, None, None, config, conditional=conditional), config
