@@ -288,9 +288,9 @@ def test_evaluate_without_the_evaluator_says_how_to_train_it(tmp_path, capsys, m
     assert "Train them with: python -m minigan train-evaluator --dataset mnist" in capsys.readouterr().err
 
 
-def test_evaluate_needs_a_run_or_samples():
-    with pytest.raises(SystemExit, match="give either --run DIR or --samples FILE"):
-        main(["evaluate"])
+def test_evaluate_needs_a_run_or_samples(capsys):
+    assert main(["evaluate"]) == 2  # bad input: "error: ..." and exit status 2 (issue 12, item 11)
+    assert "error: evaluate: give either --run DIR or --samples FILE" in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------------------- metrics during training
