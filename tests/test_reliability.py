@@ -14,8 +14,7 @@ from minigan.gan.recipes import build, default_config
 from minigan.gan.settings import SETTINGS, TrainConfig
 from minigan.gan.training import Trainer, TrainingDiverged
 
-RING = ["--model", "mlp", "--dataset", "ring", "--width", "16", "--batch-size", "32",
-        "--n-samples", "100", "--quiet"]
+RING = ["--model", "mlp", "--dataset", "ring", "--width", "16", "--batch-size", "32", "--quiet"]
 
 
 def run_cli(argv):
