@@ -184,70 +184,7 @@ class Optimizer:
         must be a real array of its parameter's shape (copied onto the parameter's backend and
         dtype). On any error (a ValueError) nothing is changed.
         """
-        def invalid(message: str) -> ValueError:
-            return ValueError(f"{self._name()}.load_state_dict: {message}")
-
-        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
-            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
-            raise invalid(f"expects a dict with keys 'state' and 'param_groups', got {got}")
-        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
-        if not isinstance(saved_groups, (list, tuple)) or not isinstance(saved_state, dict):
-            raise invalid("'param_groups' must be a list and 'state' a dict")
-        if len(saved_groups) != len(self.param_groups):
-            raise invalid(f"the state dict has {len(saved_groups)} parameter group(s), this "
-                          f"optimizer has {len(self.param_groups)}")
-        param_of, new_groups = {}, []
-        for g, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
-            if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
-                raise invalid(f"param_groups[{g}] must be a dict with a 'params' list")
-            if len(saved["params"]) != len(group["params"]):
-                raise invalid(f"param_groups[{g}] has {len(saved['params'])} parameter(s) in the "
-                              f"state dict but {len(group['params'])} in this optimizer")
-            for index, p in zip(saved["params"], group["params"]):
-                if not _is_int(index) or index in param_of:
-                    raise invalid(f"param_groups[{g}]['params'] must hold distinct integer "
-                                  f"indices, got {index!r}")
-                param_of[int(index)] = p
-            try:
-                new_groups.append(self._checked({**group, **saved, "params": group["params"]}))
-            except (TypeError, ValueError) as err:
-                raise invalid(f"param_groups[{g}]: {err}") from None
-        group_of = {id(p): group for group in new_groups for p in group["params"]}
-        new_state = {}
-        for index, entries in saved_state.items():
-            if not _is_int(index) or index not in param_of:
-                raise invalid(f"'state' has an entry for parameter {index!r}, which no parameter "
-                              "group lists")
-            p = param_of[index]
-            new_state[p] = self._load_param_state(index, p, entries, group_of[id(p)], invalid)
-        self.param_groups = new_groups
-        self.state = new_state
-
-    def _load_param_state(self, index, p: Tensor, entries, group: dict, invalid) -> dict:
-        """One parameter's saved state, checked against p and copied onto p's backend/dtype."""
-        expected = self._state_names(group)
-        if not isinstance(entries, dict) or set(entries) != expected:
-            got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
-            raise invalid(f"state of parameter {index} should have entries {sorted(expected)}, "
-                          f"got {got}")
-        loaded = {}
-        for key, value in entries.items():
-            if key == "step":
-                if not _is_int(value) or value < 0:
-                    raise invalid(f"state[{index}]['step'] must be a non-negative integer, "
-                                  f"got {value!r}")
-                loaded[key] = int(value)
-                continue
-            array = value.array if isinstance(value, Tensor) else value
-            kind = getattr(getattr(array, "dtype", None), "kind", None)
-            if kind not in ("f", "i", "u") or tuple(array.shape) != p.shape:
-                got = (f"a {array.dtype} array of shape {tuple(array.shape)}" if kind is not None
-                       else type(value).__name__)
-                raise invalid(f"state[{index}][{key!r}] should be a real array of shape {p.shape} "
-                              f"(the parameter's), got {got}")
-            array = backend.to_backend(array, backend.backend_of(p.array))
-            loaded[key] = backend.get_array_module(p.array).array(array, dtype=p.dtype, copy=True)
-        return loaded
+        self.param_groups, self.state = _checked_state_dict(self, state_dict)
 
 
 # ----------------------------------------------------------------------------- option checks
@@ -461,3 +398,76 @@ class RMSprop(Optimizer):
             p.array += -lr * buf
         else:
             p.array += -lr * grad / avg
+
+
+# ----------------------------------------------------------------------------- checking what is loaded
+
+
+def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
+    """(param_groups, state) for optimizer.load_state_dict, every part checked; ValueError
+    saying what is wrong otherwise."""
+    def invalid(message: str) -> ValueError:
+        return ValueError(f"{optimizer._name()}.load_state_dict: {message}")
+
+    if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+        got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+        raise invalid(f"expects a dict with keys 'state' and 'param_groups', got {got}")
+    saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
+    if not isinstance(saved_groups, (list, tuple)) or not isinstance(saved_state, dict):
+        raise invalid("'param_groups' must be a list and 'state' a dict")
+    if len(saved_groups) != len(optimizer.param_groups):
+        raise invalid(f"the state dict has {len(saved_groups)} parameter group(s), this "
+                      f"optimizer has {len(optimizer.param_groups)}")
+    param_of, new_groups = {}, []
+    for g, (saved, group) in enumerate(zip(saved_groups, optimizer.param_groups)):
+        if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
+            raise invalid(f"param_groups[{g}] must be a dict with a 'params' list")
+        if len(saved["params"]) != len(group["params"]):
+            raise invalid(f"param_groups[{g}] has {len(saved['params'])} parameter(s) in the "
+                          f"state dict but {len(group['params'])} in this optimizer")
+        for index, p in zip(saved["params"], group["params"]):
+            if not _is_int(index) or index in param_of:
+                raise invalid(f"param_groups[{g}]['params'] must hold distinct integer "
+                              f"indices, got {index!r}")
+            param_of[int(index)] = p
+        try:
+            new_groups.append(optimizer._checked({**group, **saved, "params": group["params"]}))
+        except (TypeError, ValueError) as err:
+            raise invalid(f"param_groups[{g}]: {err}") from None
+    group_of = {id(p): group for group in new_groups for p in group["params"]}
+    new_state = {}
+    for index, entries in saved_state.items():
+        if not _is_int(index) or index not in param_of:
+            raise invalid(f"'state' has an entry for parameter {index!r}, which no parameter "
+                          "group lists")
+        p = param_of[index]
+        new_state[p] = _checked_param_state(optimizer, index, p, entries, group_of[id(p)], invalid)
+    return new_groups, new_state
+
+
+def _checked_param_state(optimizer: Optimizer, index, p: Tensor, entries, group: dict,
+                         invalid) -> dict:
+    """One parameter's saved state, checked against p and copied onto p's backend/dtype."""
+    expected = optimizer._state_names(group)
+    if not isinstance(entries, dict) or set(entries) != expected:
+        got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
+        raise invalid(f"state of parameter {index} should have entries {sorted(expected)}, "
+                      f"got {got}")
+    loaded = {}
+    for key, value in entries.items():
+        if key == "step":
+            if not _is_int(value) or value < 0:
+                raise invalid(f"state[{index}]['step'] must be a non-negative integer, "
+                              f"got {value!r}")
+            loaded[key] = int(value)
+            continue
+        array = value.array if isinstance(value, Tensor) else value
+        kind = getattr(getattr(array, "dtype", None), "kind", None)
+        if kind not in ("f", "i", "u") or tuple(array.shape) != p.shape:
+            got = (f"a {array.dtype} array of shape {tuple(array.shape)}" if kind is not None
+                   else type(value).__name__)
+            raise invalid(f"state[{index}][{key!r}] should be a real array of shape {p.shape} "
+                          f"(the parameter's), got {got}")
+        array = backend.to_backend(array, backend.backend_of(p.array))
+        loaded[key] = backend.get_array_module(p.array).array(array, dtype=p.dtype, copy=True)
+    return loaded
