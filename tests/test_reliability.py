@@ -341,3 +341,24 @@ def test_train_config_checks_values_set_in_python():
     with pytest.raises(ValueError, match=r"image_size must be 28 for model 'dcgan', got 64"):
         TrainConfig(image_size=64)
     assert TrainConfig(steps=5.0).steps == 5 and type(TrainConfig(steps=5.0).steps) is int
+
+
+def test_a_new_setting_is_one_row(monkeypatch):
+    """What the mode-collapse settings will do: one row gives the flag and the checks (and, when
+    the module is imported, the TrainConfig field: test_every_setting_is_a_train_flag_...)."""
+    import minigan.gan.settings as settings
+
+    row = settings.Setting("feature_matching", bool, False, "match D's features")
+    monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS + (row,))
+    monkeypatch.setattr(settings, "BY_NAME", {**settings.BY_NAME, row.name: row})
+    monkeypatch.setattr(settings, "CONFIG_SETTINGS", settings.CONFIG_SETTINGS + (row,))
+    with pytest.raises(ValueError, match=r"c.json: feature_matching must be true or false, got 'no'"):
+        settings.check_settings({"feature_matching": "no"}, "c.json")
+    assert settings.check_settings({"feature_matching": True}) == {"feature_matching": True}
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    settings.add_flags(parser)
+    assert parser.parse_args(["--feature-matching", "yes"]).feature_matching is True
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--feature-matching", "maybe"])

@@ -40,7 +40,7 @@ MODEL_IMAGE_SIZE = {"mlp": None, "dcgan": 28, "dcgan64": 64, "cgan": 28}
 class Setting:
     """One row of the table.
 
-    type: int, float, str, tuple (a pair of floats) or dict. low/high: the range of a number
+    type: int, float, bool, str, tuple (a pair of floats) or dict. low/high: the range of a number
     (inclusive unless low_open/high_open). choices: the allowed strings. resume: "fixed" (must
     equal the checkpoint's on --resume) or "free". config: a TrainConfig field (False: a flag
     only, such as --epochs).
@@ -68,6 +68,8 @@ class Setting:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.type is dict:
             return "a JSON object"
+        if self.type is bool:
+            return "true or false"
         what = {int: "an integer", float: "a finite number", str: "a string",
                 tuple: "two numbers"}[self.type]
         if self.low is not None and self.high is not None:
@@ -83,6 +85,10 @@ class Setting:
             if isinstance(value, (list, tuple)) and len(value) == 2:
                 return tuple(self._check_number(v, float, value) for v in value)
             raise self._invalid(value)
+        if self.type is bool:
+            if not isinstance(value, bool):
+                raise self._invalid(value)
+            return value
         if self.type in (int, float):
             return self._check_number(value, self.type, value)
         if not isinstance(value, self.type) or (self.choices and value not in self.choices):
@@ -111,8 +117,10 @@ class Setting:
 
     def argparse_type(self, text: str):
         """argparse's `type=` for the flag: parse the text, then check it like a config value."""
+        words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
         try:
-            value = text if self.type is str else (int if self.type is int else float)(text)
+            value = (text if self.type is str else words.get(text.lower(), text)
+                     if self.type is bool else (int if self.type is int else float)(text))
         except ValueError:
             value = text
         try:
