@@ -16,28 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
-from minigan.gan import losses
+from minigan.serialization import write_json
 
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:
-    from minigan.gan.recipes import IMAGE_DATASETS, MODELS, TOY_DATASETS
+    from minigan.gan import settings
 
-    p.add_argument("--model", choices=MODELS, help="network family (default: dcgan; mlp for 2-D data)")
-    p.add_argument("--dataset", choices=IMAGE_DATASETS + TOY_DATASETS,
-                   help="training data (default: sample, the bundled Fashion-MNIST test split)")
-    p.add_argument("--loss", choices=list(losses.LOSSES), help="GAN loss (default: bce, non-saturating)")
-    p.add_argument("--steps", type=int, help="generator updates")
-    p.add_argument("--epochs", type=float, help="passes over the data (instead of --steps)")
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float, help="learning rate of both networks")
-    p.add_argument("--n-critic", type=int, help="discriminator steps per generator step")
-    p.add_argument("--width", type=int, help="feature maps (DCGAN) or hidden units (MLP)")
-    p.add_argument("--latent-dim", type=int)
-    p.add_argument("--seed", type=int)
-    p.add_argument("--backend", choices=("numpy", "cupy"))
-    p.add_argument("--eval-every", type=int, help="compute metrics every K steps")
+    settings.add_flags(p)  # one flag per setting, each checked by its row of the table
     p.add_argument("--out", type=Path, help="output folder (default: runs/<model>-<dataset>)")
-    p.add_argument("--resume", type=Path, help="continue the run in this folder from its checkpoint")
+    p.add_argument("--resume", type=Path, help="continue the run in this folder from its checkpoint "
+                   "(--steps N: the new total; see the README for when this is bit-identical)")
     p.add_argument("--config", type=Path, help="a JSON file of TrainConfig values (flags override it)")
     p.add_argument("--data-root", type=Path, help="folder with the dataset files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -52,31 +40,73 @@ def _fresh_folder(base: Path) -> Path:
     return candidate
 
 
-def _config_from_args(args):
-    from minigan.gan.recipes import default_config
-    from minigan.gan.training import TrainConfig
+def _read_config_file(path: Path) -> dict:
+    """A --config file's settings, checked (types, ranges, unknown keys) before any work."""
+    from minigan.gan.settings import check_settings
 
-    values = {}
-    if args.resume is not None:
-        config_file = args.resume / "config.json"
-        if not config_file.exists():
-            raise SystemExit(f"--resume {args.resume}: no config.json there (is it a minigan run folder?)")
-        values = json.loads(config_file.read_text())
-    elif args.config is not None:
-        values = json.loads(args.config.read_text())
-    model = args.model or values.get("model") or ("mlp" if (args.dataset or values.get("dataset")) in ("ring", "grid") else "dcgan")
-    dataset = args.dataset or values.get("dataset") or "sample"
-    loss = args.loss or values.get("loss") or "bce"
-    base = default_config(model, dataset, loss).to_dict() if args.resume is None else {}
-    base.update(values)
-    flags = {"steps": args.steps, "batch_size": args.batch_size, "n_critic": args.n_critic,
-             "width": args.width, "latent_dim": args.latent_dim, "seed": args.seed,
-             "backend": args.backend, "eval_every": args.eval_every}
-    base.update({k: v for k, v in flags.items() if v is not None})
-    base.update(model=model, dataset=dataset, loss=loss)
-    if args.lr is not None:
-        base.update(lr_g=args.lr, lr_d=args.lr)
-    return TrainConfig.from_dict(base)
+    try:
+        values = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--config {path}: not valid JSON ({err})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"--config {path}: not a text file") from None
+    return check_settings(values, source=f"--config {path}")
+
+
+def _requested(args) -> dict:
+    """The settings of the command line, then of --config under them (flags win)."""
+    from minigan.gan.settings import given_flags
+
+    values = _read_config_file(args.config) if args.config is not None else {}
+    flags = given_flags(args)
+    lr = flags.pop("lr", None)
+    flags.pop("epochs", None)
+    if lr is not None:
+        flags.update(lr_g=lr, lr_d=lr)
+    values.update(flags)
+    return values
+
+
+def _config_from_args(args):
+    """The TrainConfig of a new run: the recipe's defaults, the --config file, the flags."""
+    from minigan.gan.recipes import default_config
+
+    values = _requested(args)
+    dataset = values.pop("dataset", "sample")
+    model = values.pop("model", "mlp" if dataset in ("ring", "grid") else "dcgan")
+    loss = values.pop("loss", "bce")
+    return default_config(model, dataset, loss, source="the settings", **values)
+
+
+def _resume_from_args(args):
+    """(config, checkpoint state) of --resume DIR: the checkpoint's settings with the new ones on
+    top, checked against it. Nothing is written here."""
+    from minigan.gan.settings import check_resume
+    from minigan.gan.training import TrainConfig, read_checkpoint
+
+    checkpoint = args.resume / "checkpoint.npz"
+    if not checkpoint.is_file():
+        raise ValueError(f"--resume {args.resume}: no checkpoint.npz there (is it a minigan run "
+                         "folder?)")
+    state = read_checkpoint(checkpoint)
+    old = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
+    config = TrainConfig.from_dict({**old.to_dict(), **_requested(args)}, source="the settings")
+    check_resume(old, config)
+    if config.steps < state["step"]:
+        raise ValueError(f"--steps {config.steps} is fewer than the {state['step']} steps the run "
+                         f"in {args.resume} has already done")
+    return config, state
+
+
+def _schedule_note(old_total: int, done: int, config) -> str | None:
+    """What happens to a linear lr decay when --resume changes the total number of steps."""
+    if config.lr_decay != "linear" or config.steps == old_total:
+        return None
+    return (f"note: lr_decay is linear, so the learning rates follow the new total: at step {done} "
+            f"they go from {1 - done / old_total:.3g} to {1 - done / config.steps:.3g} times their "
+            f"initial value and reach 0 at step {config.steps}. This run is not the one a "
+            f"{config.steps}-step run from the start would give (that needs --steps "
+            f"{config.steps} from the beginning).")
 
 
 def _write_history(history, path: Path) -> None:
@@ -96,6 +126,12 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
     written = ["config.json", "history.csv", "checkpoint.npz", "samples.npy"]
     _write_history(trainer.history, out / "history.csv")
     samples = trainer.sample_many(trainer.config.n_samples)
+    if not np.isfinite(samples).all():
+        from minigan.gan.training import TrainingDiverged
+
+        raise TrainingDiverged(f"the generator's samples after step {trainer.step} are not finite "
+                               f"(the checkpoint of step {trainer.last_checkpoint_step} is kept). "
+                               "Try a smaller learning rate.")
     np.save(out / "samples.npy", samples)
     try:
         plots.plot_losses(trainer.history, out / "losses.png")
@@ -122,7 +158,7 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
         print(f"note: {err}; skipping the plots", file=sys.stderr)
     if samples.ndim == 2:
         metrics = mode_metrics(samples, run.dataset.mixture.centers, run.dataset.mixture.std)
-        (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        write_json(out / "metrics.json", metrics)
         written.append("metrics.json")
         print(f"modes covered: {metrics['modes_covered']}/{metrics['num_modes']}, "
               f"high-quality samples: {100 * metrics['high_quality']:.1f}%")
@@ -133,7 +169,11 @@ def cmd_train(args) -> int:
     from minigan.gan.recipes import build
     from minigan.gan.training import Trainer, TrainingDiverged
 
-    config = _config_from_args(args)
+    state = None
+    if args.resume is not None:
+        config, state = _resume_from_args(args)
+    else:
+        config = _config_from_args(args)
     run = build(config, root=args.data_root)
     if args.epochs is not None:
         config.steps = max(1, int(args.epochs * len(run.loader) / config.n_critic))
@@ -141,8 +181,6 @@ def cmd_train(args) -> int:
         out = args.resume
     else:
         out = _fresh_folder(args.out or Path("runs") / f"{config.model}-{config.dataset}")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     eval_fn = None
     if config.eval_every:
         from minigan.gan.evaluation import EvaluatorNotFoundError, training_eval_fn
@@ -151,24 +189,29 @@ def cmd_train(args) -> int:
             eval_fn = training_eval_fn(config, run)
         except EvaluatorNotFoundError as err:
             print(f"error: --eval-every needs the evaluator: {err}", file=sys.stderr)
-            return 1
+            return 2
     trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, out_dir=out,
                       conditional=run.conditional, eval_fn=eval_fn)
-    if args.resume is not None:
-        trainer.load_checkpoint(out / "checkpoint.npz")
+    if state is not None:
+        trainer.load_state_dict(state)  # all or nothing; still nothing written
+        note = _schedule_note(state["config"]["steps"], trainer.step, config)
         print(f"resuming {out} at step {trainer.step} of {config.steps}")
+        if note:
+            print(note)
+    out.mkdir(parents=True, exist_ok=True)  # the first write: every setting has been checked
+    write_json(out / "config.json", config.to_dict())
     print(f"training {config.model} on {config.dataset} with the {config.loss} loss for {config.steps} "
           f"steps (batch {config.batch_size}, backend {config.backend}); outputs in {out}/")
     started = time.perf_counter()
     try:
         trainer.fit(progress=not args.quiet)
-    except TrainingDiverged as err:
+        written = _write_outputs(trainer, run, out)
+    except TrainingDiverged as err:  # a failure during the work: exit status 1
         _write_history(trainer.history, out / "history.csv")
         print(f"error: {err}", file=sys.stderr)
         return 1
-    written = _write_outputs(trainer, run, out)
     if trainer.metrics:
-        (out / "metrics_history.json").write_text(json.dumps(trainer.metrics, indent=2) + "\n")
+        write_json(out / "metrics_history.json", trainer.metrics)
         written.append("metrics_history.json")
         try:  # metrics over steps (FD for images, mode coverage for 2-D data)
             from minigan.gan.plots import plot_metrics
@@ -183,28 +226,21 @@ def cmd_train(args) -> int:
 
 def cmd_sample(args) -> int:
     from minigan.gan import plots
-    from minigan.gan.recipes import build_models
-    from minigan.gan.training import TrainConfig, Trainer
+    from minigan.gan.recipes import load_generator
     import minigan as mg
 
-    state = mg.load(args.checkpoint)
-    config = TrainConfig.from_dict(state["config"])
+    if args.out.suffix not in (".npy", ".png"):
+        raise ValueError(f"--out must end in .npy or .png, got {args.out}")
+    trainer, _ = load_generator(args.checkpoint)
     mg.manual_seed(args.seed)
-    shape = (2,) if config.dataset in ("ring", "grid") else (1, config.image_size, config.image_size)
-    G, D, conditional = build_models(config, shape)
-    G.load_state_dict(state["G"])
-    trainer = Trainer(G, D, None, None, None, config, conditional=conditional)
     samples = trainer.sample_many(args.n)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".npy":
         np.save(args.out, samples)
-    elif args.out.suffix == ".png":
-        if samples.ndim == 4:
-            plots.save_image_grid(samples, args.out)
-        else:
-            plots.plot_2d(samples, samples, args.out)
+    elif samples.ndim == 4:
+        plots.save_image_grid(samples, args.out)
     else:
-        raise SystemExit(f"--out must end in .npy or .png, got {args.out}")
+        plots.plot_2d(samples, samples, args.out)
     print(f"wrote {len(samples)} samples of shape {samples.shape[1:]} to {args.out}")
     return 0
 
@@ -229,6 +265,8 @@ def cmd_bench(args) -> int:
 
 
 def main(argv=None) -> int:
+    from minigan.gan.settings import BY_NAME
+
     parser = argparse.ArgumentParser(prog="python -m minigan", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -239,16 +277,17 @@ def main(argv=None) -> int:
 
     sample = commands.add_parser("sample", help="draw samples from a trained generator")
     sample.add_argument("--checkpoint", type=Path, required=True)
-    sample.add_argument("--n", type=int, default=64)
+    sample.add_argument("--n", type=BY_NAME["n_samples"].argparse_type, default=64,
+                        help="how many samples (default: 64)")
     sample.add_argument("--out", type=Path, required=True, help="a .npy or .png file")
-    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=0)
     sample.set_defaults(run=cmd_sample)
 
     bench = commands.add_parser("bench", help="time training steps on this machine")
-    bench.add_argument("--model", default="dcgan")
-    bench.add_argument("--dataset", default="sample")
-    bench.add_argument("--backend", default="numpy", choices=("numpy", "cupy"))
-    bench.add_argument("--steps", type=int, default=5)
+    for name, default in (("model", "dcgan"), ("dataset", "sample"), ("backend", "numpy"),
+                          ("steps", 5)):
+        bench.add_argument(BY_NAME[name].flag, type=BY_NAME[name].argparse_type, default=default,
+                           help=f"{BY_NAME[name].expected()} (default: {default})")
     bench.set_defaults(run=cmd_bench)
 
     try:
@@ -258,9 +297,14 @@ def main(argv=None) -> int:
     else:
         add_commands(commands)
 
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # a bad flag value: argparse's "error: ..." and exit 2
     try:
         return args.run(args)
     except (ValueError, OSError) as err:  # bad input or missing files: a message, not a traceback
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except SystemExit as stop:  # raise SystemExit("message"): bad input found by a command
+        if isinstance(stop.code, str):
+            print(f"error: {stop.code}", file=sys.stderr)
+            return 2
+        raise

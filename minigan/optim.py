@@ -23,6 +23,7 @@ groups in order::
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -34,8 +35,11 @@ from minigan.autograd import Tensor, enable_grad
 class Optimizer:
     """Base class: parameter groups, per-parameter state, zero_grad, state_dict/load_state_dict.
 
-    A subclass sets its default options, checks them in `_check_options` and implements `_update`
-    (one parameter's step) and `_state_names` (the state entries a parameter gets).
+    A subclass lists its options and their checks in `OPTIONS` (name -> check), and implements
+    `_update` (one parameter's step) and `_state_names` (the state entries a parameter gets).
+    Every option value -- from the constructor, a parameter group or a loaded state dict -- goes
+    through the same checks: numbers must be finite and in range (True is not a number), flags
+    must be bools ("no" is not False).
 
     Args:
         params: an iterable of Tensors, or of dicts ``{"params": tensors, option: value, ...}``
@@ -43,31 +47,29 @@ class Optimizer:
         defaults: the options every group starts from.
     """
 
+    OPTIONS: dict = {}
+
     def __init__(self, params, defaults: dict):
-        self._check_options(defaults)
-        self.defaults = dict(defaults)
+        self.defaults = self._checked(defaults)
         self.state: dict = {}  # parameter Tensor -> {name: array or number}
         self.param_groups: list = []
         if isinstance(params, Tensor):
-            raise TypeError(
-                f"{self._name()}: params should be an iterable of Tensors or dicts, got a Tensor "
-                "(wrap it in a list: [p])")
-        if isinstance(params, (set, frozenset)):
-            raise TypeError(self._set_message())
-        groups = list(params)
+            raise TypeError(f"{self._name()}: params should be an iterable of Tensors or dicts, "
+                            "got a Tensor (wrap it in a list: [p])")
+        groups = list(self._ordered(params))
         if not groups:
             raise ValueError(f"{self._name()}: got an empty parameter list")
-        if not isinstance(groups[0], dict):
-            groups = [{"params": groups}]
-        for group in groups:
+        for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
             self.add_param_group(group)
 
     def _name(self) -> str:
         return type(self).__name__
 
-    def _set_message(self) -> str:
-        return (f"{self._name()}: params must be an ordered collection of Tensors (a list), not "
-                "a set: the order of a set changes between runs")
+    def _ordered(self, params):
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{self._name()}: params must be an ordered collection of Tensors "
+                            "(a list), not a set: the order of a set changes between runs")
+        return params
 
     def __repr__(self) -> str:
         lines = [f"{self._name()} ("]
@@ -76,20 +78,27 @@ class Optimizer:
             lines += [f"    {key}: {value}" for key, value in group.items() if key != "params"]
         return "\n".join(lines + [")"])
 
+    # -- options ------------------------------------------------------------------------------
+    def _checked(self, options: dict) -> dict:
+        """The options with every value checked (ValueError/TypeError naming the option)."""
+        unknown = sorted(set(options) - set(self.OPTIONS) - {"params"})
+        if unknown:
+            raise ValueError(f"{self._name()}: unknown option(s) {unknown} "
+                             f"(expected some of {sorted(self.OPTIONS)})")
+        checked = dict(options)
+        for key, check in self.OPTIONS.items():
+            if key in options:
+                checked[key] = check(self._name(), key, options[key])
+        return checked
+
     # -- parameter groups ---------------------------------------------------------------------
     def add_param_group(self, param_group: dict) -> None:
         """Add a group of parameters with its own options (missing options come from defaults)."""
-        if not isinstance(param_group, dict):
-            raise TypeError(f"{self._name()}: a parameter group must be a dict, "
-                            f"got {type(param_group).__name__}")
-        if "params" not in param_group:
-            raise ValueError(f"{self._name()}: a parameter group needs a 'params' entry")
+        if not isinstance(param_group, dict) or "params" not in param_group:
+            raise TypeError(f"{self._name()}: a parameter group must be a dict with a 'params' "
+                            f"entry, got {type(param_group).__name__}")
         params = param_group["params"]
-        if isinstance(params, Tensor):
-            params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(self._set_message())
-        params = list(params)
+        params = [params] if isinstance(params, Tensor) else list(self._ordered(params))
         for i, p in enumerate(params):
             if not isinstance(p, Tensor):
                 raise TypeError(f"{self._name()}: can only optimize Tensors, but params[{i}] is "
@@ -99,20 +108,10 @@ class Optimizer:
                                  "was computed by an op; optimize the tensors it came from)")
         if len({id(p) for p in params}) != len(params):
             raise ValueError(f"{self._name()}: a parameter appears twice in one parameter group")
-        already = {id(p) for group in self.param_groups for p in group["params"]}
-        if any(id(p) in already for p in params):
+        if {id(p) for g in self.param_groups for p in g["params"]} & {id(p) for p in params}:
             raise ValueError(f"{self._name()}: some parameters appear in more than one "
                              "parameter group")
-        unknown = sorted(set(param_group) - set(self.defaults) - {"params"})
-        if unknown:
-            raise ValueError(f"{self._name()}: unknown option(s) {unknown} in a parameter group "
-                             f"(expected some of {sorted(self.defaults)})")
-        group = {**self.defaults, **param_group, "params": params}
-        self._check_options(group)
-        self.param_groups.append(group)
-
-    def _check_options(self, options: dict) -> None:
-        """Raise ValueError for an option outside its valid range (subclasses add theirs)."""
+        self.param_groups.append(self._checked({**self.defaults, **param_group, "params": params}))
 
     # -- one step -----------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -169,111 +168,56 @@ class Optimizer:
         """
         index_of, param_groups = {}, []
         for group in self.param_groups:
-            indices = []
             for p in group["params"]:
                 index_of[id(p)] = len(index_of)
-                indices.append(index_of[id(p)])
             param_groups.append({**{k: v for k, v in group.items() if k != "params"},
-                                 "params": indices})
-        state = {}
-        for p, entries in self.state.items():
-            if id(p) in index_of and entries:
-                state[index_of[id(p)]] = {
-                    name: value.copy() if hasattr(value, "shape") else value
-                    for name, value in entries.items()}
+                                 "params": [index_of[id(p)] for p in group["params"]]})
+        state = {index_of[id(p)]: {name: value.copy() if hasattr(value, "shape") else value
+                                   for name, value in entries.items()}
+                 for p, entries in self.state.items() if id(p) in index_of and entries}
         return {"state": state, "param_groups": param_groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore options and state saved by state_dict() (arrays may be NumPy or Tensors).
 
-        The parameter groups must have the same number of parameters as this optimizer's; arrays
-        are copied onto each parameter's backend and dtype. On any error nothing is changed.
+        Strict: the groups must list as many parameters as this optimizer's, option values pass
+        the same checks as the constructor's, unknown options are refused, and every state entry
+        must be a real array of its parameter's shape (copied onto the parameter's backend and
+        dtype). On any error (a ValueError) nothing is changed.
         """
-        name = self._name()
-        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
-            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
-            raise ValueError(f"{name}.load_state_dict expects a dict with keys 'state' and "
-                             f"'param_groups', got {got}")
-        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
-        if not isinstance(saved_groups, (list, tuple)) or not isinstance(saved_state, dict):
-            raise ValueError(f"{name}.load_state_dict: 'param_groups' must be a list and 'state' "
-                             "a dict")
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: the state dict has {len(saved_groups)} "
-                             f"parameter group(s), this optimizer has {len(self.param_groups)}")
-        param_of, new_groups = {}, []
-        for g, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
-            if not isinstance(saved, dict) or "params" not in saved:
-                raise ValueError(f"{name}.load_state_dict: param_groups[{g}] must be a dict with "
-                                 "a 'params' list")
-            indices = list(saved["params"])
-            if len(indices) != len(group["params"]):
-                raise ValueError(
-                    f"{name}.load_state_dict: param_groups[{g}] has {len(indices)} parameter(s) "
-                    f"in the state dict but {len(group['params'])} in this optimizer")
-            for index, p in zip(indices, group["params"]):
-                if not isinstance(index, numbers.Integral) or isinstance(index, bool) \
-                        or index in param_of:
-                    raise ValueError(f"{name}.load_state_dict: param_groups[{g}]['params'] must "
-                                     f"hold distinct integer indices, got {index!r}")
-                param_of[index] = p
-            new_group = {**group, **{k: v for k, v in saved.items() if k != "params"},
-                         "params": group["params"]}
-            if isinstance(new_group.get("betas"), list):
-                new_group["betas"] = tuple(new_group["betas"])
-            self._check_options(new_group)
-            new_groups.append(new_group)
-
-        group_of = {id(p): group for group in new_groups for p in group["params"]}
-        new_state = {}
-        for index, entries in saved_state.items():
-            if index not in param_of:
-                raise ValueError(f"{name}.load_state_dict: 'state' has an entry for parameter "
-                                 f"{index!r}, which no parameter group lists")
-            p = param_of[index]
-            new_state[p] = self._load_param_state(index, p, entries, group_of[id(p)])
-        self.param_groups = new_groups
-        self.state = new_state
-
-    def _load_param_state(self, index, p: Tensor, entries, group: dict) -> dict:
-        """One parameter's saved state, checked against p and copied onto p's backend/dtype."""
-        name = self._name()
-        expected = self._state_names(group)
-        if not isinstance(entries, dict) or set(entries) != expected:
-            got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
-            raise ValueError(f"{name}.load_state_dict: state of parameter {index} should have "
-                             f"entries {sorted(expected)}, got {got}")
-        xp = backend.get_array_module(p.array)
-        loaded = {}
-        for key, value in entries.items():
-            if key == "step":
-                if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-                    raise ValueError(f"{name}.load_state_dict: state[{index}]['step'] must be a "
-                                     f"non-negative integer, got {value!r}")
-                loaded[key] = int(value)
-                continue
-            array = value.array if isinstance(value, Tensor) else value
-            if not hasattr(array, "shape") or tuple(array.shape) != p.shape:
-                got = tuple(array.shape) if hasattr(array, "shape") else type(value).__name__
-                raise ValueError(f"{name}.load_state_dict: state[{index}][{key!r}] should be an "
-                                 f"array of shape {p.shape} (the parameter's), got {got}")
-            array = backend.to_backend(array, backend.backend_of(p.array))
-            loaded[key] = xp.array(array, dtype=p.dtype, copy=True)
-        return loaded
+        self.param_groups, self.state = _checked_state_dict(self, state_dict)
 
 
-# ----------------------------------------------------------------------------- checks
+# ----------------------------------------------------------------------------- option checks
 
 
-def _check_number(optimizer: str, name: str, value, low: float = 0.0, high: float | None = None,
-                  high_inclusive: bool = False) -> None:
-    """`value` must be a real number with low <= value (< or <=) high."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{optimizer}: {name} must be a number, got {value!r}")
-    too_high = high is not None and (value > high if high_inclusive else value >= high)
-    if not value >= low or too_high:  # `not >=` also catches NaN
-        bound = "" if high is None else f" and {'<=' if high_inclusive else '<'} {high}"
-        raise ValueError(f"{optimizer}: {name} must be >= {low}{bound}, got {value!r}")
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _number(low: float = 0.0, high: float | None = None):
+    """A check: a finite real number (not a bool) with low <= value (< high)."""
+    def check(optimizer: str, name: str, value):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError(f"{optimizer}: {name} must be a number, got {value!r}")
+        if not (value >= low and (high is None or value < high)) or math.isinf(value):
+            bound = f" and < {high}" if high is not None else ""
+            finite = "a finite number " if math.isinf(value) else ""
+            raise ValueError(f"{optimizer}: {name} must be {finite}>= {low}{bound}, got {value!r}")
+        return value
+    return check
+
+
+def _flag(optimizer: str, name: str, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{optimizer}: {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _betas(optimizer: str, name: str, value) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"{optimizer}: betas must be a pair (beta1, beta2), got {value!r}")
+    return tuple(_number(0.0, 1.0)(optimizer, f"betas[{i}]", b) for i, b in enumerate(value))
 
 
 # ----------------------------------------------------------------------------- SGD
@@ -298,14 +242,15 @@ class SGD(Optimizer):
                         nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _check_options(self, options: dict) -> None:
-        _check_number("SGD", "lr", options["lr"])
-        _check_number("SGD", "momentum", options["momentum"])
-        _check_number("SGD", "dampening", options["dampening"], low=-np.inf)
-        _check_number("SGD", "weight_decay", options["weight_decay"])
-        if options["nesterov"] and (options["momentum"] <= 0 or options["dampening"] != 0):
+    OPTIONS = dict(lr=_number(), momentum=_number(), dampening=_number(-math.inf),
+                   weight_decay=_number(), nesterov=_flag, maximize=_flag)
+
+    def _checked(self, options: dict) -> dict:
+        options = super()._checked(options)
+        if options.get("nesterov") and (options["momentum"] <= 0 or options["dampening"] != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening == 0, got "
                              f"momentum={options['momentum']}, dampening={options['dampening']}")
+        return options
 
     def _state_names(self, group: dict) -> set:
         return {"momentum_buffer"} if group["momentum"] != 0 else set()
@@ -349,16 +294,8 @@ class Adam(Optimizer):
                         maximize=maximize)
         super().__init__(params, defaults)
 
-    def _check_options(self, options: dict) -> None:
-        _check_number("Adam", "lr", options["lr"])
-        _check_number("Adam", "eps", options["eps"])
-        _check_number("Adam", "weight_decay", options["weight_decay"])
-        betas = options["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        _check_number("Adam", "betas[0]", betas[0], high=1.0)
-        _check_number("Adam", "betas[1]", betas[1], high=1.0)
-        options["betas"] = tuple(betas)
+    OPTIONS = dict(lr=_number(), betas=_betas, eps=_number(), weight_decay=_number(),
+                   amsgrad=_flag, maximize=_flag)
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "exp_avg", "exp_avg_sq"}
@@ -420,12 +357,8 @@ class RMSprop(Optimizer):
                         centered=centered, maximize=maximize)
         super().__init__(params, defaults)
 
-    def _check_options(self, options: dict) -> None:
-        _check_number("RMSprop", "lr", options["lr"])
-        _check_number("RMSprop", "alpha", options["alpha"])
-        _check_number("RMSprop", "eps", options["eps"])
-        _check_number("RMSprop", "weight_decay", options["weight_decay"])
-        _check_number("RMSprop", "momentum", options["momentum"])
+    OPTIONS = dict(lr=_number(), alpha=_number(), eps=_number(), weight_decay=_number(),
+                   momentum=_number(), centered=_flag, maximize=_flag)
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "square_avg"}
@@ -466,3 +399,76 @@ class RMSprop(Optimizer):
             p.array += -lr * buf
         else:
             p.array += -lr * grad / avg
+
+
+# ----------------------------------------------------------------------------- checking what is loaded
+
+
+def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
+    """(param_groups, state) for optimizer.load_state_dict, every part checked; ValueError
+    saying what is wrong otherwise."""
+    def invalid(message: str) -> ValueError:
+        return ValueError(f"{optimizer._name()}.load_state_dict: {message}")
+
+    if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+        got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+        raise invalid(f"expects a dict with keys 'state' and 'param_groups', got {got}")
+    saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
+    if not isinstance(saved_groups, (list, tuple)) or not isinstance(saved_state, dict):
+        raise invalid("'param_groups' must be a list and 'state' a dict")
+    if len(saved_groups) != len(optimizer.param_groups):
+        raise invalid(f"the state dict has {len(saved_groups)} parameter group(s), this "
+                      f"optimizer has {len(optimizer.param_groups)}")
+    param_of, new_groups = {}, []
+    for g, (saved, group) in enumerate(zip(saved_groups, optimizer.param_groups)):
+        if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
+            raise invalid(f"param_groups[{g}] must be a dict with a 'params' list")
+        if len(saved["params"]) != len(group["params"]):
+            raise invalid(f"param_groups[{g}] has {len(saved['params'])} parameter(s) in the "
+                          f"state dict but {len(group['params'])} in this optimizer")
+        for index, p in zip(saved["params"], group["params"]):
+            if not _is_int(index) or index in param_of:
+                raise invalid(f"param_groups[{g}]['params'] must hold distinct integer "
+                              f"indices, got {index!r}")
+            param_of[int(index)] = p
+        try:
+            new_groups.append(optimizer._checked({**group, **saved, "params": group["params"]}))
+        except (TypeError, ValueError) as err:
+            raise invalid(f"param_groups[{g}]: {err}") from None
+    group_of = {id(p): group for group in new_groups for p in group["params"]}
+    new_state = {}
+    for index, entries in saved_state.items():
+        if not _is_int(index) or index not in param_of:
+            raise invalid(f"'state' has an entry for parameter {index!r}, which no parameter "
+                          "group lists")
+        p = param_of[index]
+        new_state[p] = _checked_param_state(optimizer, index, p, entries, group_of[id(p)], invalid)
+    return new_groups, new_state
+
+
+def _checked_param_state(optimizer: Optimizer, index, p: Tensor, entries, group: dict,
+                         invalid) -> dict:
+    """One parameter's saved state, checked against p and copied onto p's backend/dtype."""
+    expected = optimizer._state_names(group)
+    if not isinstance(entries, dict) or set(entries) != expected:
+        got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
+        raise invalid(f"state of parameter {index} should have entries {sorted(expected)}, "
+                      f"got {got}")
+    loaded = {}
+    for key, value in entries.items():
+        if key == "step":
+            if not _is_int(value) or value < 0:
+                raise invalid(f"state[{index}]['step'] must be a non-negative integer, "
+                              f"got {value!r}")
+            loaded[key] = int(value)
+            continue
+        array = value.array if isinstance(value, Tensor) else value
+        kind = getattr(getattr(array, "dtype", None), "kind", None)
+        if kind not in ("f", "i", "u") or tuple(array.shape) != p.shape:
+            got = (f"a {array.dtype} array of shape {tuple(array.shape)}" if kind is not None
+                   else type(value).__name__)
+            raise invalid(f"state[{index}][{key!r}] should be a real array of shape {p.shape} "
+                          f"(the parameter's), got {got}")
+        array = backend.to_backend(array, backend.backend_of(p.array))
+        loaded[key] = backend.get_array_module(p.array).array(array, dtype=p.dtype, copy=True)
+    return loaded

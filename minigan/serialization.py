@@ -26,9 +26,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 import secrets
+import stat
+import time
 import zipfile
+
+try:
+    import fcntl
+except ImportError:  # Windows: stale temporary files are recognised by their age instead
+    fcntl = None
 
 import numpy as np
 
@@ -41,6 +50,9 @@ MANIFEST = "__minigan_manifest__"
 FORMAT = "minigan-checkpoint"
 VERSION = 1
 _ARRAY_KINDS = "biufc"  # bool, signed and unsigned integers, floats, complex
+MAX_DEPTH = 100               # containers nested deeper than this are refused (save and load)
+MAX_MANIFEST_BYTES = 64 << 20  # a manifest is ~100 bytes per array: 64 MiB is ~500,000 arrays
+_CHUNK = 1 << 20              # arrays are checksummed and read 1 MiB at a time
 
 
 def _where(path: tuple) -> str:
@@ -49,7 +61,17 @@ def _where(path: tuple) -> str:
 
 
 def _checksum(array: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+    """sha256 of the array's bytes in C order, fed in chunks (no full copy of a large array)."""
+    digest = hashlib.sha256()
+    if array.flags.c_contiguous:
+        raw = memoryview(array.reshape(-1)).cast("B") if array.size else b""
+        for start in range(0, len(raw), _CHUNK):
+            digest.update(raw[start:start + _CHUNK])
+    else:  # e.g. a transposed view: copy a few rows at a time
+        rows = max(1, _CHUNK // max(1, array[0].nbytes)) if array.ndim else 1
+        for start in range(0, len(array) if array.ndim else 1, rows):
+            digest.update(np.ascontiguousarray(array[start:start + rows] if array.ndim else array).tobytes())
+    return digest.hexdigest()
 
 
 # ----------------------------------------------------------------------------- save
@@ -81,6 +103,9 @@ class _Encoder:
         if isinstance(obj, np.ndarray) or backend.backend_of(obj) == "cupy":
             return self._array(backend.to_backend(obj, "numpy"), path)
         if isinstance(obj, (dict, list, tuple)):
+            if len(path) >= MAX_DEPTH:
+                raise ValueError(f"mg.save: {_where(path[:3])}... is nested more than {MAX_DEPTH} "
+                                 "containers deep")
             if id(obj) in self._open:
                 raise ValueError(f"mg.save: {_where(path)} contains itself")
             self._open.add(id(obj))
@@ -118,7 +143,7 @@ class _Encoder:
 
 
 def _write_archive(file, arrays: dict) -> None:
-    """Write the named arrays into an open binary file as an .npz archive."""
+    """Write the named arrays into an open binary file as an .npz archive (entries uncompressed)."""
     np.savez(file, **arrays)
 
 
@@ -131,26 +156,102 @@ def save(obj, path) -> None:
     path = os.fspath(path)
     if formats.is_safetensors_path(path):  # .safetensors: a flat dict of tensors (minigan/formats/)
         return formats.safetensors.save_file(obj, path)
+    entries = _encode_npz(obj)  # bad values raise here, before any file is touched
+    _write_atomically(path, lambda file: _write_archive(file, entries))
+
+
+def _encode_npz(obj) -> dict:
+    """The .npz entries of `obj`: the manifest (JSON as uint8) and one array per entry."""
     encoder = _Encoder()
     root = encoder.encode(obj)
     manifest = {"format": FORMAT, "version": VERSION, "root": root, "arrays": encoder.array_info}
     text = json.dumps(manifest, ensure_ascii=True, allow_nan=True)
-    entries = {MANIFEST: np.frombuffer(text.encode("ascii"), dtype=np.uint8), **encoder.arrays}
+    return {MANIFEST: np.frombuffer(text.encode("ascii"), dtype=np.uint8), **encoder.arrays}
 
-    folder, filename = os.path.split(os.path.abspath(path))
+
+# ----------------------------------------------------------------------------- atomic writes
+
+
+def _write_atomically(path: str, write) -> None:
+    """Call write(file) on a temporary file beside `path`, flush it to disk, rename it over `path`.
+
+    Through a symlink the link's target is replaced (not the link); an existing file keeps its
+    permission bits. The temporary file is named ".<name>.<12 hex digits>.tmp" and locked while it
+    is written; temporary files of the same target left by a process that died mid-save (their
+    lock is free) are removed first.
+    """
+    target = os.path.realpath(path)
+    folder, filename = os.path.split(target)
+    _remove_stale_temps(folder, filename)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
     temp = os.path.join(folder, f".{filename}.{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as err:
+        raise type(err)(err.errno, f"cannot save {path}: cannot create a file in {folder} "
+                        f"({err.strerror})") from None
+    try:
         with os.fdopen(fd, "wb") as file:
-            _write_archive(file, entries)
+            _lock(file)
+            write(file)
             file.flush()
+            if mode is not None:
+                os.chmod(temp, mode)
             os.fsync(file.fileno())
-        os.replace(temp, path)
+            os.replace(temp, target)  # while still locked: no cleaner can take it for stale
     except BaseException:
         if os.path.exists(temp):
             os.remove(temp)
         raise
     _fsync_folder(folder)
+
+
+def _temp_pattern(filename: str):
+    return re.compile(re.escape(f".{filename}.") + r"[0-9a-f]{12}\.tmp")
+
+
+def _lock(file) -> None:
+    """An exclusive advisory lock, held until the file is closed (or the process dies)."""
+    if fcntl is not None:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+
+
+def _remove_stale_temps(folder: str, filename: str) -> None:
+    """Delete this target's temporary files that no live process is writing.
+
+    Only files named like ours, owned by this user, and (POSIX) whose lock can be taken -- the
+    writer died -- or (elsewhere) older than a day are removed.
+    """
+    pattern = _temp_pattern(filename)
+    try:
+        names = [n for n in os.listdir(folder) if pattern.fullmatch(n)]
+    except OSError:
+        return
+    for name in names:
+        temp = os.path.join(folder, name)
+        try:
+            info = os.lstat(temp)
+            if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                continue
+            if fcntl is None:
+                if time.time() - info.st_mtime > 86400:
+                    os.remove(temp)
+                continue
+            fd = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a live save holds it
+            else:
+                if os.path.exists(temp) and os.path.samestat(os.fstat(fd), os.lstat(temp)):
+                    os.remove(temp)
+            finally:
+                os.close(fd)
+        except OSError:
+            continue
 
 
 def _fsync_folder(folder: str) -> None:
@@ -178,7 +279,7 @@ class _Decoder:
         self.used: set = set()
 
     def decode(self, node, path: tuple = ()):
-        if not isinstance(node, dict) or "type" not in node:
+        if not isinstance(node, dict) or not isinstance(node.get("type"), str):
             raise self.damaged(f"the manifest has an invalid node at {_where(path)}")
         kind = node["type"]
         if kind == "none":
@@ -190,27 +291,32 @@ class _Decoder:
                 raise self.damaged(f"the manifest's {kind} at {_where(path)} holds {value!r}")
             return value
         if kind == "array":
+            scalar = node.get("scalar", False)
+            if type(scalar) is not bool:
+                raise self.damaged(f"the manifest's array at {_where(path)} has scalar={scalar!r}")
             array = self._array(node.get("entry"), path)
-            return array[()] if node.get("scalar") else array
-        if kind == "dict":
+            if scalar and array.ndim != 0:
+                raise self.damaged(f"the manifest's scalar at {_where(path)} has shape {array.shape}")
+            return array[()] if scalar else array
+        if kind in ("dict", "list", "tuple"):
+            if len(path) >= MAX_DEPTH:
+                raise self.damaged(f"the manifest nests containers more than {MAX_DEPTH} deep")
+            items = node.get("items")
+            if not isinstance(items, list):
+                raise self.damaged(f"the manifest has an invalid {kind} at {_where(path)}")
+            if kind != "dict":
+                values = [self.decode(v, path + (i,)) for i, v in enumerate(items)]
+                return values if kind == "list" else tuple(values)
             result = {}
-            for pair in self._items(node, path):
-                if not (isinstance(pair, list) and len(pair) == 2
-                        and type(pair[0]) in (str, int)):
+            for pair in items:
+                if not (isinstance(pair, list) and len(pair) == 2 and type(pair[0]) in (str, int)):
                     raise self.damaged(f"the manifest has an invalid dict item in {_where(path)}")
                 key, value = pair
+                if key in result:
+                    raise self.damaged(f"the manifest repeats the key {key!r} in {_where(path)}")
                 result[key] = self.decode(value, path + (key,))
             return result
-        if kind in ("list", "tuple"):
-            items = [self.decode(v, path + (i,)) for i, v in enumerate(self._items(node, path))]
-            return items if kind == "list" else tuple(items)
         raise self.damaged(f"the manifest has an unknown node type {kind!r} at {_where(path)}")
-
-    def _items(self, node, path):
-        items = node.get("items")
-        if not isinstance(items, list):
-            raise self.damaged(f"the manifest has an invalid {node['type']} at {_where(path)}")
-        return items
 
     def _array(self, entry, path: tuple) -> np.ndarray:
         where = _where(path)
@@ -218,43 +324,89 @@ class _Decoder:
         if info is None or entry in self.used:
             raise self.damaged(f"the manifest points {where} to an invalid entry {entry!r}")
         self.used.add(entry)
+        dtype, shape = _array_info(info, where, self.damaged)
         if entry not in self.archive.files:
             raise self.damaged(f"entry {where} is missing")
-        array = _read_entry(self.archive, entry, where, self.damaged)
-        if array.dtype.str != info.get("dtype") or list(array.shape) != info.get("shape"):
-            raise self.damaged(f"entry {where} has dtype {array.dtype.str} and shape "
-                               f"{list(array.shape)}, the manifest says {info.get('dtype')} and "
-                               f"{info.get('shape')}")
-        if _checksum(array) != info.get("sha256"):
+        array = self.archive.read(entry, where, expect=(dtype, shape))
+        if _checksum(array) != info["sha256"]:
             raise self.damaged(f"entry {where} does not match its checksum")
         return array
 
 
-def _read_entry(archive, entry: str, where: str, damaged) -> np.ndarray:
-    """One array from the archive; pickled objects are refused, read errors mean damage."""
+def _array_info(info, where: str, damaged):
+    """(dtype, shape) of a manifest's array record, checked to be what save writes."""
+    if not (isinstance(info, dict) and set(info) == {"dtype", "shape", "sha256"}
+            and isinstance(info["dtype"], str) and isinstance(info["sha256"], str)
+            and isinstance(info["shape"], list)
+            and all(type(n) is int and n >= 0 for n in info["shape"])):
+        raise damaged(f"the manifest's record of {where} is invalid: {str(info)[:200]}")
     try:
-        array = archive[entry]
-    except ValueError as err:
-        if "pickle" in str(err):
-            raise ValueError(f"checkpoint {archive.path!r} is refused: entry {where} holds "
-                             "pickled Python objects, which minigan never loads (unpickling can "
-                             "run arbitrary code)") from err
-        raise damaged(f"entry {where} cannot be read ({err})") from err
-    except Exception as err:  # a bad CRC, a short read, a broken header: all mean damage
-        raise damaged(f"entry {where} cannot be read ({err})") from err
-    if not isinstance(array, np.ndarray):  # NumPy hands back the raw bytes of a non-.npy member
-        raise damaged(f"entry {where} is not an .npy array")
-    return array
+        dtype = np.dtype(info["dtype"])
+    except (TypeError, ValueError) as err:
+        raise damaged(f"the manifest gives {where} an invalid dtype {info['dtype']!r}") from err
+    if dtype.kind not in _ARRAY_KINDS or dtype.fields is not None or dtype.str != info["dtype"]:
+        raise damaged(f"the manifest gives {where} the dtype {info['dtype']!r}; checkpoints hold "
+                      "only numeric and bool arrays")
+    return dtype, tuple(info["shape"])
 
 
 class _Archive:
-    """An opened .npz with the file name kept for error messages."""
+    """The .npz's zip members, read one .npy at a time without trusting any size they claim."""
 
-    def __init__(self, npz, path: str):
-        self.npz, self.path, self.files = npz, path, set(npz.files)
+    def __init__(self, zip_file, path: str, damaged):
+        self.zip, self.path, self.damaged = zip_file, path, damaged
+        names = zip_file.namelist()
+        if len(set(names)) != len(names):
+            raise damaged("the zip directory lists an entry twice")
+        self.members = {}
+        for member in zip_file.infolist():
+            if not member.filename.endswith(".npy"):
+                raise damaged(f"it has a member {member.filename!r} that is not an .npy file")
+            if member.compress_type != zipfile.ZIP_STORED:
+                raise damaged(f"entry {member.filename!r} is compressed; mg.save writes "
+                              "uncompressed entries")
+            self.members[member.filename[:-4]] = member
+        self.files = set(self.members)
 
-    def __getitem__(self, name):
-        return self.npz[name]
+    def read(self, name: str, where: str, expect=None, max_bytes: int | None = None) -> np.ndarray:
+        """One array; its .npy header is checked against `expect` (dtype, shape) or `max_bytes`
+        before its data is read, so memory never exceeds what the manifest allows."""
+        try:
+            return self._read(self.members[name], where, expect, max_bytes)
+        except ValueError:
+            raise
+        except Exception as err:  # a bad CRC, a short read, a broken header: all mean damage
+            raise self.damaged(f"entry {where} cannot be read ({type(err).__name__}: {err})") from err
+
+    def _read(self, member, where, expect, max_bytes) -> np.ndarray:
+        with self.zip.open(member) as stream:
+            try:
+                shape, fortran, dtype = _read_npy_header(stream)
+            except ValueError as err:
+                raise self.damaged(f"entry {where} cannot be read ({err})") from err
+            if dtype.hasobject:
+                raise ValueError(f"checkpoint {self.path!r} is refused: entry {where} holds "
+                                 "pickled Python objects, which minigan never loads (unpickling "
+                                 "can run arbitrary code)")
+            if expect is not None and (dtype.str, shape) != (expect[0].str, expect[1]):
+                raise self.damaged(f"entry {where} has dtype {dtype.str} and shape {list(shape)}, "
+                                   f"the manifest says {expect[0].str} and {list(expect[1])}")
+            nbytes = math.prod(shape) * dtype.itemsize
+            if dtype.kind not in _ARRAY_KINDS or dtype.fields is not None or \
+                    nbytes > member.file_size or (max_bytes is not None and nbytes > max_bytes):
+                raise self.damaged(f"entry {where} has a {dtype.str} array of shape {list(shape)} "
+                                   f"in a member of {member.file_size} bytes")
+            array = np.empty(shape[::-1] if fortran else shape, dtype)
+            buffer = memoryview(array.reshape(-1)).cast("B") if array.size else memoryview(b"")
+            filled = 0
+            while filled < nbytes:
+                got = stream.readinto(buffer[filled:filled + _CHUNK])
+                if not got:
+                    raise self.damaged(f"entry {where} is truncated")
+                filled += got
+            if stream.read(1):  # also makes zipfile check the CRC
+                raise self.damaged(f"entry {where} has data after its array")
+        return array.T if fortran else array
 
 
 def load(path, map_location=None, weights_only=None):
@@ -265,32 +417,56 @@ def load(path, map_location=None, weights_only=None):
     programs and ignored: arrays load on the CPU, and nothing but weights is ever loaded.
 
     Raises ValueError when the file is not a minigan checkpoint, is damaged (truncated, changed,
-    entries missing or extra) or holds pickled objects.
+    entries missing or extra) or holds pickled objects; FileNotFoundError/PermissionError when it
+    cannot be opened. Memory is bounded by the arrays the manifest describes (entries are checked
+    before they are read).
     """
     path = os.fspath(path)
     if formats.is_safetensors_path(path):
         return formats.safetensors.load_file(path)
     if formats.is_pytorch_file(path):
         return formats.pytorch.load(path)
+    with open(path, "rb", opener=_open_regular_file) as file:
+        return _load_npz(file, path)
 
+
+def _open_regular_file(path, flags):
+    """os.open that refuses a FIFO, a device or a folder (reading one could block forever)."""
+    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ValueError(f"{path!r} is not a minigan checkpoint: it is not a regular file")
+    return fd
+
+
+def _load_npz(file, path: str):
     def damaged(reason: str) -> ValueError:
         return ValueError(f"checkpoint {path!r} is damaged: {reason}")
 
-    with _open_archive(path, damaged) as npz:
-        archive = _Archive(npz, path)
-        manifest = _read_manifest(archive, damaged)
-        decoder = _Decoder(archive, manifest["arrays"], damaged)
-        obj = decoder.decode(manifest["root"])
-        extra = archive.files - decoder.used - {MANIFEST}
-        if extra:
-            raise damaged(f"it has entries the manifest does not list: {sorted(extra)}")
-    return obj
+    _check_head(file.read(6), path, damaged)
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as zip_file:
+            archive = _Archive(zip_file, path, damaged)
+            manifest = _read_manifest(archive, damaged)
+            decoder = _Decoder(archive, manifest["arrays"], damaged)
+            obj = decoder.decode(manifest["root"])
+            extra = archive.files - decoder.used - {MANIFEST}
+            if extra:
+                raise damaged(f"it has entries the manifest does not list: {sorted(extra)}")
+            return obj
+    except ValueError:
+        raise
+    except zipfile.BadZipFile as err:
+        if "CRC" in str(err):
+            raise damaged(f"entry cannot be read ({err})") from err
+        raise damaged(f"it is not a complete .npz archive ({err})") from err
+    except Exception as err:  # every other failure to parse the bytes means damage, never a crash
+        raise damaged(f"it is not a complete .npz archive ({type(err).__name__}: {err})") from err
 
 
-def _open_archive(path: str, damaged):
-    """Open the .npz after a look at its first bytes (a pickle or an .npy is named as such)."""
-    with open(path, "rb") as file:
-        head = file.read(6)
+def _check_head(head: bytes, path: str, damaged) -> None:
+    """Name a pickle, an .npy or any other non-zip file as such from its first bytes."""
     if not head:
         raise damaged("the file is empty")
     if head.startswith(b"\x93NUMPY"):
@@ -304,31 +480,79 @@ def _open_archive(path: str, damaged):
     if not head.startswith(b"PK\x03\x04"):
         raise ValueError(f"{path!r} is not a minigan checkpoint: it is not an .npz archive "
                          f"(it starts with {head!r})")
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as err:
-        raise damaged(f"it is not a complete .npz archive ({err})") from err
+
+
+def _no_duplicate_keys(pairs):
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate keys")
+    return result
 
 
 def _read_manifest(archive: _Archive, damaged) -> dict:
     if MANIFEST not in archive.files:
         for name in sorted(archive.files):  # say so if it is a pickle-bearing foreign file
-            _read_entry(archive, name, repr(name), damaged)
+            _peek_pickle(archive, name)
         raise ValueError(f"{archive.path!r} is not a minigan checkpoint: it has no "
                          f"{MANIFEST!r} entry (it was not written by mg.save)")
-    raw = _read_entry(archive, MANIFEST, "the manifest", damaged)
+    raw = archive.read(MANIFEST, "the manifest", max_bytes=MAX_MANIFEST_BYTES)
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise damaged(f"the manifest should be a 1-D uint8 array, got {raw.dtype} {raw.shape}")
     try:
-        manifest = json.loads(raw.tobytes().decode("ascii"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise damaged(f"the manifest is not valid JSON ({err})") from err
+        manifest = json.loads(raw.tobytes().decode("ascii"), object_pairs_hook=_no_duplicate_keys)
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise damaged(f"the manifest is not valid JSON ({type(err).__name__}: {err})") from err
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ValueError(f"{archive.path!r} is not a minigan checkpoint: its manifest has no "
                          f"'format': {FORMAT!r}")
-    if manifest.get("version") != VERSION:
+    version = manifest.get("version")
+    if type(version) is not int or version != VERSION:
         raise ValueError(f"checkpoint {archive.path!r} has format version "
-                         f"{manifest.get('version')!r}; this minigan reads version {VERSION}")
-    if not isinstance(manifest.get("arrays"), dict) or "root" not in manifest:
-        raise damaged("the manifest lacks its 'root' or 'arrays' entry")
+                         f"{version!r}; this minigan reads version {VERSION}")
+    if set(manifest) != {"format", "version", "root", "arrays"} or \
+            not isinstance(manifest["arrays"], dict):
+        raise damaged("the manifest should have exactly the entries 'format', 'version', 'root' "
+                      f"and 'arrays', got {sorted(manifest)}")
     return manifest
+
+
+def _peek_pickle(archive: _Archive, name: str) -> None:
+    """Raise the pickle refusal if a foreign .npz's entry holds Python objects."""
+    with archive.zip.open(archive.members[name]) as stream:
+        try:
+            _, _, dtype = _read_npy_header(stream)
+        except ValueError:
+            return
+    if dtype.hasobject:
+        raise ValueError(f"checkpoint {archive.path!r} is refused: entry {name!r} holds pickled "
+                         "Python objects, which minigan never loads (unpickling can run "
+                         "arbitrary code)")
+
+
+def _read_npy_header(stream):
+    """(shape, fortran_order, dtype) from an .npy stream positioned at its start."""
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(stream)
+    if version == (2, 0):
+        return np.lib.format.read_array_header_2_0(stream)
+    raise ValueError(f".npy format version {version} (mg.save writes 1.0)")
+
+
+# ----------------------------------------------------------------------------- JSON side files
+
+
+def write_json(path, obj) -> None:
+    """Write `obj` as indented JSON, NaN and infinities as null (standard JSON has neither, and
+    json.dumps would write the invalid tokens NaN and Infinity)."""
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {key: clean(v) for key, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+
+    with open(path, "w") as file:
+        file.write(json.dumps(clean(obj), indent=2, allow_nan=False) + "\n")

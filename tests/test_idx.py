@@ -257,3 +257,31 @@ def test_flipped_bytes_in_gzip_data_give_value_errors(case, position, value):
     damaged[position % len(damaged)] = value
     # a flipped byte may inflate to something else entirely: bound memory by the deflate maximum
     check_hostile(bytes(damaged), 1032 * len(damaged))
+
+
+# ----------------------------------------------------------------------------- issue 12, item 7
+
+
+def test_multibyte_values_are_converted_in_place_not_copied():
+    values = np.arange(2_000_000, dtype=">i4")  # 8 MB of big-endian int32
+    data = header(0x0C, values.shape) + values.tobytes()
+    array = read_idx(data)
+    np.testing.assert_array_equal(array, np.arange(2_000_000))
+    assert array.dtype == np.int32 and array.dtype.isnative
+    assert peak_bytes(lambda: read_idx(data)) < 1.25 * values.nbytes  # was 2x (astype copied)
+
+
+def test_a_file_of_the_wrong_known_size_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
+    from minigan.datasets import load_dataset
+
+    inflated = 81_632 * 784  # 64 MB
+    bomb = gzip.compress(header(0x08, (inflated // 784, 28, 28)) + bytes(inflated), compresslevel=9)
+    folder = tmp_path / "fashion-mnist-sample"
+    folder.mkdir()
+    (folder / "t10k-images-idx3-ubyte.gz").write_bytes(bomb)
+    with pytest.raises(ValueError, match=r"a file of 63999504 bytes, expected 7840016 bytes"):
+        read_idx(bomb, expected_size=7_840_016)
+    assert peak_bytes(lambda: read_idx(bomb, expected_size=7_840_016)) < 1 << 20
+    with pytest.raises(ValueError, match=r"expected 7840016 bytes\nThis copy of t10k-images"):
+        load_dataset("sample", root=tmp_path)
+    assert peak_bytes(lambda: load_dataset("sample", root=tmp_path)) < 2 << 20  # was 64 MB

@@ -276,7 +276,7 @@ def test_evaluate_real_images_gives_a_small_fd_and_noise_a_large_one(tmp_path):
 
 def test_evaluate_reports_samples_of_the_wrong_shape(tmp_path, capsys):
     run = _fake_run(tmp_path / "bad", "sample", np.zeros((10, 2), np.float32))
-    assert main(["evaluate", "--run", str(run)]) == 1
+    assert main(["evaluate", "--run", str(run)]) == 2  # bad input: exit status 2 (issue 12, item 11)
     assert re.search(r"samples.npy: the evaluator expects images of shape \(N, 1, 28, 28\).*got an array of shape \(10, 2\)",
                      capsys.readouterr().err)
 
@@ -284,13 +284,13 @@ def test_evaluate_reports_samples_of_the_wrong_shape(tmp_path, capsys):
 def test_evaluate_without_the_evaluator_says_how_to_train_it(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(ev, "data_directories", lambda root=None: [tmp_path])
     run = _fake_run(tmp_path / "run", "mnist", np.zeros((10, 1, 28, 28), np.float32))
-    assert main(["evaluate", "--run", str(run)]) == 1
+    assert main(["evaluate", "--run", str(run)]) == 2
     assert "Train them with: python -m minigan train-evaluator --dataset mnist" in capsys.readouterr().err
 
 
-def test_evaluate_needs_a_run_or_samples():
-    with pytest.raises(SystemExit, match="give either --run DIR or --samples FILE"):
-        main(["evaluate"])
+def test_evaluate_needs_a_run_or_samples(capsys):
+    assert main(["evaluate"]) == 2  # bad input: "error: ..." and exit status 2 (issue 12, item 11)
+    assert "error: evaluate: give either --run DIR or --samples FILE" in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------------------- metrics during training

@@ -229,6 +229,10 @@ def test_constructor_and_option_errors():
         optim.SGD({p})
     with pytest.raises(ValueError, match=r"SGD: lr must be >= 0.0, got -1"):
         optim.SGD([{"params": [p], "lr": -1}])
+    with pytest.raises(TypeError, match=r"SGD: nesterov must be True or False, got 'yes'"):
+        optim.SGD([p], momentum=0.9, nesterov="yes")
+    with pytest.raises(ValueError, match=r"Adam: lr must be a finite number >= 0.0, got inf"):
+        optim.Adam([p], lr=float("inf"))
 
 
 def test_gradient_of_the_wrong_shape_is_an_error():
@@ -363,7 +367,8 @@ def test_load_state_dict_errors_leave_the_optimizer_untouched():
         (broken(lambda sd: sd["param_groups"][1].update(params=[0])),
          r"param_groups\[1\]\['params'\] must hold distinct integer indices, got 0"),
         (broken(lambda sd: sd["state"][0].update(exp_avg=np.zeros((3, 4), np.float32))),
-         r"state\[0\]\['exp_avg'\] should be an array of shape \(4, 3\).*got \(3, 4\)"),
+         r"state\[0\]\['exp_avg'\] should be a real array of shape \(4, 3\).*got a float32 "
+         r"array of shape \(3, 4\)"),
         (broken(lambda sd: sd["state"][1].pop("max_exp_avg_sq")),
          r"state of parameter 1 should have entries \['exp_avg', 'exp_avg_sq', "
          r"'max_exp_avg_sq', 'step'\], got \['exp_avg', 'exp_avg_sq', 'step'\]"),
@@ -373,6 +378,27 @@ def test_load_state_dict_errors_leave_the_optimizer_untouched():
          r"'state' has an entry for parameter 7, which no parameter group lists"),
         (broken(lambda sd: sd["param_groups"][1].update(lr=-1.0)),
          r"Adam: lr must be >= 0.0, got -1.0"),
+        # issue 12, item 5: wrong types, inf, unknown options and complex state are refused too
+        (broken(lambda sd: sd["param_groups"][0].update(maximize="no")),
+         r"param_groups\[0\]: Adam: maximize must be True or False, got 'no'"),
+        (broken(lambda sd: sd["param_groups"][0].update(amsgrad=1)),
+         r"Adam: amsgrad must be True or False, got 1"),
+        (broken(lambda sd: sd["param_groups"][1].update(lr=float("inf"))),
+         r"Adam: lr must be a finite number >= 0.0, got inf"),
+        (broken(lambda sd: sd["param_groups"][1].update(lr=True)),
+         r"Adam: lr must be a number, got True"),
+        (broken(lambda sd: sd["param_groups"][1].update(eps="1e-8")),
+         r"Adam: eps must be a number, got '1e-8'"),
+        (broken(lambda sd: sd["param_groups"][0].update(momentum=0.9)),
+         r"Adam: unknown option\(s\) \['momentum'\]"),
+        (broken(lambda sd: sd["state"][0].update(exp_avg=np.zeros((4, 3), np.complex64))),
+         r"state\[0\]\['exp_avg'\] should be a real array .*got a complex64 array"),
+        (broken(lambda sd: sd["state"][0].update(exp_avg=np.zeros((4, 3), bool))),
+         r"got a bool array"),
+        (broken(lambda sd: sd["state"][0].update(step=2.0)),
+         r"state\[0\]\['step'\] must be a non-negative integer, got 2.0"),
+        (broken(lambda sd: sd["state"].update({True: sd["state"].pop(1)})),
+         r"'state' has an entry for parameter True"),
     ]
     before_state = {p: dict(s) for p, s in opt.state.items()}
     before_groups = [dict(g) for g in opt.param_groups]

@@ -92,7 +92,8 @@ def fetch_file(dataset: str, source, filename: str, root=None, download: bool = 
         for base_url in source.mirrors:
             url = base_url + filename + ".gz"
             try:
-                return download_file(url, target_folder, filename, source.sha256[filename])
+                return download_file(url, target_folder, filename, source.sha256[filename],
+                                     source.sizes.get(filename))
             except (OSError, ValueError, http.client.HTTPException) as err:  # URLError is an OSError
                 failures.append(f"  {url}\n      {type(err).__name__}: {err}")
     lines = [f"{dataset}: cannot find {filename}.gz (or {filename}) in any of:"]
@@ -110,7 +111,8 @@ def fetch_file(dataset: str, source, filename: str, root=None, download: bool = 
     raise DatasetNotFoundError("\n".join(lines))
 
 
-def download_file(url: str, folder: Path, filename: str, expected_sha256: str) -> Path:
+def download_file(url: str, folder: Path, filename: str, expected_sha256: str,
+                  expected_size: int | None = None) -> Path:
     """Download `url` into `folder` as "<filename>.gz" (or "<filename>" if not gzip), verified.
 
     The bytes go to a temporary file in `folder`; the file is checked as IDX (header, sizes) and
@@ -122,7 +124,8 @@ def download_file(url: str, folder: Path, filename: str, expected_sha256: str) -
     try:
         with os.fdopen(handle, "wb") as out:
             _copy_url(url, out, filename)
-        read_idx(temporary, name="the downloaded file", expected_sha256=expected_sha256)
+        read_idx(temporary, name="the downloaded file", expected_sha256=expected_sha256,
+                 expected_size=expected_size)
         with open(temporary, "rb") as file:
             compressed = file.read(2) == GZIP_MAGIC
         target = folder / (filename + ".gz" if compressed else filename)

@@ -50,7 +50,7 @@ _EXPECTED_CODES = ", ".join(f"0x{code:02X} ({name})" for code, (_, name) in DTYP
 
 
 def read_idx(source, *, name: str | None = None, expected_sha256: str | None = None,
-             max_bytes: int = DEFAULT_MAX_BYTES) -> np.ndarray:
+             max_bytes: int = DEFAULT_MAX_BYTES, expected_size: int | None = None) -> np.ndarray:
     """Read an IDX file (raw or gzip) into a NumPy array of its shape and native-endian dtype.
 
     Args:
@@ -60,6 +60,8 @@ def read_idx(source, *, name: str | None = None, expected_sha256: str | None = N
             values); a different digest is a ValueError. Checksumming the decompressed bytes means
             a file re-compressed with another gzip level still verifies.
         max_bytes: refuse files whose values take more than this many bytes.
+        expected_size: when given, the size in bytes of the DECOMPRESSED file; a header that
+            describes another size is refused before any value is read (or inflated).
 
     Returns:
         array of shape `dims` (e.g. (10000, 28, 28) uint8 for MNIST images).
@@ -71,15 +73,16 @@ def read_idx(source, *, name: str | None = None, expected_sha256: str | None = N
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         label = name or f"<{len(data)} bytes>"
-        return _read(io.BytesIO(data), len(data), label, expected_sha256, max_bytes)
+        return _read(io.BytesIO(data), len(data), label, expected_sha256, max_bytes, expected_size)
     path = Path(source)
     label = name or str(path)
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
-        return _read(file, size, label, expected_sha256, max_bytes)
+        return _read(file, size, label, expected_sha256, max_bytes, expected_size)
 
 
-def _read(file, size: int, label: str, expected_sha256, max_bytes: int) -> np.ndarray:
+def _read(file, size: int, label: str, expected_sha256, max_bytes: int,
+          expected_size: int | None = None) -> np.ndarray:
     """Parse an open binary file of `size` bytes; every error in the bytes becomes a ValueError."""
     compressed = False
     try:
@@ -87,14 +90,15 @@ def _read(file, size: int, label: str, expected_sha256, max_bytes: int) -> np.nd
         file.seek(0)
         if compressed:
             with gzip.GzipFile(fileobj=file, mode="rb") as stream:
-                return _parse(stream, None, label, expected_sha256, max_bytes)
-        return _parse(file, size, label, expected_sha256, max_bytes)
+                return _parse(stream, None, label, expected_sha256, max_bytes, expected_size)
+        return _parse(file, size, label, expected_sha256, max_bytes, expected_size)
     except (OSError, EOFError, zlib.error, struct.error) as err:  # gzip.BadGzipFile is an OSError
         kind = "gzip data" if compressed else "file"
         raise ValueError(f"{label}: corrupt {kind}: {err}") from err
 
 
-def _parse(stream, size: int | None, label: str, expected_sha256, max_bytes: int) -> np.ndarray:
+def _parse(stream, size: int | None, label: str, expected_sha256, max_bytes: int,
+           expected_size: int | None = None) -> np.ndarray:
     """Header, checks, values. `size` is the exact byte count of a raw file; None for gzip."""
     magic = _read_exactly(stream, 4)
     if len(magic) < 4:
@@ -121,6 +125,9 @@ def _parse(stream, size: int | None, label: str, expected_sha256, max_bytes: int
 
     if nbytes > max_bytes:
         raise ValueError(f"{label}: {what}, more than max_bytes={max_bytes}")
+    if expected_size is not None and header_size + nbytes != expected_size:
+        raise ValueError(f"{label}: {what}: a file of {header_size + nbytes} bytes, expected "
+                         f"{expected_size} bytes")
     if size is not None:  # a raw file: its size is known, check it before reading anything
         found = size - header_size
         if found != nbytes:
@@ -144,8 +151,10 @@ def _parse(stream, size: int | None, label: str, expected_sha256, max_bytes: int
         if found_digest != expected_sha256.lower():
             raise ValueError(f"{label}: sha256 of the decompressed data is {found_digest}, "
                              f"expected {expected_sha256.lower()}")
-    array = np.frombuffer(values, dtype=dtype).reshape(dims)
-    return array.astype(dtype.newbyteorder("="), copy=False)  # a view for uint8/int8
+    array = np.frombuffer(values, dtype=dtype).reshape(dims)  # a view of the buffer (writable)
+    if not dtype.isnative:  # swap the bytes in place: no second copy of the values
+        array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return array
 
 
 def _read_exactly(stream, n: int) -> bytearray:

@@ -69,7 +69,8 @@ def load_images(name: str, split: str = "train", root=None, download: bool = Tru
     for filename in source.files[split]:
         path = fetch_file(name, source, filename, root=root, download=download)
         try:
-            arrays.append(read_idx(path, expected_sha256=source.sha256[filename]))
+            arrays.append(read_idx(path, expected_sha256=source.sha256[filename],
+                                   expected_size=source.sizes.get(filename)))
         except ValueError as err:
             raise ValueError(f"{err}\nThis copy of {filename} is damaged or is not the one "
                              f"{name} expects: delete or replace {path}") from err

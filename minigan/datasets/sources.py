@@ -12,7 +12,7 @@ your own in IDX format can be added the same way::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class ImageSource:
     files: split -> (images file, labels file), without ".gz".
     sha256: file -> sha256 hex digest of its decompressed bytes.
     classes: the class name of each label value.
+    sizes: file -> size in bytes of the decompressed file (optional): a copy whose header
+        announces another size is refused before it is inflated.
     """
 
     directories: tuple
@@ -31,11 +33,20 @@ class ImageSource:
     files: dict
     sha256: dict
     classes: tuple
+    sizes: dict = field(default_factory=dict)
 
 
 MNIST_CLASSES = tuple(str(digit) for digit in range(10))
 FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                          "Sneaker", "Bag", "Ankle boot")
+
+# Every MNIST-format file: a 16-byte (images) or 8-byte (labels) header, then one byte per value.
+_SIZES = {
+    "train-images-idx3-ubyte": 16 + 60_000 * 28 * 28,
+    "train-labels-idx1-ubyte": 8 + 60_000,
+    "t10k-images-idx3-ubyte": 16 + 10_000 * 28 * 28,
+    "t10k-labels-idx1-ubyte": 8 + 10_000,
+}
 
 _SPLITS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -75,6 +86,7 @@ SOURCES = {
         files=_SPLITS,
         sha256=MNIST_SHA256,
         classes=MNIST_CLASSES,
+        sizes=_SIZES,
     ),
     "fashion-mnist": ImageSource(
         directories=("fashion-mnist",),
@@ -82,6 +94,7 @@ SOURCES = {
         files=_SPLITS,
         sha256=FASHION_MNIST_SHA256,
         classes=FASHION_MNIST_CLASSES,
+        sizes=_SIZES,
     ),
     # The bundled sample: Fashion-MNIST's 10,000 test images, committed in data/fashion-mnist-sample/.
     # It has one split, so "train" and "test" both give it. Where the bundled copy is missing
@@ -92,5 +105,6 @@ SOURCES = {
         files={"train": _SPLITS["test"], "test": _SPLITS["test"]},
         sha256=FASHION_MNIST_SHA256,
         classes=FASHION_MNIST_CLASSES,
+        sizes=_SIZES,
     ),
 }

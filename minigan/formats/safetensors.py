@@ -70,11 +70,16 @@ def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
         header = {"__metadata__": dict(metadata), **header}
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)
-    with open(os.fspath(path), "wb") as file:
+
+    def write(file):
         file.write(struct.pack("<Q", len(text)))
         file.write(text)
         for array in arrays:
             file.write(array.tobytes())
+
+    from minigan.serialization import _write_atomically  # late: serialization imports formats
+
+    _write_atomically(os.fspath(path), write)  # as mg.save: a crash never leaves half a file
 
 
 def read_header(data: bytes, where: str) -> tuple[dict, int]:

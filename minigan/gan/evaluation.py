@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import minigan as mg
+from minigan.serialization import write_json
 from minigan.datasets import load_dataset
 from minigan.gan import metrics as M
 from minigan.gan.evaluator import (
@@ -118,15 +119,48 @@ def toy_metrics(dataset: str, samples) -> dict:
     return M.mode_metrics(samples, mixture.centers, mixture.std)
 
 
+def check_samples(samples, dataset: str) -> np.ndarray:
+    """Samples a metric can use: real, finite, at least one, of the data's shape; images within
+    [-1, 1] (what a tanh generator gives). Raises a ValueError saying what was got."""
+    samples = np.asarray(samples)
+    if samples.dtype.kind not in "fiu":
+        raise ValueError(f"samples must be real numbers, got an array of dtype {samples.dtype}")
+    if dataset in TOY_DATASETS:
+        if samples.ndim != 2 or samples.shape[1] != 2 or len(samples) == 0:
+            raise ValueError(f"samples of the {dataset!r} mixture must have shape (N, 2) with "
+                             f"N >= 1, got {samples.shape}")
+        if not np.isfinite(samples).all():
+            raise ValueError(f"samples of the {dataset!r} mixture must be finite, got "
+                             f"{int((~np.isfinite(samples)).any(axis=1).sum())} with NaN or inf")
+        return samples
+    images = to_evaluator_images(samples)
+    if np.abs(images).max() > 1 + 1e-6:
+        raise ValueError(f"images must have values in [-1, 1], got values from {images.min():g} "
+                         f"to {images.max():g}")
+    return images
+
+
+def load_samples(path: Path) -> np.ndarray:
+    """A .npy file of samples; ValueError naming the file if it cannot be one."""
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as err:
+        with open(path, "rb") as file:
+            head = file.read(6)
+        if head != b"\x93NUMPY":
+            raise ValueError(f"{path} is not a .npy file (it starts with {head!r})") from None
+        if "pickle" in str(err):
+            raise ValueError(f"{path} holds pickled Python objects, which minigan never loads "
+                             "(unpickling can run arbitrary code)") from None
+        raise ValueError(f"{path} is not a readable .npy file ({err})") from None
+
+
 def evaluate_samples(samples, dataset: str, evaluator=None, reference=None, root=None) -> dict:
     """The metrics of generated samples of `dataset`: mode metrics for the 2-D mixtures, image
     metrics (loading the evaluator and computing the reference when not given) otherwise."""
+    samples = check_samples(samples, dataset)  # bad samples fail before the evaluator is loaded
     if dataset in TOY_DATASETS:
-        samples = np.asarray(samples)
-        if samples.ndim != 2 or samples.shape[1] != 2:
-            raise ValueError(f"samples of the {dataset!r} mixture must have shape (N, 2), got {samples.shape}")
         return toy_metrics(dataset, samples)
-    to_evaluator_images(samples)  # bad shapes fail before the evaluator is loaded
     evaluator = evaluator if evaluator is not None else load_evaluator(dataset, root=root)
     reference = reference if reference is not None else reference_for(evaluator, dataset, root)
     return {**image_metrics(evaluator, reference, samples), "evaluator": evaluator_name(dataset),
@@ -179,18 +213,12 @@ def run_samples(run_dir: Path, n: int | None = None, seed: int = EVAL_SEED) -> t
     config = json.loads(config_file.read_text())
     samples_file, checkpoint = run_dir / "samples.npy", run_dir / "checkpoint.npz"
     if samples_file.is_file() and n is None:
-        return np.load(samples_file, allow_pickle=False), config, str(samples_file)
+        return load_samples(samples_file), config, str(samples_file)
     if not checkpoint.is_file():
         raise SystemExit(f"--run {run_dir}: neither samples.npy nor checkpoint.npz there")
-    from minigan.gan.recipes import build_models
-    from minigan.gan.training import TrainConfig, Trainer
+    from minigan.gan.recipes import load_generator
 
-    state = mg.load(checkpoint)
-    cfg = TrainConfig.from_dict(state["config"])
-    shape = (2,) if cfg.dataset in TOY_DATASETS else (1, cfg.image_size, cfg.image_size)
-    G, D, conditional = build_models(cfg, shape)
-    G.load_state_dict(state["G"])
-    trainer = Trainer(G, D, None, None, None, cfg, conditional=conditional)
+    trainer, cfg = load_generator(checkpoint)
     count = n if n is not None else cfg.n_samples
     return draw_samples(trainer, count, seed), config, f"{count} samples of {checkpoint} (seed {seed})"
 
@@ -216,20 +244,20 @@ def cmd_evaluate(args) -> int:
             raise SystemExit("evaluate --samples: say which data they imitate with --dataset")
         if args.samples.suffix != ".npy":
             raise SystemExit(f"--samples must be a .npy file, got {args.samples}")
-        samples, source = np.load(args.samples, allow_pickle=False), str(args.samples)
+        samples, source = load_samples(args.samples), str(args.samples)
         dataset = args.dataset
         out = args.out or args.samples.with_name(args.samples.stem + "_metrics.json")
     try:
         metrics = evaluate_samples(samples, dataset, root=args.data_root)
-    except EvaluatorNotFoundError as err:
+    except EvaluatorNotFoundError as err:  # bad input (no evaluator weights): exit status 2
         print(f"error: {err}", file=sys.stderr)
-        return 1
+        return 2
     except ValueError as err:
         print(f"error: {source}: {err}", file=sys.stderr)
-        return 1
+        return 2
     metrics = {"dataset": dataset, "samples": source, **metrics}
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(metrics, indent=2) + "\n")
+    write_json(out, metrics)
     print(f"{_summary(metrics)}\nwrote {out}")
     return 0
 

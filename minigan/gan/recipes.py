@@ -16,11 +16,9 @@ from minigan import optim
 from minigan.datasets import DataLoader, load_dataset
 from minigan.gan import models
 from minigan.gan.losses import get_loss
-from minigan.gan.training import TrainConfig
-
-MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
-TOY_DATASETS = ("ring", "grid")
-IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
+from minigan.gan.settings import (IMAGE_DATASETS, MODELS, TOY_DATASETS,  # noqa: F401 (re-exported)
+                                   check_backend_available)
+from minigan.gan.training import TrainConfig, Trainer, read_checkpoint
 
 # What differs from TrainConfig's defaults, by model and by kind of data.
 _MODEL_DEFAULTS = {
@@ -55,8 +53,10 @@ def kind_of(dataset: str) -> str:
     raise ValueError(f"dataset must be one of {', '.join(TOY_DATASETS + IMAGE_DATASETS)}, got {dataset!r}")
 
 
-def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "bce", **overrides) -> TrainConfig:
-    """The defaults for a model/dataset/loss combination, with `overrides` on top."""
+def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "bce",
+                   source: str = "the config", **overrides) -> TrainConfig:
+    """The defaults for a model/dataset/loss combination, with `overrides` on top (checked by
+    minigan.gan.settings; `source` names them in error messages)."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
     kind = kind_of(dataset)
@@ -69,7 +69,7 @@ def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "b
     values.update(_DATASET_DEFAULTS.get(dataset, {}) if kind == "toy" else {})
     values.update(_LOSS_DEFAULTS.get((loss, kind), {}))
     values.update(overrides)
-    return TrainConfig.from_dict(values)
+    return TrainConfig.from_dict(values, source=source)
 
 
 @dataclass
@@ -139,9 +139,13 @@ def load_training_data(config: TrainConfig, root=None):
 
 def build(config: TrainConfig, dataset=None, root=None) -> Run:
     """Seed, pick the backend, load the data, and build models, optimizers and the loader."""
+    check_backend_available(config.backend)
     mg.set_backend(config.backend)
     mg.manual_seed(config.seed)
     dataset = dataset if dataset is not None else load_training_data(config, root)
+    if config.batch_size > len(dataset):
+        raise ValueError(f"batch_size must be at most the dataset's size ({len(dataset)} samples "
+                         f"in {config.dataset!r}), got {config.batch_size}")
     sample = dataset[0]
     data_shape = tuple(np.asarray(sample[0] if isinstance(sample, tuple) else sample).shape)
     G, D, conditional = build_models(config, data_shape)
@@ -151,3 +155,18 @@ def build(config: TrainConfig, dataset=None, root=None) -> Run:
     opt_g, opt_d = build_optimizers(config, G, D)
     loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=True, drop_last=True)
     return Run(G, D, opt_g, opt_d, loader, dataset, conditional)
+
+
+def load_generator(checkpoint):
+    """(a Trainer that samples, without optimizers or data, and its config) from a GAN
+    checkpoint; ValueError if the file is not one or its weights do not fit its config's model."""
+    state = read_checkpoint(checkpoint)
+    config = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
+    shape = (2,) if kind_of(config.dataset) == "toy" else (1, config.image_size, config.image_size)
+    G, D, conditional = build_models(config, shape)
+    try:
+        G.load_state_dict(state["G"])
+    except RuntimeError as err:
+        raise ValueError(f"{checkpoint}: the generator's weights do not fit the {config.model!r} "
+                         f"model its config describes ({err})") from None
+    return Trainer(G, D, None, None, None, config, conditional=conditional), config

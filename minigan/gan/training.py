@@ -9,14 +9,21 @@ resuming and a guard against divergence.
 A checkpoint holds everything a run depends on: both models (BatchNorm statistics included), both
 optimizers, minigan's random generator, the data loader's position, the step, the config, the
 fixed noise and the frames of the training GIF. Resuming from it continues exactly where the run
-stopped: on the CPU, N steps + save + load + N steps gives bit-identical weights to 2N steps.
+stopped: on the CPU, a run of config.steps = T stopped at any step and resumed gives bit-identical
+weights, optimizer state, random state and history to T uninterrupted steps. The learning-rate
+schedule (lr_decay="linear") is a function of the step and of config.steps, the total asked for:
+lr(t) = lr * (1 - t / config.steps). Raising config.steps on resume therefore changes the schedule
+from the resume point on (the rates jump up to their value for the new total), and the run then
+differs from one started with the larger total; with lr_decay="none" it does not.
+
+A checkpoint is "good" only if every parameter, buffer and optimizer state is finite; the NaN
+guard checks that before each save and at the end, besides the losses at every step.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -24,62 +31,15 @@ import numpy as np
 import minigan as mg
 from minigan.gan.losses import get_loss
 from minigan.gan.progress import Progress
+from minigan.gan.settings import TrainConfig
 from minigan.gan.steps import d_step, g_step
 
 CHECKPOINT_FORMAT = "minigan-gan-checkpoint-1"
 
 
-@dataclass
-class TrainConfig:
-    """Every choice a run makes. Defaults per model/dataset pair live in minigan.gan.recipes."""
-
-    model: str = "dcgan"
-    dataset: str = "sample"
-    loss: str = "bce"
-    steps: int = 1000               # generator updates
-    batch_size: int = 64
-    latent_dim: int = 100
-    width: int = 32                 # feature maps of the DCGAN layers / units of the MLP layers
-    optimizer: str = "adam"         # adam | rmsprop
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    betas: tuple = (0.5, 0.999)
-    lr_decay: str = "none"          # none | linear (to 0 at the last step)
-    n_critic: int = 1               # D steps per G step
-    gp_weight: float = 10.0         # WGAN-GP
-    clip_value: float = 0.01        # WGAN weight clipping
-    label_smoothing: float = 0.0    # one-sided, BCE losses only
-    seed: int = 0
-    backend: str = "numpy"
-    num_fixed: int = 64             # fixed-noise samples drawn for the grids and the GIF
-    sample_every: int = 100
-    checkpoint_every: int = 500
-    eval_every: int = 0             # 0: no metrics during training
-    n_samples: int = 2500           # samples.npy at the end
-    image_size: int = 28
-    num_classes: int = 10
-    extra: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["betas"] = list(self.betas)
-        return d
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown config keys {unknown}; known keys are {sorted(known)}")
-        values = dict(values)
-        if "betas" in values:
-            values["betas"] = tuple(float(b) for b in values["betas"])
-        return cls(**values)
-
-
 class TrainingDiverged(RuntimeError):
-    """A loss became NaN or infinite; the message says at which step and where the last good
-    checkpoint is."""
+    """A loss, a weight or an optimizer state became NaN or infinite; the message says at which
+    step and where the last good checkpoint is."""
 
 
 class Trainer:
@@ -153,16 +113,54 @@ class Trainer:
         row = {"step": self.step + 1, "epoch": self.loader.epoch, **d_stats, **g_stats,
                "time": round(self.elapsed, 4)}
         if not (math.isfinite(row["d_loss"]) and math.isfinite(row["g_loss"])):
-            where = (f"the last good checkpoint ({self.out_dir / 'checkpoint.npz'}, step "
-                     f"{self.last_checkpoint_step}) was kept" if self.last_checkpoint_step is not None
-                     else "no checkpoint had been saved")
-            raise TrainingDiverged(
-                f"training diverged at step {self.step + 1}: d_loss = {row['d_loss']}, "
-                f"g_loss = {row['g_loss']} (not finite); {where}. Try a smaller learning rate."
-            )
+            self._diverged(self.step + 1, f"d_loss = {row['d_loss']}, g_loss = {row['g_loss']} "
+                                          "(not finite)")
         self.step += 1
         self.history.append(row)
         return row
+
+    def _diverged(self, step: int, what: str):
+        kept = (f"the last good checkpoint ({self.out_dir / 'checkpoint.npz'}, step "
+                f"{self.last_checkpoint_step}) was kept" if self.last_checkpoint_step is not None
+                and self.out_dir is not None else "no checkpoint had been saved")
+        raise TrainingDiverged(f"training diverged at step {step}: {what}; {kept}. Try a smaller "
+                               "learning rate.")
+
+    def first_non_finite(self) -> str | None:
+        """The first parameter, buffer or optimizer state holding NaN or inf, named; None if all
+        are finite."""
+        for model_name, model in (("G", self.G), ("D", self.D)):
+            for key, value in model.state_dict().items():
+                array = value.array
+                if array.dtype.kind in "fc" and not bool(mg.get_array_module(array).isfinite(array).all()):
+                    return f"{model_name}'s {key!r}"
+        for opt_name, optimizer in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
+            for index, entries in enumerate(optimizer.state.values() if optimizer else ()):
+                for key, array in entries.items():
+                    if hasattr(array, "dtype") and array.dtype.kind in "fc" and \
+                            not bool(mg.get_array_module(array).isfinite(array).all()):
+                        return f"{opt_name}'s state[{index}][{key!r}]"
+        with np.errstate(all="ignore"):  # finite weights can still overflow (weights of 1e30)
+            fixed = self.sample_fixed()
+        if not np.isfinite(fixed).all():
+            return "G's output for the fixed noise"
+        was_training = self.D.training
+        self.D.eval()
+        try:
+            with mg.no_grad(), np.errstate(all="ignore"):
+                x = mg.tensor(fixed)
+                scores = self.D(x) if self.fixed_labels is None else self.D(x, self.fixed_labels)
+        finally:
+            self.D.train(was_training)
+        if not np.isfinite(scores.numpy()).all():
+            return "D's output for G's fixed-noise samples"
+        return None
+
+    def check_finite(self) -> None:
+        """Raise TrainingDiverged unless every weight and optimizer state is finite."""
+        bad = self.first_non_finite()
+        if bad is not None:
+            self._diverged(self.step, f"{bad} is not finite")
 
     # -- samples -----------------------------------------------------------------------------
     def sample(self, z, labels=None) -> np.ndarray:
@@ -227,6 +225,7 @@ class Trainer:
             bar.close()
         if self.frame_steps and self.frame_steps[-1] != self.step:
             self._snapshot()  # the GIF ends with the final generator
+        self.check_finite()
         if self.out_dir is not None and self.last_checkpoint_step != self.step:
             self.save_checkpoint()
         return self.history
@@ -256,11 +255,28 @@ class Trainer:
         return state
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore a state_dict()/checkpoint; validates the models' state dicts before changing
-        anything."""
-        if state.get("format") != CHECKPOINT_FORMAT:
-            raise ValueError(f"not a minigan GAN checkpoint (format {state.get('format')!r}, "
-                             f"expected {CHECKPOINT_FORMAT!r})")
+        """Restore a state_dict()/checkpoint, all or nothing: if any part is refused (ValueError,
+        or RuntimeError from a model), everything is put back as it was before the call."""
+        check_checkpoint(state)
+        saved = (self.G.state_dict(), self.D.state_dict(), self.opt_g.state_dict(),
+                 self.opt_d.state_dict(), mg.get_rng_state(), self.loader.state_dict())
+        saved = (*({k: v.numpy().copy() for k, v in sd.items()} for sd in saved[:2]), *saved[2:])
+        attributes = {name: getattr(self, name) for name in (
+            "_batches", "step", "elapsed", "fixed_noise", "frames", "frame_steps", "history",
+            "metrics", "last_checkpoint_step")}
+        try:
+            self._load(state)
+        except Exception:
+            self.G.load_state_dict(saved[0])
+            self.D.load_state_dict(saved[1])
+            self.opt_g.load_state_dict(saved[2])
+            self.opt_d.load_state_dict(saved[3])
+            mg.set_rng_state(saved[4])
+            self.loader.load_state_dict(saved[5])
+            self.__dict__.update(attributes)
+            raise
+
+    def _load(self, state: dict) -> None:
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         self.opt_g.load_state_dict(state["opt_g"])
@@ -274,6 +290,13 @@ class Trainer:
         frames = state["frames"]
         self.frames = list(frames) if frames.ndim > 1 else []
         self.frame_steps = [int(s) for s in state["frame_steps"]]
+        if len(self.frames) != len(self.frame_steps):
+            raise ValueError(f"the checkpoint has {len(self.frames)} frames but "
+                             f"{len(self.frame_steps)} frame steps")
+        every = self.config.sample_every
+        if self.frame_steps and self.frame_steps[-1] == self.step and self.step and \
+                not (every and self.step % every == 0):
+            del self.frames[-1], self.frame_steps[-1]  # the end-of-run frame: a resumed run goes on
         history = state["history"]
         length = len(next(iter(history.values()))) if history else 0
         self.history = [{k: v[i].item() for k, v in history.items()} for i in range(length)]
@@ -281,11 +304,35 @@ class Trainer:
         self.last_checkpoint_step = self.step
 
     def save_checkpoint(self, path=None) -> Path:
-        """Write the state to out_dir/checkpoint.npz (atomically: a crash keeps the previous one)."""
+        """Write the state to out_dir/checkpoint.npz (atomically: a crash keeps the previous one).
+
+        Raises TrainingDiverged, and keeps the previous checkpoint, if a weight or an optimizer
+        state is not finite."""
         path = Path(path) if path is not None else self.out_dir / "checkpoint.npz"
+        self.check_finite()
         mg.save(self.state_dict(), path)
         self.last_checkpoint_step = self.step
         return path
 
     def load_checkpoint(self, path) -> None:
-        self.load_state_dict(mg.load(path))
+        self.load_state_dict(read_checkpoint(path))
+
+
+def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
+    """The config of a GAN checkpoint's state dict; ValueError if it is not one."""
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        got = state.get("format") if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"{source} is not a minigan GAN checkpoint (format {got!r}, expected "
+                         f"{CHECKPOINT_FORMAT!r})")
+    missing = sorted({"step", "elapsed", "config", "G", "D", "opt_g", "opt_d", "rng", "loader",
+                      "fixed_noise", "frames", "frame_steps", "history", "metrics"} - set(state))
+    if missing:
+        raise ValueError(f"{source} lacks {missing}")
+    return TrainConfig.from_dict(state["config"], source=f"{source}'s config")
+
+
+def read_checkpoint(path) -> dict:
+    """mg.load(path), checked to be a GAN checkpoint (ValueError naming the file otherwise)."""
+    state = mg.load(path)
+    check_checkpoint(state, f"{str(path)!r}")
+    return state

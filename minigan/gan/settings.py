@@ -1,0 +1,275 @@
+"""Every setting of a training run in one table: its name, type, valid range or choices, default,
+help text, and whether it may change when a run is resumed.
+
+The table is the one place where settings are checked. From it come
+
+* ``TrainConfig``, the dataclass a run carries (one field per row with ``config=True``);
+* the ``train`` command's flags (``--batch-size`` for ``batch_size``; argparse calls the row's
+  check, so ``--steps -5`` ends in ``error: argument --steps: ...`` and exit 2);
+* the checks of a ``--config`` file and of a checkpoint's config (``check_settings``);
+* what ``--resume`` may change (``check_resume``).
+
+Adding a setting is adding a row::
+
+    Setting("label_smoothing", float, 0.0, "one-sided label smoothing (BCE losses)", low=0, high=1,
+            high_open=True),
+
+Every value is checked for its type (an int is not a bool, 2.5 is not an int, "x" is not a number)
+and range (finite numbers only) before any work starts; a bad value is a ValueError that names the
+setting, what was expected and what was got.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import asdict, dataclass, field, make_dataclass
+
+from minigan.gan.losses import LOSSES
+
+MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
+TOY_DATASETS = ("ring", "grid")
+IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
+# Which kind of data each model takes, and the image side it is built for (None: any).
+MODEL_DATA = {"mlp": ("toy", "image"), "dcgan": ("image",), "dcgan64": ("image",),
+              "cgan": ("image",)}
+MODEL_IMAGE_SIZE = {"mlp": None, "dcgan": 28, "dcgan64": 64, "cgan": 28}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the table.
+
+    type: int, float, bool, str, tuple (a pair of floats) or dict. low/high: the range of a number
+    (inclusive unless low_open/high_open). choices: the allowed strings. resume: "fixed" (must
+    equal the checkpoint's on --resume) or "free". config: a TrainConfig field (False: a flag
+    only, such as --epochs).
+    """
+
+    name: str
+    type: type
+    default: object
+    help: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple = ()
+    resume: str = "fixed"
+    config: bool = True
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def expected(self) -> str:
+        """What a valid value is, in words: "an integer >= 1", "one of 'adam', 'rmsprop'"."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.type is dict:
+            return "a JSON object"
+        if self.type is bool:
+            return "true or false"
+        what = {int: "an integer", float: "a finite number", str: "a string",
+                tuple: "two numbers"}[self.type]
+        if self.low is not None and self.high is not None:
+            return (f"{what} in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
+                    f"{')' if self.high_open else ']'}")
+        if self.low is not None:
+            return f"{what} {'>' if self.low_open else '>='} {self.low:g}"
+        return what
+
+    def check(self, value):
+        """The value, converted to the row's type (5.0 -> 5 for an int); ValueError if invalid."""
+        if self.type is tuple:
+            if isinstance(value, (list, tuple)) and len(value) == 2:
+                return tuple(self._check_number(v, float, value) for v in value)
+            raise self._invalid(value)
+        if self.type is bool:
+            if not isinstance(value, bool):
+                raise self._invalid(value)
+            return value
+        if self.type in (int, float):
+            return self._check_number(value, self.type, value)
+        if not isinstance(value, self.type) or (self.choices and value not in self.choices):
+            raise self._invalid(value)
+        return value
+
+    def _check_number(self, value, kind, whole):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._invalid(whole)
+        if kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise self._invalid(whole)
+            value = int(value)
+        elif not math.isfinite(value):
+            raise self._invalid(whole)
+        else:
+            value = float(value)
+        low_ok = self.low is None or (value > self.low if self.low_open else value >= self.low)
+        high_ok = self.high is None or (value < self.high if self.high_open else value <= self.high)
+        if not (low_ok and high_ok):
+            raise self._invalid(whole)
+        return value
+
+    def _invalid(self, value) -> ValueError:
+        return ValueError(f"{self.name} must be {self.expected()}, got {value!r}")
+
+    def argparse_type(self, text: str):
+        """argparse's `type=` for the flag: parse the text, then check it like a config value."""
+        words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+        try:
+            value = (text if self.type is str else words.get(text.lower(), text)
+                     if self.type is bool else (int if self.type is int else float)(text))
+        except ValueError:
+            value = text
+        try:
+            return self.check(value)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(f"must be {self.expected()}, got {text!r}") from err
+
+
+SETTINGS = (
+    Setting("model", str, "dcgan", "network family (default: dcgan; mlp for 2-D data)",
+            choices=MODELS),
+    Setting("dataset", str, "sample", "training data (default: sample, the bundled Fashion-MNIST "
+            "test split)", choices=IMAGE_DATASETS + TOY_DATASETS),
+    Setting("loss", str, "bce", "GAN loss (default: bce, non-saturating)", choices=tuple(LOSSES)),
+    Setting("steps", int, 1000, "generator updates in total (on --resume: the new total)", low=1,
+            resume="free"),
+    Setting("epochs", float, None, "passes over the data (instead of --steps)", low=0,
+            low_open=True, resume="free", config=False),
+    Setting("batch_size", int, 64, "samples per batch (at most the dataset's size)", low=1),
+    Setting("latent_dim", int, 100, "size of the noise vector z", low=1),
+    Setting("width", int, 32, "feature maps (DCGAN) or hidden units (MLP)", low=1),
+    Setting("optimizer", str, "adam", "optimizer of both networks", choices=("adam", "rmsprop")),
+    Setting("lr", float, None, "learning rate of both networks (sets lr_g and lr_d)", low=0,
+            low_open=True, config=False),
+    Setting("lr_g", float, 2e-4, "generator learning rate", low=0, low_open=True),
+    Setting("lr_d", float, 2e-4, "discriminator learning rate", low=0, low_open=True),
+    Setting("betas", tuple, (0.5, 0.999), "Adam's (beta1, beta2)", low=0, high=1, high_open=True),
+    Setting("lr_decay", str, "none", "linear: both learning rates fall to 0 at the last step",
+            choices=("none", "linear")),
+    Setting("n_critic", int, 1, "discriminator steps per generator step", low=1),
+    Setting("gp_weight", float, 10.0, "gradient penalty weight (wgan-gp)", low=0),
+    Setting("clip_value", float, 0.01, "weight clipping bound (wgan)", low=0, low_open=True),
+    Setting("label_smoothing", float, 0.0, "one-sided label smoothing (BCE losses)", low=0,
+            high=1, high_open=True),
+    Setting("seed", int, 0, "random seed of weights, noise and batches", low=0, high=2**63 - 1),
+    Setting("backend", str, "numpy", "array library (cupy needs a CUDA GPU)",
+            choices=("numpy", "cupy"), resume="free"),
+    Setting("num_fixed", int, 64, "fixed-noise samples drawn for the grids and the GIF", low=1),
+    Setting("sample_every", int, 100, "fixed-noise snapshot every K steps (0: never)", low=0,
+            resume="free"),
+    Setting("checkpoint_every", int, 500, "checkpoint every K steps (0: only at the end)", low=0,
+            resume="free"),
+    Setting("eval_every", int, 0, "compute metrics every K steps (0: never)", low=0,
+            resume="free"),
+    Setting("n_samples", int, 2500, "samples written to samples.npy at the end", low=1,
+            resume="free"),
+    Setting("image_size", int, 28, "image side (28; 64 for dcgan64)", low=1),
+    Setting("num_classes", int, 10, "classes of a conditional GAN", low=1),
+    Setting("extra", dict, None, "free-form notes kept with the run", resume="free"),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+CONFIG_SETTINGS = tuple(s for s in SETTINGS if s.config)
+
+
+def check_settings(values, source: str = "the config") -> dict:
+    """Check a dict of TrainConfig values (a config file, a checkpoint's config, overrides):
+    unknown keys, types and ranges. Returns the converted values; ValueError names `source`."""
+    if not isinstance(values, dict):
+        raise ValueError(f"{source} must hold a JSON object of settings, got "
+                         f"{'null' if values is None else type(values).__name__}")
+    known = [s.name for s in CONFIG_SETTINGS]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"{source}: unknown config keys {unknown}; known keys are {sorted(known)}")
+    checked = {}
+    for name, value in values.items():
+        try:
+            checked[name] = BY_NAME[name].check(value)
+        except ValueError as err:
+            raise ValueError(f"{source}: {err}") from None
+    return checked
+
+
+def check_combination(config) -> None:
+    """Settings that are valid alone but not together (checked for every TrainConfig)."""
+    kind = "toy" if config.dataset in TOY_DATASETS else "image"
+    if kind not in MODEL_DATA[config.model]:
+        raise ValueError(f"model {config.model!r} does not work on {kind} data "
+                         f"({config.dataset!r}); use --model mlp for {', '.join(TOY_DATASETS)}")
+    size = MODEL_IMAGE_SIZE[config.model]
+    if kind == "image" and size is not None and config.image_size != size:
+        raise ValueError(f"image_size must be {size} for model {config.model!r}, got "
+                         f"{config.image_size}")
+
+
+def check_backend_available(name: str) -> None:
+    from minigan import cuda_available
+
+    if name == "cupy" and not cuda_available():
+        raise ValueError("backend 'cupy' needs CuPy and a CUDA GPU, and none is available here "
+                         "(use --backend numpy)")
+
+
+def check_resume(old, new) -> None:
+    """On --resume, settings marked resume="fixed" must equal the checkpoint's."""
+    changed = [f"{s.name} (the checkpoint has {getattr(old, s.name)!r}, now "
+               f"{getattr(new, s.name)!r})" for s in CONFIG_SETTINGS
+               if s.resume == "fixed" and getattr(old, s.name) != getattr(new, s.name)]
+    if changed:
+        raise ValueError("--resume continues a run with its own settings; these differ from the "
+                         "checkpoint's: " + "; ".join(changed) + ". Start a new run to change them.")
+
+
+def add_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per row (--batch-size for batch_size), checked by the row."""
+    for s in SETTINGS:
+        if s.type is dict:
+            continue
+        default_text = "" if s.default is None or s.choices else f"; default {s.default}"
+        metavar = "{" + ",".join(s.choices) + "}" if s.choices else s.name.upper()
+        parser.add_argument(s.flag, dest=s.name, type=s.argparse_type, metavar=metavar,
+                            nargs=2 if s.type is tuple else None,
+                            help=f"{s.help} ({s.expected()}{default_text})")
+
+
+def given_flags(args) -> dict:
+    """The settings given on the command line (None: not given)."""
+    return {s.name: (tuple(getattr(args, s.name)) if s.type is tuple else getattr(args, s.name))
+            for s in SETTINGS if getattr(args, s.name, None) is not None}
+
+
+# ----------------------------------------------------------------------------- TrainConfig
+
+
+def _post_init(self) -> None:
+    for s in CONFIG_SETTINGS:
+        setattr(self, s.name, s.check(getattr(self, s.name)) if s.type is not dict
+                else dict(s.check(getattr(self, s.name))))
+    check_combination(self)
+
+
+def _to_dict(self) -> dict:
+    d = asdict(self)
+    d["betas"] = list(self.betas)
+    return d
+
+
+def _from_dict(cls, values, source: str = "the config"):
+    return cls(**check_settings(values, source))
+
+
+TrainConfig = make_dataclass(
+    "TrainConfig",
+    [(s.name, s.type, field(default_factory=dict) if s.type is dict else field(default=s.default))
+     for s in CONFIG_SETTINGS],
+    namespace={"__post_init__": _post_init, "to_dict": _to_dict,
+               "from_dict": classmethod(_from_dict),
+               "__doc__": "Every choice a run makes: one field per row of minigan.gan.settings."
+                          "SETTINGS (checked on creation). Defaults per model/dataset pair live "
+                          "in minigan.gan.recipes."},
+)
+TrainConfig.__module__ = "minigan.gan.training"
