@@ -90,10 +90,43 @@ def execute_notebook(nb, fast: bool, timeout: int = 900) -> float:
                                              resources={"metadata": {"path": cwd}})
             began = time.perf_counter()
             client.execute()
-            return time.perf_counter() - began
+            seconds = time.perf_counter() - began
+        freeze_progress_bars(nb)
+        return seconds
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def freeze_progress_bars(nb) -> None:
+    """Give every tqdm widget in the outputs a text/plain copy of its *final* state.
+
+    A live progress bar in Jupyter is a widget; a saved notebook keeps the widget's state but its
+    text/plain fallback (what a code-hosting site shows) is the bar as first drawn, at 0%. This
+    rebuilds the text from the saved state: "desc: 100%|##########| 400/400 [00:05<00:00, ...]".
+    """
+    import html
+
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            box = state.get(view["model_id"]) if view else None
+            if not box or "children" not in box.get("state", {}):
+                continue
+            parts = []
+            for child in box["state"]["children"]:
+                model = state.get(child.replace("IPY_MODEL_", ""), {})
+                values = model.get("state", {})
+                if model.get("model_name") == "FloatProgressModel" and values.get("max"):
+                    filled = int(10 * values.get("value", 0) / values["max"])
+                    parts.append("|" + "#" * filled + " " * (10 - filled) + "|")
+                else:
+                    parts.append(html.unescape(str(values.get("value", ""))).replace("\u2007", " "))
+            output["data"]["text/plain"] = "".join(parts)
 
 
 def disagreements(src: Path) -> list[str]:
