@@ -77,7 +77,7 @@ def kernel_env(fast: bool) -> dict:
     return env
 
 
-def execute_notebook(nb, fast: bool, timeout: int = 900) -> float:
+def execute_notebook(nb, fast: bool, timeout: int = 900, allow_errors: bool = False) -> float:
     """Run `nb` in place in a fresh kernel (cwd: a temporary folder). Returns the seconds it took."""
     import nbclient
 
@@ -86,7 +86,7 @@ def execute_notebook(nb, fast: bool, timeout: int = 900) -> float:
     os.environ.update(kernel_env(fast))  # the kernel inherits this process's environment
     try:
         with tempfile.TemporaryDirectory(prefix="minigan-lesson-") as cwd:
-            client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
+            client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
                                              resources={"metadata": {"path": cwd}})
             began = time.perf_counter()
             client.execute()
@@ -153,6 +153,7 @@ def main(argv=None) -> int:
     parser.add_argument("names", nargs="*", help="lesson prefixes (default: all)")
     parser.add_argument("--all", action="store_true", help="every lesson (the default when no names are given)")
     parser.add_argument("--fast", action="store_true", help="MINIGAN_FAST=1 (what the tests run)")
+    parser.add_argument("--allow-errors", action="store_true", help="keep going after a failing cell (debugging)")
     args = parser.parse_args(argv)
     selected = sources(() if args.all else args.names)
     if not selected:
@@ -168,7 +169,7 @@ def main(argv=None) -> int:
     for src in selected:
         nb = build_notebook(src)
         if args.command == "execute":
-            seconds = execute_notebook(nb, fast=args.fast)
+            seconds = execute_notebook(nb, fast=args.fast, allow_errors=args.allow_errors)
             print(f"{src.stem}: {seconds:.0f} s ({'fast' if args.fast else 'full'} run)", flush=True)
         nbformat.write(nb, notebook_path(src))
         print("wrote", notebook_path(src).relative_to(ROOT), flush=True)
