@@ -115,6 +115,34 @@ assert "element (2,)" in report
 assert f"{s:.8e}" in report and f"{s * (1 - s):.8e}"[:8] in report   # analytic exactly, numeric to 6 digits
 
 # %% [markdown]
+# ### Same formula, different numbers: overflow
+#
+# `MySigmoid` computes $1/(1+e^{-a})$. For $a = -1000$, $e^{1000}$ overflows to `inf` and NumPy warns —
+# but $1/\infty = 0$ is the right answer, so nothing visibly breaks. Rearrange the *same* formula as
+# $e^{a}/(1+e^{a})$ and evaluate at $a = +1000$: now it is $\infty/\infty$ = `nan`, and a `nan` in a loss
+# silently poisons every weight it touches. minigan's `mg.sigmoid` never exponentiates a positive
+# number: it uses $e^{-|a|}$ and picks the formula by the sign of $a$.
+
+# %%
+import warnings
+
+def sigmoid_rearranged(a):
+    return np.exp(a) / (1 + np.exp(a))
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    far_left = MySigmoid.apply(mg.tensor([-1000.0], dtype=mg.float64)).item()
+    far_right = sigmoid_rearranged(np.float64(1000.0))
+print(f"MySigmoid(-1000) = {far_left}, rearranged(+1000) = {far_right}; warnings: {[str(w.message) for w in caught]}")
+assert far_left == 0.0 and np.isnan(far_right)
+assert any("overflow" in str(w.message) for w in caught)
+
+with warnings.catch_warnings():
+    warnings.simplefilter("error")                                    # any warning would fail here
+    stable = mg.sigmoid(mg.tensor([-1000.0, 0.0, 1000.0], dtype=mg.float64)).numpy()
+assert np.array_equal(stable, [0.0, 0.5, 1.0])
+
+# %% [markdown]
 # ## 3. Backwards that can be differentiated again
 #
 # The gradient penalty of WGAN-GP (lesson 9) differentiates a gradient: training must run a backward
@@ -184,10 +212,8 @@ assert np.allclose(c1.numpy(), np.exp(x.numpy())) and not c1.requires_grad   # a
 # at your own file instead of minigan's reference; `exercises/LESSONS.md` has the commands.
 #
 # **Try this.**
-# 1. Run `MySigmoid.apply(mg.tensor([-1000.0]))` and look at NumPy's warning: $e^{1000}$ overflows to
-#    `inf` (the result, $1/\infty = 0$, happens to be right). Now try `MySigmoid.apply(mg.tensor([1000.0],
-#    requires_grad=True))` under `gradcheck`, and read `minigan/ops/elementwise.py` to see how the real
-#    sigmoid avoids ever computing $e^{+|a|}$.
+# 1. Read the sigmoid in `minigan/ops/elementwise.py`. Write `BCE = -log(sigmoid(a))` with `MySigmoid`
+#    and evaluate it at $a = -200$ in float32: what do you get, and what does `mg.functional.softplus(-a)` give?
 # 2. Give `gradcheck` float32 inputs made with `mg.tensor(..., dtype=mg.float32)`: what does it do to them, and why?
 # 3. Write `MyTanh` (derivative $1-\tanh^2$) saving the **input** instead of the output, and pass both checks.
 #

@@ -101,17 +101,22 @@ G_clip, D_clip = make(0)
 w_clip = train_wgan(G_clip, D_clip, optim.RMSprop(G_clip.parameters(), lr=5e-4), optim.RMSprop(D_clip.parameters(), lr=5e-4),
                     gan.LOSSES["wgan"], steps, desc="WGAN, clipping", clip_value=c)
 
-weights = np.concatenate([p.numpy().ravel() for name, p in D_clip.named_parameters() if name.endswith("weight")])
-at_bound = np.mean(np.isclose(np.abs(weights), c))
+layers = [p.numpy().ravel() for name, p in D_clip.named_parameters() if name.endswith("weight")]
+weights = np.concatenate(layers)
+near_bound = np.mean(np.abs(weights) > 0.8 * c)          # a uniform spread over [-c, c] would give 20%
+last_on_bound = np.mean(np.isclose(np.abs(layers[-1]), c))
 plt.figure(figsize=(6, 3))
 plt.hist(weights, bins=61, range=(-c * 1.05, c * 1.05))
-plt.xlabel("critic weight"); plt.title(f"after clipping to ±{c}: {at_bound:.0%} of the weights sit on ±c")
+plt.xlabel("critic weight"); plt.title(f"clipped to ±{c}: {near_bound:.0%} of the weights within 20% of ±c")
 plt.show()
+print(f"{near_bound:.0%} of all weights beyond 0.8c; {last_on_bound:.0%} of the output layer's exactly on ±c")
 assert np.abs(weights).max() <= c + 1e-7
-assert at_bound > 0.2              # the weights pile up at the clipping bounds
+assert near_bound > (0.4 if FAST else 0.6)               # the weights pile up at the clipping bounds ...
+assert last_on_bound > (0.7 if FAST else 0.8)            # ... the output layer almost entirely
 
 # %% [markdown]
-# Many weights pile up exactly on $\pm c$: the critic wants to be steeper than clipping allows, and
+# The weights pile up at $\pm c$ (in this run's measurements, about three quarters of them beyond
+# $0.8c$ after 1,000 steps, and nearly all of the output layer exactly on the bound): the critic wants to be steeper than clipping allows, and
 # clipping turns it into a function of (nearly) binary weights — a poor use of its capacity. And the
 # bound on the weights is not the constraint we wanted (gradient norm 1): we measure the critic's
 # gradient norm $\|\nabla_x D(\hat x)\|$ on points $\hat x$ between real and fake samples.
