@@ -7,7 +7,9 @@ them and committed with the outputs of a full run, so that they read well on a c
     python tools/notebook.py build [NAMES...]          # source -> notebook, no outputs
     python tools/notebook.py execute --all             # build + full run of every lesson (commit these)
     python tools/notebook.py execute 01 04 --fast      # MINIGAN_FAST=1: smaller runs, as the tests do
+    python tools/notebook.py execute --all --fast --no-write   # time the fast runs, keep the notebooks
     python tools/notebook.py check                     # every notebook's cells equal its source's
+    python tools/notebook.py sync                      # copy edited markdown into the executed notebooks
 
 NAMES select lessons by prefix ("01", "04_minimax"). Each lesson runs in a fresh kernel whose working
 folder is a temporary directory (nothing is written into the repository), with one BLAS thread.
@@ -158,12 +160,36 @@ def disagreements(src: Path) -> list[str]:
     return problems
 
 
+def sync_markdown(src: Path) -> bool:
+    """Copy the source's markdown cells into the committed (executed) notebook, keeping its outputs.
+
+    Only for edits of prose: the cells must match in number, kind and code. Returns True when the
+    notebook changed; raises ValueError (naming the cell) when code differs: execute it instead.
+    """
+    import nbformat
+
+    path = notebook_path(src)
+    committed, expected = nbformat.read(path, as_version=4), build_notebook(src)
+    if [c.cell_type for c in committed.cells] != [c.cell_type for c in expected.cells]:
+        raise ValueError(f"{path.name}: the cells changed; run python tools/notebook.py execute {src.stem[:2]}")
+    changed = False
+    for i, (got, want) in enumerate(zip(committed.cells, expected.cells)):
+        if got.cell_type == "code" and got.source != want.source:
+            raise ValueError(f"{path.name}: code cell {i} changed; run python tools/notebook.py execute {src.stem[:2]}")
+        if got.cell_type == "markdown" and (got.source != want.source or got.get("id") != want.id):
+            got.source, got.id, changed = want.source, want.id, True
+    if changed:
+        nbformat.write(committed, path)
+    return changed
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python tools/notebook.py", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["build", "execute", "check"])
+    parser.add_argument("command", choices=["build", "execute", "check", "sync"])
     parser.add_argument("names", nargs="*", help="lesson prefixes (default: all)")
     parser.add_argument("--all", action="store_true", help="every lesson (the default when no names are given)")
     parser.add_argument("--fast", action="store_true", help="MINIGAN_FAST=1 (what the tests run)")
+    parser.add_argument("--no-write", action="store_true", help="execute only (to time or test), keep the notebooks")
     parser.add_argument("--allow-errors", action="store_true", help="keep going after a failing cell (debugging)")
     args = parser.parse_args(argv)
     selected = sources(() if args.all else args.names)
@@ -175,6 +201,12 @@ def main(argv=None) -> int:
         print("\n".join(problems) if problems else f"{len(selected)} notebooks agree with their sources")
         return 1 if problems else 0
 
+    if args.command == "sync":
+        for src in selected:
+            if sync_markdown(src):
+                print("updated the markdown of", notebook_path(src).relative_to(ROOT))
+        return 0
+
     import nbformat
 
     for src in selected:
@@ -183,8 +215,9 @@ def main(argv=None) -> int:
             seconds, cpu = execute_notebook(nb, fast=args.fast, allow_errors=args.allow_errors)
             print(f"{src.stem}: {'fast' if args.fast else 'full'} run {seconds:.0f} s wall, "
                   f"{cpu:.0f} s CPU (kernel)", flush=True)
-        nbformat.write(nb, notebook_path(src))
-        print("wrote", notebook_path(src).relative_to(ROOT), flush=True)
+        if not args.no_write:
+            nbformat.write(nb, notebook_path(src))
+            print("wrote", notebook_path(src).relative_to(ROOT), flush=True)
     return 0
 
 

@@ -237,7 +237,10 @@ assert freed is not None and "second time" in freed
 #
 # ## Exercises
 #
-# The graded exercises live in `exercises/` (see `exercises/LESSONS.md` for how to run and grade
-# them). After this lesson: **`ex_linear`** (a Linear layer's forward and backward, $dW = g^\top X$;
-# hint: check the shape of every gradient against its input's) and **`ex_matmul_backward`**
-# (hint: $\partial L/\partial A = g B^\top$, $\partial L/\partial B = A^\top g$).
+# The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
+# grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
+#
+# - **`ex_sigmoid`** (exercise 1): a sigmoid `Function` that never overflows — hint: for $a < 0$ use
+#   $e^{a}/(1+e^{a})$; both branches then need only $e^{-|a|} \le 1$.
+# - **`ex_linear`** (exercise 2): Linear's forward and backward — hint: $\partial L/\partial W$ has $W$'s shape
+#   (out, in); of $g^\top X$ and $X^\top g$ only one does (section 3).

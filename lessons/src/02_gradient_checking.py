@@ -219,7 +219,10 @@ assert np.allclose(c1.numpy(), np.exp(x.numpy())) and not c1.requires_grad   # a
 #
 # ## Exercises
 #
-# **`ex_sigmoid`** — a stable sigmoid (hint: for $a<0$ write $\sigma(a) = e^{a}/(1+e^{a})$, so the
-# exponent is never positive); **`ex_leaky_relu`** (hint: the slope is a constant, the mask is not
-# differentiated); **`ex_sum_to`** — broadcasting's reverse (hint: sum over the leading dimensions that
-# were added, then over the dimensions that were 1, with `keepdims`).
+# The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
+# grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
+#
+# - **`ex_sum_to`** (exercise 3): sum a broadcast gradient back to a shape — hint: sum the leading
+#   dimensions broadcasting added, then (with `keepdims`) every dimension that is 1 in the target.
+# - **`ex_matmul`** (exercise 4): matmul's backward with batch broadcasting — hint: $\partial L/\partial A = g B^\top$
+#   has the broadcast batch shape; `mg.sum_to` brings it back to $A$'s shape.

@@ -215,7 +215,14 @@ assert np.array_equal(drop(ones).numpy(), ones.numpy())      # eval mode: the id
 #
 # ## Exercises
 #
-# **`ex_im2col`** (hint: output pixel $(oh, ow)$ reads input rows $oh\cdot s + i$ for $i<k$ of the padded
-# image); **`ex_conv2d_input_grad`** via col2im (hint: the input gradient is the column gradient $W^\top g$
-# scattered back with `+=`, the reverse of im2col's copy); **`ex_batchnorm_backward`** (hint: $\mu_B$ and
-# $\sigma_B$ depend on every sample, so $\partial L/\partial x$ has three terms).
+# The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
+# grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
+#
+# - **`ex_leaky_relu`** (exercise 5) — hint: use `mg.where` with the mask in backward; a gradient computed
+#   from raw arrays fails `gradgradcheck` (lesson 2).
+# - **`ex_im2col`** (exercise 6) — hint: loop over the $k\times k$ kernel offsets only; each offset is one
+#   strided slice of the padded image.
+# - **`ex_col2im`** (exercise 7), conv2d's input gradient — hint: the same slices as im2col, but added onto
+#   the image (`+=`), because windows overlap.
+# - **`ex_batchnorm`** (exercise 8), the training-mode backward — hint: $\mu_B$ and $\sigma_B$ depend on
+#   every sample, so $\partial L/\partial x$ has three terms.

@@ -207,5 +207,8 @@ for means, grads in results["bce"]:
 #
 # ## Exercises
 #
-# **`ex_bce_with_logits`** — binary cross-entropy from logits (hint: $-\log\sigma(a) = \mathrm{softplus}(-a)$, and
-# $\mathrm{softplus}(a) = \max(a, 0) + \log(1 + e^{-|a|})$ never overflows).
+# The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
+# grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
+#
+# - **`ex_bce_logits`** (exercise 9): binary cross-entropy from logits — hint: write it as
+#   $\max(a, 0) - a y + \log(1 + e^{-|a|})$; never compute $\log(1 - \sigma(a))$.

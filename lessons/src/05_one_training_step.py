@@ -222,7 +222,10 @@ assert caught is not None and "modified" in caught
 #
 # ## Exercises
 #
-# **`ex_d_step`** and **`ex_g_step`** — the two steps as functions with `gan.d_step`'s interface (hint:
-# the tests compare your parameters bit for bit with the reference, so keep the order: D on real, then
-# on fake); **`ex_adam_step`** — one Adam update with bias correction (hint:
-# $\hat m = m/(1-\beta_1^t)$, $\hat v = v/(1-\beta_2^t)$, $\theta \leftarrow \theta - \eta\,\hat m/(\sqrt{\hat v}+\epsilon)$).
+# The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
+# grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
+#
+# - **`ex_d_step`** (exercise 10) — hint: make the fakes under `mg.no_grad()` (or detach them): $G$ must get
+#   no gradient from $D$'s loss (section 1).
+# - **`ex_g_step`** (exercise 11) — hint: freeze $D$ with `requires_grad_(False)` and restore it in a
+#   `finally` block; the fakes must keep their graph (section 2).

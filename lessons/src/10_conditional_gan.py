@@ -67,7 +67,7 @@ assert len(np.unique(data.labels)) == 10
 # the label codes are learned with everything else.
 
 # %%
-config = default_config("cgan", "sample", steps=30 if FAST else 400, sample_every=0)
+config = default_config("cgan", "sample", steps=30 if FAST else 600, sample_every=0)
 run = build(config)
 G, D = run.G, run.D
 assert run.conditional and type(G).__name__ == "ConditionalGenerator28"
@@ -146,5 +146,8 @@ if not FAST:
 #
 # ## Exercises
 #
-# No new graded exercise; the conditional models use only layers from lessons 3 and 8 plus
-# `nn.Embedding` (a row lookup whose gradient adds into the looked-up rows).
+# The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
+# grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
+#
+# No new exercise. Try passing labels through your **`ex_d_step`** and **`ex_g_step`** (lesson 5):
+# $G(z, y)$ and $D(x, y)$.

@@ -232,5 +232,9 @@ assert abs(gan.frechet_distance_from_features(reference, reference)) < 1e-6   # 
 #
 # ## Exercises
 #
-# No graded exercise for this lesson; the metrics are in `minigan/gan/metrics.py`, each with its
-# formula in the docstring, and tests in `tests/test_metrics.py` and `tests/test_density_coverage.py`.
+# The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
+# grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
+#
+# - **`ex_frechet`** (exercise 16): the Fréchet distance between two Gaussians — hint:
+#   $\operatorname{tr}(\Sigma_1\Sigma_2)^{1/2}$ is the sum of the square roots of the eigenvalues of
+#   $A\Sigma_2 A$ with $A = \Sigma_1^{1/2}$, not `np.sqrt` of the product.
