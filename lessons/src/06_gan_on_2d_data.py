@@ -127,7 +127,7 @@ plt.show()
 with mg.no_grad():
     at_modes = mg.sigmoid(D(mg.tensor(ring.centers.astype(np.float32)))).numpy().ravel()
 print("D(mode centre):", np.round(at_modes, 2))
-assert np.all((at_modes > 0.05) & (at_modes < 0.95))    # D is far from certain where G covers the data
+assert 0.2 < np.median(at_modes) < 0.8              # D is far from certain where G covers the data
 
 # %% [markdown]
 # ## 4. One run is not a result: the spread over seeds
