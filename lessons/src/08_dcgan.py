@@ -49,7 +49,7 @@ def tile(images, nrow=8, pad=1):
 
 def show(ax, images, title, nrow=8):
     """Always with vmin=-1, vmax=1: -1 is black, 0 mid-grey, 1 white — whatever the images contain."""
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1)
+    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
     ax.set_title(title); ax.axis("off")
 
 data = load_dataset(DATASET)
@@ -74,7 +74,7 @@ trainer = gan.Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config)
 untrained = trainer.sample_fixed()
 print(f"untrained G: values in [{untrained.min():.2f}, {untrained.max():.2f}]")
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.5))
-axes[0].imshow(tile(untrained[:16], 4), cmap="gray"); axes[0].set_title("step 0, imshow's own scaling (misleading)"); axes[0].axis("off")
+axes[0].imshow(tile(untrained[:16], 4), cmap="gray", interpolation="nearest"); axes[0].set_title("step 0, imshow's own scaling (misleading)"); axes[0].axis("off")
 show(axes[1], untrained[:16], "step 0, vmin=-1, vmax=1 (honest)", nrow=4)
 plt.show()
 assert untrained.max() - untrained.min() < 1.5        # far from the full range [-1, 1]: stretching would lie

@@ -44,8 +44,8 @@ def tile(images, nrow):
 
 def show_rows(images, title, nrow=10):
     """A grid with one row per class (vmin=-1, vmax=1: the images' own scale), the class names on the left."""
-    fig, ax = plt.subplots(figsize=(7.5, 7.5))
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1)
+    fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
     ax.set_yticks([1 + 29 * r + 14 for r in range(len(images) // nrow)], CLASSES[:len(images) // nrow])
     ax.set_xticks([]); ax.set_title(title)
     plt.show()
