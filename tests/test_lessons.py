@@ -52,3 +52,12 @@ def test_lesson_runs_in_fast_mode(src):
     errors = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors == []
+
+
+def test_sync_refuses_changed_code(tmp_path, monkeypatch):
+    src = SOURCES[0]
+    edited = tmp_path / src.name
+    edited.write_text(src.read_text(encoding="utf-8").replace("# %%\n", "# %%\nx_added = 1\n", 1), encoding="utf-8")
+    monkeypatch.setattr(notebook, "notebook_path", lambda s: ROOT / "lessons" / f"{s.stem}.ipynb")
+    with pytest.raises(ValueError, match="code cell .* changed"):
+        notebook.sync_markdown(edited)
