@@ -201,3 +201,35 @@ def precision_recall(real_features, fake_features, k: int = 3, batch: int = 1000
         "precision": float(_inside_manifold(fake, real, real_radii, batch).mean()),
         "recall": float(_inside_manifold(real, fake, fake_radii, batch).mean()),
     }
+
+
+def density_coverage(real_features, fake_features, k: int = 5, batch: int = 1000) -> dict:
+    """Density and coverage (Naeem et al. 2020), the outlier-robust counterparts of precision/recall.
+
+    Only the real set gets k-NN balls (ball i reaches real point i's k-th nearest real neighbour):
+
+        density  = 1/(k M) * sum_j #{i : fake_j in ball_i}      (how many real balls hold a sample;
+                                                                 about 1 for fakes distributed like
+                                                                 the data, can exceed 1)
+        coverage = 1/N * #{i : ball_i holds at least one fake}  (which real neighbourhoods are reached)
+
+    A single real outlier, whose ball is huge, adds at most 1/k to a sample's density and 1/N to
+    coverage, where it would make k-NN precision count the sample as realistic.
+    real: (N, D), fake: (M, D), k < N. Distances in float64, in batches of `batch` rows.
+    """
+    real = _check_features(real_features, "real_features")
+    fake = _check_features(fake_features, "fake_features")
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(f"density_coverage: real_features have {real.shape[1]} dimensions, "
+                         f"fake_features have {fake.shape[1]}")
+    if not isinstance(k, (int, np.integer)) or k < 1 or k >= len(real):
+        raise ValueError(f"density_coverage: k must be an integer in 1..{len(real) - 1} "
+                         f"(fewer than the real samples), got {k!r}")
+    radii = _knn_radii(real, k, batch)
+    balls_holding = 0
+    covered = np.zeros(len(real), dtype=bool)
+    for start in range(0, len(fake), batch):
+        inside = _pairwise_sq_distances(fake[start:start + batch], real) <= radii[None, :]  # (batch, N)
+        balls_holding += int(inside.sum())
+        covered |= inside.any(axis=0)
+    return {"density": balls_holding / (k * len(fake)), "coverage": float(covered.mean())}

@@ -1,45 +1,50 @@
-"""A one-line progress bar on stderr (no dependency): steps, percentage, speed, time left, and the
-latest numbers. On a terminal it redraws one line; otherwise it prints a line every 10%."""
+"""The training progress bar: tqdm's, which draws itself in a terminal and as a widget in Jupyter
+(`tqdm.auto` picks the right one).
+
+    bar = Progress(total=1000)            # steps 0..1000
+    bar.update(step, d_loss=0.69, g_loss=0.71)
+    bar.close()
+
+tqdm is one of minigan's dependencies; if it is missing anyway, a plain line is printed every 10%.
+"""
 
 from __future__ import annotations
 
 import sys
-import time
 
-
-def _clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
+try:
+    from tqdm.auto import tqdm
+except ImportError:  # pragma: no cover - tqdm is a dependency
+    tqdm = None
 
 
 class Progress:
-    def __init__(self, total: int, start: int = 0, stream=None, width: int = 24, label: str = "train"):
-        self.total, self.done, self.start = total, start, start
-        self.stream = stream or sys.stderr
-        self.width, self.label = width, label
-        self.began = time.perf_counter()
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+    """A bar from `start` to `total` steps; `update(done, **numbers)` moves it to `done` and shows
+    the latest numbers after it."""
+
+    def __init__(self, total: int, start: int = 0, label: str = "train", stream=None):
+        self.total, self.done = total, start
+        self.stream = stream if stream is not None else sys.stderr
+        self._bar = None
         self._last_tenth = -1
+        if tqdm is not None:
+            self._bar = tqdm(total=total, initial=start, desc=label, unit="step", file=self.stream,
+                             dynamic_ncols=True)
 
     def update(self, done: int, **numbers) -> None:
+        shown = {k: f"{v:.3f}" for k, v in numbers.items()}
+        if self._bar is not None:
+            self._bar.set_postfix(shown, refresh=False)
+            self._bar.update(done - self.done)
+        else:
+            tenth = int(10 * done / self.total) if self.total else 10
+            if tenth != self._last_tenth or done == self.total:
+                self._last_tenth = tenth
+                numbers_text = "  ".join(f"{k} {v}" for k, v in shown.items())
+                self.stream.write(f"{done}/{self.total}  {numbers_text}\n")
+                self.stream.flush()
         self.done = done
-        fraction = done / self.total if self.total else 1.0
-        elapsed = time.perf_counter() - self.began
-        rate = (done - self.start) / elapsed if elapsed > 0 else 0.0
-        left = (self.total - done) / rate if rate > 0 else 0.0
-        filled = int(self.width * fraction)
-        bar = "#" * filled + "." * (self.width - filled)
-        shown = "  ".join(f"{k} {v:.3f}" for k, v in numbers.items())
-        line = (f"{self.label} [{bar}] {done}/{self.total} {100 * fraction:3.0f}%  "
-                f"{rate:.1f} step/s  {_clock(elapsed)} elapsed, {_clock(left)} left  {shown}")
-        if self.tty:
-            self.stream.write("\r" + line)
-        elif int(10 * fraction) != self._last_tenth or done == self.total:
-            self._last_tenth = int(10 * fraction)
-            self.stream.write(line + "\n")
-        self.stream.flush()
 
     def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        if self._bar is not None:
+            self._bar.close()
