@@ -203,6 +203,23 @@ assert np.allclose(d2.numpy(), np.exp(x.numpy()))
 assert np.allclose(c1.numpy(), np.exp(x.numpy())) and not c1.requires_grad   # a dead end for a second grad
 
 # %% [markdown]
+# minigan does not leave you to find this by luck: when a backward that builds a graph
+# (`create_graph=True`) meets a saved array that is neither the Function's input nor its output, it
+# warns with `mg.SavedConstantWarning`, naming the Function. A true constant (a mask, a running
+# statistic) is kept as a plain attribute, `ctx.mask = ...`, which says so and does not warn.
+
+# %%
+import warnings
+
+with warnings.catch_warnings(record=True) as caught_warnings:
+    warnings.simplefilter("always")
+    mg.grad(ConstExp.apply(x).sum(), x, create_graph=True)
+    mg.grad(GoodExp.apply(x).sum(), x, create_graph=True)
+messages = [str(w.message) for w in caught_warnings if issubclass(w.category, mg.SavedConstantWarning)]
+print(messages[0])
+assert len(messages) == 1 and "ConstExp" in messages[0]   # the copy warns; GoodExp does not
+
+# %% [markdown]
 # ## 4. How the exercises work
 #
 # The graded exercises in `exercises/` are exactly this: a stub (`raise NotImplementedError`) with a

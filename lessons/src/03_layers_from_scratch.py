@@ -27,7 +27,8 @@ import matplotlib.pyplot as plt
 mg.manual_seed(0)
 
 from minigan import nn, functional as F
-from minigan.ops.conv import im2col, conv_output_size, conv_transpose_output_size
+from minigan.ops.conv import im2col
+from minigan.conv_geometry import conv_output_size, conv_transpose_output_size
 
 # %% [markdown]
 # ## 1. Linear
