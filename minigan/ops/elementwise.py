@@ -207,13 +207,22 @@ class LeakyReLU(Function):
     @staticmethod
     def forward(ctx, a, negative_slope):
         ctx.save_for_backward(a)
-        ctx.negative_slope = float(negative_slope)
-        return get_array_module(a).where(a > 0, a, a * ctx.negative_slope)
+        ctx.negative_slope = s = float(negative_slope)
+        xp = get_array_module(a)
+        if a.dtype.kind != "f" or not 0 <= s <= 1:
+            return xp.where(a > 0, a, a * s)
+        # speed: for 0 <= s <= 1, max(a, s * a) is the same piecewise line in two passes (written
+        # into one fresh array) instead of three; with the backward below, LeakyReLU forward +
+        # backward 1.9x faster on (64, 32, 14, 14) float32 (benchmarks/NOTES.md, "LeakyReLU")
+        y = xp.multiply(a, s, out=xp.empty_like(a))  # an array even for 0-d a (a * s: a scalar)
+        return xp.maximum(a, y, out=y)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        slope = get_array_module(a.array).where(a.array > 0, 1.0, ctx.negative_slope)
+        # speed: the slope array made in the input's dtype directly (a float64 where + astype before)
+        one, s = a.dtype.type(1), a.dtype.type(ctx.negative_slope)
+        slope = get_array_module(a.array).where(a.array > 0, one, s)
         return _times_slope(grad, a, slope.astype(a.dtype, copy=False)), None
 
 
