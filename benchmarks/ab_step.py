@@ -6,7 +6,8 @@ from an older tree (e.g. `git archive <commit>`), swapped in and out in alternat
     python benchmarks/ab_step.py /tmp/base linear mlp
 
 CPU time, BLAS at one thread; prints the medians and the median per-block speed-up (before / after).
-Levers: leaky_relu (LeakyReLU.forward/backward of ops/elementwise.py), linear (ops/linear.linear).
+Levers: leaky_relu (LeakyReLU.forward/backward of ops/elementwise.py), piecewise_slope
+(PiecewiseSlope.forward: relu's and leaky_relu's backward product), linear (ops/linear.linear).
 """
 
 from __future__ import annotations
@@ -43,12 +44,18 @@ def swaps(base: str, lever: str):
         def use(d):
             return lambda: [setattr(elementwise.LeakyReLU, k, d[k]) for k in ("forward", "backward")]
         return use(old), use(new)
+    if lever == "piecewise_slope":
+        old = load_old(base, "minigan/ops/elementwise.py").PiecewiseSlope.__dict__["forward"]
+        new = elementwise.PiecewiseSlope.__dict__["forward"]
+        def use(fn):
+            return lambda: setattr(elementwise.PiecewiseSlope, "forward", fn)
+        return use(old), use(new)
     if lever == "linear":
         old, new = load_old(base, "minigan/ops/linear.py").linear, linear.linear
         def use(fn):
             return lambda: (setattr(linear, "linear", fn), setattr(F, "linear", fn))
         return use(old), use(new)
-    raise SystemExit(f"error: unknown lever {lever!r} (expected leaky_relu or linear)")
+    raise SystemExit(f"error: unknown lever {lever!r} (expected leaky_relu, piecewise_slope or linear)")
 
 
 def ab(model: str, before, after, blocks: int = 9) -> str:

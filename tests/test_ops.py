@@ -290,3 +290,15 @@ def test_leaky_relu_values_and_gradient_match_pytorch_for_every_slope(slope, dty
     assert y.dtype == dtype and x.grad.dtype == dtype
     np.testing.assert_array_equal(y.array, ty.detach().numpy())
     np.testing.assert_array_equal(x.grad.array, tx.grad.numpy())
+
+
+@pytest.mark.parametrize("grad_value", [1.5, -1.5, np.inf, np.nan])
+def test_relu_gradient_is_exactly_positive_zero_where_the_input_is_not_positive(grad_value):
+    """PiecewiseSlope with a mask: the product with a 0/1 mask when grad is finite, where() when
+    it is not; both give +0.0 (not -0.0, not nan from 0 * inf) where the mask is False."""
+    x = mg.tensor(np.array([-1.0, 0.0, 2.0], dtype=np.float32), requires_grad=True)
+    mg.relu(x).backward(mg.tensor(np.full(3, grad_value, dtype=np.float32)))
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.array[:2], [0.0, 0.0])
+    assert not np.signbit(x.grad.array[:2]).any()
+    np.testing.assert_array_equal(x.grad.array[2], grad_value)

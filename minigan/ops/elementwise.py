@@ -31,8 +31,16 @@ class PiecewiseSlope(Function):
     @staticmethod
     def forward(ctx, grad, x, slope):
         ctx.slope = slope
-        scaled = get_array_module(grad).where(slope, grad, 0) if slope.dtype == bool else grad * slope
-        return scaled.astype(grad.dtype, copy=False)
+        xp = get_array_module(grad)
+        if slope.dtype != bool:
+            return (grad * slope).astype(grad.dtype, copy=False)
+        if xp.isfinite(grad).all():
+            # speed: grad times the mask as 0/1 floats (+ 0 turns -0.0 into 0.0, as `where` gives):
+            # 10x faster than where(slope, grad, 0) on (64, 32, 14, 14) float32 (benchmarks/NOTES.md)
+            scaled = grad * xp.asarray(slope, dtype=grad.dtype)
+            scaled += 0
+            return scaled
+        return xp.where(slope, grad, 0).astype(grad.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad_grad):
