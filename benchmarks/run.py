@@ -118,28 +118,6 @@ def engine_case(torch, blocks: int) -> dict:
     return {"ops_in_chain": OPS, **summarize({k: [t / OPS for t in v] for k, v in times.items()}, unit=1e6)}
 
 
-def conv_threads_case(blocks: int, threads: int) -> dict:
-    """minigan's own split of im2col/col2im over threads (ops/conv.py, speed (d)): the memory passes
-    of DCGAN-28's widest layer with 1 thread against `threads` threads (BLAS kept at 1 thread)."""
-    from minigan.ops import conv
-
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((64, 32, 14, 14)).astype(np.float32)
-    cols = rng.standard_normal((32 * 16, 64 * 49)).astype(np.float32)
-
-    def passes(n):
-        def step():
-            if mg.get_num_threads() != n:  # changed once per block, in its warm-up call
-                mg.set_num_threads(n)
-            conv.im2col(x, 4, 2, 1, 1)
-            conv.col2im(cols, (64, 32, 14, 14), 4, 2, 1, 1)
-        return step
-
-    times = alternating_blocks({"minigan": passes(threads), "one_thread": passes(1)}, blocks, number=10, pause=0.1)
-    mg.set_num_threads(threads)
-    return {"threads": threads, **summarize(times)}
-
-
 # DeZero's examples/gan.py architecture (MNIST 28x28): G from a 1000-d latent through (512, 3, 3)
 # and three kernel-2 stride-2 deconvolutions to (1, 28, 28); D four strided convolutions + Linear.
 # Adam(2e-4, beta1=0.5) for both (the example's weight-decay hook is left out in all three);
@@ -334,7 +312,7 @@ def default_train_case() -> dict:
     return {"steps": default_config().steps, "seconds": seconds, "cpu_seconds": cpu_seconds, "metrics": metrics}
 
 
-CASES = ("dcgan", "mlp", "engine", "conv_threads", "dezero", "memory", "train")
+CASES = ("dcgan", "mlp", "engine", "dezero", "memory", "train")
 
 
 # ----------------------------------------------------------------------------- the machine
@@ -387,13 +365,11 @@ def main():
     results = {"machine": machine(args.threads), "quick": args.quick, "clock": args.clock, "cases": {}}
     cases = results["cases"]
     started = time.perf_counter()
-    chosen = args.cases or [c for c in CASES if not (c == "train" and (args.quick or args.skip_train))
-                            and not (c == "conv_threads" and args.threads == 1)]
+    chosen = args.cases or [c for c in CASES if not (c == "train" and (args.quick or args.skip_train))]
     run_case = {
         "dcgan": lambda: ("dcgan_step", gan_step_case(torch, "dcgan", "sample", blocks, number=3)),
         "mlp": lambda: ("mlp_step", gan_step_case(torch, "mlp", "ring", blocks, number=20)),
         "engine": lambda: ("engine_overhead", engine_case(torch, blocks)),
-        "conv_threads": lambda: ("conv_threads", conv_threads_case(blocks, args.threads)),
         "dezero": lambda: ("dezero_gan", dezero_gan_case(torch, 2 if args.quick else 3)),
         "memory": lambda: ("peak_memory_200_dcgan_steps", peak_memory_case(args.threads, 200)),
         "train": lambda: ("default_train", default_train_case()),

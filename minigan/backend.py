@@ -325,9 +325,9 @@ def set_rng_state(state: dict) -> None:
 
 def set_num_threads(n: int) -> None:
     """Use n threads on the CPU (PyTorch's torch.set_num_threads): for the BLAS library's matrix
-    products (through threadpoolctl, when it is installed) and for minigan's own split of
-    im2col/col2im over channel blocks. On a machine shared with other work, fewer threads than
-    cores is often faster: idle BLAS threads spin and take the cores from everyone else."""
+    products (through threadpoolctl, when it is installed); minigan's own array passes run on one
+    thread. On a machine shared with other work, fewer threads than cores is often faster: idle
+    BLAS threads spin and take the cores from everyone else."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ValueError(f"set_num_threads expects a positive integer, got {n!r}")
     try:

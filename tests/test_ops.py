@@ -271,3 +271,34 @@ def test_sigmoid_softplus_logsigmoid_are_finite_for_huge_inputs():
     np.testing.assert_allclose(mg.sigmoid(x).numpy(), [0, np.exp(-100.0), 0.5, 1, 1], rtol=1e-6, atol=1e-45)
     np.testing.assert_allclose(F.softplus(x).numpy(), [0, 0, np.log(2), 100, 1e4], atol=1e-6)
     np.testing.assert_allclose(F.logsigmoid(x).numpy(), [-1e4, -100, -np.log(2), 0, 0], atol=1e-6)
+
+
+@pytest.mark.parametrize("slope", [0.0, 0.01, 0.2, 1.0, -0.5, 1.5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_leaky_relu_values_and_gradient_match_pytorch_for_every_slope(slope, dtype):
+    """Both ways of ops/elementwise.LeakyReLU: max(a, s*a) and the max(mask, s) slope for 0 <= s <= 1,
+    where() otherwise; zeros and both signs in the input, exact equality with PyTorch."""
+    torch = pytest.importorskip("torch")
+    a = np.array([[-2.0, -0.5, 0.0, 0.25, 3.0], [-0.0, 1.0, -1.0, 2.0, -3.0]], dtype=dtype)
+    g = np.arange(1, 11, dtype=dtype).reshape(2, 5) / 4
+    x = mg.tensor(a, requires_grad=True)
+    y = F.leaky_relu(x, slope)
+    y.backward(mg.tensor(g))
+    tx = torch.tensor(a, requires_grad=True)
+    ty = torch.nn.functional.leaky_relu(tx, slope)
+    ty.backward(torch.tensor(g))
+    assert y.dtype == dtype and x.grad.dtype == dtype
+    np.testing.assert_array_equal(y.array, ty.detach().numpy())
+    np.testing.assert_array_equal(x.grad.array, tx.grad.numpy())
+
+
+@pytest.mark.parametrize("grad_value", [1.5, -1.5, np.inf, np.nan])
+def test_relu_gradient_is_exactly_positive_zero_where_the_input_is_not_positive(grad_value):
+    """PiecewiseSlope with a mask: the product with a 0/1 mask when grad is finite, where() when
+    it is not; both give +0.0 (not -0.0, not nan from 0 * inf) where the mask is False."""
+    x = mg.tensor(np.array([-1.0, 0.0, 2.0], dtype=np.float32), requires_grad=True)
+    mg.relu(x).backward(mg.tensor(np.full(3, grad_value, dtype=np.float32)))
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.array[:2], [0.0, 0.0])
+    assert not np.signbit(x.grad.array[:2]).any()
+    np.testing.assert_array_equal(x.grad.array[2], grad_value)

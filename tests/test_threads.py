@@ -1,10 +1,8 @@
-"""mg.set_num_threads / mg.get_num_threads, and the conv passes that split over those threads."""
+"""mg.set_num_threads / mg.get_num_threads (BLAS threads through threadpoolctl)."""
 
-import numpy as np
 import pytest
 
 import minigan as mg
-from minigan.ops import conv
 
 
 @pytest.fixture
@@ -28,21 +26,3 @@ def test_set_num_threads_sets_blas_and_minigan(restore_threads):
 def test_set_num_threads_rejects_what_is_not_a_positive_int(bad):
     with pytest.raises(ValueError, match=f"set_num_threads expects a positive integer, got {bad!r}"):
         mg.set_num_threads(bad)
-
-
-@pytest.mark.parametrize("op", ["im2col", "col2im", "phase"])
-def test_conv_passes_give_the_same_numbers_on_one_and_two_threads(op, restore_threads):
-    """Large enough (>= 2**18 elements) for the channel-block split of ops/conv.py section 4 (d)."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((16, 32, 14, 14))
-    cols = rng.standard_normal((32 * 16, 16 * 49))
-    weight = rng.standard_normal((32, 16, 4, 4))
-    run = {"im2col": lambda: conv.im2col(x, 4, 2, 1, 1),
-           "col2im": lambda: conv.col2im(cols, (16, 32, 14, 14), 4, 2, 1, 1),
-           "phase": lambda: conv._transposed_product_by_phase(x, weight, (2, 2), (1, 1), (1, 1), (28, 28))}[op]
-    mg.set_num_threads(1)
-    one = run()
-    mg.set_num_threads(2)
-    two = run()
-    assert max(x.size, cols.size) >= conv._THREADED_MIN_SIZE
-    np.testing.assert_array_equal(one, two)

@@ -42,12 +42,11 @@ with the same layout (the one switch: minigan.cuda.use_own_kernels).
 from __future__ import annotations
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from minigan.autograd import Function, Tensor
-from minigan.backend import get_array_module, get_num_threads
+from minigan.backend import get_array_module
 from minigan.conv_geometry import conv_transpose_output_size, output_hw, pair
 from minigan.ops.arithmetic import matmul_arrays
 
@@ -121,14 +120,10 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
     oh, ow = output_hw((h, w), (kh, kw), stride, (ph, pw), dilation)
     image = _padded_channels_first(x, ph, pw)                      # (C, N, H + 2ph, W + 2pw)
     cols = get_array_module(x).empty((c, kh, kw, n, oh, ow), x.dtype)
-
-    def copy_taps(channels):  # speed (d) in section 4: channel blocks on threads
-        for i in range(kh):
-            for j in range(kw):
-                rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
-                cols[channels, i, j] = image[channels, :, rows, columns]
-
-    _over_channel_blocks(copy_taps, cols)
+    for i in range(kh):
+        for j in range(kw):
+            rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
+            cols[:, i, j] = image[:, :, rows, columns]
     return cols.reshape(c * kh * kw, n * oh * ow)
 
 
@@ -147,14 +142,10 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0, dilation=1):
     oh, ow = output_hw((h, w), (kh, kw), stride, (ph, pw), dilation)
     image = get_array_module(cols).zeros((c, n, h + 2 * ph, w + 2 * pw), cols.dtype)
     blocks = cols.reshape(c, kh, kw, n, oh, ow)
-
-    def add_taps(channels):  # speed (d) in section 4: channel blocks on threads
-        for i in range(kh):
-            for j in range(kw):
-                rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
-                image[channels, :, rows, columns] += blocks[channels, i, j]
-
-    _over_channel_blocks(add_taps, blocks)
+    for i in range(kh):
+        for j in range(kw):
+            rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
+            image[:, :, rows, columns] += blocks[:, i, j]
     return _cropped_batch_first(image, ph, pw, h, w)
 
 
@@ -464,14 +455,10 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     cols = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw, N*OH*Wq)
     taps = cols.reshape(c_out, kh, kw, n, oh * wq)
     phases = np.zeros((sh, sw, c_out, n, (hq + 1) * wq), x.dtype)  # one spare row: zeros spill into it
-
-    def add_taps(channels):
-        for i in range(kh):
-            for j in range(kw):
-                start = (i * dh // sh) * wq + j * dw // sw
-                phases[(i * dh) % sh, (j * dw) % sw, channels, :, start:start + oh * wq] += taps[channels, i, j]
-
-    _over_channel_blocks(add_taps, taps)
+    for i in range(kh):
+        for j in range(kw):
+            start = (i * dh // sh) * wq + j * dw // sw
+            phases[(i * dh) % sh, (j * dw) % sw, :, :, start:start + oh * wq] += taps[:, i, j]
     phases = phases.reshape(sh, sw, c_out, n, hq + 1, wq)
     y = np.empty((n, c_out) + tuple(output_size), x.dtype)
     for a in range(sh):
@@ -485,24 +472,9 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     return y
 
 
-# (d) _over_channel_blocks: im2col's copies and col2im's additions run over channel blocks on
-#     get_num_threads() threads (NumPy releases the GIL inside both), for arrays of at least
-#     _THREADED_MIN_SIZE elements; below that, starting the work costs more than it saves.
-#     Not yet measured on a machine with a free core (benchmarks/NOTES.md): benchmarks/run.py's
-#     conv_threads case decides whether it stays.
-
-_THREADED_MIN_SIZE = 1 << 18
-_pools: dict = {}
-
-
-def _over_channel_blocks(work, array):
-    """work(channels) for slices of dimension 0 of `array` that together cover it: one slice on one
-    thread, or get_num_threads() slices on a thread pool when the array is a large NumPy array."""
-    threads = min(get_num_threads(), array.shape[0])
-    if threads < 2 or array.size < _THREADED_MIN_SIZE or get_array_module(array) is not np:
-        work(slice(None))
-        return
-    if threads not in _pools:
-        _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="minigan-conv")
-    bounds = [array.shape[0] * k // threads for k in range(threads + 1)]
-    list(_pools[threads].map(work, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]))
+# (d) Removed: im2col's copies and the additions of col2im and (e) split over channel blocks on a
+#     pool of get_num_threads() threads (NumPy releases the GIL in both). On the shared 2-core
+#     machine, BLAS at one thread, a DCGAN-28 training step with the split on 2 threads took 1.07x
+#     the wall time of 1 thread and 6% more CPU time (work handed to a thread with no free core);
+#     benchmarks/NOTES.md, "(d)". It is in git (commit 01fd34e) if a quiet multi-core machine
+#     is to try it again.

@@ -31,8 +31,16 @@ class PiecewiseSlope(Function):
     @staticmethod
     def forward(ctx, grad, x, slope):
         ctx.slope = slope
-        scaled = get_array_module(grad).where(slope, grad, 0) if slope.dtype == bool else grad * slope
-        return scaled.astype(grad.dtype, copy=False)
+        xp = get_array_module(grad)
+        if slope.dtype != bool:
+            return (grad * slope).astype(grad.dtype, copy=False)
+        if xp.isfinite(grad).all():
+            # speed: grad times the mask as 0/1 floats (+ 0 turns -0.0 into 0.0, as `where` gives):
+            # 10x faster than where(slope, grad, 0) on (64, 32, 14, 14) float32 (benchmarks/NOTES.md)
+            scaled = grad * xp.asarray(slope, dtype=grad.dtype)
+            scaled += 0
+            return scaled
+        return xp.where(slope, grad, 0).astype(grad.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad_grad):
@@ -207,14 +215,28 @@ class LeakyReLU(Function):
     @staticmethod
     def forward(ctx, a, negative_slope):
         ctx.save_for_backward(a)
-        ctx.negative_slope = float(negative_slope)
-        return get_array_module(a).where(a > 0, a, a * ctx.negative_slope)
+        ctx.negative_slope = s = float(negative_slope)
+        xp = get_array_module(a)
+        if a.dtype.kind != "f" or not 0 <= s <= 1:
+            return xp.where(a > 0, a, a * s)
+        # speed: for 0 <= s <= 1, max(a, s * a) is the same piecewise line in two passes (written
+        # into one fresh array) instead of three; with the backward below, LeakyReLU forward +
+        # backward 1.9x faster on (64, 32, 14, 14) float32 (benchmarks/NOTES.md, "LeakyReLU")
+        y = xp.multiply(a, s, out=xp.empty_like(a))  # an array even for 0-d a (a * s: a scalar)
+        return xp.maximum(a, y, out=y)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        slope = get_array_module(a.array).where(a.array > 0, 1.0, ctx.negative_slope)
-        return _times_slope(grad, a, slope.astype(a.dtype, copy=False)), None
+        xp, s = get_array_module(a.array), ctx.negative_slope
+        if a.dtype.kind == "f" and 0 <= s <= 1:
+            # speed: the slope as max(1 or 0, s), from the mask cast to floats: exactly 1 or s, and
+            # 5x faster than where(a > 0, 1, s) on (64, 32, 14, 14) float32 (benchmarks/NOTES.md)
+            slope = xp.asarray(a.array > 0, dtype=a.dtype)  # an array even for 0-d a
+            xp.maximum(slope, s, out=slope)
+        else:
+            slope = xp.where(a.array > 0, 1.0, s).astype(a.dtype, copy=False)
+        return _times_slope(grad, a, slope), None
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
