@@ -422,11 +422,11 @@ def load(path, map_location=None, weights_only=None):
     before they are read).
     """
     path = os.fspath(path)
-    if formats.is_safetensors_path(path):
-        return formats.safetensors.load_file(path)
-    if formats.is_pytorch_file(path):
-        return formats.pytorch.load(path)
-    with open(path, "rb", opener=_open_regular_file) as file:
+    with open(path, "rb", opener=_open_regular_file) as file:  # a FIFO or a folder: refused at once
+        if formats.is_safetensors_path(path):
+            return formats.safetensors.load_file(path)
+        if formats.is_pytorch_file(file):
+            return formats.pytorch.load(file, path)
         return _load_npz(file, path)
 
 

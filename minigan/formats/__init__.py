@@ -19,14 +19,17 @@ def is_safetensors_path(path) -> bool:
     return os.fspath(path).lower().endswith(".safetensors")
 
 
-def is_pytorch_file(path) -> bool:
-    """Whether `path` is a zip archive written by torch.save (it holds '<folder>/data.pkl')."""
+def is_pytorch_file(file) -> bool:
+    """Whether the open binary `file` is a zip archive written by torch.save (it holds
+    '<folder>/data.pkl'). Only the archive's directory is read; the file is left at its start."""
     try:
-        with open(path, "rb") as file:
-            if file.read(4) != b"PK\x03\x04":
-                return False
-        with zipfile.ZipFile(path) as archive:
+        if file.read(4) != b"PK\x03\x04":
+            return False
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
             return any(name.endswith("data.pkl") and name.count("/") == 1
                        for name in archive.namelist())
-    except (OSError, zipfile.BadZipFile):
+    except Exception:  # not a zip we can read: the caller's own format check reports the damage
         return False
+    finally:
+        file.seek(0)

@@ -105,24 +105,35 @@ class RestrictedUnpickler(pickle.Unpickler):
         if key not in self.storages:
             entry = f"{self.prefix}data/{key}"
             try:
-                raw = self.archive.read(entry)
+                size = self.archive.getinfo(entry).file_size
             except KeyError as err:
                 raise ValueError(f"{self.where} is damaged: storage entry {entry!r} is missing") from err
             dtype = storage_type.dtype.newbyteorder("<" if self.byteorder == "little" else ">")
-            if len(raw) != int(numel) * dtype.itemsize:
-                raise ValueError(f"{self.where} is damaged: storage {key!r} has {len(raw)} bytes, "
+            if size != int(numel) * dtype.itemsize:  # checked before anything is inflated
+                raise ValueError(f"{self.where} is damaged: storage {key!r} has {size} bytes, "
                                  f"expected {int(numel) * dtype.itemsize}")
+            raw = self.archive.read(entry)
             self.storages[key] = np.frombuffer(raw, dtype=dtype).astype(storage_type.dtype)
         return self.storages[key]
 
 
-def load(path):
-    """The object torch.save wrote to `path` (a state dict, or a dict holding some), with NumPy
-    arrays in place of tensors. Raises pickle.UnpicklingError for anything but tensors and plain
-    containers, ValueError for a damaged or legacy (pre-1.6, non-zip) file."""
-    where = f"PyTorch checkpoint {os.fspath(path)!r}"
+def load(source, name=None):
+    """The object torch.save wrote (a state dict, or a dict holding some), with NumPy arrays in
+    place of tensors. source: a path or an open binary file (then `name` names it in errors).
+    Raises pickle.UnpicklingError for anything but tensors and plain containers, ValueError for a
+    damaged or legacy (pre-1.6, non-zip) file."""
+    where = f"PyTorch checkpoint {os.fspath(name if name is not None else source)!r}"
     try:
-        archive = zipfile.ZipFile(os.fspath(path))
+        return _load(source if hasattr(source, "read") else os.fspath(source), where)
+    except (pickle.UnpicklingError, ValueError):
+        raise
+    except Exception as err:  # any other failure to parse the bytes means damage, never a crash
+        raise ValueError(f"{where} is damaged: {type(err).__name__}: {err}") from err
+
+
+def _load(source, where: str):
+    try:
+        archive = zipfile.ZipFile(source)
     except zipfile.BadZipFile as err:
         raise ValueError(f"{where} is not a zip archive: only the zip format of torch.save "
                          "(PyTorch 1.6 and later) can be read") from err
