@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from minigan.datasets.toy import TOY_NAMES
 from minigan.gan import losses
 
 
@@ -41,6 +42,30 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="a JSON file of TrainConfig values (flags override it)")
     p.add_argument("--data-root", type=Path, help="folder with the dataset files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_remedy_options(p)
+
+
+# Mode-collapse remedies: flag -> TrainConfig key (README "Mode collapse and its remedies").
+REMEDY_FLAGS = {"lr_g": "lr_g", "lr_d": "lr_d", "label_smoothing": "label_smoothing",
+                "two_sided_smoothing": "two_sided_smoothing", "instance_noise": "instance_noise",
+                "feature_matching": "feature_matching", "minibatch": "minibatch", "pack": "pack",
+                "unroll": "unroll"}
+
+
+def _add_remedy_options(p: argparse.ArgumentParser) -> None:
+    from minigan.gan.models import MINIBATCH_LAYERS
+
+    g = p.add_argument_group("mode-collapse remedies (each off by default)")
+    g.add_argument("--lr-g", type=float, help="generator learning rate (with --lr-d: two time-scale rates, TTUR)")
+    g.add_argument("--lr-d", type=float, help="discriminator learning rate")
+    g.add_argument("--label-smoothing", type=float, help="one-sided label smoothing s: real label 1 - s")
+    g.add_argument("--two-sided-smoothing", type=float, help="real label 1 - s and fake label s (for contrast)")
+    g.add_argument("--instance-noise", type=float, help="std of Gaussian noise on D's inputs, annealed to 0")
+    g.add_argument("--feature-matching", action="store_true", default=None,
+                   help="G matches the mean of D's features on real data")
+    g.add_argument("--minibatch", choices=MINIBATCH_LAYERS, help="a minibatch layer before D's output")
+    g.add_argument("--pack", type=int, help="PacGAN: D judges this many samples at once")
+    g.add_argument("--unroll", type=int, help="unrolled GAN: G looks this many D steps ahead")
 
 
 def _fresh_folder(base: Path) -> Path:
@@ -64,7 +89,7 @@ def _config_from_args(args):
         values = json.loads(config_file.read_text())
     elif args.config is not None:
         values = json.loads(args.config.read_text())
-    model = args.model or values.get("model") or ("mlp" if (args.dataset or values.get("dataset")) in ("ring", "grid") else "dcgan")
+    model = args.model or values.get("model") or ("mlp" if (args.dataset or values.get("dataset")) in TOY_NAMES else "dcgan")
     dataset = args.dataset or values.get("dataset") or "sample"
     loss = args.loss or values.get("loss") or "bce"
     base = default_config(model, dataset, loss).to_dict() if args.resume is None else {}
@@ -76,6 +101,7 @@ def _config_from_args(args):
     base.update(model=model, dataset=dataset, loss=loss)
     if args.lr is not None:
         base.update(lr_g=args.lr, lr_d=args.lr)
+    base.update({key: getattr(args, flag) for flag, key in REMEDY_FLAGS.items() if getattr(args, flag) is not None})
     return TrainConfig.from_dict(base)
 
 
@@ -145,7 +171,7 @@ def cmd_train(args) -> int:
     (out / "config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     eval_fn = None
     if config.eval_every:
-        from minigan.gan.evaluation import EvaluatorNotFoundError, training_eval_fn
+        from minigan.gan.run_metrics import EvaluatorNotFoundError, training_eval_fn
 
         try:
             eval_fn = training_eval_fn(config, run)
@@ -182,19 +208,18 @@ def cmd_train(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from minigan.gan import plots
+    from minigan.gan import plots, sample
     from minigan.gan.recipes import build_models
-    from minigan.gan.training import TrainConfig, Trainer
+    from minigan.gan.training import TrainConfig
     import minigan as mg
 
     state = mg.load(args.checkpoint)
     config = TrainConfig.from_dict(state["config"])
     mg.manual_seed(args.seed)
-    shape = (2,) if config.dataset in ("ring", "grid") else (1, config.image_size, config.image_size)
-    G, D, conditional = build_models(config, shape)
+    shape = (2,) if config.dataset in TOY_NAMES else (1, config.image_size, config.image_size)
+    G, _, _ = build_models(config, shape)
     G.load_state_dict(state["G"])
-    trainer = Trainer(G, D, None, None, None, config, conditional=conditional)
-    samples = trainer.sample_many(args.n)
+    samples = sample(G, args.n)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".npy":
         np.save(args.out, samples)
@@ -252,7 +277,7 @@ def main(argv=None) -> int:
     bench.set_defaults(run=cmd_bench)
 
     try:
-        from minigan.gan.evaluation import add_commands
+        from minigan.gan.run_metrics import add_commands
     except ImportError:  # the metrics module is optional until it exists
         pass
     else:

@@ -14,12 +14,13 @@ import numpy as np
 import minigan as mg
 from minigan import optim
 from minigan.datasets import DataLoader, load_dataset
+from minigan.datasets.toy import TOY_NAMES
 from minigan.gan import models
 from minigan.gan.losses import get_loss
 from minigan.gan.training import TrainConfig
 
 MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
-TOY_DATASETS = ("ring", "grid")
+TOY_DATASETS = TOY_NAMES  # the one list lives with the data (minigan.datasets.toy)
 IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
 
 # What differs from TrainConfig's defaults, by model and by kind of data.
@@ -68,6 +69,8 @@ def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "b
     values.update(_MODEL_DEFAULTS[(model, kind)])
     values.update(_DATASET_DEFAULTS.get(dataset, {}) if kind == "toy" else {})
     values.update(_LOSS_DEFAULTS.get((loss, kind), {}))
+    if get_loss(loss).d_loss is not get_loss("bce").d_loss:
+        values["label_smoothing"] = 0.0  # smoothing is defined for the BCE losses only
     values.update(overrides)
     return TrainConfig.from_dict(values)
 
@@ -102,6 +105,8 @@ def build_models(config: TrainConfig, data_shape):
     """(G, D, conditional) for the config; data_shape is one sample's shape, e.g. (1, 28, 28)."""
     critic = get_loss(config.loss).penalty  # WGAN-GP: no BatchNorm in the critic
     w, z = config.width, config.latent_dim
+    if config.pack != 1 or config.minibatch != "none":  # mode-collapse remedies in D
+        return _build_remedy_models(config, data_shape)
     if config.model == "mlp":
         G = models.MLPGenerator(z, data_shape, hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
                                 tanh=len(data_shape) > 1)
@@ -118,6 +123,25 @@ def build_models(config: TrainConfig, data_shape):
         return (models.ConditionalGenerator28(z, config.num_classes, w, channels),
                 models.ConditionalDiscriminator28(config.num_classes, w, channels, batchnorm=not critic), True)
     raise ValueError(f"model must be one of {', '.join(MODELS)}, got {config.model!r}")
+
+
+def _build_remedy_models(config: TrainConfig, data_shape):
+    """build_models with a minibatch layer in D (config.minibatch) and/or PacGAN packing (config.pack)."""
+    if config.model not in ("mlp", "dcgan"):
+        raise ValueError(f"minibatch and pack are available for the mlp and dcgan models, got model {config.model!r}")
+    if not isinstance(config.pack, int) or config.pack < 1 or config.batch_size % config.pack:
+        raise ValueError(f"pack must be a positive integer dividing batch_size ({config.batch_size}), "
+                         f"got {config.pack!r}")
+    plain = TrainConfig.from_dict({**config.to_dict(), "pack": 1, "minibatch": "none"})
+    G, _, _ = build_models(plain, data_shape)
+    packed_shape = (config.pack * data_shape[0], *data_shape[1:])
+    w, critic = config.width, get_loss(config.loss).penalty
+    if config.model == "mlp":
+        D = models.MLPDiscriminator(packed_shape, hidden=(w, w) if len(data_shape) == 1 else (2 * w, w),
+                                    minibatch=config.minibatch)
+    else:
+        D = models.DCGANDiscriminator28(w, packed_shape[0], batchnorm=not critic, minibatch=config.minibatch)
+    return G, (models.Packed(D, config.pack) if config.pack > 1 else D), False
 
 
 def build_optimizers(config: TrainConfig, G, D):

@@ -49,6 +49,14 @@ class TrainConfig:
     gp_weight: float = 10.0         # WGAN-GP
     clip_value: float = 0.01        # WGAN weight clipping
     label_smoothing: float = 0.0    # one-sided, BCE losses only
+    # -- mode-collapse remedies, each off by default (README "Mode collapse and its remedies") ----
+    two_sided_smoothing: float = 0.0  # label smoothing on both sides (real 1 - s, fake s), for contrast
+    instance_noise: float = 0.0     # std of N(0, s^2) noise on D's inputs, annealed linearly to 0
+    feature_matching: bool = False  # G's loss: match D's mean features on real data (D.features)
+    minibatch: str = "none"         # none | discrimination | stddev: a minibatch layer before D's output
+    pack: int = 1                   # PacGAN: D judges `pack` samples at once (batch_size divisible by it)
+    unroll: int = 0                 # unrolled GAN: G's loss through D after `unroll` SGD steps of D
+    unroll_lr: float = 0.5          # the learning rate of those unrolled SGD steps
     seed: int = 0
     backend: str = "numpy"
     num_fixed: int = 64             # fixed-noise samples drawn for the grids and the GIF
@@ -94,7 +102,10 @@ class Trainer:
                  conditional: bool = False, eval_fn=None):
         self.G, self.D, self.opt_g, self.opt_d, self.loader = G, D, opt_g, opt_d, loader
         self.config, self.conditional, self.eval_fn = config, conditional, eval_fn
-        self.loss = get_loss(config.loss)
+        self.loss = get_loss(config.loss, label_smoothing=config.label_smoothing or config.two_sided_smoothing,
+                             two_sided=bool(config.two_sided_smoothing))
+        if config.label_smoothing and config.two_sided_smoothing:
+            raise ValueError("set label_smoothing (one-sided) or two_sided_smoothing, not both")
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.step = 0
         self.elapsed = 0.0          # training seconds, carried over a resume
@@ -142,13 +153,16 @@ class Trainer:
         cfg = self.config
         started = time.perf_counter()
         self._set_learning_rates()
+        noise = cfg.instance_noise * (1 - self.step / max(cfg.steps, 1))  # annealed to 0
         for _ in range(cfg.n_critic):
             real, labels = self._next_batch()
             d_stats = d_step(self.G, self.D, self.opt_d, real, self._noise(real.shape[0]), self.loss,
                              labels=labels if self.conditional else None, gp_weight=cfg.gp_weight,
-                             clip_value=cfg.clip_value, label_smoothing=cfg.label_smoothing)
+                             clip_value=cfg.clip_value, instance_noise=noise)
         g_labels = mg.randint(0, cfg.num_classes, (cfg.batch_size,)) if self.conditional else None
-        g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss, labels=g_labels)
+        g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss, labels=g_labels,
+                         real=real, feature_matching=cfg.feature_matching, instance_noise=noise,
+                         unroll=cfg.unroll, unroll_lr=cfg.unroll_lr)
         self.elapsed += time.perf_counter() - started
         row = {"step": self.step + 1, "epoch": self.loader.epoch, **d_stats, **g_stats,
                "time": round(self.elapsed, 4)}

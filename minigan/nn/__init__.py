@@ -7,6 +7,7 @@
     batchnorm.py    BatchNorm1d, BatchNorm2d  activation.py  ReLU, LeakyReLU, Tanh, Sigmoid
     dropout.py      Dropout                   embedding.py   Embedding
     flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, MSELoss, ...
+    minibatch.py    MinibatchDiscrimination, MinibatchStdDev (discriminator layers against mode collapse)
     init.py         nn.init: normal_, uniform_, xavier_*, kaiming_*, calculate_gain
     utils/          nn.utils: clip_grad_norm_, spectral_norm
 
@@ -24,12 +25,13 @@ from minigan.nn.embedding import Embedding
 from minigan.nn.flatten import Flatten, Unflatten
 from minigan.nn.linear import Identity, Linear
 from minigan.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from minigan.nn.minibatch import MinibatchDiscrimination, MinibatchStdDev
 from minigan.nn.module import Module
 from minigan.nn.parameter import Parameter
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d",
     "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "Identity", "LeakyReLU", "Linear", "MSELoss",
-    "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "Unflatten",
+    "MinibatchDiscrimination", "MinibatchStdDev", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "Unflatten",
     "init", "utils",
 ]

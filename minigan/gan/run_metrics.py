@@ -26,13 +26,14 @@ import numpy as np
 
 import minigan as mg
 from minigan.datasets import load_dataset
+from minigan.datasets.toy import TOY_NAMES as TOY_DATASETS
 from minigan.gan import metrics as M
+from minigan.gan.models import sample
 from minigan.gan.evaluator import (
     EVALUATOR_DATASETS, EvaluatorNotFoundError, check_images, default_weights_path, evaluator_name,
     load_evaluator, train_evaluator,
 )
 
-TOY_DATASETS = ("ring", "grid")
 EVAL_SEED = 0          # the noise (and the real subset for precision/recall) of every evaluation
 PR_NEIGHBOURS = 3
 
@@ -139,16 +140,7 @@ def evaluate_samples(samples, dataset: str, evaluator=None, reference=None, root
 def draw_samples(trainer, n: int, seed: int = EVAL_SEED, batch: int = 500) -> np.ndarray:
     """n samples of the trainer's G (eval mode) from noise of its own seeded generator: the global
     random state is neither used nor changed, so evaluating does not alter the training run."""
-    rng = np.random.default_rng(seed)
-    cfg = trainer.config
-    parts = []
-    for start in range(0, n, batch):
-        size = min(batch, n - start)
-        z = mg.tensor(rng.standard_normal((size, cfg.latent_dim)).astype(np.float32))
-        labels = (mg.tensor(np.arange(start, start + size) % cfg.num_classes, dtype=mg.int64)
-                  if trainer.conditional else None)
-        parts.append(trainer.sample(z, labels))
-    return np.concatenate(parts)
+    return sample(trainer.G, n, batch_size=batch, seed=seed)
 
 
 def training_eval_fn(config, run):
@@ -183,16 +175,15 @@ def run_samples(run_dir: Path, n: int | None = None, seed: int = EVAL_SEED) -> t
     if not checkpoint.is_file():
         raise SystemExit(f"--run {run_dir}: neither samples.npy nor checkpoint.npz there")
     from minigan.gan.recipes import build_models
-    from minigan.gan.training import TrainConfig, Trainer
+    from minigan.gan.training import TrainConfig
 
     state = mg.load(checkpoint)
     cfg = TrainConfig.from_dict(state["config"])
     shape = (2,) if cfg.dataset in TOY_DATASETS else (1, cfg.image_size, cfg.image_size)
-    G, D, conditional = build_models(cfg, shape)
+    G, _, _ = build_models(cfg, shape)
     G.load_state_dict(state["G"])
-    trainer = Trainer(G, D, None, None, None, cfg, conditional=conditional)
     count = n if n is not None else cfg.n_samples
-    return draw_samples(trainer, count, seed), config, f"{count} samples of {checkpoint} (seed {seed})"
+    return sample(G, count, seed=seed), config, f"{count} samples of {checkpoint} (seed {seed})"
 
 
 def _summary(metrics: dict) -> str:
