@@ -163,9 +163,12 @@ def main(argv=None) -> int:
     jobs = [(r, d, s, args.steps) for d in args.datasets for s in range(args.seeds) for r in args.remedies]
     rows = []
     started = time.perf_counter()
-    if args.report_only:
+    if args.runs.is_file():  # runs already done (an interrupted benchmark continues where it stopped)
         rows = [json.loads(line) for line in args.runs.read_text().splitlines() if line.strip()]
         rows = [r for r in rows if r["dataset"] in args.datasets and r["remedy"] in args.remedies]
+        done = {(r["remedy"], r["dataset"], r["seed"]) for r in rows}
+        jobs = [job for job in jobs if job[:3] not in done]
+    if args.report_only:
         jobs = []
     with ProcessPoolExecutor(args.workers) as pool:
         for row in pool.map(run_one, jobs):

@@ -32,6 +32,7 @@ from minigan.nn.parameter import Parameter
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d",
     "CrossEntropyLoss", "Dropout", "Embedding", "Flatten", "Identity", "LeakyReLU", "Linear", "MSELoss",
-    "MinibatchDiscrimination", "MinibatchStdDev", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "Unflatten",
+    "MinibatchDiscrimination", "MinibatchStdDev", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU",
+    "Sequential", "Sigmoid", "Tanh", "Unflatten",
     "init", "utils",
 ]
