@@ -205,8 +205,6 @@ def main(argv=None) -> int:
 
         write_results("mode_collapse", payload, text)
         images = ROOT / "docs" / "images"
-        (ROOT / "benchmarks" / "results" / "mode_collapse_samples.json").write_text(json.dumps(
-            {f"{r['remedy']}|{r['dataset']}": r["samples"][:500] for r in rows if r["seed"] == 0}) + "\n")
     else:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "mode_collapse.json").write_text(json.dumps(payload, indent=2) + "\n")

@@ -13,6 +13,7 @@ measures what each remedy costs or gains in quality, not a cure.
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 import time
 from pathlib import Path
@@ -34,10 +35,17 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=2000, help="generator steps (the default DCGAN's 2000)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--report-from", type=Path, default=None,
+                        help="write the table from the rows an interrupted run printed (one dict per line)")
     args = parser.parse_args(argv)
-    evaluator = load_evaluator("fashion-mnist")
-    reference = reference_for(evaluator, "sample")
     rows = []
+    if args.report_from is not None:
+        rows = [ast.literal_eval(line) for line in args.report_from.read_text().splitlines() if line.startswith("{")]
+        args.seeds = 0  # train nothing
+        args.steps = rows[0]["steps"]
+    else:
+        evaluator = load_evaluator("fashion-mnist")
+        reference = reference_for(evaluator, "sample")
     for seed in range(args.seeds):
         for name, overrides in VARIANTS:
             config = default_config("dcgan", "sample", seed=seed, steps=args.steps, sample_every=0,
@@ -53,18 +61,21 @@ def main(argv=None) -> int:
                          "classifier_score": round(m["classifier_score"], 3), "seconds": round(seconds)})
             print(rows[-1], flush=True)
     lines = [f"default_config(\"dcgan\", \"sample\") for {args.steps} steps + one key; {args.samples} samples "
-             f"per run scored with the shipped Fashion-MNIST evaluator; seeds 0..{args.seeds - 1}.", "",
+             f"per run scored with the shipped Fashion-MNIST evaluator; seeds "
+             f"{sorted({r['seed'] for r in rows})}.", "",
              "| variant | FD per seed | classes below half a share, per seed | missing classes | classifier score | s per run |",
              "|---|---|---|---|---|---|"]
     for name, _ in VARIANTS:
         mine = [r for r in rows if r["variant"] == name]
+        if not mine:
+            continue
         fds = ", ".join("%.1f" % r["fd"] for r in mine)
         below = ", ".join(str(r["classes_below_half"]) for r in mine)
         missing = ", ".join(str(r["classes_missing"]) for r in mine)
         scores = ", ".join("%.2f" % r["classifier_score"] for r in mine)
         seconds = sum(r["seconds"] for r in mine) / len(mine)
         lines.append(f"| {name} | {fds} | {below} | {missing} | {scores} | {seconds:.0f} |")
-    write_results("mode_collapse_images", {"steps": args.steps, "seeds": args.seeds, "runs": rows},
+    write_results("mode_collapse_images", {"steps": args.steps, "seeds": sorted({r["seed"] for r in rows}), "runs": rows},
                   "\n".join(lines) + "\n")
     return 0
 
