@@ -160,6 +160,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only-seeds", type=int, nargs="+", default=None, help="run just these seeds")
     parser.add_argument("--steps", type=int, default=None, help="override the recipe's steps (quick checks)")
     parser.add_argument("--datasets", nargs="+", default=["ring", "grid"], choices=["ring", "grid"])
     parser.add_argument("--remedies", nargs="+", default=[name for name, _, _ in REMEDIES])
@@ -172,7 +173,8 @@ def main(argv=None) -> int:
     unknown = sorted(set(args.remedies) - {name for name, _, _ in REMEDIES})
     if unknown:
         parser.error(f"unknown remedies {unknown}; known: {[name for name, _, _ in REMEDIES]}")
-    jobs = [(r, d, s, args.steps) for d in args.datasets for s in range(args.seeds) for r in args.remedies]
+    seeds = args.only_seeds if args.only_seeds is not None else range(args.seeds)
+    jobs = [(r, d, s, args.steps) for d in args.datasets for s in seeds for r in args.remedies]
     rows = []
     started = time.perf_counter()
     if args.runs.is_file():  # runs already done (an interrupted benchmark continues where it stopped)
