@@ -88,11 +88,11 @@ def run_one(job) -> dict:
 
 
 def summarise(rows, remedy, dataset) -> dict:
-    mine = [r for r in rows if r["remedy"] == remedy and r["dataset"] == dataset]
+    mine = sorted((r for r in rows if r["remedy"] == remedy and r["dataset"] == dataset), key=lambda r: r["seed"])
     k = mine[0]["num_modes"]
     kls = [r["kl_to_uniform"] for r in mine]
     return {"remedy": remedy, "dataset": dataset, "num_modes": k,
-            "modes": [r["modes_covered"] for r in mine],
+            "seeds": [r["seed"] for r in mine], "modes": [r["modes_covered"] for r in mine],
             "mean_modes": float(np.mean([r["modes_covered"] for r in mine])),
             "all_modes_seeds": sum(r["modes_covered"] == k for r in mine),
             "mean_high_quality": float(np.mean([r["high_quality"] for r in mine])),
