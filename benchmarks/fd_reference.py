@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from minigan.datasets import load_dataset  # noqa: E402
-from minigan.gan.evaluation import image_metrics, reference_for  # noqa: E402
+from minigan.gan.run_metrics import image_metrics, reference_for  # noqa: E402
 from minigan.gan.evaluator import load_evaluator  # noqa: E402
 
 from common import write_results  # noqa: E402

@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import minigan as mg  # noqa: E402
 from minigan import gan  # noqa: E402
 from minigan.datasets import load_dataset  # noqa: E402
-from minigan.gan.evaluation import image_metrics, reference_for  # noqa: E402
+from minigan.gan.run_metrics import image_metrics, reference_for  # noqa: E402
 from minigan.gan.evaluator import load_evaluator  # noqa: E402
 from minigan.gan.recipes import build_models, build_optimizers, default_config  # noqa: E402
 

@@ -151,8 +151,11 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
                 with no_grad():
                     return trainer.D(tensor(points)).numpy().ravel()
 
-            plots.plot_2d(run.dataset.points[:2500], samples, out / "samples.png", critic=critic,
-                          centers=mixture.centers)
+            # With a minibatch layer or packing, D scores a point together with the rest of its
+            # batch: there is no landscape of single points to draw.
+            per_point = trainer.config.minibatch == "none" and trainer.config.pack == 1
+            plots.plot_2d(run.dataset.points[:2500], samples, out / "samples.png",
+                          critic=critic if per_point else None, centers=mixture.centers)
             written.append("samples.png")
     except RuntimeError as err:  # matplotlib or Pillow missing: the numbers are still written
         print(f"note: {err}; skipping the plots", file=sys.stderr)
@@ -183,7 +186,7 @@ def cmd_train(args) -> int:
         out = _fresh_folder(args.out or Path("runs") / f"{config.model}-{config.dataset}")
     eval_fn = None
     if config.eval_every:
-        from minigan.gan.evaluation import EvaluatorNotFoundError, training_eval_fn
+        from minigan.gan.run_metrics import EvaluatorNotFoundError, training_eval_fn
 
         try:
             eval_fn = training_eval_fn(config, run)
@@ -225,15 +228,15 @@ def cmd_train(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from minigan.gan import plots
+    from minigan.gan import plots, sample
     from minigan.gan.recipes import load_generator
     import minigan as mg
 
     if args.out.suffix not in (".npy", ".png"):
         raise ValueError(f"--out must end in .npy or .png, got {args.out}")
-    trainer, _ = load_generator(args.checkpoint)
+    G, _ = load_generator(args.checkpoint)
     mg.manual_seed(args.seed)
-    samples = trainer.sample_many(args.n)
+    samples = sample(G, args.n)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".npy":
         np.save(args.out, samples)
@@ -291,7 +294,7 @@ def main(argv=None) -> int:
     bench.set_defaults(run=cmd_bench)
 
     try:
-        from minigan.gan.evaluation import add_commands
+        from minigan.gan.run_metrics import add_commands
     except ImportError:  # the metrics module is optional until it exists
         pass
     else:

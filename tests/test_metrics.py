@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import minigan as mg
 from minigan import gan
 from minigan.cli import main
-from minigan.gan import evaluation, evaluator as ev
+from minigan.gan import evaluator as ev, run_metrics
 from minigan.gan.recipes import build, default_config
 from minigan.gan.training import Trainer
 
@@ -307,7 +307,7 @@ def test_evaluating_during_training_does_not_change_the_run():
     without eval_every, and the same weights give the same metrics."""
     config, run = _toy(steps=20, eval_every=10)
     with_eval = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
-                        eval_fn=evaluation.training_eval_fn(config, run))
+                        eval_fn=run_metrics.training_eval_fn(config, run))
     with_eval.fit(progress=False)
     config2, run2 = _toy(steps=20)
     plain = Trainer(run2.G, run2.D, run2.opt_g, run2.opt_d, run2.loader, config2)
@@ -315,7 +315,7 @@ def test_evaluating_during_training_does_not_change_the_run():
     for (name, a), b in zip(run.G.state_dict().items(), run2.G.state_dict().values()):
         np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
     assert [m["step"] for m in with_eval.metrics] == [10, 20]
-    again = evaluation.training_eval_fn(config, run)(with_eval)
+    again = run_metrics.training_eval_fn(config, run)(with_eval)
     assert again == {k: v for k, v in with_eval.metrics[-1].items() if k != "step"}
     assert set(again) == {"modes_covered", "num_modes", "high_quality", "kl_to_uniform", "counts"}
 

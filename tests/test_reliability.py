@@ -344,21 +344,21 @@ def test_train_config_checks_values_set_in_python():
 
 
 def test_a_new_setting_is_one_row(monkeypatch):
-    """What the mode-collapse settings will do: one row gives the flag and the checks (and, when
+    """What adding a setting (as the mode-collapse remedies were) does: one row gives the flag and the checks (and, when
     the module is imported, the TrainConfig field: test_every_setting_is_a_train_flag_...)."""
     import minigan.gan.settings as settings
 
-    row = settings.Setting("feature_matching", bool, False, "match D's features")
+    row = settings.Setting("my_remedy", bool, False, "a remedy of tomorrow")
     monkeypatch.setattr(settings, "SETTINGS", settings.SETTINGS + (row,))
     monkeypatch.setattr(settings, "BY_NAME", {**settings.BY_NAME, row.name: row})
     monkeypatch.setattr(settings, "CONFIG_SETTINGS", settings.CONFIG_SETTINGS + (row,))
-    with pytest.raises(ValueError, match=r"c.json: feature_matching must be true or false, got 'no'"):
-        settings.check_settings({"feature_matching": "no"}, "c.json")
-    assert settings.check_settings({"feature_matching": True}) == {"feature_matching": True}
+    with pytest.raises(ValueError, match=r"c.json: my_remedy must be true or false, got 'no'"):
+        settings.check_settings({"my_remedy": "no"}, "c.json")
+    assert settings.check_settings({"my_remedy": True}) == {"my_remedy": True}
     import argparse
 
     parser = argparse.ArgumentParser()
     settings.add_flags(parser)
-    assert parser.parse_args(["--feature-matching", "yes"]).feature_matching is True
+    assert parser.parse_args(["--my-remedy", "yes"]).my_remedy is True
     with pytest.raises(SystemExit):
-        parser.parse_args(["--feature-matching", "maybe"])
+        parser.parse_args(["--my-remedy", "maybe"])

@@ -7,7 +7,7 @@
 
 from minigan.gan.losses import (
     LOSSES, GANLoss, d_loss_bce, d_loss_hinge, d_loss_least_squares, d_loss_wasserstein, g_loss_least_squares,
-    g_loss_minimax, g_loss_nonsaturating, g_loss_wasserstein, get_loss, gradient_penalty,
+    g_loss_feature_matching, g_loss_minimax, g_loss_nonsaturating, g_loss_wasserstein, get_loss, gradient_penalty,
 )
 from minigan.gan import plots  # noqa: F401  (matplotlib is imported only when a plot is drawn)
 from minigan.gan.metrics import (
@@ -16,7 +16,7 @@ from minigan.gan.metrics import (
 )
 from minigan.gan.models import (
     ConditionalDiscriminator28, ConditionalGenerator28, DCGANDiscriminator28, DCGANDiscriminator64,
-    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, dcgan_init,
+    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, Packed, dcgan_init, sample,
 )
-from minigan.gan.steps import d_step, g_step, grad_norm
+from minigan.gan.steps import d_step, g_step, grad_norm, unrolled_scores
 from minigan.gan.training import TrainConfig, Trainer, TrainingDiverged

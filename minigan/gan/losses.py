@@ -13,6 +13,8 @@ names the command line uses: bce, minimax, wgan, wgan-gp, hinge, lsgan.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -23,16 +25,29 @@ from minigan import functional as F
 # ----------------------------------------------------------------------------- the original GAN
 
 
-def d_loss_bce(real_logits, fake_logits, label_smoothing: float = 0.0):
-    """Discriminator BCE:  -E[log D(x)] - E[log(1 - D(G(z)))].
+def d_loss_bce(real_logits, fake_logits, label_smoothing: float = 0.0, two_sided: bool = False):
+    """Discriminator BCE:  -E[log D(x)] - E[log(1 - D(G(z)))], with optional label smoothing.
 
-    One-sided label smoothing (Salimans et al. 2016) replaces the real label 1 by 1 - s:
-    -(1 - s) log D(x) - s log(1 - D(x)); the fake label stays 0.
+    BCE with target t on a logit a is  t softplus(-a) + (1 - t) softplus(a).  Without smoothing the
+    targets are 1 (real) and 0 (fake). Label smoothing with s in [0, 1):
+
+        one-sided (Salimans et al. 2016, sec. 3.4):  real target 1 - s, fake target 0
+        two-sided (for contrast):                    real target 1 - s, fake target s
+
+    The paper smooths only the real side: a fake target s > 0 rewards D for giving fakes some
+    probability of being real wherever p_g is, so D* = (p_data (1 - s) + s p_g) / (p_data + p_g)
+    no longer pushes G away from where it already is.
     """
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"d_loss_bce: label_smoothing must be in [0, 1), got {label_smoothing!r}")
     real_term = F.softplus(-real_logits)
+    fake_term = F.softplus(fake_logits)
     if label_smoothing:
-        real_term = (1 - label_smoothing) * real_term + label_smoothing * F.softplus(real_logits)
-    return real_term.mean() + F.softplus(fake_logits).mean()
+        s = label_smoothing
+        real_term = (1 - s) * real_term + s * F.softplus(real_logits)
+        if two_sided:
+            fake_term = (1 - s) * fake_term + s * F.softplus(-fake_logits)
+    return real_term.mean() + fake_term.mean()
 
 
 def g_loss_nonsaturating(fake_logits):
@@ -126,7 +141,40 @@ LOSSES = {
 }
 
 
-def get_loss(name: str) -> GANLoss:
+def get_loss(name: str, label_smoothing: float = 0.0, two_sided: bool = False) -> GANLoss:
+    """The loss pair called `name`; label smoothing (see d_loss_bce) makes its D loss smoothed.
+
+    Smoothing is defined for the BCE losses only (bce, minimax): asking it of another loss is an error
+    rather than a setting that is silently ignored.
+    """
     if name not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {name!r}")
-    return LOSSES[name]
+    loss = LOSSES[name]
+    if not label_smoothing:
+        return loss
+    if loss.d_loss is not d_loss_bce:
+        bce = ", ".join(k for k, v in LOSSES.items() if v.d_loss is d_loss_bce)
+        raise ValueError(f"label smoothing applies to the BCE losses ({bce}), got loss {name!r}")
+    if not 0.0 < label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
+    side = "two-sided" if two_sided else "one-sided"
+    d_loss = functools.partial(d_loss_bce, label_smoothing=label_smoothing, two_sided=two_sided)
+    return dataclasses.replace(loss, name=f"{name} ({side} smoothing {label_smoothing:g})", d_loss=d_loss)
+
+
+# ----------------------------------------------------------------------------- feature matching
+
+
+def g_loss_feature_matching(real_features, fake_features):
+    """Feature matching (Salimans et al. 2016, sec. 3.1):  || E_x f(x) - E_z f(G(z)) ||_2^2.
+
+    f is an intermediate layer of D (the models' `D.features(x)`, (N, F)); G is trained to match the
+    mean of D's features on real data instead of maximising D's output, so it has no single point
+    to collapse onto. The real features are a constant for G (pass them detached or computed under
+    no_grad). The paper writes the squared L2 norm; it is not divided by F.
+    """
+    if real_features.ndim != 2 or fake_features.ndim != 2 or real_features.shape[1] != fake_features.shape[1]:
+        raise ValueError(f"g_loss_feature_matching expects features of shape (N, F) and (M, F), got "
+                         f"{real_features.shape} and {fake_features.shape}")
+    diff = real_features.mean(dim=0) - fake_features.mean(dim=0)
+    return (diff * diff).sum()

@@ -68,6 +68,8 @@ def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "b
     values.update(_MODEL_DEFAULTS[(model, kind)])
     values.update(_DATASET_DEFAULTS.get(dataset, {}) if kind == "toy" else {})
     values.update(_LOSS_DEFAULTS.get((loss, kind), {}))
+    if get_loss(loss).d_loss is not get_loss("bce").d_loss:
+        values["label_smoothing"] = 0.0  # smoothing is defined for the BCE losses only
     values.update(overrides)
     return TrainConfig.from_dict(values, source=source)
 
@@ -102,6 +104,8 @@ def build_models(config: TrainConfig, data_shape):
     """(G, D, conditional) for the config; data_shape is one sample's shape, e.g. (1, 28, 28)."""
     critic = get_loss(config.loss).penalty  # WGAN-GP: no BatchNorm in the critic
     w, z = config.width, config.latent_dim
+    if config.pack != 1 or config.minibatch != "none":  # mode-collapse remedies in D
+        return _build_remedy_models(config, data_shape)
     if config.model == "mlp":
         G = models.MLPGenerator(z, data_shape, hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
                                 tanh=len(data_shape) > 1)
@@ -118,6 +122,25 @@ def build_models(config: TrainConfig, data_shape):
         return (models.ConditionalGenerator28(z, config.num_classes, w, channels),
                 models.ConditionalDiscriminator28(config.num_classes, w, channels, batchnorm=not critic), True)
     raise ValueError(f"model must be one of {', '.join(MODELS)}, got {config.model!r}")
+
+
+def _build_remedy_models(config: TrainConfig, data_shape):
+    """build_models with a minibatch layer in D (config.minibatch) and/or PacGAN packing (config.pack)."""
+    if config.model not in ("mlp", "dcgan"):
+        raise ValueError(f"minibatch and pack are available for the mlp and dcgan models, got model {config.model!r}")
+    if not isinstance(config.pack, int) or config.pack < 1 or config.batch_size % config.pack:
+        raise ValueError(f"pack must be a positive integer dividing batch_size ({config.batch_size}), "
+                         f"got {config.pack!r}")
+    plain = TrainConfig.from_dict({**config.to_dict(), "pack": 1, "minibatch": "none"})
+    G, _, _ = build_models(plain, data_shape)
+    packed_shape = (config.pack * data_shape[0], *data_shape[1:])
+    w, critic = config.width, get_loss(config.loss).penalty
+    if config.model == "mlp":
+        D = models.MLPDiscriminator(packed_shape, hidden=(w, w) if len(data_shape) == 1 else (2 * w, w),
+                                    minibatch=config.minibatch)
+    else:
+        D = models.DCGANDiscriminator28(w, packed_shape[0], batchnorm=not critic, minibatch=config.minibatch)
+    return G, (models.Packed(D, config.pack) if config.pack > 1 else D), False
 
 
 def build_optimizers(config: TrainConfig, G, D):
@@ -158,15 +181,15 @@ def build(config: TrainConfig, dataset=None, root=None) -> Run:
 
 
 def load_generator(checkpoint):
-    """(a Trainer that samples, without optimizers or data, and its config) from a GAN
-    checkpoint; ValueError if the file is not one or its weights do not fit its config's model."""
+    """(G with the checkpoint's weights, its config) from a GAN checkpoint (sample it with
+    gan.sample); ValueError if the file is not one or its weights do not fit its config's model."""
     state = read_checkpoint(checkpoint)
     config = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
     shape = (2,) if kind_of(config.dataset) == "toy" else (1, config.image_size, config.image_size)
-    G, D, conditional = build_models(config, shape)
+    G, _, _ = build_models(config, shape)
     try:
         G.load_state_dict(state["G"])
     except RuntimeError as err:
         raise ValueError(f"{checkpoint}: the generator's weights do not fit the {config.model!r} "
                          f"model its config describes ({err})") from None
-    return Trainer(G, D, None, None, None, config, conditional=conditional), config
+    return G, config

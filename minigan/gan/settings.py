@@ -25,10 +25,11 @@ import argparse
 import math
 from dataclasses import asdict, dataclass, field, make_dataclass
 
+from minigan.datasets.toy import TOY_NAMES
 from minigan.gan.losses import LOSSES
 
 MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
-TOY_DATASETS = ("ring", "grid")
+TOY_DATASETS = TOY_NAMES  # the one list lives with the data (minigan.datasets.toy)
 IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
 # Which kind of data each model takes, and the image side it is built for (None: any).
 MODEL_DATA = {"mlp": ("toy", "image"), "dcgan": ("image",), "dcgan64": ("image",),
@@ -155,6 +156,19 @@ SETTINGS = (
     Setting("clip_value", float, 0.01, "weight clipping bound (wgan)", low=0, low_open=True),
     Setting("label_smoothing", float, 0.0, "one-sided label smoothing (BCE losses)", low=0,
             high=1, high_open=True),
+    # -- mode-collapse remedies, each off by default (README "Mode collapse and its remedies") ----
+    Setting("two_sided_smoothing", float, 0.0, "label smoothing on both sides: real label 1 - s, "
+            "fake label s (BCE losses; for contrast with one-sided)", low=0, high=0.5, high_open=True),
+    Setting("instance_noise", float, 0.0, "std of Gaussian noise on D's inputs, annealed to 0",
+            low=0),
+    Setting("feature_matching", bool, False, "G matches the mean of D's features on real data"),
+    Setting("minibatch", str, "none", "a minibatch layer before D's output",
+            choices=("none", "discrimination", "stddev")),
+    Setting("pack", int, 1, "PacGAN: D judges this many samples at once (divides batch_size)",
+            low=1),
+    Setting("unroll", int, 0, "unrolled GAN: G's loss through D after K SGD steps of D", low=0),
+    Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
+            low_open=True),
     Setting("seed", int, 0, "random seed of weights, noise and batches", low=0, high=2**63 - 1),
     Setting("backend", str, "numpy", "array library (cupy needs a CUDA GPU)",
             choices=("numpy", "cupy"), resume="free"),
@@ -231,8 +245,10 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
             continue
         default_text = "" if s.default is None or s.choices else f"; default {s.default}"
         metavar = "{" + ",".join(s.choices) + "}" if s.choices else s.name.upper()
+        # a bool flag alone means true (--feature-matching); it also takes yes/no, true/false
+        nargs = 2 if s.type is tuple else "?" if s.type is bool else None
         parser.add_argument(s.flag, dest=s.name, type=s.argparse_type, metavar=metavar,
-                            nargs=2 if s.type is tuple else None,
+                            nargs=nargs, const=True if s.type is bool else None,
                             help=f"{s.help} ({s.expected()}{default_text})")
 
 

@@ -54,7 +54,10 @@ class Trainer:
                  conditional: bool = False, eval_fn=None):
         self.G, self.D, self.opt_g, self.opt_d, self.loader = G, D, opt_g, opt_d, loader
         self.config, self.conditional, self.eval_fn = config, conditional, eval_fn
-        self.loss = get_loss(config.loss)
+        self.loss = get_loss(config.loss, label_smoothing=config.label_smoothing or config.two_sided_smoothing,
+                             two_sided=bool(config.two_sided_smoothing))
+        if config.label_smoothing and config.two_sided_smoothing:
+            raise ValueError("set label_smoothing (one-sided) or two_sided_smoothing, not both")
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.step = 0
         self.elapsed = 0.0          # training seconds, carried over a resume
@@ -102,13 +105,16 @@ class Trainer:
         cfg = self.config
         started = time.perf_counter()
         self._set_learning_rates()
+        noise = cfg.instance_noise * (1 - self.step / max(cfg.steps, 1))  # annealed to 0
         for _ in range(cfg.n_critic):
             real, labels = self._next_batch()
             d_stats = d_step(self.G, self.D, self.opt_d, real, self._noise(real.shape[0]), self.loss,
                              labels=labels if self.conditional else None, gp_weight=cfg.gp_weight,
-                             clip_value=cfg.clip_value, label_smoothing=cfg.label_smoothing)
+                             clip_value=cfg.clip_value, instance_noise=noise)
         g_labels = mg.randint(0, cfg.num_classes, (cfg.batch_size,)) if self.conditional else None
-        g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss, labels=g_labels)
+        g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss, labels=g_labels,
+                         real=real, feature_matching=cfg.feature_matching, instance_noise=noise,
+                         unroll=cfg.unroll, unroll_lr=cfg.unroll_lr)
         self.elapsed += time.perf_counter() - started
         row = {"step": self.step + 1, "epoch": self.loader.epoch, **d_stats, **g_stats,
                "time": round(self.elapsed, 4)}

@@ -8,6 +8,7 @@
     dropout.py      Dropout, Dropout2d        embedding.py   Embedding
     flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, MSELoss, ...
     upsample.py     Upsample                  parallel.py    DataParallel (one device: a wrapper)
+    minibatch.py    MinibatchDiscrimination, MinibatchStdDev (discriminator layers against mode collapse)
     init.py         nn.init: normal_, uniform_, xavier_*, kaiming_*, calculate_gain
     utils/          nn.utils: clip_grad_norm_, spectral_norm
     functional      minigan.nn.functional is minigan.functional (one module, two names)
@@ -29,6 +30,7 @@ from minigan.nn.embedding import Embedding
 from minigan.nn.flatten import Flatten, Unflatten
 from minigan.nn.linear import Identity, Linear
 from minigan.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from minigan.nn.minibatch import MinibatchDiscrimination, MinibatchStdDev
 from minigan.nn.module import Module
 from minigan.nn.parallel import DataParallel
 from minigan.nn.parameter import Parameter
@@ -40,7 +42,8 @@ sys.modules["minigan.nn.functional"] = functional
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d",
     "CrossEntropyLoss", "DataParallel", "Dropout", "Dropout2d", "Embedding", "Flatten", "Identity",
-    "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss",
-    "Parameter", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "Unflatten", "Upsample",
-    "UpsamplingBilinear2d", "UpsamplingNearest2d", "functional", "init", "parallel", "utils",
+    "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MSELoss", "MinibatchDiscrimination",
+    "MinibatchStdDev", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential",
+    "Sigmoid", "Softmax", "Tanh", "Unflatten", "Upsample", "UpsamplingBilinear2d",
+    "UpsamplingNearest2d", "functional", "init", "parallel", "utils",
 ]

@@ -27,13 +27,14 @@ import numpy as np
 import minigan as mg
 from minigan.serialization import write_json
 from minigan.datasets import load_dataset
+from minigan.datasets.toy import TOY_NAMES as TOY_DATASETS
 from minigan.gan import metrics as M
+from minigan.gan.models import sample
 from minigan.gan.evaluator import (
     EVALUATOR_DATASETS, EvaluatorNotFoundError, check_images, default_weights_path, evaluator_name,
     load_evaluator, train_evaluator,
 )
 
-TOY_DATASETS = ("ring", "grid")
 EVAL_SEED = 0          # the noise (and the real subset for precision/recall) of every evaluation
 PR_NEIGHBOURS = 3
 
@@ -173,16 +174,7 @@ def evaluate_samples(samples, dataset: str, evaluator=None, reference=None, root
 def draw_samples(trainer, n: int, seed: int = EVAL_SEED, batch: int = 500) -> np.ndarray:
     """n samples of the trainer's G (eval mode) from noise of its own seeded generator: the global
     random state is neither used nor changed, so evaluating does not alter the training run."""
-    rng = np.random.default_rng(seed)
-    cfg = trainer.config
-    parts = []
-    for start in range(0, n, batch):
-        size = min(batch, n - start)
-        z = mg.tensor(rng.standard_normal((size, cfg.latent_dim)).astype(np.float32))
-        labels = (mg.tensor(np.arange(start, start + size) % cfg.num_classes, dtype=mg.int64)
-                  if trainer.conditional else None)
-        parts.append(trainer.sample(z, labels))
-    return np.concatenate(parts)
+    return sample(trainer.G, n, batch_size=batch, seed=seed)
 
 
 def training_eval_fn(config, run):
@@ -218,9 +210,9 @@ def run_samples(run_dir: Path, n: int | None = None, seed: int = EVAL_SEED) -> t
         raise SystemExit(f"--run {run_dir}: neither samples.npy nor checkpoint.npz there")
     from minigan.gan.recipes import load_generator
 
-    trainer, cfg = load_generator(checkpoint)
+    G, cfg = load_generator(checkpoint)
     count = n if n is not None else cfg.n_samples
-    return draw_samples(trainer, count, seed), config, f"{count} samples of {checkpoint} (seed {seed})"
+    return sample(G, count, seed=seed), config, f"{count} samples of {checkpoint} (seed {seed})"
 
 
 def _summary(metrics: dict) -> str:

@@ -1,0 +1,285 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 7 — Mode collapse and its remedies
+#
+# Every GAN primer names **mode collapse** as the central failure of GANs: the generator puts all
+# its samples on a few of the data's modes and ignores the rest. Every primer also lists the same
+# remedies. In this lesson we make the collapse happen *on purpose and reliably*, explain which
+# imbalance causes it, and then try each remedy **alone** against it, with the numbers measured by
+# `benchmarks/mode_collapse.py` (5 seeds each, ring and grid).
+#
+# Setup: run from a clone of minigan (`pip install -e .` there, or start Jupyter in the clone's
+# `lessons/` folder). `MINIGAN_FAST=1` shrinks the training loops (the test suite uses it).
+
+# %%
+import os; FAST = os.environ.get("MINIGAN_FAST") == "1"
+import json
+import sys
+from pathlib import Path
+
+try:
+    import minigan as mg
+except ImportError:  # a notebook opened in lessons/ of a clone that is not installed
+    sys.path.insert(0, str(Path.cwd().parent))
+    import minigan as mg
+import matplotlib.pyplot as plt
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from minigan import gan, nn
+from minigan.datasets import ToyMixture
+from minigan.gan.recipes import build, default_config
+
+threadpool_limits(1)  # small matrices: one BLAS thread is faster, and fair on a shared machine
+REPO = Path(mg.__file__).resolve().parents[1]
+STEPS = 300 if FAST else 2000
+
+# %% [markdown]
+# ## 1. The collapse, made reproducible
+#
+# The **collapse recipe** is the ring's default MLP GAN (two hidden layers of 128 units, a 2-D
+# latent, Adam with β = (0.5, 0.999), batch 128) with a single imbalance: the generator learns
+# **four times faster** than the discriminator, `lr_g = 1e-3`, `lr_d = 2.5e-4`, for 2,000 steps.
+#
+# Why this collapses: for a *fixed* $D$, the generator's best move is to put **all** its samples
+# at the point where $D$ is highest — a single point, whatever the data looks like. The game only
+# works because $D$ reacts: as soon as the fakes pile up somewhere, $D$ learns that this spot is
+# fake and pushes them on. When $D$ learns slower than $G$, the pile-up moves before $D$ has
+# caught up with it: $G$ chases $D$'s current maximum around the ring, one or two modes at a time,
+# and wherever the run stops, most modes are empty.
+
+# %%
+ring = ToyMixture("ring")
+COLLAPSE = dict(steps=STEPS, batch_size=128, width=128, lr_g=1e-3, lr_d=2.5e-4)
+
+
+def train(dataset="ring", seed=0, snapshots=1, **remedy):
+    """Train the collapse recipe (+ one remedy); returns (the final samples, a list of snapshots)."""
+    loss = remedy.pop("loss", "bce")
+    config = default_config("mlp", dataset, loss=loss, seed=seed, sample_every=0, checkpoint_every=0,
+                            **{**COLLAPSE, **remedy})
+    run = build(config)
+    trainer = gan.Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config)
+    shots = []
+    for k in range(1, snapshots + 1):
+        trainer.fit(config.steps * k // snapshots, progress=False)
+        shots.append((trainer.step, gan.sample(run.G, 1000, seed=123)))
+    return shots[-1][1], shots
+
+
+def modes(samples, mixture=ring):
+    return gan.mode_metrics(samples, mixture.centers, mixture.std)
+
+
+plain, shots = train(seed=0, snapshots=4)
+fig, axes = plt.subplots(1, 4, figsize=(12, 3))
+for ax, (step, pts) in zip(axes, shots):
+    ax.scatter(*ring.centers.T, s=60, facecolors="none", edgecolors="tab:red")
+    ax.scatter(*pts.T, s=2, alpha=0.4)
+    ax.set(xlim=(-3, 3), ylim=(-3, 3), title=f"step {step}: {modes(pts)['modes_covered']}/8 modes")
+fig.suptitle("the plain GAN on the collapse recipe (red circles: the 8 modes)")
+plt.show()
+
+# %% [markdown]
+# The same recipe on a second seed: the collapse is not bad luck of one run.
+
+# %%
+covered = [modes(plain)["modes_covered"], modes(train(seed=1)[0])["modes_covered"]]
+print("modes covered by the plain GAN, seeds 0 and 1:", covered)
+assert max(covered) <= 4, "the collapse recipe covers at most half of the ring"
+
+# %% [markdown]
+# ## 2. The remedies, one idea each
+#
+# Each remedy is one config key of the Trainer (and one flag of `python -m minigan train`). They
+# attack the collapse from different sides: **what D sees** (several samples at once), **what G
+# optimises** (something with no single best point), **how fast each side moves**, and **how far
+# ahead G looks**.
+#
+# **Minibatch discrimination** (Salimans et al. 2016). A learned tensor $T$ maps each sample's
+# features $x_i$ to a matrix $M_i = x_i T$ of $B$ rows; $o(x_i)_b = \sum_j \exp(-\lVert M_{i,b} -
+# M_{j,b}\rVert_1)$ says how many samples of the batch look like sample $i$, and $D$ gets it as $B$
+# extra features. A collapsed batch of $N$ identical samples has $o = N$ in every feature; a diverse
+# batch has $o$ close to 1 — D can now *see* a collapse.
+
+# %%
+mg.manual_seed(0)
+mbd = nn.MinibatchDiscrimination(in_features=2, out_features=3, kernel_dims=4)
+collapsed = mg.tensor(np.tile([[2.0, 0.0]], (8, 1)), dtype=mg.float32)
+diverse = mg.tensor(ring.centers, dtype=mg.float32)
+o_collapsed, o_diverse = mbd(collapsed)[:, 2:].numpy(), mbd(diverse)[:, 2:].numpy()
+print("o(x) of a collapsed batch:", o_collapsed[0], " of a diverse one:", o_diverse[0].round(3))
+assert np.allclose(o_collapsed, 8.0) and o_diverse.max() < 3.0
+
+# %% [markdown]
+# **Minibatch standard deviation** (Karras et al. 2018) is the parameter-free version: split the
+# batch into groups of $G$ samples, take each feature's standard deviation over the group, average
+# them into one number and append it to every sample of the group. A collapsed group gives 0.
+
+# %%
+std_layer = nn.MinibatchStdDev(group_size=4)
+print("extra feature, collapsed:", std_layer(collapsed)[0, 2].item(), " diverse:", round(std_layer(diverse)[0, 2].item(), 3))
+assert std_layer(collapsed)[0, 2].item() < 1e-3 < 1.0 < std_layer(diverse)[0, 2].item()
+
+# %% [markdown]
+# **PacGAN** (Lin et al. 2018): $D$ judges $m$ samples at once, concatenated (`gan.Packed(D, m)`);
+# all real or all fake. A generator that misses modes produces packs that are easy to tell apart.
+#
+# **Feature matching** (Salimans et al. 2016): instead of maximising $D$'s output, $G$ minimises
+# $\lVert \mathbb{E}_x f(x) - \mathbb{E}_z f(G(z)) \rVert_2^2$, the distance between the mean
+# features of an intermediate layer $f$ of $D$ (`D.features`) on real and generated data. A mean
+# over the batch has no single point to collapse onto.
+
+# %%
+D = gan.MLPDiscriminator((2,), (16, 16))
+real_f = D.features(mg.tensor(ring.sample(512)))
+loss_fm = gan.g_loss_feature_matching(real_f, D.features(collapsed))
+loss_fm_self = gan.g_loss_feature_matching(real_f, real_f)
+print("feature matching: collapsed batch", round(loss_fm.item(), 4), " real vs real", loss_fm_self.item())
+assert loss_fm_self.item() == 0.0 and loss_fm.item() > 0
+
+# %% [markdown]
+# **Label smoothing** (Salimans et al. 2016) trains $D$ towards $1 - s$ on real data instead of 1
+# (*one-sided*). For one point with data density $p$ and generator density $q$ the best $D$ becomes
+# $D^*(x) = \frac{(1 - s)\,p}{p + q}$; smoothing the fake side too (*two-sided*, fake target $s$)
+# gives $D^* = \frac{(1-s)\,p + s\,q}{p + q}$, which *rewards* fakes wherever they already are.
+# We check the one-sided optimum numerically by minimising $D$'s loss over its logit:
+
+# %%
+p, q, s = 0.7, 0.3, 0.2
+logits = np.linspace(-6, 6, 2401)
+big = mg.tensor([[60.0]])  # a logit far out: its term of the loss is ~0
+loss_at = [p * gan.d_loss_bce(mg.tensor([[a]]), -big, s).item() + q * gan.d_loss_bce(big, mg.tensor([[a]]), s).item()
+           for a in logits]
+best = 1 / (1 + np.exp(-logits[int(np.argmin(loss_at))]))
+print(f"D* with one-sided smoothing: {best:.3f}; formula (1 - s) p / (p + q) = {(1 - s) * p / (p + q):.3f}")
+assert abs(best - (1 - s) * p / (p + q)) < 3e-3
+
+# %% [markdown]
+# **Instance noise** (Sønderby et al. 2017) blurs both distributions with Gaussian noise before $D$
+# sees them (annealed to 0), so that they overlap and $D$'s gradient stays informative.
+# **Two time-scale learning rates** (TTUR, Heusel et al. 2017) give $D$ and $G$ separate learning
+# rates; here that means undoing our imbalance: $D$ four times *faster* than $G$.
+# **Unrolled GANs** (Metz et al. 2017) let $G$ look ahead: its loss is taken through $D$ after $k$
+# gradient steps of $D$, $\theta_D^{k+1} = \theta_D^k - \eta\,\nabla_{\theta_D} L_D$, and the
+# gradient flows back through every step — a second derivative, through `mg.grad(create_graph=True)`.
+# With $k = 0$ it is the plain GAN:
+
+# %%
+D = gan.MLPDiscriminator((2,), (16, 16))
+fake = mg.tensor(ring.sample(8))
+real = mg.tensor(ring.sample(8))
+zero_steps = gan.unrolled_scores(D, real, fake, gan.LOSSES["bce"], steps=0, lr=0.5)
+assert np.array_equal(zero_steps.numpy(), D(fake).numpy())
+fake.requires_grad_()
+two_steps = gan.unrolled_scores(D, real, fake, gan.LOSSES["bce"], steps=2, lr=0.5)
+(g,) = mg.grad(two_steps.sum(), fake)
+print("scores after 0 and 2 unrolled D steps:", zero_steps.numpy()[:3, 0].round(3), two_steps.numpy()[:3, 0].round(3))
+assert not np.allclose(two_steps.numpy(), zero_steps.numpy()) and np.isfinite(g.numpy()).all()
+
+# %% [markdown]
+# ## 3. Each remedy alone, trained
+#
+# Three of them against the same recipe and seed as the plain run above (a few seconds each):
+
+# %%
+live = {"plain": plain}
+live["TTUR (lr_d = 4e-3)"] = train(seed=0, lr_d=4e-3)[0]
+live["feature matching"] = train(seed=0, feature_matching=True)[0]
+live["PacGAN (pack = 4)"] = train(seed=0, pack=4)[0]
+fig, axes = plt.subplots(1, len(live), figsize=(3 * len(live), 3))
+for ax, (name, pts) in zip(axes, live.items()):
+    ax.scatter(*ring.centers.T, s=60, facecolors="none", edgecolors="tab:red")
+    ax.scatter(*pts.T, s=2, alpha=0.4)
+    ax.set(xlim=(-3, 3), ylim=(-3, 3), title=f"{name}\n{modes(pts)['modes_covered']}/8 modes")
+plt.show()
+live_modes = {name: modes(pts)["modes_covered"] for name, pts in live.items()}
+print(live_modes)
+if not FAST:
+    assert live_modes["TTUR (lr_d = 4e-3)"] == 8 and live_modes["plain"] <= 4
+
+# %% [markdown]
+# ## 4. The measured table
+#
+# `benchmarks/mode_collapse.py` runs every remedy alone on the collapse recipe, 5 seeds each, on
+# the ring (8 modes) and the grid (25 modes), and scores 2,500 samples of each final generator:
+# modes covered (a mode counts when a sample lands within 3 standard deviations of it), the
+# high-quality share (samples that close to some mode) and the KL divergence of the mode histogram
+# from uniform. We read its committed results:
+
+# %%
+results = json.loads((REPO / "benchmarks" / "results" / "mode_collapse.json").read_text())
+rows = results["summaries"]
+for dataset in ("ring", "grid"):
+    print(f"\n{dataset}: remedy, modes per seed, seeds with every mode, mean high-quality share")
+    for r in rows:
+        if r["dataset"] == dataset:
+            print(f"  {r['remedy']:26s} {str(r['modes']):22s} {r['all_modes_seeds']}/{len(r['modes'])}"
+                  f"  {r['mean_high_quality']:.0%}")
+by = {(r["remedy"], r["dataset"]): r for r in rows}
+
+# %% [markdown]
+# What the table says, checked:
+
+# %%
+plain_ring = by[("plain", "ring")]
+assert plain_ring["mean_modes"] <= 4, "the plain GAN covers at most half the ring on average"
+cured = [r["remedy"] for r in rows if r["dataset"] == "ring" and r["remedy"] != "plain"
+         and r["all_modes_seeds"] >= 4]
+print("remedies with 8/8 modes on at least 4 of 5 seeds:", cured)
+failed = [r["remedy"] for r in rows if r["dataset"] == "ring" and r["mean_modes"] <= plain_ring["mean_modes"] + 1]
+print("remedies that did not help (within one mode of plain on average):", failed)
+assert "TTUR" in cured
+
+# %% [markdown]
+# Reading the table:
+#
+# - The remedies that cure this collapse are the ones that let **D keep up**: TTUR removes the
+#   imbalance itself; WGAN-GP, as configured, trains its critic 5 times per G step (so it too undoes
+#   the 4x imbalance, besides changing the loss); minibatch discrimination gives D a feature that
+#   sees a collapsed batch directly.
+# - Feature matching and PacGAN **spread** G over the ring: most modes get a few samples, but the
+#   share of samples that land on a mode stays small — "modes covered" is a lenient metric, and the
+#   high-quality column shows what it hides.
+# - Minibatch standard deviation (one scalar per group of 4) and unrolling (2 SGD steps of D) did not
+#   help here: a remedy that fails is a measurement too.
+
+# %%
+hq = {r["remedy"]: r["mean_high_quality"] for r in rows if r["dataset"] == "ring"}
+assert hq["TTUR"] > 0.5 > hq["plain"]
+assert by[("feature matching", "ring")]["mean_modes"] >= 6 and hq["feature matching"] < 0.1
+assert by[("minibatch stddev", "ring")]["mean_modes"] <= 2
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(14, 8))
+for ax, dataset in zip(axes, ("ring", "grid")):
+    ax.imshow(plt.imread(REPO / "docs" / "images" / f"mode_collapse_{dataset}.png"))
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## Try this
+#
+# - Make the imbalance milder (`lr_d = 5e-4`): at which ratio does the plain GAN stop collapsing?
+# - Reverse it (`lr_d = 4e-3`, `lr_g = 2.5e-4`): is a *slow* generator also a problem?
+# - Combine two remedies that failed alone (e.g. minibatch stddev with TTUR): do they add up?
+# - Give PacGAN more samples per pack (`pack=8`) or the unrolled GAN more steps (`unroll=5`).
+# - `python -m minigan train --model mlp --dataset grid --steps 2000 --lr-g 1e-3 --lr-d 2.5e-4 --pack 4`
+#   runs one cell of the table from the command line.
+#
+# ## Exercises
+#
+# Graded exercises for this lesson (the minibatch standard-deviation layer and the feature-matching
+# loss, with value and gradient checks) are in `exercises/`.
