@@ -44,6 +44,7 @@ REMEDIES = [
     ("minibatch discrimination", 'minibatch="discrimination"', {"minibatch": "discrimination"}),
     ("minibatch stddev", 'minibatch="stddev" (group of 4)', {"minibatch": "stddev"}),
     ("PacGAN", "pack=4", {"pack": 4}),
+    ("spectral norm", "spectral_norm=True (every Linear of D)", {"spectral_norm": True}),
     ("unrolled (2 steps)", "unroll=2, unroll_lr=0.5", {"unroll": 2}),
     ("WGAN-GP", 'loss="wgan-gp" (gp_weight 0.1, n_critic 5, as its toy default)',
      {"loss": "wgan-gp", "n_critic": 5, "gp_weight": 0.1, "betas": (0.5, 0.9)}),

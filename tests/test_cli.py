@@ -144,3 +144,18 @@ def test_each_remedy_flag_trains_on_the_ring_and_is_kept_in_the_config(tmp_path,
     assert config[key] == value
     assert np.isfinite(np.load(out / "samples.npy")).all()
     assert (out / "samples.png").stat().st_size > 1000
+
+
+def test_the_spectral_norm_flag_normalises_every_weight_of_d(tmp_path):
+    from minigan.gan.recipes import build_models, default_config
+
+    config = default_config("mlp", "ring", spectral_norm=True)
+    G, D, _ = build_models(config, (2,))
+    names = [name for name, _ in D.named_parameters()]
+    assert names and all(not n.endswith(".weight") for n in names if "weight" in n)
+    assert sum(n.endswith("weight_orig") for n in names) == 3      # the MLP's three Linear layers
+    assert not any(n.endswith("weight_orig") for n, _ in G.named_parameters())
+    out = tmp_path / "run"
+    assert main(["train", "--model", "mlp", "--dataset", "ring", "--steps", "4", "--batch-size", "32",
+                 "--spectral-norm", "--out", str(out), "--quiet"]) == 0
+    assert json.loads((out / "config.json").read_text())["spectral_norm"] is True

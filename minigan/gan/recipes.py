@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import minigan as mg
-from minigan import optim
+from minigan import nn, optim
 from minigan.datasets import DataLoader, load_dataset
 from minigan.gan import models
 from minigan.gan.losses import get_loss
@@ -101,7 +101,19 @@ def resize_images(images: np.ndarray, size: int) -> np.ndarray:
 
 
 def build_models(config: TrainConfig, data_shape):
-    """(G, D, conditional) for the config; data_shape is one sample's shape, e.g. (1, 28, 28)."""
+    """(G, D, conditional) for the config; data_shape is one sample's shape, e.g. (1, 28, 28).
+
+    With config.spectral_norm every Linear and Conv2d of D is spectrally normalised (Miyato et al.
+    2018: each weight divided by its largest singular value, so D is 1-Lipschitz layer by layer)."""
+    G, D, conditional = _networks(config, data_shape)
+    if config.spectral_norm:
+        for module in list(D.modules()):
+            if isinstance(module, (nn.Linear, nn.Conv2d)):
+                nn.utils.spectral_norm(module)
+    return G, D, conditional
+
+
+def _networks(config: TrainConfig, data_shape):
     critic = get_loss(config.loss).penalty  # WGAN-GP: no BatchNorm in the critic
     w, z = config.width, config.latent_dim
     if config.pack != 1 or config.minibatch != "none":  # mode-collapse remedies in D
@@ -132,7 +144,7 @@ def _build_remedy_models(config: TrainConfig, data_shape):
         raise ValueError(f"pack must be a positive integer dividing batch_size ({config.batch_size}), "
                          f"got {config.pack!r}")
     plain = TrainConfig.from_dict({**config.to_dict(), "pack": 1, "minibatch": "none"})
-    G, _, _ = build_models(plain, data_shape)
+    G, _, _ = _networks(plain, data_shape)
     packed_shape = (config.pack * data_shape[0], *data_shape[1:])
     w, critic = config.width, get_loss(config.loss).penalty
     if config.model == "mlp":

@@ -166,6 +166,8 @@ SETTINGS = (
             choices=("none", "discrimination", "stddev")),
     Setting("pack", int, 1, "PacGAN: D judges this many samples at once (divides batch_size)",
             low=1),
+    Setting("spectral_norm", bool, False, "spectral normalisation of every Linear/Conv2d weight "
+            "of D"),
     Setting("unroll", int, 0, "unrolled GAN: G's loss through D after K SGD steps of D", low=0),
     Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
             low_open=True),
