@@ -107,7 +107,7 @@ def markdown(summaries, seeds: int, steps) -> str:
              "Modes: covered per seed (a mode counts with >= 1 of 2,500 samples within 3 std of it); "
              "all: seeds that cover every mode; HQ: mean share of samples within 3 std of a mode; "
              "KL: median KL of the mode histogram from uniform (inf: no sample near any mode); "
-             "s: mean seconds per run (2 shared cores, loaded: compare ratios).", ""]
+             "s: mean seconds per run (2 cores, two runs at a time, one BLAS thread each).", ""]
     for dataset in ("ring", "grid"):
         rows = [s for s in summaries if s["dataset"] == dataset]
         if not rows:
