@@ -837,3 +837,23 @@ def test_gradient_penalty_through_a_critic_matches_torch():
         expected = np.zeros(param.shape) if expected is None else expected.numpy()
         np.testing.assert_allclose(ours_grad, expected, rtol=1e-8, atol=1e-12, err_msg=name)
     assert ours[0].weight_orig.grad is not None and ours[1].weight.grad is not None
+
+
+def test_layer_sizes_must_be_integers_and_zero_sizes_work_as_in_pytorch():
+    """Linear(2.5, 3) and mg.randn(2.5) are refused (never truncated); Linear(0, 3) builds, as
+    in PyTorch, and gives zeros plus its bias (which is 0: the bound 1/sqrt(fan_in) is 0 there)."""
+    with pytest.raises(TypeError, match=r"a layer's sizes must be non-negative integers, got \(3, 2.5\)"):
+        nn.Linear(2.5, 3)
+    with pytest.raises(TypeError, match=r"a layer's sizes must be non-negative integers"):
+        nn.Conv2d(1, 2.0, 3)
+    with pytest.raises(TypeError, match=r"sizes must be integers, got \(2.5,\)"):
+        mg.randn(2.5)
+    with pytest.warns(UserWarning, match="zero-element tensors is a no-op"):
+        layer = nn.Linear(0, 3)
+    assert layer.weight.shape == (3, 0)
+    out = layer(mg.zeros(4, 0))
+    assert out.shape == (4, 3) and np.array_equal(out.numpy(), np.zeros((4, 3), np.float32))
+    torch = pytest.importorskip("torch")
+    assert tuple(torch.nn.Linear(0, 3).weight.shape) == (3, 0)
+    with pytest.raises(TypeError):
+        torch.nn.Linear(2.5, 3)

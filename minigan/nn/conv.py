@@ -35,7 +35,7 @@ class _Conv2dBase(Module):
             raise ValueError(f"{what}: groups other than 1 are not supported, got groups={groups}")
         if padding_mode != "zeros":
             raise ValueError(f"{what}: only padding_mode='zeros' is supported, got {padding_mode!r}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = pair(kernel_size, "kernel_size", what)
         self.stride = pair(stride, "stride", what)
         self.padding = pair(padding, "padding", what)

@@ -11,6 +11,7 @@ for a weight of shape (d0, d1, k1, k2, ...) they are d1 * k1 * k2 * ... and d0 *
 from __future__ import annotations
 
 import math
+import warnings
 
 from minigan import backend
 from minigan.autograd import Tensor
@@ -108,6 +109,9 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
     PyTorch's Linear and Conv layers use a = sqrt(5), which gives bound = 1 / sqrt(fan_in).
     """
+    if tensor.numel() == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op")
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound)
@@ -116,6 +120,9 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
     """He: N(0, std^2) with std = gain / sqrt(fan), gain = calculate_gain(nonlinearity, a)."""
+    if tensor.numel() == 0:
+        warnings.warn("Initializing zero-element tensors is a no-op")
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
 

@@ -30,7 +30,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
         super().__init__()
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features, self.out_features = in_features, out_features
         self.weight = empty_parameter(self.out_features, self.in_features, device=device, dtype=dtype)
         if bias:
             self.bias = empty_parameter(self.out_features, device=device, dtype=dtype)

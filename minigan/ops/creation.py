@@ -16,6 +16,8 @@ from minigan.tensor import Tensor, array_from_data as _as_array
 def _shape(size) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
+    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) for s in size):
+        raise TypeError(f"sizes must be integers, got {tuple(size)!r}")
     shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
         raise ValueError(f"sizes must be non-negative, got {shape}")
