@@ -16,7 +16,7 @@ from minigan.gan.metrics import (
 )
 from minigan.gan.models import (
     ConditionalDiscriminator28, ConditionalGenerator28, DCGANDiscriminator28, DCGANDiscriminator64,
-    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, Packed, dcgan_init, sample,
+    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, Packed, dcgan_init, generate, sample,
 )
 from minigan.gan.steps import d_step, g_step, grad_norm, unrolled_scores
 from minigan.gan.training import TrainConfig, Trainer, TrainingDiverged

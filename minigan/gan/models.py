@@ -305,9 +305,21 @@ class ConditionalDiscriminator28(nn.Module):
 # ----------------------------------------------------------------------------- sampling
 
 
+def generate(G: nn.Module, z, labels=None) -> np.ndarray:
+    """G(z) (or G(z, labels)) as a NumPy array, with G in eval mode (BatchNorm uses its running
+    statistics) and no graph built; G's mode is restored afterwards."""
+    was_training = G.training
+    G.eval()
+    try:
+        with mg.no_grad():
+            out = G(z) if labels is None else G(z, labels)
+    finally:
+        G.train(was_training)
+    return out.numpy()
+
+
 def sample(G: nn.Module, n: int, batch_size: int = 500, seed: int | None = None) -> np.ndarray:
-    """n samples of G as a NumPy array, with G in eval mode (BatchNorm uses its running statistics)
-    and no graph built; G's mode is restored afterwards.
+    """n samples of G as a NumPy array, drawn with `generate` (eval mode, no graph).
 
     z ~ N(0, I) of G.latent_dim: from minigan's global generator, or, with `seed`, from a private
     NumPy generator (the global random state is then neither used nor changed: evaluating a run
@@ -317,20 +329,12 @@ def sample(G: nn.Module, n: int, batch_size: int = 500, seed: int | None = None)
         raise ValueError(f"sample: n must be a positive integer, got {n!r}")
     rng = np.random.default_rng(seed) if seed is not None else None
     num_classes = getattr(G, "num_classes", None)
-    was_training = G.training
-    G.eval()
     parts = []
-    try:
-        with mg.no_grad():
-            for start in range(0, n, batch_size):
-                size = min(batch_size, n - start)
-                z = (mg.randn(size, G.latent_dim) if rng is None
-                     else mg.tensor(rng.standard_normal((size, G.latent_dim)).astype(np.float32)))
-                if num_classes is None:
-                    parts.append(G(z).numpy())
-                else:
-                    labels = mg.tensor(np.arange(start, start + size) % num_classes, dtype=mg.int64)
-                    parts.append(G(z, labels).numpy())
-    finally:
-        G.train(was_training)
+    for start in range(0, n, batch_size):
+        size = min(batch_size, n - start)
+        z = (mg.randn(size, G.latent_dim) if rng is None
+             else mg.tensor(rng.standard_normal((size, G.latent_dim)).astype(np.float32)))
+        labels = (None if num_classes is None
+                  else mg.tensor(np.arange(start, start + size) % num_classes, dtype=mg.int64))
+        parts.append(generate(G, z, labels))
     return np.concatenate(parts)

@@ -30,6 +30,7 @@ import numpy as np
 
 import minigan as mg
 from minigan.gan.losses import get_loss
+from minigan.gan.models import generate, sample
 from minigan.gan.progress import Progress
 from minigan.gan.settings import TrainConfig
 from minigan.gan.steps import d_step, g_step
@@ -171,27 +172,14 @@ class Trainer:
     # -- samples -----------------------------------------------------------------------------
     def sample(self, z, labels=None) -> np.ndarray:
         """G(z) with G in eval mode (BatchNorm uses its running statistics), as a NumPy array."""
-        was_training = self.G.training
-        self.G.eval()
-        try:
-            with mg.no_grad():
-                out = self.G(z) if labels is None else self.G(z, labels)
-        finally:
-            self.G.train(was_training)
-        return out.numpy()
+        return generate(self.G, z, labels)
 
     def sample_fixed(self) -> np.ndarray:
         return self.sample(self.fixed_noise, self.fixed_labels)
 
     def sample_many(self, n: int, batch: int = 500) -> np.ndarray:
-        """n fresh samples (labels cycling through the classes for a conditional G)."""
-        parts = []
-        for start in range(0, n, batch):
-            size = min(batch, n - start)
-            labels = (mg.Tensor(np.arange(start, start + size) % self.config.num_classes)
-                      if self.conditional else None)
-            parts.append(self.sample(self._noise(size), labels))
-        return np.concatenate(parts)
+        """n fresh samples from the global generator (gan.sample: labels cycle for a conditional G)."""
+        return sample(self.G, n, batch_size=batch)
 
     def _snapshot(self) -> None:
         """Keep the fixed-noise samples as a uint8 frame (images only) for the GIF."""
