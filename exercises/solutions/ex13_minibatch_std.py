@@ -1,4 +1,4 @@
-"""Exercise 13 (lesson 7), reference solution: the minibatch standard deviation layer."""
+"""Exercise 13 (lesson 9), reference solution: the minibatch standard deviation layer."""
 
 import minigan as mg
 

@@ -1,4 +1,4 @@
-"""Exercise 14 (lesson 7), reference solution: the feature-matching loss."""
+"""Exercise 14 (lesson 9), reference solution: the feature-matching loss."""
 
 
 def feature_matching_loss(real_features, fake_features):

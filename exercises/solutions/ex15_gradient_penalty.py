@@ -1,4 +1,4 @@
-"""Exercise 15 (lesson 9), reference solution: the WGAN-GP gradient penalty."""
+"""Exercise 15 (lesson 12), reference solution: the WGAN-GP gradient penalty."""
 
 import minigan as mg
 

@@ -1,4 +1,4 @@
-"""Exercise 16 (lesson 11), reference solution: the Frechet distance between two Gaussians."""
+"""Exercise 16 (lesson 14), reference solution: the Frechet distance between two Gaussians."""
 
 import numpy as np
 

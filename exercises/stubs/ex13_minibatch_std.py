@@ -1,4 +1,4 @@
-"""Exercise 13 (lesson 7): the minibatch standard deviation layer (Karras et al. 2018).
+"""Exercise 13 (lesson 9): the minibatch standard deviation layer (Karras et al. 2018).
 
     minibatch_stddev(x, eps=1e-8) -> Tensor
 

@@ -1,4 +1,4 @@
-"""Exercise 14 (lesson 7): the feature-matching loss (Salimans et al. 2016).
+"""Exercise 14 (lesson 9): the feature-matching loss (Salimans et al. 2016).
 
     feature_matching_loss(real_features, fake_features) -> 0-d Tensor
 

@@ -1,4 +1,4 @@
-"""Exercise 15 (lesson 9): the WGAN-GP gradient penalty (Gulrajani et al. 2017).
+"""Exercise 15 (lesson 12): the WGAN-GP gradient penalty (Gulrajani et al. 2017).
 
     gradient_penalty(critic, real, fake, eps) -> 0-d Tensor
 

@@ -1,4 +1,4 @@
-"""Exercise 16 (lesson 11): the Frechet distance between two Gaussians (the "FD" of FID).
+"""Exercise 16 (lesson 14): the Frechet distance between two Gaussians (the "FD" of FID).
 
     frechet_distance(mu1, sigma1, mu2, sigma2) -> float
 

@@ -145,7 +145,7 @@ assert np.array_equal(stable, [0.0, 0.5, 1.0])
 # %% [markdown]
 # ## 3. Backwards that can be differentiated again
 #
-# The gradient penalty of WGAN-GP (lesson 9) differentiates a gradient: training must run a backward
+# The gradient penalty of WGAN-GP (lesson 12) differentiates a gradient: training must run a backward
 # *of a backward*. That works only if every backward is written with **Tensor operations** on tensors
 # that belong to the graph. The rule for what `ctx.saved_tensors` gives back:
 #

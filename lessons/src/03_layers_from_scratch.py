@@ -156,7 +156,7 @@ assert set(np.unique(even[2:-2, 2:-2])) == {4.0}
 # $\text{running} \leftarrow (1-m)\,\text{running} + m\cdot\text{batch}$ with momentum $m = 0.1$ (the
 # running variance uses the unbiased batch variance). In **eval** mode it uses the running estimates
 # instead, so a sample no longer depends on the others in its batch. That is why DCGAN samples are
-# drawn with `G.eval()` (lesson 8).
+# drawn with `G.eval()` (lesson 10).
 
 # %%
 bn = nn.BatchNorm1d(3)

@@ -2,7 +2,7 @@
 # # Lesson 5 — One training step, slowly
 #
 # Lesson 4 used `gan.d_step` and `gan.g_step`. Here we open them: each is five lines, and each line
-# matters. We write both steps inline on a small 2-D problem (the ring of 8 Gaussians of lesson 6),
+# matters. We write both steps inline on a small 2-D problem (the ring of 8 Gaussians of lesson 7),
 #
 # 1. the **D step**: `zero_grad` → loss → `backward` → `step`, with the fakes cut off from $G$'s graph,
 #    and `detach()` and `no_grad()` side by side;

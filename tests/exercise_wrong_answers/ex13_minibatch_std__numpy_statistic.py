@@ -1,4 +1,4 @@
-"""A plausible wrong answer to Exercise 13 (lesson 7):
+"""A plausible wrong answer to Exercise 13 (lesson 9):
 the statistic computed on raw arrays: right values, but no gradient flows through it.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""

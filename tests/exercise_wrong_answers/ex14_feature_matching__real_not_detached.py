@@ -1,4 +1,4 @@
-"""A plausible wrong answer to Exercise 14 (lesson 7):
+"""A plausible wrong answer to Exercise 14 (lesson 9):
 the real features are not detached: the loss also pushes D's real features.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""

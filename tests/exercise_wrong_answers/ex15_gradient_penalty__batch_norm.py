@@ -1,4 +1,4 @@
-"""A plausible wrong answer to Exercise 15 (lesson 9):
+"""A plausible wrong answer to Exercise 15 (lesson 12):
 one norm over the whole batch instead of one per sample.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""

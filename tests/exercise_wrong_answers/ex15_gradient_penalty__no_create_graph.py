@@ -1,4 +1,4 @@
-"""A plausible wrong answer to Exercise 15 (lesson 9):
+"""A plausible wrong answer to Exercise 15 (lesson 12):
 the input gradient taken without create_graph: the penalty cannot reach the critic's weights.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""

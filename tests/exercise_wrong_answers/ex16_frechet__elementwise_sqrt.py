@@ -1,4 +1,4 @@
-"""A plausible wrong answer to Exercise 16 (lesson 11):
+"""A plausible wrong answer to Exercise 16 (lesson 14):
 the square root of sigma1 @ sigma2 taken elementwise (right only for diagonal matrices).
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""

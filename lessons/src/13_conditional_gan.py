@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 10 — A conditional GAN
+# # Lesson 13 — A conditional GAN
 #
 # The GANs so far draw *some* garment; we cannot ask for a sneaker. A **conditional GAN** (Mirza and
 # Osindero, 2014) gives both networks the class label $y$:
@@ -59,7 +59,7 @@ assert len(np.unique(data.labels)) == 10
 # ## 1. How the label goes in
 #
 # * **Generator**: the label is looked up in an `nn.Embedding(10, 10)` table — a learned 10-number
-#   code per class — and concatenated to $z$; the rest is the DCGAN generator of lesson 8.
+#   code per class — and concatenated to $z$; the rest is the DCGAN generator of lesson 10.
 # * **Discriminator**: the label is looked up in an `nn.Embedding(10, 784)` table and reshaped into a
 #   28 × 28 **extra input channel**, so every convolution sees image and label together.
 #
@@ -114,7 +114,7 @@ assert not np.allclose(styled[0], styled[10])          # same z, different label
 # %% [markdown]
 # ## 4. Does G obey the label?
 #
-# Ask the classifier of lesson 11 (trained on real Fashion-MNIST) what class each generated image
+# Ask the classifier of lesson 14 (trained on real Fashion-MNIST) what class each generated image
 # is, and compare with the label we asked for. Chance is 10%.
 
 # %%
@@ -141,7 +141,7 @@ if not FAST:
 # **Try this.**
 # 1. Give D the label but not G (replace `labels` by random labels in the G step). What happens to the grid?
 # 2. Which classes does the evaluator confuse most (a confusion matrix of `asked` against `predicted`)? Are they the ones you confuse?
-# 3. Interpolate between two **label embeddings** (lesson 8's latent walk, on `G.label_embedding.weight`
+# 3. Interpolate between two **label embeddings** (lesson 10's latent walk, on `G.label_embedding.weight`
 #    rows) with $z$ fixed: is there a garment halfway between a sandal and a sneaker?
 #
 # ## Exercises

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 11 — Evaluating a GAN
+# # Lesson 14 — Evaluating a GAN
 #
 # A GAN's losses say who is winning the game, not how good the samples are. To judge samples we
 # compare them with real data — not pixel by pixel, but through the **features** of a classifier:

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 9 — Wasserstein GANs
+# # Lesson 12 — Wasserstein GANs
 #
 # When the data and the generator's distribution barely overlap — early in training, or whenever both
 # live on thin sets in a big space — the Jensen–Shannon divergence of lesson 4 is stuck at $\log 2$

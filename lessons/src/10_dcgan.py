@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 8 — DCGAN on images
+# # Lesson 10 — DCGAN on images
 #
 # An MLP treats a 28×28 image as 784 unrelated numbers. Convolutions share weights across positions,
 # which is what images need. Radford et al. (2015) found the recipe that made convolutional GANs train
@@ -160,7 +160,7 @@ show(ax, samples, f"64 samples after {config.steps} steps (eval mode)")
 plt.show()
 
 # %% [markdown]
-# Is it learning? The evaluator of lesson 11 (a small classifier trained on Fashion-MNIST with
+# Is it learning? The evaluator of lesson 14 (a small classifier trained on Fashion-MNIST with
 # minigan) gives the Fréchet distance to real images: lower is better. The trained generator must beat
 # the untrained one by a wide margin.
 

@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 7 — Mode collapse and its remedies
+# # Lesson 9 — Mode collapse and its remedies
 #
 # Every GAN primer names **mode collapse** as the central failure of GANs: the generator puts all
 # its samples on a few of the data's modes and ignores the rest. Every primer also lists the same

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 12 — Under the hood on a GPU
+# # Lesson 23 — Under the hood on a GPU
 #
 # Every lesson so far ran on NumPy. minigan has a second backend, **CuPy**, which puts the same
 # tensors on an NVIDIA GPU. Almost all of a GAN's arithmetic is matrix products — `Linear` layers

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 6 — A GAN on 2-D data
+# # Lesson 7 — A GAN on 2-D data
 #
 # Two-dimensional data is where a GAN can be **watched**: every sample is a dot, the discriminator is
 # a landscape, and a missing mode is plain to see. We train on two mixtures of Gaussians,
@@ -168,7 +168,7 @@ if not FAST:
 # the generator keeps a lot of mass *between* the modes, and how much is a matter of luck at this
 # length of training. A change to the recipe "helps" only if it moves the whole cloud of dots, not one
 # of them. With five seeds and a spread of several modes, a difference of one mode between two
-# single runs means nothing. Lesson 7 makes a GAN collapse on purpose and compares remedies this way.
+# single runs means nothing. Lesson 9 makes a GAN collapse on purpose and compares remedies this way.
 #
 # **Try this.**
 # 1. Double the discriminator's learning rate (`optim.Adam(D.parameters(), lr=2e-3, ...)`). More modes, or fewer?
