@@ -74,7 +74,7 @@ def _config_from_args(args):
     values = _requested(args)
     dataset = values.pop("dataset", "sample")
     model = values.pop("model", "mlp" if dataset in ("ring", "grid") else "dcgan")
-    loss = values.pop("loss", "bce")
+    loss = values.pop("loss", None)  # None: the model's own (bce; lsgan for cyclegan)
     return default_config(model, dataset, loss, source="the settings", **values)
 
 
@@ -99,11 +99,14 @@ def _resume_from_args(args):
 
 
 def _schedule_note(old_total: int, done: int, config) -> str | None:
-    """What happens to a linear lr decay when --resume changes the total number of steps."""
-    if config.lr_decay != "linear" or config.steps == old_total:
+    """What happens to a decaying learning rate when --resume changes the total number of steps."""
+    from minigan.gan.training import lr_factor
+
+    if config.lr_decay == "none" or config.steps == old_total:
         return None
-    return (f"note: lr_decay is linear, so the learning rates follow the new total: at step {done} "
-            f"they go from {1 - done / old_total:.3g} to {1 - done / config.steps:.3g} times their "
+    before, after = (lr_factor(done, total, config.lr_decay) for total in (old_total, config.steps))
+    return (f"note: lr_decay is {config.lr_decay}, so the learning rates follow the new total: at step "
+            f"{done} they go from {before:.3g} to {after:.3g} times their "
             f"initial value and reach 0 at step {config.steps}. This run is not the one a "
             f"{config.steps}-step run from the start would give (that needs --steps "
             f"{config.steps} from the beginning).")
@@ -137,8 +140,13 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
         plots.plot_losses(trainer.history, out / "losses.png")
         plots.plot_d_outputs(trainer.history, out / "d_outputs.png")
         written += ["losses.png", "d_outputs.png"]
-        if samples.ndim == 4:
+        if getattr(trainer, "held_out", None) is not None:  # image-to-image: input | output | target
+            k = len(trainer.fixed_noise)
+            plots.save_translation_grid(trainer.held_out.inputs[:k], trainer.sample_fixed(),
+                                        trainer.held_out.targets[:k], out / "samples.png")
+        elif samples.ndim == 4:
             plots.save_image_grid(trainer.sample_fixed(), out / "samples.png")
+        if samples.ndim == 4:
             frames = [f.astype(np.float32) / 127.5 - 1 for f in trainer.frames]
             plots.save_gif(frames, out / "training.gif")
             written += ["samples.png", "training.gif", "samples_step*.png"]
@@ -169,8 +177,8 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
 
 
 def cmd_train(args) -> int:
-    from minigan.gan.recipes import build
-    from minigan.gan.training import Trainer, TrainingDiverged
+    from minigan.gan.recipes import build, make_trainer
+    from minigan.gan.training import TrainingDiverged
 
     state = None
     if args.resume is not None:
@@ -193,8 +201,7 @@ def cmd_train(args) -> int:
         except EvaluatorNotFoundError as err:
             print(f"error: --eval-every needs the evaluator: {err}", file=sys.stderr)
             return 2
-    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, out_dir=out,
-                      conditional=run.conditional, eval_fn=eval_fn)
+    trainer = make_trainer(run, config, out_dir=out, eval_fn=eval_fn)
     if state is not None:
         trainer.load_state_dict(state)  # all or nothing; still nothing written
         note = _schedule_note(state["config"]["steps"], trainer.step, config)
@@ -230,11 +237,14 @@ def cmd_train(args) -> int:
 def cmd_sample(args) -> int:
     from minigan.gan import plots, sample
     from minigan.gan.recipes import load_generator
+    from minigan.gan.settings import MODEL_TASK
     import minigan as mg
 
     if args.out.suffix not in (".npy", ".png"):
         raise ValueError(f"--out must end in .npy or .png, got {args.out}")
-    G, _ = load_generator(args.checkpoint)
+    G, config = load_generator(args.checkpoint)
+    if config.model in MODEL_TASK:
+        return _sample_translations(G, config, args)
     mg.manual_seed(args.seed)
     samples = sample(G, args.n)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -248,14 +258,38 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def _sample_translations(G, config, args) -> int:
+    """sample for an image-to-image checkpoint: G's translations of --n held-out inputs, picked at
+    random by --seed; a .png shows input | output | target, a .npy holds the outputs."""
+    from minigan.datasets.translation import load_task
+    from minigan.gan import plots
+    from minigan.gan.settings import MODEL_TASK
+    from minigan.gan.translation import complete, translate
+
+    held_out = load_task(MODEL_TASK[config.model], "held-out", config.dataset)
+    if args.n > len(held_out):
+        raise ValueError(f"--n must be at most the {len(held_out)} held-out inputs of the "
+                         f"{held_out.task!r} task, got {args.n}")
+    picked = np.sort(np.random.default_rng(args.seed).permutation(len(held_out))[:args.n])
+    inputs = held_out.inputs[picked]
+    outputs = complete(config.model, inputs, translate(G, inputs))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix == ".npy":
+        np.save(args.out, outputs)
+    else:
+        plots.save_translation_grid(inputs, outputs, held_out.targets[picked], args.out)
+    what = "input | output | target" if args.out.suffix == ".png" else "the outputs"
+    print(f"wrote the translations of {len(outputs)} held-out {held_out.task} inputs ({what}) to {args.out}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     """Time a few training steps of a model on this machine (minigan only)."""
-    from minigan.gan.recipes import build, default_config
-    from minigan.gan.training import Trainer
+    from minigan.gan.recipes import build, default_config, make_trainer
 
     config = default_config(args.model, args.dataset, backend=args.backend, steps=args.steps + 2)
     run = build(config)
-    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, conditional=run.conditional)
+    trainer = make_trainer(run, config)
     trainer.train_step()
     trainer.train_step()  # warm-up
     started = time.perf_counter()

@@ -16,8 +16,8 @@ from minigan import nn, optim
 from minigan.datasets import DataLoader, load_dataset
 from minigan.gan import models
 from minigan.gan.losses import get_loss
-from minigan.gan.settings import (IMAGE_DATASETS, MODELS, TOY_DATASETS,  # noqa: F401 (re-exported)
-                                   check_backend_available)
+from minigan.gan.settings import (IMAGE_DATASETS, MODEL_LOSS, MODEL_TASK, MODELS,  # noqa: F401
+                                   TOY_DATASETS, check_backend_available)
 from minigan.gan.training import TrainConfig, Trainer, read_checkpoint
 
 # What differs from TrainConfig's defaults, by model and by kind of data.
@@ -29,6 +29,16 @@ _MODEL_DEFAULTS = {
     ("dcgan64", "image"): dict(latent_dim=100, width=16, batch_size=64, steps=1000, image_size=64,
                                label_smoothing=0.1),  # without smoothing D wins within 50 steps
     ("cgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=2000, sample_every=200),
+    # image-to-image: n_samples translations of held-out inputs (all 2,000 of the sample's);
+    # num_fixed held-out inputs in the snapshots (benchmarks/results/image_to_image.md: the runs)
+    ("pix2pix", "image"): dict(width=32, batch_size=32, steps=2000, sample_every=200, num_fixed=16,
+                               n_samples=2000, pixel_weight=100.0, adv_weight=1.0),
+    ("cyclegan", "image"): dict(width=16, batch_size=16, steps=1500, sample_every=150, num_fixed=16,
+                                n_samples=2000, blocks=3, lr_decay="linear-second-half"),
+    ("srgan", "image"): dict(width=32, batch_size=32, steps=2000, sample_every=200, num_fixed=16,
+                             n_samples=2000, blocks=4, pixel_weight=1.0, adv_weight=1e-2),
+    ("inpaint", "image"): dict(width=32, batch_size=32, steps=2000, sample_every=200, num_fixed=16,
+                               n_samples=2000, pixel_weight=0.999, adv_weight=1e-2),
 }
 
 # Images: the hyperparameters of the papers that introduced each loss. 2-D data: larger steps, as
@@ -53,12 +63,14 @@ def kind_of(dataset: str) -> str:
     raise ValueError(f"dataset must be one of {', '.join(TOY_DATASETS + IMAGE_DATASETS)}, got {dataset!r}")
 
 
-def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "bce",
+def default_config(model: str = "dcgan", dataset: str = "sample", loss: str | None = None,
                    source: str = "the config", **overrides) -> TrainConfig:
     """The defaults for a model/dataset/loss combination, with `overrides` on top (checked by
-    minigan.gan.settings; `source` names them in error messages)."""
+    minigan.gan.settings; `source` names them in error messages). loss None: the model's own
+    (bce; lsgan for cyclegan)."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    loss = MODEL_LOSS.get(model, "bce") if loss is None else loss
     kind = kind_of(dataset)
     get_loss(loss)
     if (model, kind) not in _MODEL_DEFAULTS:
@@ -83,6 +95,8 @@ class Run:
     loader: object
     dataset: object
     conditional: bool
+    held_out: object = None    # image-to-image: the held-out ImagePairs (snapshots, evaluation)
+    features: object = None    # srgan with feature_weight > 0: the feature network of its loss
 
 
 def resize_images(images: np.ndarray, size: int) -> np.ndarray:
@@ -118,6 +132,8 @@ def _networks(config: TrainConfig, data_shape):
     w, z = config.width, config.latent_dim
     if config.pack != 1 or config.minibatch != "none":  # mode-collapse remedies in D
         return _build_remedy_models(config, data_shape)
+    if config.model in MODEL_TASK:
+        return (*_translation_networks(config), False)
     if config.model == "mlp":
         G = models.MLPGenerator(z, data_shape, hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
                                 tanh=len(data_shape) > 1)
@@ -134,6 +150,33 @@ def _networks(config: TrainConfig, data_shape):
         return (models.ConditionalGenerator28(z, config.num_classes, w, channels),
                 models.ConditionalDiscriminator28(config.num_classes, w, channels, batchnorm=not critic), True)
     raise ValueError(f"model must be one of {', '.join(MODELS)}, got {config.model!r}")
+
+
+def _translation_networks(config: TrainConfig):
+    """(G, D) of an image-to-image model, for 28x28 grey images."""
+    from minigan.gan import cyclegan, inpaint, pix2pix, srgan
+
+    w = config.width
+    if config.model == "pix2pix":
+        return pix2pix.UNetGenerator28(1, 1, w, config.dropout), pix2pix.PatchDiscriminator28(2, w)
+    if config.model == "cyclegan":
+        return (cyclegan.CycleGenerators(cyclegan.ResnetGenerator28(1, w, config.blocks),
+                                         cyclegan.ResnetGenerator28(1, w, config.blocks)),
+                cyclegan.CycleDiscriminators(pix2pix.PatchDiscriminator28(1, w),
+                                             pix2pix.PatchDiscriminator28(1, w)))
+    if config.model == "srgan":
+        return srgan.SRResNet28(1, w, config.blocks), srgan.SRDiscriminator28(1, w)
+    return inpaint.ContextEncoder28(1, w), inpaint.RegionDiscriminator14(1, w)
+
+
+def feature_network(root=None):
+    """SRGAN's feature loss network: the evaluator's two convolutions and their ReLUs, (N, 1, 28,
+    28) -> (N, 64, 7, 7), frozen (the paper uses VGG's convolutional features the same way)."""
+    from minigan.gan.evaluator import load_evaluator
+
+    network = load_evaluator("fashion-mnist", root=root).model.features[:4]
+    network.requires_grad_(False)
+    return network.eval()
 
 
 def _build_remedy_models(config: TrainConfig, data_shape):
@@ -177,6 +220,8 @@ def build(config: TrainConfig, dataset=None, root=None) -> Run:
     check_backend_available(config.backend)
     mg.set_backend(config.backend)
     mg.manual_seed(config.seed)
+    if config.model in MODEL_TASK:
+        return _build_translation(config, dataset, root)
     dataset = dataset if dataset is not None else load_training_data(config, root)
     if config.batch_size > len(dataset):
         raise ValueError(f"batch_size must be at most the dataset's size ({len(dataset)} samples "
@@ -190,6 +235,40 @@ def build(config: TrainConfig, dataset=None, root=None) -> Run:
     opt_g, opt_d = build_optimizers(config, G, D)
     loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=True, drop_last=True)
     return Run(G, D, opt_g, opt_d, loader, dataset, conditional)
+
+
+def _build_translation(config: TrainConfig, dataset=None, root=None) -> Run:
+    """build() for an image-to-image model: its task's train split (or `dataset`, ImagePairs) and
+    held-out split, the models, the optimizers, the loader."""
+    from minigan.datasets.translation import load_task
+
+    task = MODEL_TASK[config.model]
+    dataset = dataset if dataset is not None else load_task(task, "train", config.dataset, root)
+    held_out = load_task(task, "held-out", config.dataset, root)
+    if config.batch_size > len(dataset):
+        raise ValueError(f"batch_size must be at most the task's size ({len(dataset)} pairs in "
+                         f"{task!r}), got {config.batch_size}")
+    G, D = _translation_networks(config)
+    if config.backend != "numpy":
+        G.to(config.backend)
+        D.to(config.backend)
+    opt_g, opt_d = build_optimizers(config, G, D)
+    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=True, drop_last=True)
+    features = feature_network(root) if config.model == "srgan" and config.feature_weight else None
+    if features is not None and config.backend != "numpy":
+        features.to(config.backend)
+    return Run(G, D, opt_g, opt_d, loader, dataset, False, held_out, features)
+
+
+def make_trainer(run: Run, config: TrainConfig, out_dir=None, eval_fn=None):
+    """The Trainer of a built run: a TranslationTrainer for the image-to-image models."""
+    if config.model in MODEL_TASK:
+        from minigan.gan.translation import TranslationTrainer
+
+        return TranslationTrainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, run.held_out,
+                                  out_dir=out_dir, eval_fn=eval_fn, features=run.features)
+    return Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, out_dir=out_dir,
+                   conditional=run.conditional, eval_fn=eval_fn)
 
 
 def load_generator(checkpoint):

@@ -30,6 +30,7 @@ from minigan.datasets import load_dataset
 from minigan.datasets.toy import TOY_NAMES as TOY_DATASETS
 from minigan.gan import metrics as M
 from minigan.gan.models import sample
+from minigan.gan.settings import MODEL_TASK
 from minigan.gan.evaluator import (
     EVALUATOR_DATASETS, EvaluatorNotFoundError, check_images, default_weights_path, evaluator_name,
     load_evaluator, train_evaluator,
@@ -168,6 +169,43 @@ def evaluate_samples(samples, dataset: str, evaluator=None, reference=None, root
             "evaluator_test_accuracy": evaluator.test_accuracy}
 
 
+# ----------------------------------------------------------------------------- image-to-image
+
+
+def translation_metrics(evaluator, outputs, held_out, model: str) -> dict:
+    """How good the translations `outputs` of the held-out inputs are (held_out: ImagePairs; its
+    first len(outputs) pairs), in four numbers:
+
+        fd          realism: FD between the evaluator's features of the outputs and of the
+                    held-out targets (the real images of the target domain; lower is better)
+        accuracy    content kept: the evaluator's accuracy on the outputs, against the class of
+                    each input (does a translated outline still show a sneaker?)
+        psnr        closeness to the target, pixel by pixel (dB); for inpainting on the filled-in
+                    centre only (the rest is copied from the input)
+        sharpness   gradient_energy(outputs) / gradient_energy(targets): 1 is as sharp as the real
+                    images, below 1 is blur
+    """
+    from minigan.datasets.translation import MASK_SIZE, centre_mask
+
+    outputs = check_images(np.asarray(outputs))
+    n = len(outputs)
+    if n > len(held_out):
+        raise ValueError(f"got {n} translations, but the held-out split has {len(held_out)} inputs")
+    targets, labels = held_out.targets[:n], held_out.labels[:n]
+    if n < 2:
+        raise ValueError(f"the metrics need at least 2 translations, got {n}")
+    features, probabilities = evaluator.features_and_probabilities(outputs)
+    real_features, _ = evaluator.features_and_probabilities(targets)
+    mask = centre_mask(targets.shape[-1], MASK_SIZE) if model == "inpaint" else None
+    return {
+        "fd": M.frechet_distance_from_features(real_features, features),
+        "accuracy": float((probabilities.argmax(axis=1) == labels).mean()),
+        "psnr": M.psnr(outputs, targets, mask=mask),
+        "sharpness": M.gradient_energy(outputs) / M.gradient_energy(targets),
+        "num_samples": n,
+    }
+
+
 # ----------------------------------------------------------------------------- during training
 
 
@@ -181,6 +219,12 @@ def training_eval_fn(config, run):
     """fn(trainer) -> dict of metrics, for Trainer(eval_fn=...). The evaluator and the reference
     features are loaded once, here (so a missing evaluator stops the run before it starts)."""
     n = config.n_samples
+    if getattr(run, "held_out", None) is not None:  # an image-to-image model
+        evaluator = load_evaluator(config.dataset)
+
+        def evaluate_translations(trainer) -> dict:
+            return translation_metrics(evaluator, trainer.sample_many(n), run.held_out, config.model)
+        return evaluate_translations
     if config.dataset in TOY_DATASETS:
         def evaluate_toy(trainer) -> dict:
             return toy_metrics(config.dataset, draw_samples(trainer, n))
@@ -196,13 +240,24 @@ def training_eval_fn(config, run):
 # ----------------------------------------------------------------------------- the commands
 
 
-def run_samples(run_dir: Path, n: int | None = None, seed: int = EVAL_SEED) -> tuple[np.ndarray, dict, str]:
-    """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
-    samples drawn from its checkpoint."""
+def read_run_config(run_dir: Path) -> dict:
+    """The config.json of a run folder (SystemExit naming the folder if there is none)."""
     config_file = run_dir / "config.json"
     if not config_file.is_file():
         raise SystemExit(f"--run {run_dir}: no config.json there (is it a minigan run folder?)")
-    config = json.loads(config_file.read_text())
+    try:
+        config = json.loads(config_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise SystemExit(f"--run {run_dir}: config.json is not valid JSON ({err})") from None
+    if not isinstance(config, dict):
+        raise SystemExit(f"--run {run_dir}: config.json must hold a JSON object of settings")
+    return config
+
+
+def run_samples(run_dir: Path, n: int | None = None, seed: int = EVAL_SEED) -> tuple[np.ndarray, dict, str]:
+    """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
+    samples drawn from its checkpoint."""
+    config = read_run_config(run_dir)
     samples_file, checkpoint = run_dir / "samples.npy", run_dir / "checkpoint.npz"
     if samples_file.is_file() and n is None:
         return load_samples(samples_file), config, str(samples_file)
@@ -224,10 +279,49 @@ def _summary(metrics: dict) -> str:
             f"share: {metrics['classes_below_half']}")
 
 
+def _evaluate_translations(args, config: dict) -> int:
+    """evaluate --run DIR of an image-to-image run: translation_metrics on the held-out split."""
+    from minigan.datasets.translation import load_task
+    from minigan.gan.recipes import load_generator
+    from minigan.gan.translation import translate_held_out
+
+    samples_file, checkpoint = args.run_dir / "samples.npy", args.run_dir / "checkpoint.npz"
+    if samples_file.is_file() and args.n is None:
+        outputs, source = load_samples(samples_file), str(samples_file)
+        held_out = load_task(MODEL_TASK[config["model"]], "held-out", config["dataset"], args.data_root)
+    elif checkpoint.is_file():
+        G, cfg = load_generator(checkpoint)
+        held_out, outputs = translate_held_out(G, cfg, args.n, args.data_root)
+        source = f"the translations of {len(outputs)} held-out inputs by {checkpoint}"
+    else:
+        raise SystemExit(f"--run {args.run_dir}: neither samples.npy nor checkpoint.npz there")
+    try:
+        evaluator = load_evaluator(config["dataset"], root=args.data_root)
+        metrics = translation_metrics(evaluator, outputs, held_out, config["model"])
+    except EvaluatorNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:
+        print(f"error: {source}: {err}", file=sys.stderr)
+        return 2
+    metrics = {"model": config["model"], "task": held_out.task, "dataset": config["dataset"],
+               "samples": source, **metrics}
+    out = args.out or args.run_dir / "metrics.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(out, metrics)
+    print(f"FD {metrics['fd']:.3f}, accuracy {metrics['accuracy']:.3f}, PSNR {metrics['psnr']:.2f} dB, "
+          f"sharpness {metrics['sharpness']:.3f} (on {metrics['num_samples']} held-out {held_out.task} "
+          f"inputs)\nwrote {out}")
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     if (args.run_dir is None) == (args.samples is None):
         raise SystemExit("evaluate: give either --run DIR or --samples FILE (with --dataset)")
     if args.run_dir is not None:
+        config = read_run_config(args.run_dir)
+        if config.get("model") in MODEL_TASK:
+            return _evaluate_translations(args, config)
         samples, config, source = run_samples(args.run_dir, args.n, args.seed)
         dataset = args.dataset or config["dataset"]
         out = args.out or args.run_dir / "metrics.json"

@@ -28,13 +28,26 @@ from dataclasses import asdict, dataclass, field, make_dataclass
 from minigan.datasets.toy import TOY_NAMES
 from minigan.gan.losses import LOSSES
 
-MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
+MODELS = ("mlp", "dcgan", "dcgan64", "cgan", "pix2pix", "cyclegan", "srgan", "inpaint")
 TOY_DATASETS = TOY_NAMES  # the one list lives with the data (minigan.datasets.toy)
 IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
 # Which kind of data each model takes, and the image side it is built for (None: any).
 MODEL_DATA = {"mlp": ("toy", "image"), "dcgan": ("image",), "dcgan64": ("image",),
-              "cgan": ("image",)}
-MODEL_IMAGE_SIZE = {"mlp": None, "dcgan": 28, "dcgan64": 64, "cgan": 28}
+              "cgan": ("image",), "pix2pix": ("image",), "cyclegan": ("image",), "srgan": ("image",),
+              "inpaint": ("image",)}
+MODEL_IMAGE_SIZE = {"mlp": None, "dcgan": 28, "dcgan64": 64, "cgan": 28, "pix2pix": 28, "cyclegan": 28,
+                    "srgan": 28, "inpaint": 28}
+# The image-to-image models: the task each translates (minigan.datasets.translation) and the GAN
+# loss of its paper (the only one it takes).
+MODEL_TASK = {"pix2pix": "outlines", "cyclegan": "outlines-unpaired", "srgan": "low-res",
+              "inpaint": "masked"}
+MODEL_LOSS = {"pix2pix": "bce", "cyclegan": "lsgan", "srgan": "bce", "inpaint": "bce"}
+# Settings of the noise-to-image GANs that an image-to-image model does not use: refused when set.
+NOISE_ONLY = ("n_critic", "label_smoothing", "two_sided_smoothing", "instance_noise",
+              "feature_matching", "minibatch", "pack", "spectral_norm", "unroll")
+# Settings only the image-to-image models use: refused for the others when set.
+TRANSLATION_ONLY = ("adv_weight", "pixel_weight", "cycle_weight", "identity_weight", "feature_weight",
+                    "pool_size", "blocks", "dropout")
 
 
 @dataclass(frozen=True)
@@ -149,8 +162,9 @@ SETTINGS = (
     Setting("lr_g", float, 2e-4, "generator learning rate", low=0, low_open=True),
     Setting("lr_d", float, 2e-4, "discriminator learning rate", low=0, low_open=True),
     Setting("betas", tuple, (0.5, 0.999), "Adam's (beta1, beta2)", low=0, high=1, high_open=True),
-    Setting("lr_decay", str, "none", "linear: both learning rates fall to 0 at the last step",
-            choices=("none", "linear")),
+    Setting("lr_decay", str, "none", "linear: both learning rates fall to 0 at the last step; "
+            "linear-second-half: constant for the first half of the steps, then linear to 0 "
+            "(CycleGAN's schedule)", choices=("none", "linear", "linear-second-half")),
     Setting("n_critic", int, 1, "discriminator steps per generator step", low=1),
     Setting("gp_weight", float, 10.0, "gradient penalty weight (wgan-gp)", low=0),
     Setting("clip_value", float, 0.01, "weight clipping bound (wgan)", low=0, low_open=True),
@@ -171,6 +185,19 @@ SETTINGS = (
     Setting("unroll", int, 0, "unrolled GAN: G's loss through D after K SGD steps of D", low=0),
     Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
             low_open=True),
+    # -- image-to-image models (pix2pix, cyclegan, srgan, inpaint) -------------------------------
+    Setting("adv_weight", float, 1.0, "weight of the adversarial term of G's loss (0: no adversary, "
+            "the baseline: G trained on its pixel or cycle loss alone)", low=0),
+    Setting("pixel_weight", float, 100.0, "weight of G's pixel loss (pix2pix: L1, srgan and "
+            "inpaint: L2)", low=0),
+    Setting("cycle_weight", float, 10.0, "cyclegan: weight of the cycle-consistency loss", low=0),
+    Setting("identity_weight", float, 5.0, "cyclegan: weight of the identity loss", low=0),
+    Setting("feature_weight", float, 0.0, "srgan: weight of the feature loss (MSE between the "
+            "evaluator's convolutional features of the output and of the target)", low=0),
+    Setting("pool_size", int, 50, "cyclegan: past translations kept for D (0: no pool)", low=0),
+    Setting("blocks", int, 3, "residual blocks of the cyclegan and srgan generators", low=0),
+    Setting("dropout", float, 0.5, "pix2pix: dropout in the U-Net's decoder", low=0, high=1,
+            high_open=True),
     Setting("seed", int, 0, "random seed of weights, noise and batches", low=0, high=2**63 - 1),
     Setting("backend", str, "numpy", "array library (cupy needs a CUDA GPU)",
             choices=("numpy", "cupy"), resume="free"),
@@ -220,6 +247,16 @@ def check_combination(config) -> None:
     if kind == "image" and size is not None and config.image_size != size:
         raise ValueError(f"image_size must be {size} for model {config.model!r}, got "
                          f"{config.image_size}")
+    translation = config.model in MODEL_TASK
+    if translation and config.loss != MODEL_LOSS[config.model]:
+        raise ValueError(f"model {config.model!r} trains with the {MODEL_LOSS[config.model]!r} loss of "
+                         f"its paper, got loss {config.loss!r}")
+    unused = NOISE_ONLY if translation else TRANSLATION_ONLY
+    changed = [BY_NAME[name].flag for name in unused if getattr(config, name) != BY_NAME[name].default]
+    if changed:
+        kinds = "noise-to-image GANs" if translation else "image-to-image models"
+        raise ValueError(f"{', '.join(changed)} {'applies' if len(changed) == 1 else 'apply'} to the "
+                         f"{kinds}, not to model {config.model!r}")
 
 
 def check_backend_available(name: str) -> None:

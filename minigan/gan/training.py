@@ -38,6 +38,23 @@ from minigan.gan.steps import d_step, g_step
 CHECKPOINT_FORMAT = "minigan-gan-checkpoint-1"
 
 
+def lr_factor(step: int, steps: int, decay: str) -> float:
+    """The learning rate at `step` of `steps`, as a fraction of the initial one:
+
+        none                 1
+        linear               1 - step / steps                         (1 at the start, 0 at the end)
+        linear-second-half   1 until steps / 2, then 1 - (step - steps/2) / (steps/2)   (CycleGAN's)
+    """
+    if decay == "none":
+        return 1.0
+    if decay == "linear":
+        return 1 - step / max(steps, 1)
+    if decay == "linear-second-half":
+        half = steps / 2
+        return 1.0 if step <= half else 1 - (step - half) / max(half, 1)
+    raise ValueError(f"lr_decay must be 'none', 'linear' or 'linear-second-half', got {decay!r}")
+
+
 class TrainingDiverged(RuntimeError):
     """A loss, a weight or an optimizer state became NaN or infinite; the message says at which
     step and where the last good checkpoint is."""
@@ -66,11 +83,16 @@ class Trainer:
         self.metrics: list[dict] = []
         self.frames: list[np.ndarray] = []  # uint8 snapshots of the fixed-noise samples
         self.frame_steps: list[int] = []    # the step of each frame
-        self.fixed_noise = mg.randn(config.num_fixed, config.latent_dim)
-        self.fixed_labels = (mg.Tensor(np.arange(config.num_fixed) % config.num_classes)
-                             if conditional else None)
+        self.fixed_noise, self.fixed_labels = self._fixed_batch()
         self._batches = None
         self.last_checkpoint_step = None
+
+    def _fixed_batch(self):
+        """What G is given at every snapshot: (fixed noise, labels 0, 1, 2 ... for a conditional G
+        or None)."""
+        cfg = self.config
+        labels = mg.Tensor(np.arange(cfg.num_fixed) % cfg.num_classes) if self.conditional else None
+        return mg.randn(cfg.num_fixed, cfg.latent_dim), labels
 
     # -- one step ----------------------------------------------------------------------------
     def _next_batch(self):
@@ -90,22 +112,32 @@ class Trainer:
         return mg.randn(n, self.config.latent_dim)
 
     def _set_learning_rates(self) -> None:
-        """With lr_decay="linear", both learning rates fall linearly from their initial value to 0."""
+        """Both learning rates times lr_factor(step) (lr_decay "linear" or "linear-second-half")."""
         cfg = self.config
         if cfg.lr_decay == "none":
             return
-        if cfg.lr_decay != "linear":
-            raise ValueError(f"lr_decay must be 'none' or 'linear', got {cfg.lr_decay!r}")
-        factor = 1 - self.step / max(cfg.steps, 1)
+        factor = lr_factor(self.step, cfg.steps, cfg.lr_decay)
         for optimizer, lr in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
             for group in optimizer.param_groups:
                 group["lr"] = lr * factor
 
     def train_step(self) -> dict:
-        """n_critic D steps on fresh real batches, then one G step; returns the history row."""
-        cfg = self.config
+        """One training step (game_step), timed and checked; returns the history row."""
         started = time.perf_counter()
         self._set_learning_rates()
+        stats = self.game_step()
+        self.elapsed += time.perf_counter() - started
+        row = {"step": self.step + 1, "epoch": self.loader.epoch, **stats, "time": round(self.elapsed, 4)}
+        bad = [f"{key} = {value}" for key, value in stats.items() if not math.isfinite(value)]
+        if bad:
+            self._diverged(self.step + 1, ", ".join(bad) + " (not finite)")
+        self.step += 1
+        self.history.append(row)
+        return row
+
+    def game_step(self) -> dict:
+        """n_critic D steps on fresh real batches, then one G step; returns their statistics."""
+        cfg = self.config
         noise = cfg.instance_noise * (1 - self.step / max(cfg.steps, 1))  # annealed to 0
         for _ in range(cfg.n_critic):
             real, labels = self._next_batch()
@@ -116,15 +148,7 @@ class Trainer:
         g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss, labels=g_labels,
                          real=real, feature_matching=cfg.feature_matching, instance_noise=noise,
                          unroll=cfg.unroll, unroll_lr=cfg.unroll_lr)
-        self.elapsed += time.perf_counter() - started
-        row = {"step": self.step + 1, "epoch": self.loader.epoch, **d_stats, **g_stats,
-               "time": round(self.elapsed, 4)}
-        if not (math.isfinite(row["d_loss"]) and math.isfinite(row["g_loss"])):
-            self._diverged(self.step + 1, f"d_loss = {row['d_loss']}, g_loss = {row['g_loss']} "
-                                          "(not finite)")
-        self.step += 1
-        self.history.append(row)
-        return row
+        return {**d_stats, **g_stats}
 
     def _diverged(self, step: int, what: str):
         kept = (f"the last good checkpoint ({self.out_dir / 'checkpoint.npz'}, step "
@@ -155,13 +179,16 @@ class Trainer:
         self.D.eval()
         try:
             with mg.no_grad(), np.errstate(all="ignore"):
-                x = mg.tensor(fixed)
-                scores = self.D(x) if self.fixed_labels is None else self.D(x, self.fixed_labels)
+                scores = self._scores_of_fixed(mg.tensor(fixed))
         finally:
             self.D.train(was_training)
         if not np.isfinite(scores.numpy()).all():
             return "D's output for G's fixed-noise samples"
         return None
+
+    def _scores_of_fixed(self, fixed):
+        """D's scores of G's samples of the fixed batch (for the NaN guard)."""
+        return self.D(fixed) if self.fixed_labels is None else self.D(fixed, self.fixed_labels)
 
     def check_finite(self) -> None:
         """Raise TrainingDiverged unless every weight and optimizer state is finite."""
