@@ -34,6 +34,10 @@ EXERCISES = (
     Exercise(14, "ex_feature_matching", "ex14_feature_matching", 5, 9, "the feature-matching loss"),
     Exercise(15, "ex_gradient_penalty", "ex15_gradient_penalty", 10, 12, "the WGAN-GP gradient penalty"),
     Exercise(16, "ex_frechet", "ex16_frechet", 5, 14, "the Frechet distance between two Gaussians"),
+    Exercise(22, "ex_instance_norm", "ex22_instance_norm", 5, 16, "instance normalisation, forward and backward"),
+    Exercise(23, "ex_reflection_pad", "ex23_reflection_pad", 5, 17, "reflection padding and its backward"),
+    Exercise(24, "ex_pixel_shuffle", "ex24_pixel_shuffle", 5, 18, "PixelShuffle, the sub-pixel convolution's rearrangement"),
+    Exercise(25, "ex_cycle_loss", "ex25_cycle_loss", 5, 17, "CycleGAN's generator loss: adversarial, cycle and identity terms"),
 )
 
 BY_MARKER = {e.marker: e for e in EXERCISES}
