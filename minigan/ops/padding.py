@@ -123,8 +123,8 @@ def _crop_negative(input: Tensor, widths) -> Tensor:
 
 def _check_border_fits(input: Tensor, widths, mode: str) -> None:
     """PyTorch's limits: reflect needs pad < size, circular pad <= size, replicate a non-empty
-    dimension."""
-    for d, (before, after) in enumerate(widths):
+    dimension (checked from the last dimension, as PyTorch does)."""
+    for d, (before, after) in reversed(list(enumerate(widths))):
         n = input.shape[d]
         if mode == "reflect" and (before or after) and (before >= n or after >= n):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "

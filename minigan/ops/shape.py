@@ -417,8 +417,8 @@ def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -
                       "the reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
     deviation = x - mean(x, dims, keepdim=True)
     squares = sum(deviation * deviation, dims, keep)
-    divisor = count - correction
-    return squares / divisor if divisor > 0 else squares * float("inf")
+    with np.errstate(divide="ignore", invalid="ignore"):  # n - correction <= 0: x / 0, inf or nan
+        return squares / builtins.max(count - correction, 0)
 
 
 def std(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
