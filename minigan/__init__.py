@@ -31,6 +31,7 @@ from minigan.ops import (
     randn, randn_like, randperm, relu, reshape, sigmoid, softplus, sqrt, squeeze, stack, sub, sum,
     sum_to, tanh, tensor, transpose, unsqueeze, var, where, zeros, zeros_like,
 )
+from minigan.ops import chunk, clone, flip, lerp, split, std  # noqa: E402  (issue 21's Tensor ops)
 from minigan.serialization import load, save
 from minigan import functional, nn, optim, datasets, utils  # noqa: E402  (built on everything above)
 from minigan import backends, accelerator  # noqa: E402  (torch.backends / torch.accelerator flags)

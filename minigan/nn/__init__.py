@@ -8,6 +8,9 @@
     dropout.py      Dropout, Dropout2d        embedding.py   Embedding
     flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, MSELoss, ...
     upsample.py     Upsample                  parallel.py    DataParallel (one device: a wrapper)
+    normalization.py  InstanceNorm1d/2d, GroupNorm, LayerNorm    pooling.py  AvgPool2d, MaxPool2d,
+    padding.py      ZeroPad2d, ConstantPad2d,                    AdaptiveAvgPool2d
+                    ReflectionPad2d, ReplicationPad2d            pixelshuffle.py  PixelShuffle, PixelUnshuffle
     minibatch.py    MinibatchDiscrimination, MinibatchStdDev (discriminator layers against mode collapse)
     init.py         nn.init: normal_, uniform_, xavier_*, kaiming_*, calculate_gain
     utils/          nn.utils: clip_grad_norm_, spectral_norm
@@ -21,7 +24,7 @@ import sys
 
 from minigan import functional
 from minigan.nn import init, parallel, utils
-from minigan.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from minigan.nn.activation import LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from minigan.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from minigan.nn.container import ModuleList, Sequential
 from minigan.nn.conv import Conv2d, ConvTranspose2d
@@ -32,6 +35,10 @@ from minigan.nn.linear import Identity, Linear
 from minigan.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from minigan.nn.minibatch import MinibatchDiscrimination, MinibatchStdDev
 from minigan.nn.module import Module
+from minigan.nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from minigan.nn.padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
+from minigan.nn.pixelshuffle import PixelShuffle, PixelUnshuffle
+from minigan.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from minigan.nn.parallel import DataParallel
 from minigan.nn.parameter import Parameter
 from minigan.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
@@ -46,4 +53,8 @@ __all__ = [
     "MinibatchStdDev", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential",
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "Upsample", "UpsamplingBilinear2d",
     "UpsamplingNearest2d", "functional", "init", "parallel", "utils",
+    # issue 21: the layers of image-to-image and style-based GANs
+    "AdaptiveAvgPool2d", "AvgPool2d", "ConstantPad2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+    "LayerNorm", "MaxPool2d", "PReLU", "PixelShuffle", "PixelUnshuffle", "ReflectionPad2d",
+    "ReplicationPad2d", "ZeroPad2d",
 ]
