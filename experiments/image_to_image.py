@@ -1,0 +1,201 @@
+"""Image-to-image GANs against the baselines that need no adversary, on the bundled sample.
+
+    OPENBLAS_NUM_THREADS=1 python experiments/image_to_image.py TASK [--seeds 3] [--steps N]
+        TASK: pix2pix | cyclegan | srgan | inpaint | all
+        writes benchmarks/results/image_to_image_<task>.json and image_to_image.md (every task
+        measured so far, one table each), and the pictures benchmarks/results/image_to_image_<task>.png
+        (input | each method | target) and, for srgan and inpaint, the perception-distortion plot
+
+Every run is `python -m minigan train --model M` with its defaults (default_config(M)) and one
+change for the variant, seeds 0, 1, 2; after training, G translates the 2,000 held-out inputs
+(images 8000..9999 of the sample, never trained on) and translation_metrics measures them (the
+shipped Fashion-MNIST evaluator: FD to the held-out targets, accuracy on the inputs' classes,
+PSNR, sharpness). The baselines without training (the identity map, bicubic upsampling, the grey
+hole) are measured the same way. Each run's CPU time (time.process_time of this process, one BLAS
+thread) and wall time are in the table; the machine was shared, so the CPU time is the one to
+read.
+
+The variants:
+    pix2pix    pix2pix (adversarial + L1)  vs  the same U-Net with L1 only (adv_weight 0)
+    cyclegan   CycleGAN  vs  CycleGAN without the cycle loss (cycle_weight 0: the GAN alone)  vs
+               the identity map (an outline left an outline)
+    srgan      SRGAN (pixel + adversarial)  vs  SRResNet (the pixel loss alone)  vs  bicubic;
+               plus SRGAN at other adversarial weights, for the perception-distortion curve
+    inpaint    context encoder (L2 + adversarial)  vs  reconstruction only (L2)  vs  the grey hole;
+               plus other adversarial weights, for the same curve
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+
+from common import RESULTS, machine_info  # noqa: E402
+
+import minigan as mg  # noqa: E402
+from minigan import functional as F  # noqa: E402
+from minigan.gan.evaluator import load_evaluator  # noqa: E402
+from minigan.gan.recipes import build, default_config, make_trainer  # noqa: E402
+from minigan.gan.run_metrics import translation_metrics  # noqa: E402
+
+# (name, overrides of default_config(model)); None: a baseline computed without training
+VARIANTS = {
+    "pix2pix": [("pix2pix (adversarial + L1)", {}), ("U-Net, L1 only", {"adv_weight": 0.0})],
+    "cyclegan": [("CycleGAN", {}), ("CycleGAN without the cycle loss", {"cycle_weight": 0.0}),
+                 ("identity map", None)],
+    "srgan": [("SRGAN (pixel + adversarial)", {}), ("SRResNet (pixel loss only)", {"adv_weight": 0.0}),
+              ("bicubic", None)],
+    "inpaint": [("context encoder (L2 + adversarial)", {}), ("reconstruction only (L2)", {"adv_weight": 0.0}),
+                ("grey hole", None)],
+}
+# Extra adversarial weights for the perception-distortion curve (one seed each is not enough:
+# they run with every seed too).
+CURVE = {"srgan": [0.003, 0.03], "inpaint": [0.003, 0.03]}
+COMMAND = "OPENBLAS_NUM_THREADS=1 python experiments/image_to_image.py {task} --seeds {seeds}"
+
+
+def baseline(model: str, name: str, held_out) -> np.ndarray:
+    """The translations of a method that needs no training."""
+    if name == "bicubic":
+        return np.clip(F.interpolate(mg.tensor(held_out.inputs), scale_factor=4, mode="bicubic").numpy(), -1, 1)
+    return held_out.inputs.copy()  # the identity map; for inpainting the grey hole left as it is
+
+
+def run_variant(model: str, overrides: dict, seed: int, steps: int | None, evaluator) -> tuple[dict, np.ndarray]:
+    values = dict(seed=seed, sample_every=0, checkpoint_every=0, **overrides)
+    if steps is not None:
+        values["steps"] = steps
+    config = default_config(model, **values)
+    run = build(config)
+    trainer = make_trainer(run, config)
+    cpu, wall = time.process_time(), time.perf_counter()
+    trainer.fit(progress=False)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    outputs = trainer.sample_many(len(run.held_out))
+    metrics = translation_metrics(evaluator, outputs, run.held_out, model)
+    return {**metrics, "steps": config.steps, "cpu_seconds": round(cpu, 1), "wall_seconds": round(wall, 1),
+            "config": config.to_dict()}, outputs
+
+
+def measure(model: str, seeds: int, steps: int | None) -> dict:
+    from minigan.datasets.translation import load_task
+    from minigan.gan.settings import MODEL_TASK
+
+    evaluator = load_evaluator("fashion-mnist")
+    held_out = load_task(MODEL_TASK[model], "held-out")
+    variants = list(VARIANTS[model]) + [(f"adversarial weight {w:g}", {"adv_weight": w}) for w in CURVE.get(model, [])]
+    rows, pictures = [], {}
+    for name, overrides in variants:
+        if overrides is None:
+            outputs = baseline(model, name, held_out)
+            rows.append({"variant": name, "seed": None, **translation_metrics(evaluator, outputs, held_out, model),
+                         "steps": 0, "cpu_seconds": 0.0, "wall_seconds": 0.0})
+            pictures[name] = outputs[:12]
+            print({k: v for k, v in rows[-1].items()}, flush=True)
+            continue
+        for seed in range(seeds):
+            row, outputs = run_variant(model, overrides, seed, steps, evaluator)
+            rows.append({"variant": name, "seed": seed, **row})
+            if seed == 0:
+                pictures[name] = outputs[:12]
+            print({k: v for k, v in rows[-1].items() if k != "config"}, flush=True)
+    real = translation_metrics(evaluator, load_task(MODEL_TASK[model], "train").targets[:2000], held_out, model)
+    return {"task": held_out.task, "rows": rows, "real_images": real, "pictures": pictures,
+            "held_out": held_out}
+
+
+def table(task: str, result: dict) -> str:
+    """The markdown table: mean and spread over seeds, and the per-seed numbers."""
+    lines = [f"### {task}: {result['task_name']}", "",
+             "| method | FD ↓ | accuracy ↑ | PSNR (dB) ↑ | sharpness (real = 1) | CPU s per run | wall s per run | seeds |",
+             "|---|---|---|---|---|---|---|---|"]
+    names = list(dict.fromkeys(row["variant"] for row in result["rows"]))
+    for name in names:
+        mine = [r for r in result["rows"] if r["variant"] == name]
+
+        def cell(key, digits):
+            values = np.array([r[key] for r in mine])
+            if len(values) == 1:
+                return f"{values[0]:.{digits}f}"
+            return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+        seeds = ", ".join(str(r["seed"]) for r in mine) if mine[0]["seed"] is not None else "(no training)"
+        cpu = np.mean([r["cpu_seconds"] for r in mine])
+        wall = np.mean([r["wall_seconds"] for r in mine])
+        lines.append(f"| {name} | {cell('fd', 1)} | {cell('accuracy', 3)} | {cell('psnr', 2)} | "
+                     f"{cell('sharpness', 2)} | {cpu:.0f} | {wall:.0f} | {seeds} |")
+    real = result["real_images"]
+    lines.append(f"| real images (2,000 training targets) | {real['fd']:.1f} | {real['accuracy']:.3f} | – | "
+                 f"{real['sharpness']:.2f} | – | – | – |")
+    per_seed = ["", "FD per seed: " + "; ".join(
+        f"{name}: " + ", ".join(f"{r['fd']:.1f}" for r in result["rows"] if r["variant"] == name)
+        for name in names)]
+    return "\n".join(lines + per_seed) + "\n"
+
+
+def save_pictures(task: str, result: dict) -> Path:
+    from minigan.gan.plots import save_image_grid
+
+    held_out = result["held_out"]
+    k = 12
+    inputs = held_out.inputs[:k]
+    if inputs.shape[-1] != 28:
+        inputs = inputs.repeat(28 // inputs.shape[-1], axis=2).repeat(28 // inputs.shape[-1], axis=3)
+    rows = [inputs] + [pictures for pictures in result["pictures"].values()] + [held_out.targets[:k]]
+    path = RESULTS / f"image_to_image_{task}.png"
+    save_image_grid(np.concatenate(rows), path, nrow=k, scale=2)
+    return path
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("task", choices=list(VARIANTS) + ["all"])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=None, help="training steps (default: each model's default)")
+    args = parser.parse_args(argv)
+    for task in (VARIANTS if args.task == "all" else [args.task]):
+        result = measure(task, args.seeds, args.steps)
+        result["task_name"] = result["task"]
+        picture = save_pictures(task, result)
+        command = COMMAND.format(task=task, seeds=args.seeds) + (f" --steps {args.steps}" if args.steps else "")
+        payload = {"command": command, "machine": machine_info(), "task": result["task"],
+                   "rows": result["rows"], "real_images": result["real_images"],
+                   "rows_order": [name for name, _ in VARIANTS[task]], "picture": picture.name}
+        (RESULTS / f"image_to_image_{task}.json").write_text(json.dumps(payload, indent=1) + "\n")
+        write_markdown()
+    return 0
+
+
+def write_markdown() -> None:
+    """image_to_image.md from every image_to_image_<task>.json measured so far."""
+    parts = ["# Image-to-image GANs against the baselines without an adversary", "",
+             "Measured by `experiments/image_to_image.py` (its docstring says how); held-out: the 2,000 "
+             "images 8000..9999 of the bundled sample. FD: to the held-out targets through the shipped "
+             "evaluator (lower is more realistic); accuracy: the evaluator's, against the class of each "
+             "input (content kept); PSNR against the target; sharpness: gradient energy relative to the "
+             "real targets. ± is the standard deviation over the seeds.", ""]
+    for task in VARIANTS:
+        path = RESULTS / f"image_to_image_{task}.json"
+        if not path.is_file():
+            continue
+        payload = json.loads(path.read_text())
+        machine = payload["machine"]
+        parts += [table(task, {"rows": payload["rows"], "real_images": payload["real_images"],
+                               "task_name": payload["task"]}),
+                  f"Command: `{payload['command']}`. Measured {machine['date']} on {machine['cpu']} "
+                  f"({machine['cores']} cores, shared with other work), Python {machine['python']}, "
+                  f"NumPy {machine['numpy']}. Pictures: `{payload['picture']}` (rows: input, "
+                  + ", ".join(dict.fromkeys(r["variant"] for r in payload["rows"])) + ", target).", ""]
+    (RESULTS / "image_to_image.md").write_text("\n".join(parts))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
