@@ -1,4 +1,4 @@
-"""GANs from the building blocks: losses, models, training steps, the Trainer, plots, metrics.
+"""GANs from the building blocks: losses, models, remedies, training steps, the Trainer, plots, metrics.
 
     from minigan import gan
     G, D = gan.DCGANGenerator28(), gan.DCGANDiscriminator28()
@@ -16,7 +16,10 @@ from minigan.gan.metrics import (
 )
 from minigan.gan.models import (
     ConditionalDiscriminator28, ConditionalGenerator28, DCGANDiscriminator28, DCGANDiscriminator64,
-    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, Packed, dcgan_init, generate, sample,
+    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, dcgan_init,
 )
-from minigan.gan.steps import d_step, g_step, grad_norm, unrolled_scores
+from minigan.gan.objectives import Adversarial, FeatureMatching, Unrolled, unrolled_scores
+from minigan.gan.remedies import Packed, add_minibatch_layer, spectral_normalise
+from minigan.gan.sampling import generate, sample
+from minigan.gan.steps import d_step, g_step, grad_norm
 from minigan.gan.training import TrainConfig, Trainer, TrainingDiverged

@@ -30,7 +30,8 @@ import numpy as np
 
 import minigan as mg
 from minigan.gan.losses import get_loss
-from minigan.gan.models import generate, sample
+from minigan.gan.objectives import objective_for
+from minigan.gan.sampling import generate, sample
 from minigan.gan.progress import Progress
 from minigan.gan.settings import TrainConfig
 from minigan.gan.steps import d_step, g_step
@@ -59,6 +60,8 @@ class Trainer:
                              two_sided=bool(config.two_sided_smoothing))
         if config.label_smoothing and config.two_sided_smoothing:
             raise ValueError("set label_smoothing (one-sided) or two_sided_smoothing, not both")
+        # what G's step minimises: the loss's own, or a remedy's (feature matching, unrolled D)
+        self.g_objective = objective_for(self.loss, config.feature_matching, config.unroll, config.unroll_lr)
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.step = 0
         self.elapsed = 0.0          # training seconds, carried over a resume
@@ -114,8 +117,7 @@ class Trainer:
                              clip_value=cfg.clip_value, instance_noise=noise)
         g_labels = mg.randint(0, cfg.num_classes, (cfg.batch_size,)) if self.conditional else None
         g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss, labels=g_labels,
-                         real=real, feature_matching=cfg.feature_matching, instance_noise=noise,
-                         unroll=cfg.unroll, unroll_lr=cfg.unroll_lr)
+                         real=real, objective=self.g_objective, instance_noise=noise)
         self.elapsed += time.perf_counter() - started
         row = {"step": self.step + 1, "epoch": self.loader.epoch, **d_stats, **g_stats,
                "time": round(self.elapsed, 4)}
