@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minigan.serialization import write_json
+from minigan.files import write_json
 
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:

@@ -5,8 +5,9 @@ Context). This module is what a user touches: the Tensor class with its properti
 methods (``fill_``, ``add_``, ...) and the method sugar (``x.exp()``, ``x + y``), each a one-line
 forward to the op in minigan/ops/.
 
-Layers: backend -> tensor -> autograd -> ops. The methods below call ``autograd`` and ``ops``,
-which are built on this class; the two names are bound once, at the bottom of this file.
+Layers: backend, grad_mode -> tensor -> autograd -> ops. The methods below call ``autograd``
+(backward) and ``ops`` (the method sugar), which are built on this class; the two names are bound
+once, at the bottom of this file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from minigan import backend
+from minigan.compat.device import device
+from minigan.grad_mode import is_grad_enabled
 
 
 def array_from_data(data, dtype=None):
@@ -177,9 +180,9 @@ class Tensor:
         return backend.backend_of(self.array)
 
     @property
-    def device(self) -> backend.device:
+    def device(self) -> device:
         """mg.device('cpu') or mg.device('cuda') (a str, with PyTorch's .type and .index)."""
-        return backend.device("cpu" if self.backend == "numpy" else "cuda")
+        return device("cpu" if self.backend == "numpy" else "cuda")
 
     @property
     def is_cuda(self) -> bool:
@@ -294,7 +297,7 @@ class Tensor:
         (that is how optimizers and nn.init change parameters). minigan does not record in-place
         ops in the graph, so a non-leaf that requires grad is refused too.
         """
-        if self.requires_grad and autograd.is_grad_enabled():
+        if self.requires_grad and is_grad_enabled():
             what = "a leaf tensor" if self._ctx is None else "a tensor computed by a recorded op"
             raise RuntimeError(
                 f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in place "
@@ -305,7 +308,7 @@ class Tensor:
 
     # -- in-place changes (PyTorch's trailing underscore); each returns self -------------------
     def __setitem__(self, index, value):
-        if self.requires_grad and autograd.is_grad_enabled():
+        if self.requires_grad and is_grad_enabled():
             raise RuntimeError(
                 "in-place assignment to a tensor that requires grad would corrupt its gradient; "
                 "do it under mg.no_grad() or on .data"
@@ -415,6 +418,12 @@ class Tensor:
 
     def bool(self) -> Tensor:
         return ops.astype(self, np.bool_)
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Old PyTorch's x.type() and x.type(FloatTensor): see minigan/compat/legacy.py."""
+        from minigan.compat.legacy import tensor_type
+
+        return tensor_type(self, dtype, non_blocking)
 
     # -- operators (the ops themselves live in minigan/ops/) ------------------------------------
     def __add__(self, other):

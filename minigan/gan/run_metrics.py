@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import minigan as mg
-from minigan.serialization import write_json
+from minigan.files import write_json
 from minigan.datasets import load_dataset
 from minigan.datasets.toy import TOY_NAMES as TOY_DATASETS
 from minigan.gan import metrics as M

@@ -180,6 +180,22 @@ def _pad_grid(a, grid):
     return padded
 
 
+def _transposed_product(x, weight, stride, padding, dilation, output_size):
+    """conv_transpose2d without bias: cols = weight^T @ x as columns, then col2im.
+
+    x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw) -> (N, C_out) + output_size.
+    """
+    xp = get_array_module(x)
+    n, in_channels = x.shape[:2]
+    out_channels, kernel_size = weight.shape[1], weight.shape[2:]
+    x_rows = xp.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(in_channels, -1)
+    cols = matmul_arrays(weight.reshape(in_channels, -1).T, x_rows)  # (C_out*kh*kw, N*H*W)
+    grid = output_hw(output_size, kernel_size, stride, padding, dilation)
+    if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
+        cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
+    return col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding, dilation)
+
+
 # ----------------------------------------------------------------------------- 3. the three ops
 # The Functions take (stride, padding, dilation) as checked (h, w) pairs and the spatial size
 # they must produce; the functions below each check what users pass.
@@ -230,6 +246,7 @@ class Conv2dFunction(Function):
 
     dL/dx = conv_transpose2d(dL/dy, weight),  dL/dweight = conv2d_weight(x, dL/dy),
     dL/dbias = dL/dy summed over (N, OH, OW).
+    cols: im2col(x), when the caller has it already (speed (b) in section 4).
     """
 
     @staticmethod
@@ -238,7 +255,6 @@ class Conv2dFunction(Function):
             cols = im2col(x, weight.shape[2:], stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
         ctx.save_for_backward(x, weight)
         ctx.args = stride, padding, dilation
-        ctx.cols = cols if ctx.needs_input_grad[1] else None  # speed: (a) in section 4
         out_channels = weight.shape[0]
         y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, N*OH*OW), a new array
         if bias is not None:
@@ -249,6 +265,22 @@ class Conv2dFunction(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        grad_x = ConvTranspose2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:]) if needs[0] else None
+        grad_weight = Conv2dWeightGrad.apply(x, grad, weight.shape, *ctx.args) if needs[1] else None
+        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
+
+    # speed (a) in section 4: the columns of forward kept for the weight gradient
+    @staticmethod
+    def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols=None):
+        if cols is None:
+            cols = im2col(x, weight.shape[2:], stride, padding, dilation)
+        ctx.cols = cols if ctx.needs_input_grad[1] else None
+        return Conv2dFunction.forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols)
+
+    @staticmethod
+    def fast_backward(ctx, grad):
         x, weight = ctx.saved_tensors
         cols, ctx.cols = ctx.cols, None  # used once; a second backward (retain_graph) rebuilds it
         needs = ctx.needs_input_grad
@@ -299,7 +331,27 @@ class ConvTranspose2dFunction(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        # speed (b) in section 4: im2col(grad) once, for both products
+        grad_x = Conv2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:]) if needs[0] else None
+        grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args) if needs[1] else None
+        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
+
+    # speed (e) in section 4: the product by phases, on NumPy with a stride above 1
+    @staticmethod
+    def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
+        if get_array_module(x) is not np or max(stride) == 1 or weight.shape[1] == 1:
+            return ConvTranspose2dFunction.forward(ctx, x, weight, bias, stride, padding, dilation, output_size)
+        ctx.save_for_backward(x, weight)
+        ctx.args = stride, padding, dilation
+        y = _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size)
+        if bias is not None:
+            y += bias.reshape(1, -1, 1, 1)
+        return y
+
+    # speed (b) in section 4: im2col(grad) once, for both products
+    @staticmethod
+    def fast_backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
         cols = im2col(grad.array, weight.shape[2:], *ctx.args) if needs[0] and needs[1] else None
         grad_x = Conv2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:], cols=cols) if needs[0] else None
         grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args, cols=cols) if needs[1] else None
@@ -345,18 +397,15 @@ class Conv2dWeightGrad(Function):
     dweight[o, c, i, j] = sum_{n,oh,ow} grad_output[n, o, oh, ow] * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw],
     i.e. grad_output as (O, N*OH*OW) @ im2col(x)^T. Linear in both inputs:
     d/dx = conv_transpose2d(grad_output, g),  d/dgrad_output = conv2d(x, g)  for an incoming gradient g.
+    cols: im2col(x), when the caller has it already (speed (a), (b) in section 4).
     """
 
     @staticmethod
     def forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
         ctx.save_for_backward(x, grad_output)
         ctx.args = stride, padding, dilation
-        kernel_size = weight_size[2:]
-        if cols is None:
-            cols = im2col(x, kernel_size, stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
-        g = _pad_grid(grad_output, output_hw(x.shape[2:], kernel_size, stride, padding, dilation))
-        g_rows = get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(weight_size[0], -1)
-        return _weight_product(g_rows, cols).reshape(weight_size)
+        g_rows, cols = _rows_and_columns(x, grad_output, weight_size, ctx.args, cols)
+        return matmul_arrays(g_rows, cols.T).reshape(weight_size)
 
     @staticmethod
     def backward(ctx, grad):
@@ -367,6 +416,25 @@ class Conv2dWeightGrad(Function):
         if ctx.needs_input_grad[1]:
             grad_grad_output = Conv2dFunction.apply(x, grad, None, *ctx.args, grad_output.shape[2:])
         return grad_x, grad_grad_output, None, None, None, None
+
+    # speed (c) in section 4: the product in the orientation OpenBLAS runs faster
+    @staticmethod
+    def fast_forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
+        ctx.save_for_backward(x, grad_output)
+        ctx.args = stride, padding, dilation
+        g_rows, cols = _rows_and_columns(x, grad_output, weight_size, ctx.args, cols)
+        return _weight_product(g_rows, cols).reshape(weight_size)
+
+
+def _rows_and_columns(x, grad_output, weight_size, args, cols):
+    """The two factors of the weight gradient: grad_output as rows (O, N*OH*OW) and the columns
+    im2col(x) (C*kh*kw, N*OH*OW) (computed unless given)."""
+    kernel_size = weight_size[2:]
+    if cols is None:
+        cols = im2col(x, kernel_size, *args)
+    g = _pad_grid(grad_output, output_hw(x.shape[2:], kernel_size, *args))
+    g_rows = get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(weight_size[0], -1)
+    return g_rows, cols
 
 
 def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, padding=0,
@@ -396,8 +464,10 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
 
 
 # ----------------------------------------------------------------------------- 4. speed
-# Nothing here changes a result; each trick is kept because of the measurement next to it
-# (benchmarks/results/conv_cpu_notes.md and benchmarks/NOTES.md; 2 cores, OpenBLAS).
+# The fast_forward and fast_backward of the three ops (minigan/fast_paths.py: mg.use_fast_paths(False)
+# runs the references above instead). Nothing here changes a result beyond rounding; each trick is
+# kept because of the measurement next to it (benchmarks/results/conv_cpu_notes.md and
+# benchmarks/NOTES.md; 2 cores, OpenBLAS).
 #
 # (a) conv2d keeps its columns for the weight gradient instead of rebuilding them in backward
 #     (ctx.cols, dropped once used): one im2col less per step; D.conv2 of DCGAN-28 went from 31.6
@@ -410,24 +480,6 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
 def _weight_product(g_rows, cols):
     """g_rows @ cols^T, (O, K) x (C*kh*kw, K)^T -> (O, C*kh*kw), computed as (cols @ g_rows^T)^T."""
     return matmul_arrays(cols, g_rows.T).T
-
-
-def _transposed_product(x, weight, stride, padding, dilation, output_size):
-    """conv_transpose2d without bias: cols = weight^T @ x as columns, then col2im.
-
-    x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw) -> (N, C_out) + output_size.
-    """
-    xp = get_array_module(x)
-    if xp is np and max(stride) > 1 and weight.shape[1] > 1:  # speed (e) in section 4
-        return _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size)
-    n, in_channels = x.shape[:2]
-    out_channels, kernel_size = weight.shape[1], weight.shape[2:]
-    x_rows = xp.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(in_channels, -1)
-    cols = matmul_arrays(weight.reshape(in_channels, -1).T, x_rows)  # (C_out*kh*kw, N*H*W)
-    grid = output_hw(output_size, kernel_size, stride, padding, dilation)
-    if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
-        cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
-    return col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding, dilation)
 
 
 # (e) _transposed_product_by_phase (NumPy, stride > 1; conv_transpose2d's forward and conv2d's input
@@ -470,11 +522,3 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
             y[:, :, rows.start::sh, columns.start::sw] = phases[a, b, :, :, q0:q0 + len(rows),
                                                                  u0:u0 + len(columns)].transpose(1, 0, 2, 3)
     return y
-
-
-# (d) Removed: im2col's copies and the additions of col2im and (e) split over channel blocks on a
-#     pool of get_num_threads() threads (NumPy releases the GIL in both). On the shared 2-core
-#     machine, BLAS at one thread, a DCGAN-28 training step with the split on 2 threads took 1.07x
-#     the wall time of 1 thread and 6% more CPU time (work handed to a thread with no free core);
-#     benchmarks/NOTES.md, "(d)". It is in git (commit 01fd34e) if a quiet multi-core machine
-#     is to try it again.

@@ -20,6 +20,6 @@ def current_accelerator(check_available: bool = False):
 
 def device_count() -> int:
     """How many accelerators minigan can see (0 or the number of CUDA devices)."""
-    from minigan import cuda
+    from minigan.compat.cuda import device_count
 
-    return cuda.device_count()
+    return device_count()
