@@ -14,15 +14,16 @@ import numpy as np
 import minigan as mg
 from minigan import optim
 from minigan.datasets import DataLoader, load_dataset
+from minigan.datasets.images import resize_images
 from minigan.gan import remedies
 from minigan.gan.models import FAMILIES
 from minigan.gan.losses import get_loss
 from minigan.gan.settings import (IMAGE_DATASETS, MODELS, TOY_DATASETS,  # noqa: F401 (re-exported)
                                    check_backend_available)
-from minigan.gan.training import TrainConfig, Trainer, read_checkpoint
+from minigan.gan.training import TrainConfig, read_checkpoint
 
 # Images: the hyperparameters of the papers that introduced each loss. 2-D data: larger steps, as
-# the toy runs are short (benchmarks/ring_losses.py measures what each loss reaches on the ring).
+# the toy runs are short (experiments/ring_losses.py measures what each loss reaches on the ring).
 _LOSS_DEFAULTS = {
     ("wgan", "image"): dict(optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
     ("wgan-gp", "image"): dict(lr_g=1e-4, lr_d=1e-4, betas=(0.5, 0.9), n_critic=5),
@@ -74,21 +75,6 @@ class Run:
     loader: object
     dataset: object
     conditional: bool
-
-
-def resize_images(images: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear resize of (N, C, H, W) images to (N, C, size, size) (28x28 data for 64x64 models)."""
-    n, c, h, w = images.shape
-    if (h, w) == (size, size):
-        return images
-    ys = np.linspace(0, h - 1, size)
-    xs = np.linspace(0, w - 1, size)
-    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
-    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
-    wy, wx = (ys - y0)[:, None], (xs - x0)[None, :]
-    top = images[:, :, y0][:, :, :, x0] * (1 - wx) + images[:, :, y0][:, :, :, x1] * wx
-    bottom = images[:, :, y1][:, :, :, x0] * (1 - wx) + images[:, :, y1][:, :, :, x1] * wx
-    return (top * (1 - wy) + bottom * wy).astype(images.dtype)
 
 
 def build_models(config: TrainConfig, data_shape):
