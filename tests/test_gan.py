@@ -9,7 +9,8 @@ import pytest
 
 import minigan as mg
 from minigan import gan, nn, optim
-from minigan.gan.recipes import build, default_config, resize_images
+from minigan.datasets.images import resize_images
+from minigan.gan.recipes import build, default_config
 from minigan.gan.training import TrainConfig, Trainer, TrainingDiverged
 
 try:

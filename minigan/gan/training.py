@@ -86,7 +86,7 @@ class Trainer:
             except StopIteration:
                 self._batches = None
                 continue
-            return batch if isinstance(batch, tuple) else (batch, None)
+            return tuple(batch) if isinstance(batch, (tuple, list)) else (batch, None)
         raise RuntimeError("the data loader yields no batches (is the dataset smaller than one batch?)")
 
     def _noise(self, n):
