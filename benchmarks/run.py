@@ -663,7 +663,7 @@ def results_table(results: dict) -> str:
         f"load average {m['load_average_at_start'][0]:.1f} at the start"
         + (" (a **loaded** machine: the ratios, measured in alternating blocks, are the numbers to read)"
            if loaded else "") + "."
-        + (" The issue's targets are for 2 threads and wall time: re-run `python benchmarks/run.py` on a quiet "
+        + (" The targets are for 2 threads and wall time: re-run `python benchmarks/run.py` on a quiet "
            "machine for them." if m["threads"] != 2 or clock != "wall" else ""),
         "",
         "| measure | minigan | reference | ratio | target |",

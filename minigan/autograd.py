@@ -8,7 +8,8 @@ Tensor operations. `Function.apply` runs forward and, when an input requires a g
 
     1. the walk        topological order, then the chain rule, node by node: the whole algorithm
     2. its extensions  what backward() and mg.grad() add to it: starting gradients, leaves'
-                       .grad, retain_grad, create_graph, retain_graph, checks of what a backward returns
+                       .grad, retain_grad, create_graph, retain_graph, checks of what a backward
+                       returns
     3. the nodes       Context (the saved-tensor record and its version checks) and Function
 
 Because backward uses Tensor operations, with ``create_graph=True`` the walk records a graph of its
@@ -28,7 +29,13 @@ from minigan.fast_paths import _state as _fast_paths
 from minigan.grad_mode import (  # noqa: F401  (re-exported: mg.autograd.no_grad & co)
     enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
-from minigan.tensor import Tensor, VersionCounter, check_same_backend, ensure_array, may_share_memory
+from minigan.tensor import (
+    Tensor,
+    VersionCounter,
+    check_same_backend,
+    ensure_array,
+    may_share_memory,
+)
 
 # ----------------------------------------------------------------------------- 1. the walk
 
@@ -116,7 +123,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
     outputs, inputs: a Tensor or a sequence of Tensors. grad_outputs: d(loss)/d(output) for each
     output (may be left out for one-element outputs). With create_graph=True the returned gradients
-    are themselves differentiable. Returns one gradient per input (only_inputs: old code's, ignored).
+    are themselves differentiable. Returns one gradient per input (only_inputs: old code's,
+    ignored).
     """
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
@@ -127,7 +135,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     for i in [i for i, t in enumerate(inputs) if not isinstance(t, Tensor) or not t.requires_grad]:
         raise RuntimeError(f"grad: input {i} does not require grad")
     for i in [i for i, out in enumerate(outputs) if not out.requires_grad]:
-        raise RuntimeError(f"grad: output {i} does not require grad (it does not depend on any input)")
+        raise RuntimeError(
+            f"grad: output {i} does not require grad (it does not depend on any input)"
+        )
     root_grads = [_root_gradient(o, g, "grad()") for o, g in zip(outputs, grad_outputs)]
     wanted = {id(t) for t in inputs}
     captured = {}  # id(input) -> its gradient, summed over paths
@@ -217,8 +227,10 @@ def _call_backward(node, grads, create_graph) -> tuple:
     if len(in_grads) != len(node.inputs):
         raise RuntimeError(f"{function.__name__}.backward returned {len(in_grads)} gradients, but "
                            f"forward took {len(node.inputs)} positional arguments")
-    return tuple(_check_gradient(node, i, g, t) if g is not None and t is not None and t.requires_grad
-                 else g for i, (g, t) in enumerate(zip(in_grads, node.inputs)))
+    return tuple(
+        _check_gradient(node, i, g, t) if g is not None and t is not None and t.requires_grad else g
+        for i, (g, t) in enumerate(zip(in_grads, node.inputs))
+    )
 
 
 def _check_gradient(node, index, grad, tensor):
@@ -249,7 +261,9 @@ class SavedInput(NamedTuple):
     def unpack(self, ctx):
         tensor = ctx.inputs[self.index]
         if self.counter.version != self.version:
-            self.counter.raise_modified(f"input {self.index} of {ctx.name}", tensor.shape, self.version)
+            self.counter.raise_modified(
+                f"input {self.index} of {ctx.name}", tensor.shape, self.version
+            )
         return tensor
 
 
@@ -264,8 +278,9 @@ class SavedOutput(NamedTuple):
 
     def unpack(self, ctx):
         if self.counter.version != self.version:
-            self.counter.raise_modified(f"output {self.index} of {ctx.name}", tuple(self.array.shape),
-                                        self.version)
+            self.counter.raise_modified(
+                f"output {self.index} of {ctx.name}", tuple(self.array.shape), self.version
+            )
         out = Tensor._wrap(self.array, True)
         out._ctx, out._output_index, out._version_counter = ctx, self.index, self.counter
         return out
@@ -313,12 +328,12 @@ class SavedConstantWarning(UserWarning):
 class Context:
     """What a Function's forward leaves for its backward; also the node of the graph.
 
-    ``ctx.save_for_backward(*arrays)`` in forward; ``ctx.saved_tensors`` in backward gives each
-    back as one of the four Saved* cases above. A saved input or output changed in place after
-    forward (its version counter moved) makes saved_tensors raise, as in PyTorch.
-    ``ctx.needs_input_grad`` says which inputs want a gradient; ``ctx.create_graph`` (set by the walk
-    before backward) whether this backward is being recorded. Anything else a backward needs is
-    kept as an attribute (``ctx.mask = a > 0``).
+    ``ctx.save_for_backward(*arrays)`` in forward; ``ctx.saved_tensors`` in backward gives each back
+    as one of the four Saved* cases above. A saved input or output changed in place after forward
+    (its version counter moved) makes saved_tensors raise, as in PyTorch. ``ctx.needs_input_grad``
+    says which inputs want a gradient; ``ctx.create_graph`` (set by the walk before backward)
+    whether this backward is being recorded. Anything else a backward needs is kept as an attribute
+    (``ctx.mask = a > 0``).
     """
 
     def __init__(self, function, inputs, needs_input_grad):
@@ -348,13 +363,19 @@ class Context:
         self._outputs = tuple([(out.array.shape, out.array.dtype) for out in outputs])
         for index, out in enumerate(outputs):
             out._ctx, out._output_index = self, index
-        self._saved = tuple([self._classify(a, input_arrays, results, outputs) for a in self._saved])
+        self._saved = tuple(
+            [self._classify(a, input_arrays, results, outputs) for a in self._saved]
+        )
 
     def _classify(self, array, input_arrays, results, outputs):
         for i, candidate in enumerate(input_arrays):
             if array is candidate:
                 tensor = self.inputs[i]
-                return SavedGiven(array) if tensor is None else SavedInput(i, *tensor._counter().stamp())
+                return (
+                    SavedGiven(array)
+                    if tensor is None
+                    else SavedInput(i, *tensor._counter().stamp())
+                )
         for j, candidate in enumerate(results):
             if array is candidate:
                 return SavedOutput(j, outputs[j].array, *outputs[j]._counter().stamp())
@@ -363,9 +384,11 @@ class Context:
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
-            raise RuntimeError(f"Trying to backward through the graph a second time ({self.name} has "
-                               "already freed what its forward saved). Pass retain_graph=True to the "
-                               "first backward() if you need to backward twice.")
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time ({self.name} has "
+                "already freed what its forward saved). Pass retain_graph=True to the "
+                "first backward() if you need to backward twice."
+            )
         return tuple([saved.unpack(self) for saved in self._saved])
 
     def retain_output_grad(self, tensor: Tensor) -> None:
@@ -430,7 +453,8 @@ class Function:
 
 
 def __getattr__(name):
-    """``from minigan.autograd import Variable``: the old wrapper, kept in minigan/compat/legacy.py."""
+    """``from minigan.autograd import Variable``: the old wrapper, kept in
+    minigan/compat/legacy.py."""
     if name == "Variable":
         from minigan.compat.legacy import Variable
 

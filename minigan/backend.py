@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigan.compat.device import Device, device  # noqa: F401  (PyTorch's device object)
+from minigan.compat.device import Device
 
 BACKENDS = ("numpy", "cupy")
 _ALIASES = {"numpy": "numpy", "cpu": "numpy", "cupy": "cupy", "cuda": "cupy"}
@@ -70,7 +70,9 @@ def normalize_backend(name) -> str:
             raise ValueError(f"invalid device string {name!r}: expected 'cpu', 'cuda' or 'cuda:N'")
         key = base
     if key not in _ALIASES:
-        raise ValueError(f"backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda', 'cuda:0'), got {name!r}")
+        raise ValueError(
+            f"backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda', 'cuda:0'), got {name!r}"
+        )
     return _ALIASES[key]
 
 
@@ -153,7 +155,8 @@ def get_default_dtype() -> np.dtype:
 
 
 class _CupyRandom:
-    """The two or three draws minigan needs, on CuPy's RandomState (same names as NumPy's Generator)."""
+    """The two or three draws minigan needs, on CuPy's RandomState (same names as NumPy's
+    Generator)."""
 
     def __init__(self, seed):
         self._state = _import_cupy().random.RandomState(seed)
@@ -209,18 +212,22 @@ class Generator:
     """PyTorch's torch.Generator: a stream of random numbers of its own, on the CPU.
 
         g = mg.Generator().manual_seed(0)
-        DataLoader(data, shuffle=True, generator=g)      # its shuffling, independent of mg.manual_seed
+        DataLoader(data, shuffle=True, generator=g)   # its shuffling, apart from mg.manual_seed
         mg.randn(3, generator=g)
 
     It wraps a NumPy PCG64 Generator; the same seed gives the same numbers (not PyTorch's numbers:
     the two libraries use different algorithms).
     """
 
-    default_seed = 67280421310721  # PyTorch's default seed of a new Generator (any constant would do)
+    default_seed = (
+        67280421310721  # PyTorch's default seed of a new Generator (any constant would do)
+    )
 
     def __init__(self, device="cpu"):
         if normalize_backend(device) != "numpy":
-            raise ValueError(f"mg.Generator: only 'cpu' generators exist in minigan, got {device!r}")
+            raise ValueError(
+                f"mg.Generator: only 'cpu' generators exist in minigan, got {device!r}"
+            )
         self.device = Device("cpu")
         self.manual_seed(self.default_seed)
 
@@ -288,7 +295,8 @@ def set_num_threads(n: int) -> None:
         raise ValueError(f"set_num_threads expects a positive integer, got {n!r}")
     try:
         from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - without threadpoolctl (pip install 'minigan[threads]') BLAS keeps its count
+    except ImportError:  # pragma: no cover - without threadpoolctl BLAS keeps its count
+        # (pip install 'minigan[threads]')
         threadpool_limits = None
     if threadpool_limits is not None:
         threadpool_limits(int(n), user_api="blas")  # stays in force until changed again
@@ -301,7 +309,9 @@ def get_num_threads() -> int:
         try:
             from threadpoolctl import threadpool_info
 
-            counts = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
+            counts = [
+                pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"
+            ]
         except ImportError:  # pragma: no cover
             counts = []
         _state["threads"] = max(counts) if counts else 1

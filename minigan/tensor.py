@@ -54,7 +54,9 @@ def check_same_backend(op_name: str, inputs) -> None:
     """Mixing NumPy and CuPy tensors in one op is an error that names both."""
     names = {t.backend for t in inputs if t is not None}
     if len(names) > 1:
-        described = ", ".join(f"input {i} on {t.backend}" for i, t in enumerate(inputs) if t is not None)
+        described = ", ".join(
+            f"input {i} on {t.backend}" for i, t in enumerate(inputs) if t is not None
+        )
         raise RuntimeError(
             f"{op_name}: all tensors must be on the same backend, got {described}; "
             "move them with .to('numpy') or .to('cupy')"
@@ -65,8 +67,8 @@ class VersionCounter:
     """How many times a tensor's array was changed in place, and by what (PyTorch's ``_version``).
 
     A Function's ctx stamps each saved input and output with its counter's value; if the value has
-    moved by the time backward needs the tensor, the gradient would be computed from changed numbers,
-    so backward raises instead (as PyTorch does).
+    moved by the time backward needs the tensor, the gradient would be computed from changed
+    numbers, so backward raises instead (as PyTorch does).
     """
 
     __slots__ = ("version", "changed_by")
@@ -79,9 +81,12 @@ class VersionCounter:
         return self, self.version
 
     def raise_modified(self, what: str, shape: tuple, saved_version: int) -> None:
-        hint = ("an optimizer step modified a parameter needed for backward: call backward() before "
-                "the optimizer's step()" if self.changed_by.endswith(".step()") else
-                "make the in-place change after backward(), or change a copy (y = x * 1) instead")
+        hint = (
+            "an optimizer step modified a parameter needed for backward: call backward() before "
+            "the optimizer's step()"
+            if self.changed_by.endswith(".step()")
+            else "make the in-place change after backward(), or change a copy (y = x * 1) instead"
+        )
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {what} (a tensor of shape {shape}) was changed by {self.changed_by} "
@@ -285,7 +290,8 @@ class Tensor:
         return self._version_counter
 
     def _bump_version(self, changed_by: str) -> None:
-        """Count one in-place change: a backward that saved this tensor earlier will refuse to run."""
+        """Count one in-place change: a backward that saved this tensor earlier will refuse to
+        run."""
         counter = self._counter()
         counter.version += 1
         counter.changed_by = changed_by
@@ -300,7 +306,8 @@ class Tensor:
         if self.requires_grad and is_grad_enabled():
             what = "a leaf tensor" if self._ctx is None else "a tensor computed by a recorded op"
             raise RuntimeError(
-                f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in place "
+                f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in "
+                f"place "
                 "while gradients are recorded; do it under mg.no_grad() or on .data"
                 + ("" if self._ctx is None else ", or write it out of place (y = y * 2)")
             )

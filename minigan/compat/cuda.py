@@ -30,7 +30,8 @@ def current_device() -> int:
 
 
 def manual_seed(seed: int) -> None:
-    """Seed the GPU's random numbers only (the CPU's stream is mg.manual_seed's); harmless without a GPU."""
+    """Seed the GPU's random numbers only (the CPU's stream is mg.manual_seed's); harmless without a
+    GPU."""
     backend.manual_seed_cuda(seed)
 
 

@@ -3,13 +3,14 @@
 Each name below was replaced in PyTorch itself (in 0.4, 2018) by what minigan offers everywhere
 else; a program written today should use the modern spelling given in each note.
 
-    Variable(t, requires_grad=False)   -> a tensor with requires_grad=...: mg.tensor / .requires_grad_()
+    Variable(t, requires_grad=False)   -> a tensor with requires_grad=...: .requires_grad_()
     FloatTensor(2, 3), LongTensor(data) -> mg.zeros(2, 3) / mg.tensor(data, dtype=mg.long)
     mg.cuda.FloatTensor(...)           -> mg.tensor(..., device="cuda")
     x.type(FloatTensor), x.type()      -> x.to(mg.float32), x.dtype
 
-``from minigan.autograd import Variable`` and ``x.type(Tensor)`` reach the two names here (autograd's
-module __getattr__ and Tensor.type ask this module for them); nothing is attached from outside.
+``from minigan.autograd import Variable`` and ``x.type(Tensor)`` reach the two names here
+(autograd's module __getattr__ and Tensor.type ask this module for them); nothing is attached from
+outside.
 """
 
 from __future__ import annotations

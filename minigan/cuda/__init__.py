@@ -11,8 +11,9 @@ function:
 
 The switch, use_own_kernels(flag): minigan's MatMul op sends CuPy arrays to matmul_arrays below and
 minigan/ops/conv.py sends them to im2col/col2im here, both while own_kernels_enabled(); after
-use_own_kernels(False) (or use_cublas(True), or MINIGAN_USE_CUBLAS=1 set before import) CuPy's
-own cuBLAS product and the NumPy-style im2col/col2im run instead. Importing this package does not import CuPy.
+use_own_kernels(False) (or use_cublas(True), or MINIGAN_USE_CUBLAS=1 set before import) CuPy's own
+cuBLAS product and the NumPy-style im2col/col2im run instead. Importing this package does not import
+CuPy.
 """
 
 from __future__ import annotations

@@ -26,7 +26,9 @@ class ImageDataset:
 
     def __init__(self, images: np.ndarray, labels: np.ndarray, classes, name: str = ""):
         if images.ndim != 4:
-            raise ValueError(f"ImageDataset: images must have shape (N, C, H, W), got {images.shape}")
+            raise ValueError(
+                f"ImageDataset: images must have shape (N, C, H, W), got {images.shape}"
+            )
         if labels.shape != (len(images),):
             raise ValueError(f"ImageDataset: labels must have shape ({len(images)},) to match "
                              f"images {images.shape}, got {labels.shape}")
@@ -48,7 +50,9 @@ class ImageDataset:
 
     def __repr__(self) -> str:
         n, c, h, w = self.images.shape
-        return f"ImageDataset({self.name!r}, {n} images of {c}x{h}x{w}, {len(self.classes)} classes)"
+        return (
+            f"ImageDataset({self.name!r}, {n} images of {c}x{h}x{w}, {len(self.classes)} classes)"
+        )
 
 
 def to_unit_range(pixels: np.ndarray) -> np.ndarray:
@@ -92,7 +96,8 @@ def load_images(name: str, split: str = "train", root=None, download: bool = Tru
 
 
 def resize_images(images: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear resize of (N, C, H, W) images to (N, C, size, size) (28x28 data for 64x64 models)."""
+    """Bilinear resize of (N, C, H, W) images to (N, C, size, size) (28x28 data for 64x64
+    models)."""
     n, c, h, w = images.shape
     if (h, w) == (size, size):
         return images

@@ -24,7 +24,8 @@ def call(model, x, labels):
 
 
 class Adversarial:
-    """G's loss as the paper has it: loss.g_loss(D(G(z))) (non-saturating, minimax, Wasserstein ...)."""
+    """G's loss as the paper has it: loss.g_loss(D(G(z))) (non-saturating, minimax, Wasserstein
+    ...)."""
 
     needs_real = False
 
@@ -54,7 +55,8 @@ class FeatureMatching:
 
 class Unrolled:
     """The unrolled GAN (Metz et al. 2017): G's loss on the scores of D after `steps` SGD steps of
-    D's loss with learning rate `lr` (unrolled_scores), so that G sees how D would answer its move."""
+    D's loss with learning rate `lr` (unrolled_scores), so that G sees how D would answer its
+    move."""
 
     needs_real = True
 
@@ -81,7 +83,12 @@ class _SwappedParameters:
     D step needs: D evaluated at theta - lr * grad(theta), differentiable w.r.t. theta and x."""
 
     def __init__(self, module, tensors):
-        self.slots = [(m, name) for m in module.modules() for name, p in m._parameters.items() if p is not None]
+        self.slots = [
+            (m, name)
+            for m in module.modules()
+            for name, p in m._parameters.items()
+            if p is not None
+        ]
         self.tensors = tensors
 
     def __enter__(self):

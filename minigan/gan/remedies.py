@@ -1,4 +1,5 @@
-"""Remedies for mode collapse, composed onto a plain GAN instead of written into its models and steps.
+"""Remedies for mode collapse, composed onto a plain GAN instead of written into its models and
+steps.
 
 Each remedy changes one thing; the models (minigan/gan/models/) and the steps (minigan/gan/steps.py)
 stay as their papers have them. Where each one acts:
@@ -29,7 +30,8 @@ STDDEV_GROUP_SIZE = 4
 
 
 def add_minibatch_layer(D: nn.Module, kind: str, init=None) -> nn.Module:
-    """Give D a minibatch layer before its head (Salimans et al. 2016; Karras et al. 2018); returns D.
+    """Give D a minibatch layer before its head (Salimans et al. 2016; Karras et al. 2018); returns
+    D.
 
     D must hold its layers in a Sequential ``D.net`` that ends in a Linear head (MLP and DCGAN-28
     discriminators). kind "discrimination": nn.MinibatchDiscrimination on the flattened features
@@ -82,7 +84,9 @@ class Packed(nn.Module):
     def _packed(self, x):
         n = x.shape[0]
         if n % self.pack:
-            raise ValueError(f"Packed(pack={self.pack}): the batch size {n} is not divisible by {self.pack}")
+            raise ValueError(
+                f"Packed(pack={self.pack}): the batch size {n} is not divisible by {self.pack}"
+            )
         # (N, C, ...) -> (N/m, m*C, ...): samples k*m .. k*m + m-1 side by side
         return x.reshape(n // self.pack, self.pack * x.shape[1], *x.shape[2:])
 

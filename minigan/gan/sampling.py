@@ -1,4 +1,5 @@
-"""Drawing from a trained generator: G in eval mode (BatchNorm uses its running statistics), no graph."""
+"""Drawing from a trained generator: G in eval mode (BatchNorm uses its running statistics), no
+graph."""
 
 from __future__ import annotations
 

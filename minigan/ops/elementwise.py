@@ -197,7 +197,8 @@ def tanh(x: Tensor) -> Tensor:
 
 
 class ReLU(Function):
-    """max(a, 0); the gradient passes where the output is positive (PyTorch saves the output too)."""
+    """max(a, 0); the gradient passes where the output is positive (PyTorch saves the output
+    too)."""
 
     @staticmethod
     def forward(ctx, a):

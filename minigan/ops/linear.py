@@ -6,8 +6,8 @@ in forward and six op calls in backward). embedding is a composition:
 ``weight[indices]`` (GetItem, whose backward scatter-adds, so repeated indices accumulate their
 gradients).
 
-An embedding is a linear map too: ``weight[i]`` is ``one_hot(i) @ weight``, computed without building
-the one-hot matrix.
+An embedding is a linear map too: ``weight[i]`` is ``one_hot(i) @ weight``, computed without
+building the one-hot matrix.
 """
 
 from __future__ import annotations
@@ -68,16 +68,20 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     input = as_tensor(input)
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+        raise ValueError(
+            f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}"
+        )
     if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         last = "a 0-d input" if input.ndim == 0 else f"input with last dimension {input.shape[-1]}"
         raise ValueError(
-            f"linear: weight expects {weight.shape[1]} input features (weight.shape[1]), got {last} "
+            f"linear: weight expects {weight.shape[1]} input features (weight.shape[1]), got "
+            f"{last} "
             f"(input shape {input.shape})"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(
-            f"linear: bias must have shape ({weight.shape[0]},) to match weight.shape[0], got {bias.shape}"
+            f"linear: bias must have shape ({weight.shape[0]},) to match weight.shape[0], got "
+            f"{bias.shape}"
         )
     if input.ndim == 2:
         return LinearFunction.apply(input, weight, bias)
@@ -94,11 +98,16 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """
     indices = integer_array(input, "embedding: indices")
     if weight.ndim != 2:
-        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
+        raise ValueError(
+            "embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
+            f"{weight.shape}"
+        )
     count = weight.shape[0]
     if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= count):
         bad = int(indices.min()) if int(indices.min()) < 0 else int(indices.max())
-        raise IndexError(f"embedding: index {bad} is out of range for {count} embeddings (weight.shape[0])")
+        raise IndexError(
+            f"embedding: index {bad} is out of range for {count} embeddings (weight.shape[0])"
+        )
     xp = get_array_module(weight.array)
     indices = xp.asarray(indices)
     rows = getitem(weight, indices)

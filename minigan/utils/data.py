@@ -64,7 +64,8 @@ class Dataset:
 
 
 class TensorDataset(Dataset):
-    """Samples are rows of tensors of equal first dimension: dataset[i] == (t[i] for t in tensors)."""
+    """Samples are rows of tensors of equal first dimension: dataset[i] == (t[i] for t in
+    tensors)."""
 
     def __init__(self, *tensors):
         if not tensors:
@@ -181,7 +182,8 @@ class RandomSampler(Sampler):
 
 
 class BatchSampler(Sampler):
-    """Groups the indices of `sampler` into lists of batch_size (the last shorter unless drop_last)."""
+    """Groups the indices of `sampler` into lists of batch_size (the last shorter unless
+    drop_last)."""
 
     def __init__(self, sampler, batch_size: int, drop_last: bool):
         if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
@@ -287,7 +289,9 @@ class DataLoader:
                              "shuffle, sampler, and drop_last")
         if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)
                                  or seed < 0):
-            raise ValueError(f"DataLoader: seed must be None or a non-negative integer, got {seed!r}")
+            raise ValueError(
+                f"DataLoader: seed must be None or a non-negative integer, got {seed!r}"
+            )
         self.dataset = dataset
         self.num_workers, self.pin_memory, self.generator = int(num_workers), pin_memory, generator
         self.seed = None if seed is None else int(seed)
@@ -335,7 +339,11 @@ class DataLoader:
             if b < start:
                 continue  # handed out before the checkpoint this loader was restored from
             self._batch = b + 1
-            yield fetch(indices) if fetch is not None else self.collate_fn([self.dataset[i] for i in indices])
+            yield (
+                fetch(indices)
+                if fetch is not None
+                else self.collate_fn([self.dataset[i] for i in indices])
+            )
 
     def __len__(self) -> int:
         """Batches per epoch."""
@@ -347,7 +355,8 @@ class DataLoader:
         return {"epoch": self.epoch, "epoch_seed": self._epoch_seed, "batch": self._batch}
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore state_dict(): the next iteration resumes an interrupted epoch where it stopped."""
+        """Restore state_dict(): the next iteration resumes an interrupted epoch where it
+        stopped."""
         missing = {"epoch", "epoch_seed", "batch"} - set(state)
         if missing:
             raise KeyError(f"DataLoader.load_state_dict: missing keys {sorted(missing)}")

@@ -1,4 +1,5 @@
-"""torch.backends' flags, accepted so that PyTorch programs run: ``import minigan.backends.cudnn as cudnn``.
+"""torch.backends' flags, accepted so that PyTorch programs run: ``import minigan.backends.cudnn as
+cudnn``.
 
 minigan has no cuDNN: its GPU convolutions are its own kernels (minigan/cuda/), and on the CPU and
 the GPU it always runs the same algorithm for the same shapes, so runs are already deterministic
@@ -11,7 +12,8 @@ _flags = {"deterministic_algorithms": False}
 
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
-    """torch.use_deterministic_algorithms: accepted and recorded; minigan's algorithms always are."""
+    """torch.use_deterministic_algorithms: accepted and recorded; minigan's algorithms always
+    are."""
     _flags["deterministic_algorithms"] = bool(mode)
 
 

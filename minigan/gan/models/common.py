@@ -1,4 +1,5 @@
-"""Small pieces the model families share: an optional BatchNorm, and D's features before its head."""
+"""Small pieces the model families share: an optional BatchNorm, and D's features before its
+head."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from minigan import nn
 
 def norm_layers(kind: str, channels: int, batchnorm: bool) -> list:
     """[BatchNorm2d(channels)] ("2d") or [BatchNorm1d(channels)] ("1d"); [] when batchnorm is off
-    (the WGAN-GP critic: its gradient penalty is per sample, which batch statistics would couple)."""
+    (the WGAN-GP critic: its gradient penalty is per sample, which batch statistics would
+    couple)."""
     if not batchnorm:
         return []
     return [nn.BatchNorm2d(channels) if kind == "2d" else nn.BatchNorm1d(channels)]

@@ -1,8 +1,8 @@
 """DCGAN (Radford et al. 2016): transposed convolutions up, strided convolutions down, BatchNorm
 between, ReLU in G and LeakyReLU(0.2) in D, weights drawn from N(0, 0.02).
 
-    DCGANGenerator28 / DCGANDiscriminator28   28x28 images (MNIST, Fashion-MNIST): two stride-2 layers
-    DCGANGenerator64 / DCGANDiscriminator64   the 64x64 layout of pytorch/examples: four stride-2 layers
+    DCGANGenerator28 / DCGANDiscriminator28   28x28 images (MNIST, Fashion-MNIST): 2 stride-2 layers
+    DCGANGenerator64 / DCGANDiscriminator64   pytorch/examples' 64x64 layout: 4 stride-2 layers
 
 Every discriminator returns raw scores of shape (N, 1): logits for the BCE losses, critic values
 for the Wasserstein ones. `batchnorm=False` gives the critic WGAN-GP needs.
@@ -39,7 +39,9 @@ class DCGANGenerator28(nn.Module):
     -> ConvTranspose 4/2/1 -> (channels, 28, 28) -> Tanh.
     """
 
-    def __init__(self, latent_dim: int = 100, width: int = 64, channels: int = 1, batchnorm: bool = True):
+    def __init__(
+        self, latent_dim: int = 100, width: int = 64, channels: int = 1, batchnorm: bool = True
+    ):
         super().__init__()
         self.latent_dim = latent_dim
         self.net = nn.Sequential(
@@ -70,7 +72,9 @@ class DCGANDiscriminator28(nn.Module):
     minibatch-discrimination features join the flattened ones.
     """
 
-    def __init__(self, width: int = 64, channels: int = 1, batchnorm: bool = True, minibatch: str = "none"):
+    def __init__(
+        self, width: int = 64, channels: int = 1, batchnorm: bool = True, minibatch: str = "none"
+    ):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(channels, width, 4, stride=2, padding=1),
@@ -103,7 +107,9 @@ class DCGANGenerator64(nn.Module):
     (8w -> 4w -> 2w -> w -> channels), BN + ReLU between, Tanh at the end.
     """
 
-    def __init__(self, latent_dim: int = 100, width: int = 64, channels: int = 3, batchnorm: bool = True):
+    def __init__(
+        self, latent_dim: int = 100, width: int = 64, channels: int = 3, batchnorm: bool = True
+    ):
         super().__init__()
         self.latent_dim = latent_dim
         widths = [8 * width, 4 * width, 2 * width, width]

@@ -10,7 +10,8 @@ from minigan.gan.remedies import add_minibatch_layer
 
 
 class MLPGenerator(nn.Module):
-    """z: (N, latent_dim) -> samples of `out_shape` (e.g. (2,) for toy data, (1, 28, 28) for images).
+    """z: (N, latent_dim) -> samples of `out_shape` (e.g. (2,) for toy data, (1, 28, 28) for
+    images).
 
     Linear + ReLU hidden layers; the output is tanh-squashed for images in [-1, 1] (`tanh=True`)
     and linear for unbounded 2-D data.
@@ -64,10 +65,15 @@ class MLPDiscriminator(nn.Module):
 
 
 def generator(config, data_shape):
-    """MLPGenerator for a TrainConfig: two hidden layers of config.width (width, 2*width for images)."""
+    """MLPGenerator for a TrainConfig: two hidden layers of config.width (width, 2*width for
+    images)."""
     w = config.width
-    return MLPGenerator(config.latent_dim, data_shape, hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
-                        tanh=len(data_shape) > 1)
+    return MLPGenerator(
+        config.latent_dim,
+        data_shape,
+        hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
+        tanh=len(data_shape) > 1,
+    )
 
 
 def discriminator(config, data_shape, batchnorm: bool = True):
