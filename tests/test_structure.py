@@ -97,3 +97,85 @@ def test_the_generator_objectives_are_what_the_keywords_select():
         assert a == b and all(np.array_equal(x, y) for x, y in zip(weights_a, weights_b))
     with pytest.raises(ValueError, match=r"g_step: choose feature matching or unrolling, not both"):
         step(feature_matching=True, unroll=1)
+
+
+# ----------------------------------------------------------------------------- imports flow downward
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+# Each module's layer; a module imports (at import time) only modules of its own layer or below.
+LAYERS = [
+    ("minigan.grad_mode", "minigan.fast_paths", "minigan.files", "minigan.conv_geometry",
+     "minigan.compat", "minigan.compat.device", "minigan.compat.backends"),
+    ("minigan.backend", "minigan.compat.accelerator"),
+    ("minigan.tensor",),
+    ("minigan.autograd", "minigan.compat.legacy", "minigan.compat.cuda"),
+    ("minigan.ops",),
+    ("minigan.functional", "minigan.nn", "minigan.optim", "minigan.gradcheck", "minigan.serialization",
+     "minigan.formats", "minigan.cuda", "minigan.utils", "minigan"),
+    ("minigan.datasets",),
+    ("minigan.gan",),
+    ("minigan.cli", "minigan.__main__"),
+]
+
+
+def layer_of(module: str) -> int:
+    """The layer of a module: its own entry, else its package's (minigan.nn.conv -> minigan.nn)."""
+    name = module
+    while name:
+        for i, names in enumerate(LAYERS):
+            if name in names:
+                return i
+        name = name.rpartition(".")[0]
+    raise AssertionError(f"{module} has no layer in tests/test_structure.py's LAYERS")
+
+
+def module_level_imports(path):
+    """The minigan modules a file imports at import time (not inside functions)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in tree.body:  # top-level statements only (a lazy import inside a function is fine)
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("minigan")}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("minigan"):
+            folder = ROOT / node.module.replace(".", "/")
+            for alias in node.names:  # `from minigan import nn`: the module minigan.nn
+                is_module = (folder / f"{alias.name}.py").exists() or (folder / alias.name).is_dir()
+                found.add(f"{node.module}.{alias.name}" if is_module else node.module)
+    return found
+
+
+def all_modules():
+    for path in sorted((ROOT / "minigan").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts), path
+
+
+def test_every_module_imports_only_its_own_layer_or_below():
+    upward = []
+    for module, path in all_modules():
+        for target in module_level_imports(path):
+            if module == "minigan.tensor" and target in ("minigan.autograd", "minigan.ops"):
+                continue  # the one late binding: the Tensor's methods call the engine and the ops
+            if layer_of(target) > layer_of(module):
+                upward.append(f"{module} imports {target}")
+    assert upward == []
+
+
+def test_import_minigan_loads_the_core_only():
+    import subprocess
+    import sys
+
+    code = ("import sys, minigan; mods = {m for m in sys.modules if m.startswith('minigan')}; "
+            "print(len({id(sys.modules[m]) for m in mods}), sorted(mods))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    count, names = out.stdout.split(" ", 1)
+    assert int(count) <= 20, names
+    for lazy in ("minigan.nn", "minigan.gan", "minigan.datasets", "minigan.optim", "minigan.cuda",
+                 "minigan.serialization"):
+        assert f"'{lazy}'" not in names
+    probe = ("import minigan as mg; assert mg.nn.Linear(2, 3).weight.shape == (3, 2); "
+             "assert callable(mg.save) and mg.optim.Adam and mg.gan.Trainer; print('ok')")
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT).stdout == "ok\n"
