@@ -27,11 +27,7 @@ from minigan.backend import (
 from minigan.compat.device import device
 from minigan.fast_paths import fast_paths, fast_paths_enabled, use_fast_paths
 from minigan.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from minigan.gradcheck import (
-    GradcheckError,
-    gradcheck,
-    gradgradcheck,
-)  # (a function and its module)
+from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck  # (function and module)
 from minigan.ops import (
     abs, add, amax, amin, arange, argmax, argmin, broadcast_to, cat, clamp, clip, concatenate, div,
     empty, empty_like, exp, flatten, from_numpy, full, full_like, log, logsigmoid, matmul, max,

@@ -30,11 +30,7 @@ from minigan.grad_mode import (  # noqa: F401  (re-exported: mg.autograd.no_grad
     enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from minigan.tensor import (
-    Tensor,
-    VersionCounter,
-    check_same_backend,
-    ensure_array,
-    may_share_memory,
+    Tensor, VersionCounter, check_same_backend, ensure_array, may_share_memory,
 )
 
 # ----------------------------------------------------------------------------- 1. the walk
@@ -135,9 +131,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     for i in [i for i, t in enumerate(inputs) if not isinstance(t, Tensor) or not t.requires_grad]:
         raise RuntimeError(f"grad: input {i} does not require grad")
     for i in [i for i, out in enumerate(outputs) if not out.requires_grad]:
-        raise RuntimeError(
-            f"grad: output {i} does not require grad (it does not depend on any input)"
-        )
+        raise RuntimeError(f"grad: output {i} does not require grad (it does not depend on any "
+                           f"input)")
     root_grads = [_root_gradient(o, g, "grad()") for o, g in zip(outputs, grad_outputs)]
     wanted = {id(t) for t in inputs}
     captured = {}  # id(input) -> its gradient, summed over paths
@@ -227,10 +222,9 @@ def _call_backward(node, grads, create_graph) -> tuple:
     if len(in_grads) != len(node.inputs):
         raise RuntimeError(f"{function.__name__}.backward returned {len(in_grads)} gradients, but "
                            f"forward took {len(node.inputs)} positional arguments")
-    return tuple(
-        _check_gradient(node, i, g, t) if g is not None and t is not None and t.requires_grad else g
-        for i, (g, t) in enumerate(zip(in_grads, node.inputs))
-    )
+    return tuple(_check_gradient(node, i, g,
+                                 t) if g is not None and t is not None and t.requires_grad
+                 else g for i, (g, t) in enumerate(zip(in_grads, node.inputs)))
 
 
 def _check_gradient(node, index, grad, tensor):
@@ -261,9 +255,8 @@ class SavedInput(NamedTuple):
     def unpack(self, ctx):
         tensor = ctx.inputs[self.index]
         if self.counter.version != self.version:
-            self.counter.raise_modified(
-                f"input {self.index} of {ctx.name}", tensor.shape, self.version
-            )
+            self.counter.raise_modified(f"input {self.index} of {ctx.name}", tensor.shape,
+                                        self.version)
         return tensor
 
 
@@ -278,9 +271,9 @@ class SavedOutput(NamedTuple):
 
     def unpack(self, ctx):
         if self.counter.version != self.version:
-            self.counter.raise_modified(
-                f"output {self.index} of {ctx.name}", tuple(self.array.shape), self.version
-            )
+            self.counter.raise_modified(f"output {self.index} of {ctx.name}",
+                                        tuple(self.array.shape),
+                                        self.version)
         out = Tensor._wrap(self.array, True)
         out._ctx, out._output_index, out._version_counter = ctx, self.index, self.counter
         return out
@@ -363,19 +356,16 @@ class Context:
         self._outputs = tuple([(out.array.shape, out.array.dtype) for out in outputs])
         for index, out in enumerate(outputs):
             out._ctx, out._output_index = self, index
-        self._saved = tuple(
-            [self._classify(a, input_arrays, results, outputs) for a in self._saved]
-        )
+        self._saved = tuple([self._classify(a, input_arrays, results,
+                                            outputs) for a in self._saved])
 
     def _classify(self, array, input_arrays, results, outputs):
         for i, candidate in enumerate(input_arrays):
             if array is candidate:
                 tensor = self.inputs[i]
-                return (
-                    SavedGiven(array)
-                    if tensor is None
-                    else SavedInput(i, *tensor._counter().stamp())
-                )
+                if tensor is None:
+                    return SavedGiven(array)
+                return SavedInput(i, *tensor._counter().stamp())
         for j, candidate in enumerate(results):
             if array is candidate:
                 return SavedOutput(j, outputs[j].array, *outputs[j]._counter().stamp())
@@ -384,11 +374,11 @@ class Context:
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time ({self.name} has "
-                "already freed what its forward saved). Pass retain_graph=True to the "
-                "first backward() if you need to backward twice."
-            )
+            raise RuntimeError(f"Trying to backward through the graph a second time ({self.name} "
+                               f"has "
+                               "already freed what its forward saved). Pass retain_graph=True to "
+                               "the "
+                               "first backward() if you need to backward twice.")
         return tuple([saved.unpack(self) for saved in self._saved])
 
     def retain_output_grad(self, tensor: Tensor) -> None:

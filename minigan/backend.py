@@ -70,9 +70,8 @@ def normalize_backend(name) -> str:
             raise ValueError(f"invalid device string {name!r}: expected 'cpu', 'cuda' or 'cuda:N'")
         key = base
     if key not in _ALIASES:
-        raise ValueError(
-            f"backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda', 'cuda:0'), got {name!r}"
-        )
+        raise ValueError("backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda', 'cuda:0'), "
+                         f"got {name!r}")
     return _ALIASES[key]
 
 
@@ -219,15 +218,12 @@ class Generator:
     the two libraries use different algorithms).
     """
 
-    default_seed = (
-        67280421310721  # PyTorch's default seed of a new Generator (any constant would do)
-    )
+    default_seed = 67280421310721  # PyTorch's default seed of a new Generator (any would do)
 
     def __init__(self, device="cpu"):
         if normalize_backend(device) != "numpy":
-            raise ValueError(
-                f"mg.Generator: only 'cpu' generators exist in minigan, got {device!r}"
-            )
+            raise ValueError(f"mg.Generator: only 'cpu' generators exist in minigan, "
+                             f"got {device!r}")
         self.device = Device("cpu")
         self.manual_seed(self.default_seed)
 
@@ -309,9 +305,8 @@ def get_num_threads() -> int:
         try:
             from threadpoolctl import threadpool_info
 
-            counts = [
-                pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"
-            ]
+            counts = [pool["num_threads"] for pool in threadpool_info()
+                      if pool.get("user_api") == "blas"]
         except ImportError:  # pragma: no cover
             counts = []
         _state["threads"] = max(counts) if counts else 1

@@ -30,15 +30,11 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
 
     settings.add_flags(p)  # one flag per setting, each checked by its row of the table
     p.add_argument("--out", type=Path, help="output folder (default: runs/<model>-<dataset>)")
-    p.add_argument(
-        "--resume",
-        type=Path,
-        help="continue the run in this folder from its checkpoint "
-        "(--steps N: the new total; see the README for when this is bit-identical)",
-    )
-    p.add_argument(
-        "--config", type=Path, help="a JSON file of TrainConfig values (flags override it)"
-    )
+    p.add_argument("--resume", type=Path,
+                   help="continue the run in this folder from its checkpoint "
+                   "(--steps N: the new total; see the README for when this is bit-identical)")
+    p.add_argument("--config", type=Path,
+                   help="a JSON file of TrainConfig values (flags override it)")
     p.add_argument("--data-root", type=Path, help="folder with the dataset files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -216,11 +212,9 @@ def cmd_train(args) -> int:
             print(note)
     out.mkdir(parents=True, exist_ok=True)  # the first write: every setting has been checked
     write_json(out / "config.json", config.to_dict())
-    print(
-        f"training {config.model} on {config.dataset} with the {config.loss} loss for "
-        f"{config.steps} "
-        f"steps (batch {config.batch_size}, backend {config.backend}); outputs in {out}/"
-    )
+    print(f"training {config.model} on {config.dataset} with the {config.loss} loss for "
+          f"{config.steps} "
+          f"steps (batch {config.batch_size}, backend {config.backend}); outputs in {out}/")
     started = time.perf_counter()
     try:
         trainer.fit(progress=not args.quiet)
@@ -271,19 +265,17 @@ def cmd_bench(args) -> int:
 
     config = default_config(args.model, args.dataset, backend=args.backend, steps=args.steps + 2)
     run = build(config)
-    trainer = Trainer(
-        run.G, run.D, run.opt_g, run.opt_d, run.loader, config, conditional=run.conditional
-    )
+    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
+                      conditional=run.conditional)
     trainer.train_step()
     trainer.train_step()  # warm-up
     started = time.perf_counter()
     for _ in range(args.steps):
         trainer.train_step()
     per_step = (time.perf_counter() - started) / args.steps
-    print(
-        f"{config.model} on {config.dataset}, batch {config.batch_size}, backend {config.backend}: "
-        f"{1000 * per_step:.1f} ms per training step (D step + G step)"
-    )
+    print(f"{config.model} on {config.dataset}, batch {config.batch_size}, backend "
+          f"{config.backend}: "
+          f"{1000 * per_step:.1f} ms per training step (D step + G step)")
     return 0
 
 
@@ -314,16 +306,13 @@ def _run_samples(run_dir: Path, n: int | None, seed: int) -> tuple[np.ndarray, d
 
 def _summary(metrics: dict) -> str:
     if "modes_covered" in metrics:
-        return (
-            f"modes covered: {metrics['modes_covered']}/{metrics['num_modes']}, high-quality "
-            f"samples: {100 * metrics['high_quality']:.1f}%, KL to uniform: "
-            f"{metrics['kl_to_uniform']:.3f}"
-        )
-    return (
-        f"FD {metrics['fd']:.3f}, classifier score {metrics['classifier_score']:.2f}, precision "
-        f"{metrics['precision']:.3f}, recall {metrics['recall']:.3f}, classes below half their "
-        f"share: {metrics['classes_below_half']}"
-    )
+        return (f"modes covered: {metrics['modes_covered']}/{metrics['num_modes']}, high-quality "
+                f"samples: {100 * metrics['high_quality']:.1f}%, KL to uniform: "
+                f"{metrics['kl_to_uniform']:.3f}")
+    return (f"FD {metrics['fd']:.3f}, classifier score {metrics['classifier_score']:.2f}, "
+            f"precision "
+            f"{metrics['precision']:.3f}, recall {metrics['recall']:.3f}, classes below half their "
+            f"share: {metrics['classes_below_half']}")
 
 
 def cmd_evaluate(args) -> int:
@@ -365,23 +354,17 @@ def cmd_train_evaluator(args) -> int:
 
     out = args.out or default_weights_path(args.dataset)
     try:
-        evaluator, state = train_evaluator(
-            args.dataset,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            seed=args.seed,
-            root=args.data_root,
-        )
+        evaluator, state = train_evaluator(args.dataset, epochs=args.epochs,
+                                           batch_size=args.batch_size,
+                                           lr=args.lr, seed=args.seed, root=args.data_root)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     out.parent.mkdir(parents=True, exist_ok=True)
     mg.save(state, out)
-    print(
-        f"test accuracy {100 * evaluator.test_accuracy:.2f}% on {state['test_size']} test images; "
-        f"wrote {out}"
-    )
+    print(f"test accuracy {100 * evaluator.test_accuracy:.2f}% on {state['test_size']} test "
+          f"images; "
+          f"wrote {out}")
     return 0
 
 
@@ -394,25 +377,18 @@ def _add_evaluation_commands(commands) -> None:
         "evaluate", help="measure generated samples (FD, precision/recall, mode coverage)",
         description="Metrics of a run's samples.npy (or of samples drawn from its checkpoint), "
                     "written to metrics.json.")
-    evaluate.add_argument(
-        "--run",
-        dest="run_dir",
-        metavar="DIR",
-        type=Path,
-        help="a run folder (with config.json and samples.npy or checkpoint.npz)",
-    )
-    evaluate.add_argument(
-        "--samples", metavar="FILE", type=Path, help="a .npy of samples instead of a run"
-    )
+    evaluate.add_argument("--run", dest="run_dir", metavar="DIR", type=Path,
+                          help="a run folder (with config.json and samples.npy "
+                                                    "or checkpoint.npz)")
+    evaluate.add_argument("--samples", metavar="FILE", type=Path,
+                          help="a .npy of samples instead of a run")
     evaluate.add_argument("--dataset", help="the data the samples imitate (default: the run's)")
     evaluate.add_argument("--n", type=int, help="draw this many fresh samples from the checkpoint "
                                                 "instead of reading samples.npy")
     evaluate.add_argument("--seed", type=int, default=EVAL_SEED, help="noise seed with --n")
     evaluate.add_argument("--out", type=Path, help="where metrics.json goes (default: in the run)")
     evaluate.add_argument("--data-root", type=Path, help="folder with the dataset files")
-    evaluate.set_defaults(
-        run=cmd_evaluate
-    )  # args.run is the handler the CLI calls: --run is run_dir
+    evaluate.set_defaults(run=cmd_evaluate)  # args.run is the handler; --run is args.run_dir
 
     trainer = commands.add_parser(
         "train-evaluator", help="train the classifier the image metrics use",
@@ -420,22 +396,16 @@ def _add_evaluation_commands(commands) -> None:
                     "split, report its test accuracy, save it where `evaluate` finds it.")
     trainer.add_argument("--dataset", choices=EVALUATOR_DATASETS, default="fashion-mnist",
                          help="(default: fashion-mnist; mnist is downloaded first if needed)")
-    trainer.add_argument(
-        "--epochs", type=int, default=6, help="passes over the train split (default: 6)"
-    )
+    trainer.add_argument("--epochs", type=int, default=6,
+                         help="passes over the train split (default: 6)")
     trainer.add_argument("--batch-size", type=int, default=128, help="(default: 128)")
-    trainer.add_argument(
-        "--lr",
-        type=float,
-        default=1e-3,
-        help="Adam's initial learning rate, decayed linearly to 0 (default: 1e-3)",
-    )
+    trainer.add_argument("--lr", type=float, default=1e-3, help="Adam's initial learning rate, "
+                                                                "decayed linearly to 0 (default: "
+                                                                "1e-3)")
     trainer.add_argument("--seed", type=int, default=0, help="weights and batch order (default: 0)")
-    trainer.add_argument(
-        "--out",
-        type=Path,
-        help="default: data/evaluator/<dataset>.npz in a source checkout, else the cache",
-    )
+    trainer.add_argument("--out", type=Path,
+                         help="default: data/evaluator/<dataset>.npz in a source "
+                                                  "checkout, else the cache")
     trainer.add_argument("--data-root", type=Path, help="folder with the dataset files")
     trainer.set_defaults(run=cmd_train_evaluator)
 

@@ -85,9 +85,8 @@ def _remove_stale_temps(folder: str, filename: str) -> None:
         temp = os.path.join(folder, name)
         try:
             info = os.lstat(temp)
-            if not stat.S_ISREG(info.st_mode) or (
-                hasattr(os, "getuid") and info.st_uid != os.getuid()
-            ):
+            if not stat.S_ISREG(info.st_mode) or (hasattr(os,
+                                                          "getuid") and info.st_uid != os.getuid()):
                 continue
             if fcntl is None:
                 if time.time() - info.st_mtime > 86400:

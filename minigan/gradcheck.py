@@ -179,16 +179,15 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
     inputs = _prepare(inputs)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not wrt_index:
-        raise ValueError(
-            "gradgradcheck: no input has requires_grad=True, so there is nothing to check"
-        )
+        raise ValueError("gradgradcheck: no input has requires_grad=True, so there is nothing to "
+                         "check")
     with enable_grad():
         outputs = _differentiable(fn(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
         grad_outputs = tuple(
-            Tensor(_to_backend_of(rng.standard_normal(o.shape), o), requires_grad=True)
-            for o in outputs
+            Tensor(_to_backend_of(rng.standard_normal(o.shape), o),
+                   requires_grad=True) for o in outputs
         )
     else:
         grad_outputs = _prepare(grad_outputs)
@@ -205,8 +204,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
                      create_graph=True, allow_unused=True)
         return tuple(g if g is not None else Tensor(x.array * 0) for g, x in zip(grads, wrt))
 
-    names = [f"input {i}" for i in range(count)] + [
-        f"grad_output {j}" for j in range(len(grad_outputs))
-    ]
+    names = ([f"input {i}" for i in range(count)]
+             + [f"grad_output {j}" for j in range(len(grad_outputs))])
     return _check(first_derivatives, inputs + tuple(grad_outputs), names, eps, atol, rtol,
                   raise_exception, "gradgradcheck")

@@ -62,9 +62,8 @@ def _checksum(array: np.ndarray) -> str:
     else:  # e.g. a transposed view: copy a few rows at a time
         rows = max(1, _CHUNK // max(1, array[0].nbytes)) if array.ndim else 1
         for start in range(0, len(array) if array.ndim else 1, rows):
-            digest.update(
-                np.ascontiguousarray(array[start : start + rows] if array.ndim else array).tobytes()
-            )
+            digest.update(np.ascontiguousarray(array[start:start
+                                                     + rows] if array.ndim else array).tobytes())
     return digest.hexdigest()
 
 
@@ -191,9 +190,8 @@ class _Decoder:
                 raise self.damaged(f"the manifest's array at {_where(path)} has scalar={scalar!r}")
             array = self._array(node.get("entry"), path)
             if scalar and array.ndim != 0:
-                raise self.damaged(
-                    f"the manifest's scalar at {_where(path)} has shape {array.shape}"
-                )
+                raise self.damaged(f"the manifest's scalar at {_where(path)} has shape "
+                                   f"{array.shape}")
             return array[()] if scalar else array
         if kind in ("dict", "list", "tuple"):
             if len(path) >= MAX_DEPTH:
@@ -273,9 +271,8 @@ class _Archive:
         except ValueError:
             raise
         except Exception as err:  # a bad CRC, a short read, a broken header: all mean damage
-            raise self.damaged(
-                f"entry {where} cannot be read ({type(err).__name__}: {err})"
-            ) from err
+            raise self.damaged(f"entry {where} cannot be read "
+                               f"({type(err).__name__}: {err})") from err
 
     def _read(self, member, where, expect, max_bytes) -> np.ndarray:
         with self.zip.open(member) as stream:

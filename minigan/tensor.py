@@ -54,9 +54,8 @@ def check_same_backend(op_name: str, inputs) -> None:
     """Mixing NumPy and CuPy tensors in one op is an error that names both."""
     names = {t.backend for t in inputs if t is not None}
     if len(names) > 1:
-        described = ", ".join(
-            f"input {i} on {t.backend}" for i, t in enumerate(inputs) if t is not None
-        )
+        described = ", ".join(f"input {i} on {t.backend}" for i,
+                              t in enumerate(inputs) if t is not None)
         raise RuntimeError(
             f"{op_name}: all tensors must be on the same backend, got {described}; "
             "move them with .to('numpy') or .to('cupy')"
@@ -81,12 +80,10 @@ class VersionCounter:
         return self, self.version
 
     def raise_modified(self, what: str, shape: tuple, saved_version: int) -> None:
-        hint = (
-            "an optimizer step modified a parameter needed for backward: call backward() before "
-            "the optimizer's step()"
-            if self.changed_by.endswith(".step()")
-            else "make the in-place change after backward(), or change a copy (y = x * 1) instead"
-        )
+        hint = ("an optimizer step modified a parameter needed for backward: call backward() "
+                "before "
+                "the optimizer's step()" if self.changed_by.endswith(".step()") else
+                "make the in-place change after backward(), or change a copy (y = x * 1) instead")
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {what} (a tensor of shape {shape}) was changed by {self.changed_by} "

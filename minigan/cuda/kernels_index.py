@@ -97,37 +97,17 @@ _FLOATS = (np.float32, np.float64)
 # Module groups: one cupy.RawModule each (compiled on first use, then cached in memory and on disk).
 # A group is (file, name expressions); groups keep the first launch of one stage from compiling all.
 MODULE_GROUPS = {
-    "naive": (
-        "gemm.cu",
-        [gemm_kernel_name("naive", d, ta, tb) for d in _FLOATS for ta in _BOOLS for tb in _BOOLS],
-    ),
-    "smem": (
-        "gemm.cu",
-        [gemm_kernel_name("smem", d, ta, tb) for d in _FLOATS for ta in _BOOLS for tb in _BOOLS],
-    ),
-    "regtile2d": (
-        "gemm.cu",
-        [
-            gemm_kernel_name("regtile2d", np.float32, ta, tb, v, cfg)
-            for cfg in TILE_CONFIGS
-            for ta in _BOOLS
-            for tb in _BOOLS
-            for v in _BOOLS
-        ],
-    ),
-    "splitk": (
-        "gemm.cu",
-        [splitk_reduce_name(np.float32)],
-    ),  # split-K is a regtile2d (float32) path
-    "im2col": (
-        "im2col.cu",
-        [
-            im2col_kernel_name(k, d, i)
-            for k in ("im2col", "col2im")
-            for d in _FLOATS
-            for i in ("int", "long long")
-        ],
-    ),
+    "naive": ("gemm.cu", [gemm_kernel_name("naive", d, ta, tb)
+                          for d in _FLOATS for ta in _BOOLS for tb in _BOOLS]),
+    "smem": ("gemm.cu", [gemm_kernel_name("smem", d, ta, tb)
+                         for d in _FLOATS for ta in _BOOLS for tb in _BOOLS]),
+    "regtile2d": ("gemm.cu", [gemm_kernel_name("regtile2d", np.float32, ta, tb, v, cfg)
+                              for cfg in TILE_CONFIGS for ta in _BOOLS for tb in _BOOLS
+                              for v in _BOOLS]),
+    "splitk": ("gemm.cu", [splitk_reduce_name(np.float32)]),
+                 # split-K is a regtile2d (float32) path
+    "im2col": ("im2col.cu", [im2col_kernel_name(k, d, i) for k in ("im2col", "col2im")
+                             for d in _FLOATS for i in ("int", "long long")]),
 }
 
 
@@ -146,9 +126,5 @@ def kernel_files() -> list:
 
 def source(file: str) -> str:
     """The CUDA C++ text of a kernel file (package data in minigan/cuda/kernels/)."""
-    return (
-        resources.files("minigan.cuda")
-        .joinpath(KERNEL_DIR)
-        .joinpath(file)
-        .read_text(encoding="utf-8")
-    )
+    folder = resources.files("minigan.cuda").joinpath(KERNEL_DIR)
+    return folder.joinpath(file).read_text(encoding="utf-8")

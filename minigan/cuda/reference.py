@@ -28,9 +28,8 @@ def im2col_numpy(x, kernel_size, stride, padding, dilation):
     rows = np.arange(oh_)[None, :] * sh + np.arange(kh)[:, None] * dh  # (kh, OH): ih + ph
     cols = np.arange(ow_)[None, :] * sw + np.arange(kw)[:, None] * dw  # (kw, OW): iw + pw
     patches = padded[:, :, rows[:, None, :, None], cols[None, :, None, :]]  # (N, C, kh, kw, OH, OW)
-    return np.ascontiguousarray(patches.transpose(1, 2, 3, 0, 4, 5)).reshape(
-        c_ * kh * kw, n_ * oh_ * ow_
-    )
+    return np.ascontiguousarray(patches.transpose(1, 2, 3, 0, 4,
+                                                  5)).reshape(c_ * kh * kw, n_ * oh_ * ow_)
 
 
 def _taps(size, out_size, kernel, stride, pad, dil):

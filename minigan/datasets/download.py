@@ -94,11 +94,8 @@ def fetch_file(dataset: str, source, filename: str, root=None, download: bool = 
             try:
                 return download_file(url, target_folder, filename, source.sha256[filename],
                                      source.sizes.get(filename))
-            except (
-                OSError,
-                ValueError,
-                http.client.HTTPException,
-            ) as err:  # URLError is an OSError
+            except (OSError, ValueError,
+                    http.client.HTTPException) as err:  # URLError is an OSError
                 failures.append(f"  {url}\n      {type(err).__name__}: {err}")
     lines = [f"{dataset}: cannot find {filename}.gz (or {filename}) in any of:"]
     lines += [f"  {folder}/" for folder in folders]
@@ -158,9 +155,8 @@ def _copy_url(url: str, out, label: str) -> None:
         while block := response.read(_BLOCK):
             received += len(block)
             if received > MAX_DOWNLOAD_BYTES:
-                raise ValueError(
-                    f"the server sent more than MAX_DOWNLOAD_BYTES={MAX_DOWNLOAD_BYTES}"
-                )
+                raise ValueError("the server sent more than "
+                                 f"MAX_DOWNLOAD_BYTES={MAX_DOWNLOAD_BYTES}")
             out.write(block)
             progress.update(received)
         progress.close(received)

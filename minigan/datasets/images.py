@@ -26,9 +26,8 @@ class ImageDataset:
 
     def __init__(self, images: np.ndarray, labels: np.ndarray, classes, name: str = ""):
         if images.ndim != 4:
-            raise ValueError(
-                f"ImageDataset: images must have shape (N, C, H, W), got {images.shape}"
-            )
+            raise ValueError("ImageDataset: images must have shape (N, C, H, W), got "
+                             f"{images.shape}")
         if labels.shape != (len(images),):
             raise ValueError(f"ImageDataset: labels must have shape ({len(images)},) to match "
                              f"images {images.shape}, got {labels.shape}")
@@ -50,9 +49,8 @@ class ImageDataset:
 
     def __repr__(self) -> str:
         n, c, h, w = self.images.shape
-        return (
-            f"ImageDataset({self.name!r}, {n} images of {c}x{h}x{w}, {len(self.classes)} classes)"
-        )
+        return (f"ImageDataset({self.name!r}, {n} images of {c}x{h}x{w}, "
+                f"{len(self.classes)} classes)")
 
 
 def to_unit_range(pixels: np.ndarray) -> np.ndarray:

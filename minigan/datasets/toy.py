@@ -31,9 +31,8 @@ class ToyMixture:
             angles = 2 * np.pi * np.arange(8) / 8
             centers, std = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1), 0.02
         elif name == "grid":
-            xs, ys = np.meshgrid(
-                np.arange(-4.0, 5.0, 2.0), np.arange(-4.0, 5.0, 2.0), indexing="ij"
-            )
+            xs, ys = np.meshgrid(np.arange(-4.0, 5.0, 2.0), np.arange(-4.0, 5.0, 2.0),
+                                 indexing="ij")
             centers, std = np.stack([xs.ravel(), ys.ravel()], axis=1), 0.05
         else:
             raise ValueError(f"ToyMixture: name must be one of {TOY_NAMES}, got {name!r}")

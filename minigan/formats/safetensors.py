@@ -53,9 +53,8 @@ def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
     tensors (an optimizer's state dict, for example: save that with mg.save to an .npz file).
     """
     if not isinstance(tensors, dict):
-        raise TypeError(
-            f"safetensors stores a dict of name -> tensor, got {type(tensors).__name__}"
-        )
+        raise TypeError(f"safetensors stores a dict of name -> tensor, got "
+                        f"{type(tensors).__name__}")
     header, arrays, offset = {}, [], 0
     for name, value in tensors.items():
         if not isinstance(name, str):

@@ -93,9 +93,8 @@ class Evaluator:
         feats, probs = [], []
         with mg.no_grad():
             for start in range(0, len(images), batch_size):
-                x = mg.tensor(np.asarray(images[start : start + batch_size], dtype=np.float32)).to(
-                    backend
-                )
+                x = mg.tensor(np.asarray(images[start:start + batch_size],
+                                         dtype=np.float32)).to(backend)
                 h = self.model.features(x)
                 feats.append(h.numpy().astype(np.float64))
                 probs.append(F.softmax(self.model.classifier(h), dim=1).numpy().astype(np.float64))
@@ -114,10 +113,9 @@ def check_images(images) -> np.ndarray:
     got."""
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
-        raise ValueError(
-            f"the evaluator expects images of shape (N, 1, 28, 28) with values in [-1, 1], "
-            f"got an array of shape {images.shape}"
-        )
+        raise ValueError("the evaluator expects images of shape (N, 1, 28, 28) with values in "
+                         f"[-1, 1], "
+                         f"got an array of shape {images.shape}")
     if len(images) == 0:
         raise ValueError("the evaluator got no images (an array of shape (0, 1, 28, 28))")
     if not np.all(np.isfinite(images)):
@@ -176,24 +174,17 @@ def load_evaluator(dataset: str = "fashion-mnist", path=None, root=None) -> Eval
 # ----------------------------------------------------------------------------- training
 
 
-def train_evaluator(
-    dataset: str = "fashion-mnist",
-    epochs: int = 4,
-    batch_size: int = 128,
-    lr: float = 1e-3,
-    seed: int = 0,
-    root=None,
-    log=print,
-) -> tuple[Evaluator, dict]:
+def train_evaluator(dataset: str = "fashion-mnist", epochs: int = 4, batch_size: int = 128,
+                    lr: float = 1e-3, seed: int = 0, root=None,
+                    log=print) -> tuple[Evaluator, dict]:
     """Train Classifier28 on the train split of `dataset` with Adam and cross-entropy, the learning
     rate falling linearly from `lr` to 0 over the run; report its accuracy on the test split.
     Returns (the evaluator, the state to mg.save).
 
     The run depends only on `seed` (weights, and the order of the batches)."""
     if dataset not in EVALUATOR_DATASETS:
-        raise ValueError(
-            f"train_evaluator: dataset must be one of {EVALUATOR_DATASETS}, got {dataset!r}"
-        )
+        raise ValueError(f"train_evaluator: dataset must be one of {EVALUATOR_DATASETS}, got "
+                         f"{dataset!r}")
     train = load_dataset(dataset, "train", root=root)
     test = load_dataset(dataset, "test", root=root)
     mg.manual_seed(seed)
@@ -234,17 +225,11 @@ def train_evaluator(
         "test_size": len(test),
         "train_size": len(train),
         "sha256": {f: source.sha256[f] for f in files},
-        "training": {
-            "epochs": epochs,
-            "batch_size": batch_size,
-            "lr": lr,
-            "lr_decay": "linear",
-            "optimizer": "adam",
-            "seed": seed,
-            "seconds": round(time.perf_counter() - started, 1),
-        },
+        "training": {"epochs": epochs, "batch_size": batch_size, "lr": lr, "lr_decay": "linear",
+                     "optimizer": "adam",
+                     "seed": seed, "seconds": round(time.perf_counter() - started, 1)},
         "architecture": "Classifier28: conv5x5/2 1->32, ReLU, conv5x5/2 32->64, ReLU, "
-        "linear 3136->128, ReLU (features), linear 128->10",
+                        "linear 3136->128, ReLU (features), linear 128->10",
     }
     evaluator.info = {k: v for k, v in state.items() if k != "model"}
     return evaluator, state

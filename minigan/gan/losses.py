@@ -136,9 +136,8 @@ LOSSES = {
     "bce": GANLoss("bce", d_loss_bce, g_loss_nonsaturating),
     "minimax": GANLoss("minimax", d_loss_bce, g_loss_minimax),
     "wgan": GANLoss("wgan", d_loss_wasserstein, g_loss_wasserstein, probabilities=False, clip=True),
-    "wgan-gp": GANLoss(
-        "wgan-gp", d_loss_wasserstein, g_loss_wasserstein, probabilities=False, penalty=True
-    ),
+    "wgan-gp": GANLoss("wgan-gp", d_loss_wasserstein, g_loss_wasserstein, probabilities=False,
+                       penalty=True),
     "hinge": GANLoss("hinge", d_loss_hinge, g_loss_wasserstein, probabilities=False),
     "lsgan": GANLoss("lsgan", d_loss_least_squares, g_loss_least_squares, probabilities=False),
 }
@@ -162,9 +161,8 @@ def get_loss(name: str, label_smoothing: float = 0.0, two_sided: bool = False) -
         raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
     side = "two-sided" if two_sided else "one-sided"
     d_loss = functools.partial(d_loss_bce, label_smoothing=label_smoothing, two_sided=two_sided)
-    return dataclasses.replace(
-        loss, name=f"{name} ({side} smoothing {label_smoothing:g})", d_loss=d_loss
-    )
+    return dataclasses.replace(loss, name=f"{name} ({side} smoothing {label_smoothing:g})",
+                               d_loss=d_loss)
 
 
 # ----------------------------------------------------------------------------- feature matching
@@ -178,14 +176,10 @@ def g_loss_feature_matching(real_features, fake_features):
     to collapse onto. The real features are a constant for G (pass them detached or computed under
     no_grad). The paper writes the squared L2 norm; it is not divided by F.
     """
-    if (
-        real_features.ndim != 2
-        or fake_features.ndim != 2
-        or real_features.shape[1] != fake_features.shape[1]
-    ):
-        raise ValueError(
-            f"g_loss_feature_matching expects features of shape (N, F) and (M, F), got "
-            f"{real_features.shape} and {fake_features.shape}"
-        )
+    if (real_features.ndim != 2 or fake_features.ndim != 2
+            or real_features.shape[1] != fake_features.shape[1]):
+        raise ValueError("g_loss_feature_matching expects features of shape (N, F) and (M, F), "
+                         f"got "
+                         f"{real_features.shape} and {fake_features.shape}")
     diff = real_features.mean(dim=0) - fake_features.mean(dim=0)
     return (diff * diff).sum()

@@ -83,12 +83,8 @@ class _SwappedParameters:
     D step needs: D evaluated at theta - lr * grad(theta), differentiable w.r.t. theta and x."""
 
     def __init__(self, module, tensors):
-        self.slots = [
-            (m, name)
-            for m in module.modules()
-            for name, p in m._parameters.items()
-            if p is not None
-        ]
+        self.slots = [(m, name) for m in module.modules() for name,
+                      p in m._parameters.items() if p is not None]
         self.tensors = tensors
 
     def __enter__(self):

@@ -27,13 +27,11 @@ from minigan.gan.training import TrainConfig, read_checkpoint
 _LOSS_DEFAULTS = {
     ("wgan", "image"): dict(optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
     ("wgan-gp", "image"): dict(lr_g=1e-4, lr_d=1e-4, betas=(0.5, 0.9), n_critic=5),
-    ("wgan", "toy"): dict(
-        optimizer="rmsprop", lr_g=5e-4, lr_d=5e-4, n_critic=5, clip_value=0.05, steps=3000
-    ),
+    ("wgan", "toy"): dict(optimizer="rmsprop", lr_g=5e-4, lr_d=5e-4, n_critic=5, clip_value=0.05,
+                          steps=3000),
     # gp_weight 0.1 on toy data, as in the WGAN-GP authors' own toy experiments (10 is for images)
-    ("wgan-gp", "toy"): dict(
-        lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.9), n_critic=5, steps=2000, gp_weight=0.1
-    ),
+    ("wgan-gp", "toy"): dict(lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.9), n_critic=5, steps=2000,
+                             gp_weight=0.1),
 }
 
 # The 25-mode grid needs wider layers than the ring.
@@ -45,9 +43,8 @@ def kind_of(dataset: str) -> str:
         return "toy"
     if dataset in IMAGE_DATASETS:
         return "image"
-    raise ValueError(
-        f"dataset must be one of {', '.join(TOY_DATASETS + IMAGE_DATASETS)}, got {dataset!r}"
-    )
+    raise ValueError(f"dataset must be one of {', '.join(TOY_DATASETS + IMAGE_DATASETS)}, got "
+                     f"{dataset!r}")
 
 
 def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "bce",
@@ -94,15 +91,13 @@ def build_models(config: TrainConfig, data_shape):
     family = FAMILIES[config.model]
     if (config.pack != 1 or config.minibatch != "none") and not family.linear_head:
         linear = ", ".join(name for name, f in FAMILIES.items() if f.linear_head)
-        raise ValueError(
-            f"minibatch and pack are available for the {linear.replace(', ', ' and ')} "
-            f"models, got model {config.model!r}"
-        )
+        raise ValueError("minibatch and pack are available for the "
+                         f"{linear.replace(', ', ' and ')} "
+                         f"models, got model {config.model!r}")
     if not isinstance(config.pack, int) or config.pack < 1 or config.batch_size % config.pack:
-        raise ValueError(
-            f"pack must be a positive integer dividing batch_size ({config.batch_size}), "
-            f"got {config.pack!r}"
-        )
+        raise ValueError("pack must be a positive integer dividing batch_size "
+                         f"({config.batch_size}), "
+                         f"got {config.pack!r}")
     G = family.generator(config, data_shape)
     packed_shape = (config.pack * data_shape[0], *data_shape[1:])
     D = family.discriminator(config, packed_shape, batchnorm=not get_loss(config.loss).penalty)
@@ -119,9 +114,8 @@ def build_optimizers(config: TrainConfig, G, D):
         return (optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas)),
                 optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas)))
     if config.optimizer == "rmsprop":
-        return optim.RMSprop(G.parameters(), lr=config.lr_g), optim.RMSprop(
-            D.parameters(), lr=config.lr_d
-        )
+        return optim.RMSprop(G.parameters(),
+                             lr=config.lr_g), optim.RMSprop(D.parameters(), lr=config.lr_d)
     raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {config.optimizer!r}")
 
 

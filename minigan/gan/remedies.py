@@ -84,9 +84,8 @@ class Packed(nn.Module):
     def _packed(self, x):
         n = x.shape[0]
         if n % self.pack:
-            raise ValueError(
-                f"Packed(pack={self.pack}): the batch size {n} is not divisible by {self.pack}"
-            )
+            raise ValueError(f"Packed(pack={self.pack}): the batch size {n} is not divisible by "
+                             f"{self.pack}")
         # (N, C, ...) -> (N/m, m*C, ...): samples k*m .. k*m + m-1 side by side
         return x.reshape(n // self.pack, self.pack * x.shape[1], *x.shape[2:])
 

@@ -63,12 +63,8 @@ def reference_for(evaluator, dataset: str, root=None) -> Reference:
     path = evaluator.info.get("path")
     if path is None or not Path(path).is_file():  # an evaluator that only lives in memory
         return _compute_reference(evaluator, dataset, root)
-    key = (
-        path,
-        Path(path).stat().st_mtime_ns,
-        evaluator_name(dataset),
-        None if root is None else str(root),
-    )
+    key = (path, Path(path).stat().st_mtime_ns, evaluator_name(dataset),
+           None if root is None else str(root))
     if key not in _REFERENCES:
         _REFERENCES[key] = _compute_reference(evaluator, dataset, root)
     return _REFERENCES[key]
@@ -93,9 +89,8 @@ def image_metrics(evaluator, reference: Reference, samples) -> dict:
     images = to_evaluator_images(samples)
     features, probabilities = evaluator.features_and_probabilities(images)
     n = min(len(features), len(reference.features))
-    real = reference.features[
-        np.random.default_rng(EVAL_SEED).permutation(len(reference.features))[:n]
-    ]
+    order = np.random.default_rng(EVAL_SEED).permutation(len(reference.features))
+    real = reference.features[order[:n]]
     coverage = M.class_coverage(probabilities)
     result = {
         "fd": M.frechet_distance(*M.feature_statistics(features), reference.mu, reference.cov),

@@ -132,128 +132,59 @@ class Setting:
 
 
 SETTINGS = (
-    Setting(
-        "model", str, "dcgan", "network family (default: dcgan; mlp for 2-D data)", choices=MODELS
-    ),
-    Setting(
-        "dataset",
-        str,
-        "sample",
-        "training data (default: sample, the bundled Fashion-MNIST test split)",
-        choices=IMAGE_DATASETS + TOY_DATASETS,
-    ),
+    Setting("model", str, "dcgan", "network family (default: dcgan; mlp for 2-D data)",
+            choices=MODELS),
+    Setting("dataset", str, "sample", "training data (default: sample, the bundled Fashion-MNIST "
+            "test split)", choices=IMAGE_DATASETS + TOY_DATASETS),
     Setting("loss", str, "bce", "GAN loss (default: bce, non-saturating)", choices=tuple(LOSSES)),
-    Setting(
-        "steps",
-        int,
-        1000,
-        "generator updates in total (on --resume: the new total)",
-        low=1,
-        resume="free",
-    ),
-    Setting(
-        "epochs",
-        float,
-        None,
-        "passes over the data (instead of --steps)",
-        low=0,
-        low_open=True,
-        resume="free",
-        config=False,
-    ),
+    Setting("steps", int, 1000, "generator updates in total (on --resume: the new total)", low=1,
+            resume="free"),
+    Setting("epochs", float, None, "passes over the data (instead of --steps)", low=0,
+            low_open=True, resume="free", config=False),
     Setting("batch_size", int, 64, "samples per batch (at most the dataset's size)", low=1),
     Setting("latent_dim", int, 100, "size of the noise vector z", low=1),
     Setting("width", int, 32, "feature maps (DCGAN) or hidden units (MLP)", low=1),
     Setting("optimizer", str, "adam", "optimizer of both networks", choices=("adam", "rmsprop")),
-    Setting(
-        "lr",
-        float,
-        None,
-        "learning rate of both networks (sets lr_g and lr_d)",
-        low=0,
-        low_open=True,
-        config=False,
-    ),
+    Setting("lr", float, None, "learning rate of both networks (sets lr_g and lr_d)", low=0,
+            low_open=True, config=False),
     Setting("lr_g", float, 2e-4, "generator learning rate", low=0, low_open=True),
     Setting("lr_d", float, 2e-4, "discriminator learning rate", low=0, low_open=True),
     Setting("betas", tuple, (0.5, 0.999), "Adam's (beta1, beta2)", low=0, high=1, high_open=True),
-    Setting(
-        "lr_decay",
-        str,
-        "none",
-        "linear: both learning rates fall to 0 at the last step",
-        choices=("none", "linear"),
-    ),
+    Setting("lr_decay", str, "none", "linear: both learning rates fall to 0 at the last step",
+            choices=("none", "linear")),
     Setting("n_critic", int, 1, "discriminator steps per generator step", low=1),
     Setting("gp_weight", float, 10.0, "gradient penalty weight (wgan-gp)", low=0),
     Setting("clip_value", float, 0.01, "weight clipping bound (wgan)", low=0, low_open=True),
-    Setting(
-        "label_smoothing",
-        float,
-        0.0,
-        "one-sided label smoothing (BCE losses)",
-        low=0,
-        high=1,
-        high_open=True,
-    ),
+    Setting("label_smoothing", float, 0.0, "one-sided label smoothing (BCE losses)", low=0,
+            high=1, high_open=True),
     # -- mode-collapse remedies, each off by default (README "Mode collapse and its remedies") ----
-    Setting(
-        "two_sided_smoothing",
-        float,
-        0.0,
-        "label smoothing on both sides: real label 1 - s, "
-        "fake label s (BCE losses; for contrast with one-sided)",
-        low=0,
-        high=0.5,
-        high_open=True,
-    ),
-    Setting(
-        "instance_noise", float, 0.0, "std of Gaussian noise on D's inputs, annealed to 0", low=0
-    ),
+    Setting("two_sided_smoothing", float, 0.0, "label smoothing on both sides: real label 1 - s, "
+            "fake label s (BCE losses; for contrast with one-sided)", low=0, high=0.5,
+            high_open=True),
+    Setting("instance_noise", float, 0.0, "std of Gaussian noise on D's inputs, annealed to 0",
+            low=0),
     Setting("feature_matching", bool, False, "G matches the mean of D's features on real data"),
-    Setting(
-        "minibatch", str, "none", "a minibatch layer before D's output", choices=MINIBATCH_LAYERS
-    ),
-    Setting(
-        "pack", int, 1, "PacGAN: D judges this many samples at once (divides batch_size)", low=1
-    ),
-    Setting(
-        "spectral_norm", bool, False, "spectral normalisation of every Linear/Conv2d weight of D"
-    ),
+    Setting("minibatch", str, "none", "a minibatch layer before D's output",
+            choices=MINIBATCH_LAYERS),
+    Setting("pack", int, 1, "PacGAN: D judges this many samples at once (divides batch_size)",
+            low=1),
+    Setting("spectral_norm", bool, False, "spectral normalisation of every Linear/Conv2d weight "
+            "of D"),
     Setting("unroll", int, 0, "unrolled GAN: G's loss through D after K SGD steps of D", low=0),
-    Setting(
-        "unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0, low_open=True
-    ),
+    Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
+            low_open=True),
     Setting("seed", int, 0, "random seed of weights, noise and batches", low=0, high=2**63 - 1),
-    Setting(
-        "backend",
-        str,
-        "numpy",
-        "array library (cupy needs a CUDA GPU)",
-        choices=("numpy", "cupy"),
-        resume="free",
-    ),
+    Setting("backend", str, "numpy", "array library (cupy needs a CUDA GPU)",
+            choices=("numpy", "cupy"), resume="free"),
     Setting("num_fixed", int, 64, "fixed-noise samples drawn for the grids and the GIF", low=1),
-    Setting(
-        "sample_every",
-        int,
-        100,
-        "fixed-noise snapshot every K steps (0: never)",
-        low=0,
-        resume="free",
-    ),
-    Setting(
-        "checkpoint_every",
-        int,
-        500,
-        "checkpoint every K steps (0: only at the end)",
-        low=0,
-        resume="free",
-    ),
-    Setting("eval_every", int, 0, "compute metrics every K steps (0: never)", low=0, resume="free"),
-    Setting(
-        "n_samples", int, 2500, "samples written to samples.npy at the end", low=1, resume="free"
-    ),
+    Setting("sample_every", int, 100, "fixed-noise snapshot every K steps (0: never)", low=0,
+            resume="free"),
+    Setting("checkpoint_every", int, 500, "checkpoint every K steps (0: only at the end)", low=0,
+            resume="free"),
+    Setting("eval_every", int, 0, "compute metrics every K steps (0: never)", low=0,
+            resume="free"),
+    Setting("n_samples", int, 2500, "samples written to samples.npy at the end", low=1,
+            resume="free"),
     Setting("image_size", int, 28, "image side (28; 64 for dcgan64)", low=1),
     Setting("num_classes", int, 10, "classes of a conditional GAN", low=1),
     Setting("extra", dict, None, "free-form notes kept with the run", resume="free"),
@@ -307,10 +238,9 @@ def check_resume(old, new) -> None:
                f"{getattr(new, s.name)!r})" for s in CONFIG_SETTINGS
                if s.resume == "fixed" and getattr(old, s.name) != getattr(new, s.name)]
     if changed:
-        raise ValueError(
-            "--resume continues a run with its own settings; these differ from the "
-            "checkpoint's: " + "; ".join(changed) + ". Start a new run to change them."
-        )
+        raise ValueError("--resume continues a run with its own settings; these differ from the "
+                         "checkpoint's: " + "; ".join(changed)
+                         + ". Start a new run to change them.")
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:

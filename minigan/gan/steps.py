@@ -103,9 +103,8 @@ def g_step(G, D, opt_g, z, loss: GANLoss, labels=None, real=None, objective=None
     with frozen(D):
         opt_g.zero_grad()
         fake = add_instance_noise(call(G, z, labels), instance_noise)
-        loss_g, fake_scores = objective(
-            D, fake, labels=labels, real=real, instance_noise=instance_noise
-        )
+        loss_g, fake_scores = objective(D, fake, labels=labels, real=real,
+                                        instance_noise=instance_noise)
         loss_g.backward()
         norm = grad_norm(G)
         opt_g.step()

@@ -39,12 +39,10 @@ class _BatchNorm(Module):
         if track_running_stats:
             xp = backend.backend_module(device)
             float_dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
-            self.register_buffer(
-                "running_mean", Tensor(xp.zeros(self.num_features, dtype=float_dtype))
-            )
-            self.register_buffer(
-                "running_var", Tensor(xp.ones(self.num_features, dtype=float_dtype))
-            )
+            self.register_buffer("running_mean", Tensor(xp.zeros(self.num_features,
+                                                                 dtype=float_dtype)))
+            self.register_buffer("running_var", Tensor(xp.ones(self.num_features,
+                                                               dtype=float_dtype)))
             self.register_buffer("num_batches_tracked", Tensor(xp.zeros((), dtype=np.int64)))
         else:
             self.register_buffer("running_mean", None)
@@ -93,10 +91,9 @@ class _BatchNorm(Module):
         return output
 
     def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
-        )
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):

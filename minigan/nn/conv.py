@@ -23,22 +23,9 @@ from minigan.nn.parameter import empty_parameter
 class _Conv2dBase(Module):
     """What Conv2d and ConvTranspose2d share: arguments, parameters, initialisation, repr."""
 
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride,
-        padding,
-        dilation,
-        output_padding,
-        groups,
-        bias,
-        padding_mode,
-        weight_shape,
-        device,
-        dtype,
-    ):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                 output_padding,
+                 groups, bias, padding_mode, weight_shape, device, dtype):
         super().__init__()
         what = type(self).__name__
         if in_channels <= 0 or out_channels <= 0:
@@ -49,9 +36,8 @@ class _Conv2dBase(Module):
         if groups != 1:
             raise ValueError(f"{what}: groups other than 1 are not supported, got groups={groups}")
         if padding_mode != "zeros":
-            raise ValueError(
-                f"{what}: only padding_mode='zeros' is supported, got {padding_mode!r}"
-            )
+            raise ValueError(f"{what}: only padding_mode='zeros' is supported, "
+                             f"got {padding_mode!r}")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = pair(kernel_size, "kernel_size", what)
         self.stride = pair(stride, "stride", what)
@@ -67,9 +53,9 @@ class _Conv2dBase(Module):
                 f"padding={self.padding}"
             )
         self.weight = empty_parameter(*weight_shape(self.kernel_size), device=device, dtype=dtype)
-        self.register_parameter(
-            "bias", empty_parameter(self.out_channels, device=device, dtype=dtype) if bias else None
-        )
+        self.register_parameter("bias", empty_parameter(self.out_channels, device=device,
+                                                        dtype=dtype)
+                                if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -112,41 +98,17 @@ class Conv2d(_Conv2dBase):
     in_channels, kh, kw).
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            0,
-            groups,
-            bias,
-            padding_mode,
-            lambda k: (out_channels, in_channels) + k,
-            device,
-            dtype,
-        )
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None,
+                 dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, 0,
+                         groups, bias,
+                         padding_mode, lambda k: (out_channels, in_channels) + k, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
-        from minigan.ops.conv import (
-            conv2d,
-        )  # imported here: the conv ops are another part of the project
+        from minigan.ops.conv import conv2d  # imported here: the conv ops are another part
 
         return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
 
@@ -161,36 +123,15 @@ class ConvTranspose2d(_Conv2dBase):
     forward(x, output_size) computes it.
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        output_padding=0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation=1,
-        padding_mode: str = "zeros",
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            output_padding,
-            groups,
-            bias,
-            padding_mode,
-            lambda k: (in_channels, out_channels) + k,
-            device,
-            dtype,
-        )
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros",
+                 device=None,
+                 dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         output_padding,
+                         groups, bias, padding_mode, lambda k: (in_channels, out_channels) + k,
+                         device, dtype)
         for op, s, d in zip(self.output_padding, self.stride, self.dilation):
             if not 0 <= op < max(s, d):
                 raise ValueError(
@@ -205,18 +146,13 @@ class ConvTranspose2d(_Conv2dBase):
         C, H, W))."""
         size = tuple(int(s) for s in output_size)[-2:]
         if len(size) != 2:
-            raise ValueError(
-                f"ConvTranspose2d: output_size must end with (H, W), got {tuple(output_size)}"
-            )
+            raise ValueError("ConvTranspose2d: output_size must end with (H, W), got "
+                             f"{tuple(output_size)}")
         padding = []
         for i in range(2):
-            smallest = conv_transpose_output_size(
-                input.shape[2 + i],
-                self.kernel_size[i],
-                self.stride[i],
-                self.padding[i],
-                self.dilation[i],
-            )
+            smallest = conv_transpose_output_size(input.shape[2 + i], self.kernel_size[i],
+                                                  self.stride[i],
+                                                  self.padding[i], self.dilation[i])
             largest = smallest + max(self.stride[i], self.dilation[i]) - 1
             if not smallest <= size[i] <= largest:
                 raise ValueError(
@@ -232,11 +168,8 @@ class ConvTranspose2d(_Conv2dBase):
         self._check_input(input)
         from minigan.ops.conv import conv_transpose2d
 
-        output_padding = (
-            self.output_padding
-            if output_size is None
-            else self._output_padding_for(input, output_size)
-        )
-        return conv_transpose2d(
-            input, self.weight, self.bias, self.stride, self.padding, output_padding, self.dilation
-        )
+        output_padding = (self.output_padding if output_size is None
+                          else self._output_padding_for(input, output_size))
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                output_padding,
+                                self.dilation)

@@ -28,9 +28,8 @@ class Embedding(Module):
                 )
             padding_idx %= self.num_embeddings
         self.padding_idx = padding_idx
-        self.weight = empty_parameter(
-            self.num_embeddings, self.embedding_dim, device=device, dtype=dtype
-        )
+        self.weight = empty_parameter(self.num_embeddings, self.embedding_dim, device=device,
+                                      dtype=dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -30,14 +30,12 @@ class Linear(Module):
     1/sqrt(fan_in)).
     """
 
-    def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None
-    ):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.weight = empty_parameter(
-            self.out_features, self.in_features, device=device, dtype=dtype
-        )
+        self.weight = empty_parameter(self.out_features, self.in_features, device=device,
+                                      dtype=dtype)
         if bias:
             self.bias = empty_parameter(self.out_features, device=device, dtype=dtype)
         else:
@@ -49,12 +47,10 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim == 0 or input.shape[-1] != self.in_features:
-            last = (
-                "a 0-d input" if input.ndim == 0 else f"input with last dimension {input.shape[-1]}"
-            )
-            raise ValueError(
-                f"Linear(in_features={self.in_features}) got {last} (input shape {input.shape})"
-            )
+            last = ("a 0-d input" if input.ndim == 0
+                    else f"input with last dimension {input.shape[-1]}")
+            raise ValueError(f"Linear(in_features={self.in_features}) got {last} (input shape "
+                             f"{input.shape})")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

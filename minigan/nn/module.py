@@ -63,9 +63,8 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function'
-        )
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
+                                  f'"forward" function')
 
     def __call__(self, *args, **kwargs):
         for hook in list(self._forward_pre_hooks.values()):
@@ -164,10 +163,8 @@ class Module:
             self._modules[name] = None
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None "
-                    f"expected)"
-                )
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                f"(Tensor or None expected)")
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -208,9 +205,8 @@ class Module:
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(
-                    memo, f"{prefix}.{name}" if prefix else name, remove_duplicate
-                )
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                                remove_duplicate)
 
     def modules(self):
         for _, module in self.named_modules():
@@ -228,9 +224,8 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def _named_members(
-        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool = True
-    ):
+    def _named_members(self, registry: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool = True):
         seen = set()
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
@@ -240,9 +235,8 @@ class Module:
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(
-        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
-    ):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
         """(dotted name, Parameter) for every parameter; one shared by two modules comes once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
@@ -312,9 +306,8 @@ class Module:
         else:
             dtype = np.dtype(target)
             if dtype.kind != "f":
-                raise TypeError(
-                    f"Module.to: expected a backend name or a float dtype, got {target!r}"
-                )
+                raise TypeError("Module.to: expected a backend name or a float dtype, got "
+                                f"{target!r}")
 
             def convert(array):
                 return array.astype(dtype) if array.dtype.kind == "f" else array
@@ -340,9 +333,8 @@ class Module:
         return self.to(np.float64)
 
     # -- state dicts ----------------------------------------------------------------------------
-    def state_dict(
-        self, destination=None, prefix: str = "", keep_vars: bool = False
-    ) -> OrderedDict:
+    def state_dict(self, destination=None, prefix: str = "",
+                   keep_vars: bool = False) -> OrderedDict:
         """An OrderedDict name -> Tensor of every parameter and persistent buffer, with PyTorch's
         keys and order (each module's parameters, then its buffers, then its submodules').
 
@@ -394,18 +386,15 @@ class Module:
             else:
                 arrays[key] = array
         if strict and unexpected:
-            problems.insert(
-                0,
-                "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".",
-            )
+            problems.insert(0, "Unexpected key(s) in state_dict: "
+                            + ", ".join(f'"{k}"' for k in unexpected) + ".")
         if strict and missing:
-            problems.insert(
-                0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + "."
-            )
+            problems.insert(0, "Missing key(s) in state_dict: "
+                            + ", ".join(f'"{k}"' for k in missing) + ".")
         if problems:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(problems)
+                               + "\n\t".join(problems)
             )
         for key, array in arrays.items():
             target = own[key]
@@ -420,9 +409,8 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         lines = extra.split("\n") if extra else []
-        children = [
-            f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()
-        ]
+        children = [f"({name}): " + _indent(repr(module), 2) for name,
+                    module in self._modules.items()]
         body = lines + children
         if not body:
             return f"{type(self).__name__}()"

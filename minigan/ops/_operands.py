@@ -69,10 +69,7 @@ def integer_array(indices, what: str):
     if not hasattr(array, "dtype"):
         array = np.asarray(array)
     if array.dtype.kind not in "iu":
-        hint = (
-            " (mg.tensor(ints) gives floats unless dtype=mg.int64 is passed)"
-            if array.dtype.kind == "f"
-            else ""
-        )
+        hint = (" (mg.tensor(ints) gives floats unless dtype=mg.int64 is passed)"
+                if array.dtype.kind == "f" else "")
         raise TypeError(f"{what} must hold integers, got dtype {array.dtype}{hint}")
     return array

@@ -160,9 +160,8 @@ def _padded_channels_first(x, ph, pw):
 
 def _cropped_batch_first(image, ph, pw, h, w):
     """The mirror of _padded_channels_first: (C, N, H + 2ph, W + 2pw) -> (N, C, H, W)."""
-    return get_array_module(image).ascontiguousarray(
-        image[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
-    )
+    return get_array_module(image).ascontiguousarray(image[:, :, ph:ph + h, pw:pw
+                                                           + w].transpose(1, 0, 2, 3))
 
 
 def _own_kernels(array):
@@ -198,9 +197,8 @@ def _transposed_product(x, weight, stride, padding, dilation, output_size):
     grid = output_hw(output_size, kernel_size, stride, padding, dilation)
     if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
         cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
-    return col2im(
-        cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding, dilation
-    )
+    return col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding,
+                  dilation)
 
 
 # ----------------------------------------------------------------------------- 3. the three ops
@@ -310,10 +308,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     _check_4d(op, "weight", weight, "(out_channels, in_channels, kh, kw)")
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
     if weight.shape[1] != input.shape[1]:
-        raise ValueError(
-            f"{op}: weight expects {weight.shape[1]} input channels (weight.shape[1]), "
-            f"got input with {input.shape[1]} channels"
-        )
+        raise ValueError(f"{op}: weight expects {weight.shape[1]} input channels "
+                         f"(weight.shape[1]), "
+                         f"got input with {input.shape[1]} channels")
     _check_bias(op, bias, weight.shape[0])
     _check_kernel_fits(op, input.shape[2:], weight.shape[2:], padding, dilation)
     output_size = output_hw(input.shape[2:], weight.shape[2:], stride, padding, dilation)
@@ -386,36 +383,29 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
     output_padding = pair(output_padding, "output_padding", op)
     if min(output_padding) < 0:
-        raise ValueError(
-            f"{op}: output_padding must be non-negative, got output_padding={output_padding}"
-        )
+        raise ValueError(f"{op}: output_padding must be non-negative, got "
+                         f"output_padding={output_padding}")
     for extra, s, d in zip(output_padding, stride, dilation):
         if extra >= s and extra >= d:
-            raise ValueError(
-                f"{op}: output_padding must be smaller than either stride or dilation, got "
-                f"output_padding={output_padding}, stride={stride}, dilation={dilation}"
-            )
+            raise ValueError(f"{op}: output_padding must be smaller than either stride or "
+                             f"dilation, got "
+                             f"output_padding={output_padding}, stride={stride}, "
+                             f"dilation={dilation}")
     if weight.shape[0] != input.shape[1]:
-        raise ValueError(
-            f"{op}: weight expects {weight.shape[0]} input channels (weight.shape[0]), "
-            f"got input with {input.shape[1]} channels"
-        )
+        raise ValueError(f"{op}: weight expects {weight.shape[0]} input channels "
+                         f"(weight.shape[0]), "
+                         f"got input with {input.shape[1]} channels")
     _check_bias(op, bias, weight.shape[1])
-    output_size = tuple(
-        conv_transpose_output_size(*args)
-        for args in zip(
-            input.shape[2:], weight.shape[2:], stride, padding, dilation, output_padding
-        )
-    )
+    output_size = tuple(conv_transpose_output_size(*args) for args in
+                        zip(input.shape[2:], weight.shape[2:], stride, padding, dilation,
+                            output_padding))
     if min(output_size) < 1:
-        raise ValueError(
-            f"{op}: the output size {output_size} is not positive (input {input.shape[2:]}, "
-            f"kernel {weight.shape[2:]}, stride {stride}, padding {padding}, dilation "
-            f"{dilation}, output_padding {output_padding})"
-        )
-    return ConvTranspose2dFunction.apply(
-        input, weight, bias, stride, padding, dilation, output_size
-    )
+        raise ValueError(f"{op}: the output size {output_size} is not positive (input "
+                         f"{input.shape[2:]}, "
+                         f"kernel {weight.shape[2:]}, stride {stride}, padding {padding}, dilation "
+                         f"{dilation}, output_padding {output_padding})")
+    return ConvTranspose2dFunction.apply(input, weight, bias, stride, padding, dilation,
+                                         output_size)
 
 
 class Conv2dWeightGrad(Function):
@@ -478,24 +468,21 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
     _check_4d(op, "grad_output", grad_output, "(N, out_channels, OH, OW)")
     weight_size = tuple(int(s) for s in weight_size)
     if len(weight_size) != 4:
-        raise ValueError(
-            f"{op}: weight_size must be (out_channels, in_channels, kh, kw), got {weight_size}"
-        )
+        raise ValueError(f"{op}: weight_size must be (out_channels, in_channels, kh, kw), got "
+                         f"{weight_size}")
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
     if weight_size[1] != input.shape[1]:
-        raise ValueError(
-            f"{op}: weight_size expects {weight_size[1]} input channels (weight_size[1]), "
-            f"got input with {input.shape[1]} channels"
-        )
+        raise ValueError(f"{op}: weight_size expects {weight_size[1]} input channels "
+                         f"(weight_size[1]), "
+                         f"got input with {input.shape[1]} channels")
     _check_kernel_fits(op, input.shape[2:], weight_size[2:], padding, dilation)
-    expected = (input.shape[0], weight_size[0]) + output_hw(
-        input.shape[2:], weight_size[2:], stride, padding, dilation
-    )
+    expected = (input.shape[0], weight_size[0]) + output_hw(input.shape[2:], weight_size[2:],
+                                                            stride,
+                                                            padding, dilation)
     if grad_output.shape != expected:
-        raise ValueError(
-            f"{op}: grad_output must have shape {expected} (the conv2d output for this "
-            f"input and weight_size), got grad_output of shape {grad_output.shape}"
-        )
+        raise ValueError(f"{op}: grad_output must have shape {expected} (the conv2d output for "
+                         f"this "
+                         f"input and weight_size), got grad_output of shape {grad_output.shape}")
     return Conv2dWeightGrad.apply(input, grad_output, weight_size, stride, padding, dilation)
 
 
@@ -542,13 +529,11 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     wq = -(-(output_size[1] + 2 * pw) // sw)
     x_rows = np.zeros((c_in, n, oh, wq), x.dtype)
     x_rows[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
-    cols = matmul_arrays(
-        weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1)
-    )  # (C_out*kh*kw, N*OH*Wq)
+    cols = matmul_arrays(weight.reshape(c_in, -1).T,
+                         x_rows.reshape(c_in, -1))  # (C_out*kh*kw, N*OH*Wq)
     taps = cols.reshape(c_out, kh, kw, n, oh * wq)
-    phases = np.zeros(
-        (sh, sw, c_out, n, (hq + 1) * wq), x.dtype
-    )  # one spare row: zeros spill into it
+    phases = np.zeros((sh, sw, c_out, n, (hq + 1) * wq),
+                      x.dtype)  # one spare row: zeros spill into it
     for i in range(kh):
         for j in range(kw):
             start = (i * dh // sh) * wq + j * dw // sw
@@ -556,14 +541,11 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     phases = phases.reshape(sh, sw, c_out, n, hq + 1, wq)
     y = np.empty((n, c_out) + tuple(output_size), x.dtype)
     for a in range(sh):
-        q0 = max(
-            0, -(-(ph - a) // sh)
-        )  # the first phase row inside the output (not in its padding)
+        q0 = max(0, -(-(ph - a) // sh))  # the first phase row inside the output (not its padding)
         rows = range(a - ph + sh * q0, output_size[0], sh)
         for b in range(sw):
             u0 = max(0, -(-(pw - b) // sw))
             columns = range(b - pw + sw * u0, output_size[1], sw)
-            y[:, :, rows.start :: sh, columns.start :: sw] = phases[
-                a, b, :, :, q0 : q0 + len(rows), u0 : u0 + len(columns)
-            ].transpose(1, 0, 2, 3)
+            phase = phases[a, b, :, :, q0:q0 + len(rows), u0:u0 + len(columns)]
+            y[:, :, rows.start::sh, columns.start::sw] = phase.transpose(1, 0, 2, 3)
     return y

@@ -16,9 +16,8 @@ from minigan.tensor import Tensor, array_from_data as _as_array
 def _shape(size) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    if not all(
-        isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) for s in size
-    ):
+    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_))
+               for s in size):
         raise TypeError(f"sizes must be integers, got {tuple(size)!r}")
     shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
@@ -115,9 +114,8 @@ def empty_like(x: Tensor, dtype=None, device=None, requires_grad: bool = False) 
     return zeros_like(x, dtype, device, requires_grad)
 
 
-def full_like(
-    x: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False
-) -> Tensor:
+def full_like(x: Tensor, fill_value, dtype=None, device=None,
+              requires_grad: bool = False) -> Tensor:
     xp, shape, dtype = _like(x, dtype, device)
     return Tensor(xp.full(shape, fill_value, dtype), requires_grad)
 
@@ -165,9 +163,8 @@ def randperm(n: int, generator=None, dtype=np.int64, device=None) -> Tensor:
     """A random permutation of 0 .. n-1 (int64)."""
     gen = _draw(device, generator)
     keys = gen.random((int(n),), dtype=np.float64)  # sorting uniform keys: works on NumPy and CuPy
-    return _new(
-        backend.get_array_module(keys).argsort(keys).astype(dtype, copy=False), device, False
-    )
+    return _new(backend.get_array_module(keys).argsort(keys).astype(dtype, copy=False), device,
+                False)
 
 
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None,
@@ -179,9 +176,8 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
     std_a = std.array if isinstance(std, Tensor) else std
     if size is None:
         if not (isinstance(mean, Tensor) or isinstance(std, Tensor)):
-            raise TypeError(
-                "normal(mean, std) with two numbers needs a size, e.g. normal(0, 1, size=(4, 2))"
-            )
+            raise TypeError("normal(mean, std) with two numbers needs a size, e.g. normal(0, 1, "
+                            "size=(4, 2))")
         shape = np.broadcast_shapes(np.shape(mean_a), np.shape(std_a))
         if dtype is None:
             dtype = next(t.dtype for t in (mean, std) if isinstance(t, Tensor))

@@ -68,9 +68,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     input = as_tensor(input)
     if weight.ndim != 2:
-        raise ValueError(
-            f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}"
-        )
+        raise ValueError("linear: weight must be 2-D (out_features, in_features), got shape "
+                         f"{weight.shape}")
     if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         last = "a 0-d input" if input.ndim == 0 else f"input with last dimension {input.shape[-1]}"
         raise ValueError(
@@ -98,16 +97,13 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """
     indices = integer_array(input, "embedding: indices")
     if weight.ndim != 2:
-        raise ValueError(
-            "embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
-            f"{weight.shape}"
-        )
+        raise ValueError("embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
+                         f"shape {weight.shape}")
     count = weight.shape[0]
     if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= count):
         bad = int(indices.min()) if int(indices.min()) < 0 else int(indices.max())
-        raise IndexError(
-            f"embedding: index {bad} is out of range for {count} embeddings (weight.shape[0])"
-        )
+        raise IndexError(f"embedding: index {bad} is out of range for {count} embeddings "
+                         f"(weight.shape[0])")
     xp = get_array_module(weight.array)
     indices = xp.asarray(indices)
     rows = getitem(weight, indices)

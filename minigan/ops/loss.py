@@ -57,10 +57,8 @@ def _broadcast_weight(weight, input: Tensor, name: str, what: str) -> Tensor:
     except ValueError:
         broadcast = None
     if broadcast != input.shape:
-        raise ValueError(
-            f"{what}: {name} of shape {weight.shape} does not broadcast to input shape "
-            f"{input.shape}"
-        )
+        raise ValueError(f"{what}: {name} of shape {weight.shape} does not broadcast to input "
+                         f"shape {input.shape}")
     return weight.astype(input.dtype)
 
 
@@ -160,9 +158,8 @@ def mse_loss(input: Tensor, target, reduction: str = "mean", weight=None) -> Ten
         return _reduce(losses, reduction)
     weight = as_tensor(weight, like=input)
     if weight.shape != input.shape:
-        raise ValueError(
-            f"{what}: weight shape {weight.shape} differs from input shape {input.shape}"
-        )
+        raise ValueError(f"{what}: weight shape {weight.shape} differs from input shape "
+                         f"{input.shape}")
     losses = losses * weight
     return losses.sum() / weight.sum() if reduction == "mean" else _reduce(losses, reduction)
 
@@ -252,9 +249,8 @@ def _class_weight(weight, classes: int, input: Tensor, what: str):
         return xp.ones(classes, dtype=input.dtype)
     array = weight.array if isinstance(weight, Tensor) else xp.asarray(weight)
     if tuple(array.shape) != (classes,):
-        raise ValueError(
-            f"{what}: weight must have shape ({classes},) (one per class), got {tuple(array.shape)}"
-        )
+        raise ValueError(f"{what}: weight must have shape ({classes},) (one per class), got "
+                         f"{tuple(array.shape)}")
     return array.astype(input.dtype)
 
 
@@ -285,9 +281,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     out_of_range = ~ignored & ((target < 0) | (target >= classes))
     if bool(out_of_range.any()):
         bad = int(target[out_of_range].reshape(-1)[0])
-        raise IndexError(
-            f"{what}: target {bad} is out of bounds for {classes} classes (input.shape[1])"
-        )
+        raise IndexError(f"{what}: target {bad} is out of bounds for {classes} classes "
+                         f"(input.shape[1])")
     safe = xp.where(ignored, 0, target).reshape(-1)
     picked = getitem(_classes_last(input), (xp.arange(safe.size), safe))
     w = _class_weight(weight, classes, input, what)[safe] * ~ignored.reshape(-1)
@@ -297,9 +292,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     if reduction == "sum":
         return losses.sum()
     total_weight = w.sum()
-    if not bool(
-        total_weight
-    ):  # every target ignored: the mean of nothing is nan, with zero gradient
+    if not bool(total_weight):  # every target ignored: the mean of nothing is nan, zero gradient
         return losses.sum() + float("nan")
     return losses.sum() / Tensor(total_weight)
 
@@ -328,9 +321,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     w_shape = [1] * input.ndim
     w_shape[class_dim] = classes
     kept = target != ignore_index
-    smooth = -(log_probs * Tensor(w.reshape(w_shape))).sum(class_dim) * Tensor(
-        kept.astype(input.dtype)
-    )
+    smooth = (-(log_probs * Tensor(w.reshape(w_shape))).sum(class_dim)
+              * Tensor(kept.astype(input.dtype)))
     if reduction == "none":
         smooth_loss = smooth
     elif reduction == "sum":

@@ -52,9 +52,7 @@ class BatchNorm(Function):
             if running_mean is not None:
                 _update_running_stats(running_mean, running_var, mean, var, momentum, n)
         else:
-            mean = running_mean.reshape(shape).astype(
-                x.dtype
-            )  # a copy: later updates do not reach it
+            mean = running_mean.reshape(shape).astype(x.dtype)  # a copy: updates do not reach it
             var = running_var.reshape(shape).astype(x.dtype)
         inv_std = (1 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
         y = (x - mean) * inv_std
@@ -83,9 +81,8 @@ class BatchNorm(Function):
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             if ctx.training:
-                grad_x = inv_std * (
-                    g - g.mean(dims, keepdim=True) - x_hat * (g * x_hat).mean(dims, keepdim=True)
-                )
+                grad_x = inv_std * (g - g.mean(dims, keepdim=True)
+                                    - x_hat * (g * x_hat).mean(dims, keepdim=True))
             else:
                 grad_x = g * inv_std
         if ctx.needs_input_grad[1]:
@@ -130,8 +127,9 @@ class BatchNorm(Function):
         """The training-mode backward on raw arrays, in five passes. With s1 = sum(grad) and
         s2 = sum(grad * x_hat) per channel over its n elements:
         dx = weight * inv_std * (grad - s1/n - x_hat * s2/n),  dweight = s2,  dbias = s1."""
-        if ctx.create_graph or not ctx.training or ctx.plain is None:  # recorded; eval mode; or a
-            return BatchNorm.backward(ctx, grad)  # second backward (retain_graph)
+        # recorded (create_graph), eval mode, or a second backward (retain_graph): the reference
+        if ctx.create_graph or not ctx.training or ctx.plain is None:
+            return BatchNorm.backward(ctx, grad)
         (x_hat, inv_std), ctx.plain = ctx.plain, None
         _, weight = ctx.saved_tensors
         g, shape = grad.array, ctx.shape
@@ -193,18 +191,16 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     """
     input = as_tensor(input)
     if input.ndim < 2:
-        raise ValueError(
-            f"batch_norm: input must be (N, C) or (N, C, *spatial), got shape {input.shape}"
-        )
+        raise ValueError("batch_norm: input must be (N, C) or (N, C, *spatial), got shape "
+                         f"{input.shape}")
     channels = input.shape[1]
     running_mean = _raw_buffer(running_mean, "running_mean", channels)
     running_var = _raw_buffer(running_var, "running_var", channels)
     if (running_mean is None) != (running_var is None):
         raise ValueError("batch_norm: give both running_mean and running_var, or neither")
     if not training and running_mean is None:
-        raise ValueError(
-            "batch_norm: evaluation mode (training=False) needs running_mean and running_var"
-        )
+        raise ValueError("batch_norm: evaluation mode (training=False) needs running_mean and "
+                         "running_var")
     if training and input.numel() // max(channels, 1) <= 1:
         raise ValueError(
             "batch_norm: expected more than 1 value per channel when training, got input shape "
@@ -212,9 +208,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
         )
     for name, param in (("weight", weight), ("bias", bias)):
         if param is not None and param.shape != (channels,):
-            raise ValueError(
-                f"batch_norm: {name} must have shape ({channels},) (one per channel), got "
-                f"{param.shape}"
-            )
+            raise ValueError(f"batch_norm: {name} must have shape ({channels},) (one per channel), "
+                             f"got {param.shape}")
     return BatchNorm.apply(input, weight, bias, running_mean, running_var, training=bool(training),
                            momentum=float(momentum), eps=float(eps))

@@ -68,10 +68,8 @@ def reshape(x: Tensor, *shape) -> Tensor:
     if x.shape == shape:
         return x
     if shape.count(-1) == 0 and int(np.prod(shape)) != x.numel():
-        raise ValueError(
-            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.numel()} elements) into "
-            f"shape {shape}"
-        )
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.numel()} "
+                         f"elements) into shape {shape}")
     return Reshape.apply(x, shape)
 
 
@@ -91,9 +89,8 @@ def unflatten(x: Tensor, dim: int, sizes) -> Tensor:
     sizes = tuple(int(s) for s in sizes)
     known = int(np.prod([s for s in sizes if s != -1]))
     if (-1 not in sizes and known != x.shape[dim]) or (-1 in sizes and x.shape[dim] % (known or 1)):
-        raise ValueError(
-            f"unflatten: sizes {sizes} do not multiply to dimension {dim} of size {x.shape[dim]}"
-        )
+        raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of size "
+                         f"{x.shape[dim]}")
     return reshape(x, x.shape[:dim] + sizes + x.shape[dim + 1:])
 
 
@@ -217,11 +214,8 @@ def raw_index(index):
     if isinstance(index, tuple):
         return tuple(raw_index(i) for i in index)
     if isinstance(index, list):
-        return (
-            index
-            if all(isinstance(i, (int, np.integer, bool)) for i in index)
-            else [raw_index(i) for i in index]
-        )
+        return index if all(isinstance(i, (int, np.integer,
+                                           bool)) for i in index) else [raw_index(i) for i in index]
     return index
 
 
@@ -299,10 +293,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     tensors = [as_tensor(t, like=first) for t in tensors]
     dim = _normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors):
-        if (
-            t.ndim != first.ndim
-            or t.shape[:dim] + t.shape[dim + 1 :] != first.shape[:dim] + first.shape[dim + 1 :]
-        ):
+        if (t.ndim != first.ndim
+                or t.shape[:dim] + t.shape[dim + 1:] != first.shape[:dim] + first.shape[dim + 1:]):
             raise ValueError(
                 f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's shape "
                 f"{first.shape} outside dimension {dim}"
@@ -386,15 +378,11 @@ class Extremum(Function):
         xp = get_array_module(a)
         extreme = (xp.amax if largest else xp.amin)(a, axis=dims, keepdims=True)
         hits = (a == extreme)
-        ctx.share = hits / hits.sum(
-            axis=dims, keepdims=True
-        )  # a constant (ties share the gradient)
+        ctx.share = hits / hits.sum(axis=dims,
+                                    keepdims=True)  # a constant (ties share the gradient)
         ctx.kept_shape = extreme.shape
-        return (
-            extreme
-            if keepdim
-            else extreme.reshape([s for i, s in enumerate(a.shape) if i not in dims])
-        )
+        return extreme if keepdim else extreme.reshape([s for i,
+                                                        s in enumerate(a.shape) if i not in dims])
 
     @staticmethod
     def backward(ctx, grad):

@@ -60,9 +60,8 @@ def interpolation_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
 def _pair(value, name: str):
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(
-                f"interpolate: {name} must be a number or a pair for 2-D images, got {value!r}"
-            )
+            raise ValueError(f"interpolate: {name} must be a number or a pair for 2-D images, got "
+                             f"{value!r}")
         return tuple(value)
     return (value, value)
 
@@ -77,9 +76,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     """
     input = as_tensor(input)
     if mode not in MODES:
-        raise NotImplementedError(
-            f"interpolate: mode {mode!r} is not implemented; minigan has {MODES}"
-        )
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented; minigan has "
+                                  f"{MODES}")
     if input.ndim != 4:
         raise ValueError(f"interpolate expects a 4-D input (N, C, H, W), got shape {input.shape}")
     if (size is None) == (scale_factor is None):

@@ -289,9 +289,8 @@ class DataLoader:
                              "shuffle, sampler, and drop_last")
         if seed is not None and (not isinstance(seed, (int, np.integer)) or isinstance(seed, bool)
                                  or seed < 0):
-            raise ValueError(
-                f"DataLoader: seed must be None or a non-negative integer, got {seed!r}"
-            )
+            raise ValueError("DataLoader: seed must be None or a non-negative integer, got "
+                             f"{seed!r}")
         self.dataset = dataset
         self.num_workers, self.pin_memory, self.generator = int(num_workers), pin_memory, generator
         self.seed = None if seed is None else int(seed)
@@ -339,11 +338,10 @@ class DataLoader:
             if b < start:
                 continue  # handed out before the checkpoint this loader was restored from
             self._batch = b + 1
-            yield (
-                fetch(indices)
-                if fetch is not None
-                else self.collate_fn([self.dataset[i] for i in indices])
-            )
+            if fetch is not None:
+                yield fetch(indices)
+            else:
+                yield self.collate_fn([self.dataset[i] for i in indices])
 
     def __len__(self) -> int:
         """Batches per epoch."""

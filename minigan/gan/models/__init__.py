@@ -54,78 +54,28 @@ class Family:
     init: Callable | None = None
 
 
-FAMILIES = {
-    family.name: family
-    for family in (
-        Family(
-            "mlp",
-            mlp.generator,
-            mlp.discriminator,
-            data=("toy", "image"),
-            image_size=None,
-            linear_head=True,
-            defaults={
-                "toy": dict(
-                    latent_dim=2,
-                    width=128,
-                    batch_size=256,
-                    lr_g=1e-3,
-                    lr_d=1e-3,
-                    steps=6000,
-                    lr_decay="linear",
-                    sample_every=500,
-                    checkpoint_every=2000,
-                ),
-                "image": dict(
-                    latent_dim=64, width=256, batch_size=64, lr_g=2e-4, lr_d=2e-4, steps=3000
-                ),
-            },
-        ),
-        Family(
-            "dcgan",
-            dcgan.generator28,
-            dcgan.discriminator28,
-            data=("image",),
-            image_size=28,
-            linear_head=True,
-            init=dcgan_init,
-            defaults={
-                "image": dict(latent_dim=64, width=32, batch_size=64, steps=2000, sample_every=200)
-            },
-        ),
-        Family(
-            "dcgan64",
-            dcgan.generator64,
-            dcgan.discriminator64,
-            data=("image",),
-            image_size=64,
-            init=dcgan_init,
-            defaults={
-                # without label smoothing D wins within 50 steps
-                "image": dict(
-                    latent_dim=100,
-                    width=16,
-                    batch_size=64,
-                    steps=1000,
-                    image_size=64,
-                    label_smoothing=0.1,
-                )
-            },
-        ),
-        Family(
-            "cgan",
-            cgan.generator,
-            cgan.discriminator,
-            data=("image",),
-            image_size=28,
-            conditional=True,
-            init=dcgan_init,
-            defaults={
-                "image": dict(latent_dim=64, width=32, batch_size=64, steps=2000, sample_every=200)
-            },
-        ),
-    )
-}
+FAMILIES = {family.name: family for family in (
+    Family("mlp", mlp.generator, mlp.discriminator, data=("toy", "image"), image_size=None,
+           linear_head=True, defaults={
+               "toy": dict(latent_dim=2, width=128, batch_size=256, lr_g=1e-3, lr_d=1e-3,
+                           steps=6000,
+                           lr_decay="linear", sample_every=500, checkpoint_every=2000),
+               "image": dict(latent_dim=64, width=256, batch_size=64, lr_g=2e-4, lr_d=2e-4,
+                             steps=3000)}),
+    Family("dcgan", dcgan.generator28, dcgan.discriminator28, data=("image",), image_size=28,
+           linear_head=True, init=dcgan_init, defaults={
+               "image": dict(latent_dim=64, width=32, batch_size=64, steps=2000,
+                             sample_every=200)}),
+    Family("dcgan64", dcgan.generator64, dcgan.discriminator64, data=("image",), image_size=64,
+           init=dcgan_init, defaults={
+               # without label smoothing D wins within 50 steps
+               "image": dict(latent_dim=100, width=16, batch_size=64, steps=1000, image_size=64,
+                             label_smoothing=0.1)}),
+    Family("cgan", cgan.generator, cgan.discriminator, data=("image",), image_size=28,
+           conditional=True, init=dcgan_init, defaults={
+               "image": dict(latent_dim=64, width=32, batch_size=64, steps=2000,
+                             sample_every=200)}),
+)}
 
 __all__ = [
     "ConditionalDiscriminator28", "ConditionalGenerator28", "DCGANDiscriminator28",

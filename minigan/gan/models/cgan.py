@@ -28,9 +28,8 @@ class ConditionalGenerator28(nn.Module):
 class ConditionalDiscriminator28(nn.Module):
     """D(x, y): the label becomes an extra 28x28 input channel (a learned map per class)."""
 
-    def __init__(
-        self, num_classes: int = 10, width: int = 64, channels: int = 1, batchnorm: bool = True
-    ):
+    def __init__(self, num_classes: int = 10, width: int = 64, channels: int = 1,
+                 batchnorm: bool = True):
         super().__init__()
         self.num_classes = num_classes
         self.label_map = nn.Embedding(num_classes, 28 * 28)
@@ -50,12 +49,10 @@ class ConditionalDiscriminator28(nn.Module):
 
 
 def generator(config, data_shape):
-    return ConditionalGenerator28(
-        config.latent_dim, config.num_classes, config.width, data_shape[0]
-    )
+    return ConditionalGenerator28(config.latent_dim, config.num_classes, config.width,
+                                  data_shape[0])
 
 
 def discriminator(config, data_shape, batchnorm: bool = True):
-    return ConditionalDiscriminator28(
-        config.num_classes, config.width, data_shape[0], batchnorm=batchnorm
-    )
+    return ConditionalDiscriminator28(config.num_classes, config.width, data_shape[0],
+                                      batchnorm=batchnorm)

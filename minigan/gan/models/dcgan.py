@@ -39,9 +39,8 @@ class DCGANGenerator28(nn.Module):
     -> ConvTranspose 4/2/1 -> (channels, 28, 28) -> Tanh.
     """
 
-    def __init__(
-        self, latent_dim: int = 100, width: int = 64, channels: int = 1, batchnorm: bool = True
-    ):
+    def __init__(self, latent_dim: int = 100, width: int = 64, channels: int = 1,
+                 batchnorm: bool = True):
         super().__init__()
         self.latent_dim = latent_dim
         self.net = nn.Sequential(
@@ -72,9 +71,8 @@ class DCGANDiscriminator28(nn.Module):
     minibatch-discrimination features join the flattened ones.
     """
 
-    def __init__(
-        self, width: int = 64, channels: int = 1, batchnorm: bool = True, minibatch: str = "none"
-    ):
+    def __init__(self, width: int = 64, channels: int = 1, batchnorm: bool = True,
+                 minibatch: str = "none"):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(channels, width, 4, stride=2, padding=1),
@@ -107,9 +105,8 @@ class DCGANGenerator64(nn.Module):
     (8w -> 4w -> 2w -> w -> channels), BN + ReLU between, Tanh at the end.
     """
 
-    def __init__(
-        self, latent_dim: int = 100, width: int = 64, channels: int = 3, batchnorm: bool = True
-    ):
+    def __init__(self, latent_dim: int = 100, width: int = 64, channels: int = 3,
+                 batchnorm: bool = True):
         super().__init__()
         self.latent_dim = latent_dim
         widths = [8 * width, 4 * width, 2 * width, width]

@@ -68,12 +68,9 @@ def generator(config, data_shape):
     """MLPGenerator for a TrainConfig: two hidden layers of config.width (width, 2*width for
     images)."""
     w = config.width
-    return MLPGenerator(
-        config.latent_dim,
-        data_shape,
-        hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
-        tanh=len(data_shape) > 1,
-    )
+    return MLPGenerator(config.latent_dim, data_shape,
+                        hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
+                        tanh=len(data_shape) > 1)
 
 
 def discriminator(config, data_shape, batchnorm: bool = True):
