@@ -1,15 +1,15 @@
 """GAN building blocks: losses, models, the two training steps, the Trainer (resume, NaN guard),
 and training on the ring of 8 Gaussians."""
 
-import json
 import math
 
 import numpy as np
 import pytest
 
 import minigan as mg
-from minigan import gan, nn, optim
-from minigan.gan.recipes import build, default_config, resize_images
+from minigan import gan, nn
+from minigan.datasets.images import resize_images
+from minigan.gan.recipes import build, default_config
 from minigan.gan.training import TrainConfig, Trainer, TrainingDiverged
 
 try:

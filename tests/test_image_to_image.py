@@ -155,8 +155,8 @@ def test_translation_metrics_of_the_identity_and_of_the_targets():
 
 
 def test_pix2pix_and_context_encoder_shapes():
-    from minigan.gan.inpaint import ContextEncoder28, RegionDiscriminator14
-    from minigan.gan.pix2pix import PatchDiscriminator28, UNetGenerator28
+    from minigan.gan.models.inpaint import ContextEncoder28, RegionDiscriminator14
+    from minigan.gan.models.pix2pix import PatchDiscriminator28, UNetGenerator28
 
     x = mg.randn(3, 1, 28, 28)
     G, D = UNetGenerator28(width=4), PatchDiscriminator28(2, width=4)
@@ -172,7 +172,7 @@ def test_pix2pix_and_context_encoder_shapes():
 def test_the_unet_skips_carry_the_outline_to_the_output():
     """Cut the bottleneck off (zero its output): the U-Net's output still depends on its input,
     through the skips; the encoder-decoder without them would give one image for every input."""
-    from minigan.gan.pix2pix import UNetGenerator28
+    from minigan.gan.models.pix2pix import UNetGenerator28
 
     mg.manual_seed(0)
     G = UNetGenerator28(width=4).eval()
@@ -184,8 +184,8 @@ def test_the_unet_skips_carry_the_outline_to_the_output():
 
 
 def test_srgan_and_cyclegan_shapes():
-    from minigan.gan.cyclegan import ResnetGenerator28
-    from minigan.gan.srgan import SRDiscriminator28, SRResNet28
+    from minigan.gan.models.cyclegan import ResnetGenerator28
+    from minigan.gan.models.srgan import SRDiscriminator28, SRResNet28
 
     G = SRResNet28(width=4, blocks=2)
     hr = G(mg.randn(2, 1, 7, 7))
@@ -197,7 +197,7 @@ def test_srgan_and_cyclegan_shapes():
 
 
 def _pix2pix(adv_weight=1.0):
-    from minigan.gan.pix2pix import PatchDiscriminator28, UNetGenerator28
+    from minigan.gan.models.pix2pix import PatchDiscriminator28, UNetGenerator28
 
     mg.manual_seed(0)
     G, D = UNetGenerator28(width=4, dropout=0.0), PatchDiscriminator28(2, width=4)
@@ -244,7 +244,7 @@ def test_frozen_restores_requires_grad_even_after_an_error():
 
 
 def test_inpaint_step_judges_and_fills_only_the_centre():
-    from minigan.gan.inpaint import ContextEncoder28, RegionDiscriminator14
+    from minigan.gan.models.inpaint import ContextEncoder28, RegionDiscriminator14
 
     mg.manual_seed(0)
     G, D = ContextEncoder28(width=4, bottleneck=8), RegionDiscriminator14(width=4)
@@ -285,8 +285,8 @@ def test_image_pool_fills_then_swaps_half_the_time():
 
 def test_cyclegan_without_the_cycle_weight_has_no_tie_to_the_input():
     """The cycle term is the only one in G's loss that compares a translation with its input."""
-    from minigan.gan.cyclegan import ResnetGenerator28
-    from minigan.gan.pix2pix import PatchDiscriminator28
+    from minigan.gan.models.cyclegan import ResnetGenerator28
+    from minigan.gan.models.pix2pix import PatchDiscriminator28
 
     mg.manual_seed(0)
     G_AB, G_BA = ResnetGenerator28(width=2, blocks=1), ResnetGenerator28(width=2, blocks=1)

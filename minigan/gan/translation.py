@@ -271,7 +271,7 @@ def inpaint_step(G, D, opt_g, opt_d, masked, image, pixel_weight: float = 0.999,
 def translate(G, x, batch_size: int = 500) -> np.ndarray:
     """G(x) for inputs x (N, C, h, w) (NumPy or Tensor), as NumPy, in batches, G in eval mode
     (BatchNorm's running statistics, no dropout) and without a graph; G's mode is restored."""
-    from minigan.gan.models import generate
+    from minigan.gan.sampling import generate
 
     x = x.numpy() if isinstance(x, mg.Tensor) else np.asarray(x)
     parts = [generate(G, mg.tensor(x[start:start + batch_size])) for start in range(0, len(x), batch_size)]

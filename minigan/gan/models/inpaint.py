@@ -14,7 +14,7 @@ blurry average of every plausible fill.
 from __future__ import annotations
 
 from minigan import nn
-from minigan.gan.models import dcgan_init
+from minigan.gan.models.dcgan import dcgan_init
 
 
 class ContextEncoder28(nn.Module):
@@ -64,3 +64,12 @@ class RegionDiscriminator14(nn.Module):
 
     def forward(self, x):
         return self.net(x)
+
+
+def generator(config, data_shape):
+    """The context encoder of a TrainConfig (width; a bottleneck of 4 * width channels)."""
+    return ContextEncoder28(data_shape[0], config.width, 4 * config.width)
+
+
+def discriminator(config, data_shape, batchnorm: bool = True):
+    return RegionDiscriminator14(data_shape[0], config.width)

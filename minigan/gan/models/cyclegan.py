@@ -15,13 +15,13 @@ statistics over one image instead of the batch): the contrast of one image does 
 others in its batch, which suits translation, image by image. Reflection padding (the border
 pixels mirrored, not zeros) avoids the dark frame zero padding draws at the edges.
 
-The discriminators are pix2pix's PatchGAN (minigan.gan.pix2pix), unconditional: one image in.
+The discriminators are pix2pix's PatchGAN (minigan.gan.models.pix2pix), unconditional: one image in.
 """
 
 from __future__ import annotations
 
 from minigan import nn
-from minigan.gan.pix2pix import PatchDiscriminator28  # noqa: F401  (CycleGAN's D: the same PatchGAN)
+from minigan.gan.models.pix2pix import PatchDiscriminator28  # noqa: F401  (CycleGAN's D: the same PatchGAN)
 
 
 class ResnetBlock(nn.Module):
@@ -87,3 +87,16 @@ class CycleDiscriminators(nn.Module):
 
     def forward(self, b):
         return self.D_B(b)
+
+
+def generator(config, data_shape):
+    """G_AB and G_BA of a TrainConfig (width, blocks)."""
+    channels = data_shape[0]
+    return CycleGenerators(ResnetGenerator28(channels, config.width, config.blocks),
+                           ResnetGenerator28(channels, config.width, config.blocks))
+
+
+def discriminator(config, data_shape, batchnorm: bool = True):
+    """D_A and D_B: unconditional PatchGANs."""
+    return CycleDiscriminators(PatchDiscriminator28(data_shape[0], config.width),
+                               PatchDiscriminator28(data_shape[0], config.width))

@@ -11,7 +11,7 @@ trained with an adversarial term SRGAN: one class here, two ways of training it.
 from __future__ import annotations
 
 from minigan import nn
-from minigan.gan.models import dcgan_init
+from minigan.gan.models.dcgan import dcgan_init
 
 
 class ResidualBlock(nn.Module):
@@ -78,3 +78,12 @@ class SRDiscriminator28(nn.Module):
 
     def forward(self, x):
         return self.classifier(self.features(x))
+
+
+def generator(config, data_shape):
+    """SRResNet of a TrainConfig (width, blocks); it takes the 7x7 inputs of 28x28 images."""
+    return SRResNet28(data_shape[0], config.width, config.blocks)
+
+
+def discriminator(config, data_shape, batchnorm: bool = True):
+    return SRDiscriminator28(data_shape[0], config.width)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import minigan as mg
 from minigan import nn
-from minigan.gan.models import dcgan_init
+from minigan.gan.models.dcgan import dcgan_init
 
 
 def _down(c_in: int, c_out: int, kernel: int = 4, norm: bool = True) -> nn.Sequential:
@@ -88,3 +88,13 @@ class PatchDiscriminator28(nn.Module):
     def forward(self, *images):
         """D(x, y) for pix2pix (the pair, concatenated along channels); D(y) for CycleGAN."""
         return self.net(mg.cat(list(images), dim=1))
+
+
+def generator(config, data_shape):
+    """The U-Net of a TrainConfig (width, dropout); data_shape: one image's (C, 28, 28)."""
+    return UNetGenerator28(data_shape[0], data_shape[0], config.width, config.dropout)
+
+
+def discriminator(config, data_shape, batchnorm: bool = True):
+    """The conditional PatchGAN: it sees the input and the output, 2C channels."""
+    return PatchDiscriminator28(2 * data_shape[0], config.width)
