@@ -113,8 +113,8 @@ def _schedule_note(old_total: int, done: int, config) -> str | None:
     if config.lr_decay == "none" or config.steps == old_total:
         return None
     before, after = (lr_factor(done, total, config.lr_decay) for total in (old_total, config.steps))
-    return (f"note: lr_decay is {config.lr_decay}, so the learning rates follow the new total: at step "
-            f"{done} they go from {before:.3g} to {after:.3g} times their "
+    return (f"note: lr_decay is {config.lr_decay}, so the learning rates follow the new total: "
+            f"at step {done} they go from {before:.3g} to {after:.3g} times their "
             f"initial value and reach 0 at step {config.steps}. This run is not the one a "
             f"{config.steps}-step run from the start would give (that needs --steps "
             f"{config.steps} from the beginning).")
@@ -148,7 +148,7 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
         plots.plot_losses(trainer.history, out / "losses.png")
         plots.plot_d_outputs(trainer.history, out / "d_outputs.png")
         written += ["losses.png", "d_outputs.png"]
-        if getattr(trainer, "held_out", None) is not None:  # image-to-image: input | output | target
+        if getattr(trainer, "held_out", None) is not None:  # image-to-image: input|output|target
             k = len(trainer.fixed_noise)
             plots.save_translation_grid(trainer.held_out.inputs[:k], trainer.sample_fixed(),
                                         trainer.held_out.targets[:k], out / "samples.png")
@@ -289,7 +289,8 @@ def _sample_translations(G, config, args) -> int:
     else:
         plots.save_translation_grid(inputs, outputs, held_out.targets[picked], args.out)
     what = "input | output | target" if args.out.suffix == ".png" else "the outputs"
-    print(f"wrote the translations of {len(outputs)} held-out {held_out.task} inputs ({what}) to {args.out}")
+    print(f"wrote the translations of {len(outputs)} held-out {held_out.task} inputs ({what}) "
+          f"to {args.out}")
     return 0
 
 

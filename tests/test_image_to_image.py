@@ -328,7 +328,8 @@ def test_exact_resume_of_every_model(model, tmp_path):
         for key in theirs:
             np.testing.assert_array_equal(ours[key].numpy(), theirs[key].numpy(), err_msg=f"{net} {key}")
     assert str(resumed.opt_g.state_dict()) == str(straight.opt_g.state_dict())
-    strip = lambda history: [{k: v for k, v in row.items() if k != "time"} for row in history]
+    def strip(history):
+        return [{k: v for k, v in row.items() if k != "time"} for row in history]
     assert strip(resumed.history) == strip(straight.history) and len(straight.history) == 4
     for ours, theirs in zip(resumed.pools, straight.pools):
         np.testing.assert_array_equal(np.stack(ours.images), np.stack(theirs.images))

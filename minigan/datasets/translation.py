@@ -6,11 +6,12 @@
 Four tasks, one per image-to-image model of minigan.gan (each a real translation: the input lacks
 what the model must invent):
 
-    outlines            outline drawing -> garment, paired (pix2pix). The outline is the boundary
-                        of the garment's silhouette (`outline`): shading, texture and print are gone.
-    outlines-unpaired   the same two domains, unpaired (CycleGAN): domain A holds the outlines of one
-                        half of the training images, domain B the garments of the OTHER half, so no
-                        garment of B has its outline in A.
+    outlines            outline drawing -> garment, paired (pix2pix). The outline is the
+                        boundary of the garment's silhouette (`outline`): shading, texture and
+                        print are gone.
+    outlines-unpaired   the same two domains, unpaired (CycleGAN): domain A holds the outlines of
+                        one half of the training images, domain B the garments of the OTHER half,
+                        so no garment of B has its outline in A.
     low-res             7x7 -> 28x28, four times the resolution (super-resolution): the 7x7 image is
                         the 28x28 one averaged over 4x4 blocks (`downsample`).
     masked              the centre 14x14 square hidden -> the whole image (inpainting): the hidden
@@ -88,7 +89,8 @@ def mask_centre(images: np.ndarray, size: int = MASK_SIZE, fill: float = MASK_FI
 
 
 def _check_images(images, who: str) -> None:
-    if not isinstance(images, np.ndarray) or images.ndim != 4 or images.shape[-1] != images.shape[-2]:
+    square = isinstance(images, np.ndarray) and images.ndim == 4
+    if not square or images.shape[-1] != images.shape[-2]:
         got = images.shape if isinstance(images, np.ndarray) else type(images).__name__
         raise ValueError(f"{who}: expected square images as an array (N, C, H, W), got {got}")
 
@@ -129,7 +131,9 @@ class ImagePairs:
         return self.inputs[index], self.targets[index]
 
     def __repr__(self) -> str:
-        side = lambda a: "x".join(str(s) for s in a.shape[1:])
+        def side(a):
+            return "x".join(str(s) for s in a.shape[1:])
+
         return (f"ImagePairs({self.task!r}, {self.split}, {len(self)} "
                 f"{'pairs' if self.paired else 'unpaired images'}: {side(self.inputs)} -> "
                 f"{side(self.targets)})")

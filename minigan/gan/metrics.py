@@ -253,8 +253,8 @@ def density_coverage(real_features, fake_features, k: int = 5, batch: int = 1000
 def _check_image_pair(output, target, who: str):
     output, target = np.asarray(output, np.float64), np.asarray(target, np.float64)
     if output.shape != target.shape or output.ndim != 4 or len(output) == 0:
-        raise ValueError(f"{who} expects two arrays of images of one shape (N, C, H, W) with N >= 1, "
-                         f"got {output.shape} and {target.shape}")
+        raise ValueError(f"{who} expects two arrays of images of one shape (N, C, H, W) with "
+                         f"N >= 1, got {output.shape} and {target.shape}")
     return output, target
 
 
@@ -271,8 +271,8 @@ def psnr(output, target, data_range: float = 2.0, mask=None) -> float:
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != output.shape[2:] or not mask.any():
-            raise ValueError(f"psnr: mask must be a non-empty (H, W) = {output.shape[2:]} bool array, "
-                             f"got shape {mask.shape}")
+            raise ValueError(f"psnr: mask must be a non-empty (H, W) = {output.shape[2:]} bool "
+                             f"array, got shape {mask.shape}")
         diff = diff[:, :, mask]
     mse = diff.reshape(len(diff), -1).mean(axis=1)
     with np.errstate(divide="ignore"):
@@ -288,7 +288,8 @@ def gradient_energy(images) -> float:
     images: a ratio below 1 is blur."""
     images = np.asarray(images, np.float64)
     if images.ndim != 4 or len(images) == 0:
-        raise ValueError(f"gradient_energy expects images (N, C, H, W) with N >= 1, got {images.shape}")
+        raise ValueError(f"gradient_energy expects images (N, C, H, W) with N >= 1, got "
+                         f"{images.shape}")
     dx = np.diff(images, axis=3) ** 2
     dy = np.diff(images, axis=2) ** 2
     return float((dx.mean() + dy.mean()) / 2)

@@ -69,7 +69,8 @@ def translation_grid(inputs, outputs, targets=None) -> np.ndarray:
 
 def save_translation_grid(inputs, outputs, targets, path, scale: int = 3) -> None:
     """translation_grid as a PNG: input | output | target, one column per example."""
-    save_image_grid(translation_grid(inputs, outputs, targets), path, nrow=len(outputs), scale=scale)
+    grid = translation_grid(inputs, outputs, targets)
+    save_image_grid(grid, path, nrow=len(outputs), scale=scale)
 
 
 def _column(history, name):

@@ -191,8 +191,9 @@ def make_trainer(run: Run, config: TrainConfig, out_dir=None, eval_fn=None):
     if config.model in MODEL_TASK:
         from minigan.gan.translation import TranslationTrainer
 
-        return TranslationTrainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, run.held_out,
-                                  out_dir=out_dir, eval_fn=eval_fn, features=run.features)
+        return TranslationTrainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
+                                  run.held_out, out_dir=out_dir, eval_fn=eval_fn,
+                                  features=run.features)
     return Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, out_dir=out_dir,
                    conditional=run.conditional, eval_fn=eval_fn)
 

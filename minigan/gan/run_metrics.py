@@ -213,7 +213,8 @@ def training_eval_fn(config, run):
         evaluator = load_evaluator(config.dataset)
 
         def evaluate_translations(trainer) -> dict:
-            return translation_metrics(evaluator, trainer.sample_many(n), run.held_out, config.model)
+            outputs = trainer.sample_many(n)
+            return translation_metrics(evaluator, outputs, run.held_out, config.model)
         return evaluate_translations
     if config.dataset in TOY_DATASETS:
         def evaluate_toy(trainer) -> dict:

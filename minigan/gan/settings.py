@@ -185,8 +185,8 @@ SETTINGS = (
     Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
             low_open=True),
     # -- image-to-image models (pix2pix, cyclegan, srgan, inpaint) -------------------------------
-    Setting("adv_weight", float, 1.0, "weight of the adversarial term of G's loss (0: no adversary, "
-            "the baseline: G trained on its pixel or cycle loss alone)", low=0),
+    Setting("adv_weight", float, 1.0, "weight of the adversarial term of G's loss (0: no "
+            "adversary, the baseline: G trained on its pixel or cycle loss alone)", low=0),
     Setting("pixel_weight", float, 100.0, "weight of G's pixel loss (pix2pix: L1, srgan and "
             "inpaint: L2)", low=0),
     Setting("cycle_weight", float, 10.0, "cyclegan: weight of the cycle-consistency loss", low=0),
@@ -248,14 +248,16 @@ def check_combination(config) -> None:
                          f"{config.image_size}")
     translation = config.model in MODEL_TASK
     if translation and config.loss != MODEL_LOSS[config.model]:
-        raise ValueError(f"model {config.model!r} trains with the {MODEL_LOSS[config.model]!r} loss of "
-                         f"its paper, got loss {config.loss!r}")
+        raise ValueError(f"model {config.model!r} trains with the {MODEL_LOSS[config.model]!r} "
+                         f"loss of its paper, got loss {config.loss!r}")
     unused = NOISE_ONLY if translation else TRANSLATION_ONLY
-    changed = [BY_NAME[name].flag for name in unused if getattr(config, name) != BY_NAME[name].default]
+    changed = [BY_NAME[name].flag for name in unused
+               if getattr(config, name) != BY_NAME[name].default]
     if changed:
         kinds = "noise-to-image GANs" if translation else "image-to-image models"
-        raise ValueError(f"{', '.join(changed)} {'applies' if len(changed) == 1 else 'apply'} to the "
-                         f"{kinds}, not to model {config.model!r}")
+        verb = "applies" if len(changed) == 1 else "apply"
+        raise ValueError(f"{', '.join(changed)} {verb} to the {kinds}, not to model "
+                         f"{config.model!r}")
 
 
 def check_backend_available(name: str) -> None:

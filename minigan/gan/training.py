@@ -133,7 +133,8 @@ class Trainer:
         self._set_learning_rates()
         stats = self.game_step()
         self.elapsed += time.perf_counter() - started
-        row = {"step": self.step + 1, "epoch": self.loader.epoch, **stats, "time": round(self.elapsed, 4)}
+        row = {"step": self.step + 1, "epoch": self.loader.epoch, **stats,
+               "time": round(self.elapsed, 4)}
         bad = [f"{key} = {value}" for key, value in stats.items() if not math.isfinite(value)]
         if bad:
             self._diverged(self.step + 1, ", ".join(bad) + " (not finite)")
@@ -153,7 +154,8 @@ class Trainer:
                              clip_value=cfg.clip_value, instance_noise=noise)
         g_labels = mg.randint(0, cfg.num_classes, (cfg.batch_size,)) if self.conditional else None
         g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss,
-                         labels=g_labels, real=real, objective=self.g_objective, instance_noise=noise)
+                         labels=g_labels, real=real, objective=self.g_objective,
+                         instance_noise=noise)
         return {**d_stats, **g_stats}
 
     def _diverged(self, step: int, what: str):

@@ -1,4 +1,5 @@
-"""Image-to-image training: one step per model, each in its paper's order, and the pool of past fakes.
+"""Image-to-image training: one step per model, each in its paper's order, the pool of past fakes
+and the TranslationTrainer.
 
     stats = pix2pix_step(G, D, opt_g, opt_d, x, y)                         # paired: x -> y
     stats = cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, pool_a, pool_b)   # unpaired
@@ -60,7 +61,8 @@ def _probability(logits) -> float:
 # ----------------------------------------------------------------------------- pix2pix
 
 
-def pix2pix_step(G, D, opt_g, opt_d, x, y, pixel_weight: float = 100.0, adv_weight: float = 1.0) -> dict:
+def pix2pix_step(G, D, opt_g, opt_d, x, y, pixel_weight: float = 100.0,
+                 adv_weight: float = 1.0) -> dict:
     """One pix2pix step (Isola et al. 2017, eq. 4):  G* = arg min_G max_D L_cGAN(G, D) + λ L_L1(G).
 
     D judges pairs: (x, y) real, (x, G(x)) fake, BCE over its patches; its loss is halved, as in
@@ -126,21 +128,25 @@ class ImagePool:
     def state_dict(self) -> dict:
         """{"size", "images": (stored, C, H, W) NumPy array} (for checkpoints)."""
         stored = [mg.backend.to_backend(i, "numpy") for i in self.images]
-        return {"size": self.size, "images": np.stack(stored) if stored else np.zeros((0,), np.float32)}
+        images = np.stack(stored) if stored else np.zeros((0,), np.float32)
+        return {"size": self.size, "images": images}
 
     def load_state_dict(self, state: dict) -> None:
         if int(state["size"]) != self.size:
-            raise ValueError(f"ImagePool.load_state_dict: the state is of a pool of size {state['size']}, "
-                             f"this pool has size {self.size}")
+            raise ValueError(f"ImagePool.load_state_dict: the state is of a pool of size "
+                             f"{state['size']}, this pool has size {self.size}")
         images = np.asarray(state["images"])
         if len(images) > self.size:
-            raise ValueError(f"ImagePool.load_state_dict: {len(images)} images for a pool of size {self.size}")
+            raise ValueError(f"ImagePool.load_state_dict: {len(images)} images for a pool of size "
+                             f"{self.size}")
         backend = mg.get_backend()
-        self.images = [mg.backend.to_backend(i.copy(), backend) for i in images] if images.ndim == 4 else []
+        stored = images if images.ndim == 4 else []
+        self.images = [mg.backend.to_backend(i.copy(), backend) for i in stored]
 
 
 def cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, pool_a: ImagePool, pool_b: ImagePool,
-                  cycle_weight: float = 10.0, identity_weight: float = 5.0, adv_weight: float = 1.0) -> dict:
+                  cycle_weight: float = 10.0, identity_weight: float = 5.0,
+                  adv_weight: float = 1.0) -> dict:
     """One CycleGAN step (Zhu et al. 2017, eq. 3), with its least-squares GAN losses (sec. 4):
 
         L(G, F, D_X, D_Y) = L_GAN(G, D_Y, X, Y) + L_GAN(F, D_X, Y, X) + λ L_cyc(G, F)
@@ -274,7 +280,8 @@ def translate(G, x, batch_size: int = 500) -> np.ndarray:
     from minigan.gan.sampling import generate
 
     x = x.numpy() if isinstance(x, mg.Tensor) else np.asarray(x)
-    parts = [generate(G, mg.tensor(x[start:start + batch_size])) for start in range(0, len(x), batch_size)]
+    parts = [generate(G, mg.tensor(x[start:start + batch_size]))
+             for start in range(0, len(x), batch_size)]
     return np.concatenate(parts)
 
 
@@ -304,7 +311,8 @@ class TranslationTrainer(Trainer):
         super().__init__(G, D, opt_g, opt_d, loader, config, out_dir=out_dir, eval_fn=eval_fn)
         self.features = features
         if config.model == "srgan" and config.feature_weight and features is None:
-            raise ValueError("srgan with feature_weight > 0 needs the feature network (features=...)")
+            raise ValueError("srgan with feature_weight > 0 needs the feature network "
+                             "(features=...)")
         self.pools = ((ImagePool(config.pool_size), ImagePool(config.pool_size))
                       if config.model == "cyclegan" else ())
 
@@ -315,16 +323,20 @@ class TranslationTrainer(Trainer):
         cfg = self.config
         x, y = self._next_batch()
         if cfg.model == "pix2pix":
-            return pix2pix_step(self.G, self.D, self.opt_g, self.opt_d, x, y, cfg.pixel_weight, cfg.adv_weight)
+            return pix2pix_step(self.G, self.D, self.opt_g, self.opt_d, x, y, cfg.pixel_weight,
+                                cfg.adv_weight)
         if cfg.model == "cyclegan":
-            return cyclegan_step(self.G.G_AB, self.G.G_BA, self.D.D_A, self.D.D_B, self.opt_g, self.opt_d,
-                                 x, y, *self.pools, cfg.cycle_weight, cfg.identity_weight, cfg.adv_weight)
+            return cyclegan_step(self.G.G_AB, self.G.G_BA, self.D.D_A, self.D.D_B, self.opt_g,
+                                 self.opt_d, x, y, *self.pools, cfg.cycle_weight,
+                                 cfg.identity_weight, cfg.adv_weight)
         if cfg.model == "srgan":
-            return srgan_step(self.G, self.D, self.opt_g, self.opt_d, x, y, cfg.pixel_weight, cfg.adv_weight,
-                              cfg.feature_weight, self.features)
+            return srgan_step(self.G, self.D, self.opt_g, self.opt_d, x, y, cfg.pixel_weight,
+                              cfg.adv_weight, cfg.feature_weight, self.features)
         if cfg.model == "inpaint":
-            return inpaint_step(self.G, self.D, self.opt_g, self.opt_d, x, y, cfg.pixel_weight, cfg.adv_weight)
-        raise ValueError(f"TranslationTrainer: model must be one of {', '.join(MODEL_TASK)}, got {cfg.model!r}")
+            return inpaint_step(self.G, self.D, self.opt_g, self.opt_d, x, y, cfg.pixel_weight,
+                                cfg.adv_weight)
+        raise ValueError(f"TranslationTrainer: model must be one of {', '.join(MODEL_TASK)}, got "
+                         f"{cfg.model!r}")
 
     def sample(self, x, labels=None) -> np.ndarray:
         """G's translation of inputs x as NumPy (eval mode); for inpainting the inputs with the

@@ -101,7 +101,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     """Resize (N, C, H, W) to (N, C, H_out, W_out), H_out = size or floor(H * scale_factor).
 
     mode 'nearest', 'bilinear' or 'bicubic'; align_corners (bilinear and bicubic; default False)
-    pins the corner pixels of input and output together. Differentiable (twice and more) with respect to input.
+    pins the corner pixels of input and output together. Differentiable (twice and more) with
+    respect to input.
     """
     input = as_tensor(input)
     if mode not in MODES:

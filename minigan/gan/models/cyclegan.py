@@ -15,7 +15,8 @@ statistics over one image instead of the batch): the contrast of one image does 
 others in its batch, which suits translation, image by image. Reflection padding (the border
 pixels mirrored, not zeros) avoids the dark frame zero padding draws at the edges.
 
-The discriminators are pix2pix's PatchGAN (minigan.gan.models.pix2pix), unconditional: one image in.
+The discriminators are pix2pix's PatchGAN (minigan.gan.models.pix2pix), unconditional (one image
+in) and with InstanceNorm, as the paper's.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ class ResnetBlock(nn.Module):
 
     def __init__(self, channels: int):
         super().__init__()
+        c = channels
         self.block = nn.Sequential(
-            nn.ReflectionPad2d(1), nn.Conv2d(channels, channels, 3), nn.InstanceNorm2d(channels), nn.ReLU(),
-            nn.ReflectionPad2d(1), nn.Conv2d(channels, channels, 3), nn.InstanceNorm2d(channels),
+            nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3), nn.InstanceNorm2d(c), nn.ReLU(),
+            nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3), nn.InstanceNorm2d(c),
         )
 
     def forward(self, x):
@@ -49,13 +51,20 @@ class ResnetGenerator28(nn.Module):
         super().__init__()
         w = width
         self.model = nn.Sequential(
-            nn.ReflectionPad2d(3), nn.Conv2d(channels, w, 7), nn.InstanceNorm2d(w), nn.ReLU(),        # c7s1-w
-            nn.Conv2d(w, 2 * w, 3, 2, 1), nn.InstanceNorm2d(2 * w), nn.ReLU(),                        # d2w: 28 -> 14
-            nn.Conv2d(2 * w, 4 * w, 3, 2, 1), nn.InstanceNorm2d(4 * w), nn.ReLU(),                    # d4w: 14 -> 7
-            *[ResnetBlock(4 * w) for _ in range(blocks)],                                            # R4w
-            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, output_padding=1), nn.InstanceNorm2d(2 * w), nn.ReLU(),  # u2w: 7 -> 14
-            nn.ConvTranspose2d(2 * w, w, 3, 2, 1, output_padding=1), nn.InstanceNorm2d(w), nn.ReLU(),  # uw: 14 -> 28
-            nn.ReflectionPad2d(3), nn.Conv2d(w, channels, 7), nn.Tanh(),                              # c7s1-1
+            # c7s1-w
+            nn.ReflectionPad2d(3), nn.Conv2d(channels, w, 7), nn.InstanceNorm2d(w), nn.ReLU(),
+            # d2w: 28 -> 14, d4w: 14 -> 7
+            nn.Conv2d(w, 2 * w, 3, 2, 1), nn.InstanceNorm2d(2 * w), nn.ReLU(),
+            nn.Conv2d(2 * w, 4 * w, 3, 2, 1), nn.InstanceNorm2d(4 * w), nn.ReLU(),
+            # R4w, `blocks` times
+            *[ResnetBlock(4 * w) for _ in range(blocks)],
+            # u2w: 7 -> 14, uw: 14 -> 28
+            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, output_padding=1), nn.InstanceNorm2d(2 * w),
+            nn.ReLU(),
+            nn.ConvTranspose2d(2 * w, w, 3, 2, 1, output_padding=1), nn.InstanceNorm2d(w),
+            nn.ReLU(),
+            # c7s1-channels, then Tanh
+            nn.ReflectionPad2d(3), nn.Conv2d(w, channels, 7), nn.Tanh(),
         )
         for m in self.modules():  # the paper's initialisation: weights ~ N(0, 0.02)
             if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
@@ -67,8 +76,8 @@ class ResnetGenerator28(nn.Module):
 
 
 class CycleGenerators(nn.Module):
-    """G_AB and G_BA as one module (one optimizer, one entry of a checkpoint, as in the paper's code,
-    which trains both with one Adam). Calling it translates A -> B (outlines -> garments)."""
+    """G_AB and G_BA as one module (one optimizer, one entry of a checkpoint, as in the paper's
+    code, which trains both with one Adam). Calling it translates A -> B (outlines -> garments)."""
 
     def __init__(self, G_AB: nn.Module, G_BA: nn.Module):
         super().__init__()
@@ -98,5 +107,5 @@ def generator(config, data_shape):
 
 def discriminator(config, data_shape, batchnorm: bool = True):
     """D_A and D_B: unconditional PatchGANs."""
-    return CycleDiscriminators(PatchDiscriminator28(data_shape[0], config.width),
-                               PatchDiscriminator28(data_shape[0], config.width))
+    return CycleDiscriminators(PatchDiscriminator28(data_shape[0], config.width, norm="instance"),
+                               PatchDiscriminator28(data_shape[0], config.width, norm="instance"))

@@ -30,15 +30,19 @@ class ContextEncoder28(nn.Module):
         super().__init__()
         w = width
         self.encoder = nn.Sequential(
-            nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2),                                   # 28 -> 14
-            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),  # 14 -> 7
-            nn.Conv2d(2 * w, 4 * w, 3, 2, 1, bias=False), nn.BatchNorm2d(4 * w), nn.LeakyReLU(0.2),  # 7 -> 4
-            nn.Conv2d(4 * w, bottleneck, 4, 1, 0), nn.LeakyReLU(0.2),                             # 4 -> 1
+            nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2),                          # 28 -> 14
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w),             # 14 -> 7
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * w, 4 * w, 3, 2, 1, bias=False), nn.BatchNorm2d(4 * w),         # 7 -> 4
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(4 * w, bottleneck, 4, 1, 0), nn.LeakyReLU(0.2),                    # 4 -> 1
         )
         self.decoder = nn.Sequential(
-            nn.ConvTranspose2d(bottleneck, 4 * w, 4, 1, 0, bias=False), nn.BatchNorm2d(4 * w), nn.ReLU(),  # 1 -> 4
-            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),      # 4 -> 7
-            nn.ConvTranspose2d(2 * w, channels, 4, 2, 1), nn.Tanh(),                                     # 7 -> 14
+            nn.ConvTranspose2d(bottleneck, 4 * w, 4, 1, 0, bias=False), nn.BatchNorm2d(4 * w),
+            nn.ReLU(),                                                                   # 1 -> 4
+            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, bias=False), nn.BatchNorm2d(2 * w),
+            nn.ReLU(),                                                                   # 4 -> 7
+            nn.ConvTranspose2d(2 * w, channels, 4, 2, 1), nn.Tanh(),                     # 7 -> 14
         )
         dcgan_init(self)
 
@@ -56,9 +60,10 @@ class RegionDiscriminator14(nn.Module):
         super().__init__()
         w = width
         self.net = nn.Sequential(
-            nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2),                                   # 14 -> 7
-            nn.Conv2d(w, 2 * w, 3, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),  # 7 -> 4
-            nn.Conv2d(2 * w, 1, 4, 1, 0), nn.Flatten(),                                           # 4 -> 1
+            nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2),                          # 14 -> 7
+            nn.Conv2d(w, 2 * w, 3, 2, 1, bias=False), nn.BatchNorm2d(2 * w),             # 7 -> 4
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * w, 1, 4, 1, 0), nn.Flatten(),                                  # 4 -> 1
         )
         dcgan_init(self)
 

@@ -25,8 +25,9 @@ def _down(c_in: int, c_out: int, kernel: int = 4, norm: bool = True) -> nn.Seque
 
 def _up(c_in: int, c_out: int, kernel: int = 4, dropout: float = 0.0) -> nn.Sequential:
     """Decoder block Ck / CDk: ConvTranspose (stride 2) - BatchNorm - Dropout - ReLU."""
+    dropped = [nn.Dropout(dropout)] if dropout else []
     return nn.Sequential(nn.ConvTranspose2d(c_in, c_out, kernel, 2, 1, bias=False),
-                         nn.BatchNorm2d(c_out), *([nn.Dropout(dropout)] if dropout else []), nn.ReLU())
+                         nn.BatchNorm2d(c_out), *dropped, nn.ReLU())
 
 
 class UNetGenerator28(nn.Module):
@@ -51,7 +52,8 @@ class UNetGenerator28(nn.Module):
         self.up1 = _up(4 * w, 4 * w, dropout=dropout)              # 2 -> 4, + down3
         self.up2 = _up(8 * w, 2 * w, kernel=3, dropout=dropout)    # 4 -> 7, + down2
         self.up3 = _up(4 * w, w)                                   # 7 -> 14, + down1
-        self.out = nn.Sequential(nn.ConvTranspose2d(2 * w, out_channels, 4, 2, 1), nn.Tanh())  # 14 -> 28
+        self.out = nn.Sequential(nn.ConvTranspose2d(2 * w, out_channels, 4, 2, 1),  # 14 -> 28
+                                 nn.Tanh())
         dcgan_init(self)
 
     def forward(self, x):
@@ -72,16 +74,22 @@ class PatchDiscriminator28(nn.Module):
     each 18x18 patch separately (the receptive field of one output); the loss averages over the
     7x7 patches. C(w) 28->14 (no BatchNorm), C(2w) 14->7, then a 3x3 convolution to one logit per
     patch. A patch discriminator cares about texture and local structure; the L1 term of G's loss
-    takes care of the low frequencies.
+    takes care of the low frequencies. norm: BatchNorm (pix2pix) or InstanceNorm (CycleGAN's
+    choice: each image judged on its own statistics).
     """
 
-    def __init__(self, in_channels: int = 2, width: int = 32):
+    def __init__(self, in_channels: int = 2, width: int = 32, norm: str = "batch"):
         super().__init__()
         w = width
+        if norm not in ("batch", "instance"):
+            raise ValueError(f"PatchDiscriminator28: norm must be 'batch' or 'instance', got "
+                             f"{norm!r}")
+        normalise = (nn.BatchNorm2d(2 * w) if norm == "batch"
+                     else nn.InstanceNorm2d(2 * w, affine=True))
         self.net = nn.Sequential(
-            nn.Conv2d(in_channels, w, 4, 2, 1), nn.LeakyReLU(0.2),                                # 28 -> 14
-            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),  # 14 -> 7
-            nn.Conv2d(2 * w, 1, 3, 1, 1),                                                         # 7 x 7 logits
+            nn.Conv2d(in_channels, w, 4, 2, 1), nn.LeakyReLU(0.2),                       # 28 -> 14
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), normalise, nn.LeakyReLU(0.2),     # 14 -> 7
+            nn.Conv2d(2 * w, 1, 3, 1, 1),                                       # 7x7 logits
         )
         dcgan_init(self)
 

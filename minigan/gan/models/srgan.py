@@ -19,9 +19,10 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, channels: int):
         super().__init__()
+        c = channels
         self.block = nn.Sequential(
-            nn.Conv2d(channels, channels, 3, 1, 1, bias=False), nn.BatchNorm2d(channels), nn.PReLU(),
-            nn.Conv2d(channels, channels, 3, 1, 1, bias=False), nn.BatchNorm2d(channels),
+            nn.Conv2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c), nn.PReLU(),
+            nn.Conv2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c),
         )
 
     def forward(self, x):
@@ -72,8 +73,8 @@ class SRDiscriminator28(nn.Module):
             layers += [nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out),
                        nn.LeakyReLU(0.2)]
         self.features = nn.Sequential(*layers)                                   # -> (4w, 4, 4)
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(4 * w * 4 * 4, 8 * w), nn.LeakyReLU(0.2),
-                                        nn.Linear(8 * w, 1))
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(4 * w * 4 * 4, 8 * w),
+                                        nn.LeakyReLU(0.2), nn.Linear(8 * w, 1))
         dcgan_init(self)
 
     def forward(self, x):
