@@ -17,7 +17,8 @@ read.
 
 The variants:
     pix2pix    pix2pix (adversarial + L1)  vs  the same U-Net with L1 only (adv_weight 0)
-    cyclegan   CycleGAN  vs  CycleGAN without the cycle loss (cycle_weight 0: the GAN alone)  vs
+    cyclegan   CycleGAN  vs  CycleGAN without the cycle loss (cycle_weights 0, 0, and no
+               identity loss: the GAN alone)  vs
                the identity map (an outline left an outline)
     srgan      SRGAN (pixel + adversarial)  vs  SRResNet (the pixel loss alone)  vs  bicubic;
                plus SRGAN at other adversarial weights, for the perception-distortion curve
@@ -50,7 +51,7 @@ from minigan.gan.run_metrics import translation_metrics  # noqa: E402
 # (name, overrides of default_config(model)); None: a baseline computed without training
 VARIANTS = {
     "pix2pix": [("pix2pix (adversarial + L1)", {}), ("U-Net, L1 only", {"adv_weight": 0.0})],
-    "cyclegan": [("CycleGAN", {}), ("CycleGAN without the cycle loss", {"cycle_weight": 0.0}),
+    "cyclegan": [("CycleGAN", {}), ("CycleGAN without the cycle loss", {"cycle_weights": (0.0, 0.0), "identity_weight": 0.0}),
                  ("identity map", None)],
     "srgan": [("SRGAN (pixel + adversarial)", {}), ("SRResNet (pixel loss only)", {"adv_weight": 0.0}),
               ("bicubic", None)],

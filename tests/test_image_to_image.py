@@ -86,20 +86,32 @@ def test_the_tasks_of_the_sample_and_their_splits(sample_images):
 
 
 def test_the_unpaired_task_draws_its_two_domains_from_disjoint_halves(sample_images):
-    unpaired = T.load_task("outlines-unpaired")
+    unpaired = T.load_task("backgrounds")
     images, labels = sample_images.images[:8000], sample_images.labels[:8000]
     assert not unpaired.paired and len(unpaired) == 4000
-    np.testing.assert_array_equal(unpaired.inputs, T.outline(images[:4000]))    # A: outlines of 0..3999
-    np.testing.assert_array_equal(unpaired.targets, images[4000:])             # B: garments 4000..7999
+    np.testing.assert_array_equal(unpaired.inputs, T.white_background(images[:4000]))  # A: 0..3999, on white
+    np.testing.assert_array_equal(unpaired.targets, images[4000:])                     # B: 4000..7999
     np.testing.assert_array_equal(unpaired.target_labels, labels[4000:])
     sources_of_a = {row.tobytes() for row in images[:4000].reshape(4000, -1)}
     assert not any(row.tobytes() in sources_of_a for row in unpaired.targets.reshape(4000, -1))  # no pair
-    held_out = T.load_task("outlines-unpaired", "held-out")
+    held_out = T.load_task("backgrounds", "held-out")
     assert held_out.paired and len(held_out) == 2000                          # evaluation keeps the pairs
 
 
+def test_white_background_turns_only_the_border_connected_dark_pixels_white():
+    image = -np.ones((1, 1, 7, 7), np.float32)
+    image[0, 0, 1:6, 1:6] = 0.5                 # a garment ...
+    image[0, 0, 4, 4] = -1.0                    # ... with a black button inside
+    image[0, 0, 1:3, 3] = -1.0                  # and a dark slit open to the top edge
+    white = T.white_background(image)[0, 0]
+    assert white[0, 0] == 1 and white[6, 6] == 1                  # the background
+    assert white[1, 3] == 1 and white[2, 3] == 1                  # the slit reaches the border
+    assert white[4, 4] == -1                                      # the button does not
+    np.testing.assert_array_equal(white[image[0, 0] > -0.8], 0.5)  # the garment is untouched
+
+
 def test_task_errors():
-    with pytest.raises(ValueError, match="task must be one of outlines, outlines-unpaired, low-res, masked, got 'edges'"):
+    with pytest.raises(ValueError, match="task must be one of outlines, backgrounds, low-res, masked, got 'edges'"):
         T.load_task("edges")
     with pytest.raises(ValueError, match="split must be one of train, held-out, got 'test'"):
         T.load_task("outlines", "test")
@@ -295,11 +307,14 @@ def test_cyclegan_without_the_cycle_weight_has_no_tie_to_the_input():
     opt_d = mg.optim.Adam([*D_A.parameters(), *D_B.parameters()], 2e-4)
     a, b = mg.randn(2, 1, 28, 28), mg.randn(2, 1, 28, 28)
     pools = ImagePool(4), ImagePool(4)
-    row = cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, *pools, cycle_weight=10.0, identity_weight=5.0)
-    assert set(row) == {"g_identity", "g_adv", "g_loss", "g_cycle", "d_loss", "d_real", "d_fake"}
-    assert row["g_loss"] == pytest.approx(row["g_adv"] + 10 * row["g_cycle"] + 5 * row["g_identity"], rel=1e-5)
+    row = cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, *pools, cycle_weights=(10.0, 2.0),
+                        identity_weight=5.0)
+    assert set(row) == {"g_identity", "g_adv", "g_loss", "g_cycle_a", "g_cycle_b", "d_loss", "d_real", "d_fake"}
+    assert row["g_loss"] == pytest.approx(row["g_adv"] + 10 * row["g_cycle_a"] + 2 * row["g_cycle_b"]
+                                          + 5 * row["g_identity"], rel=1e-5)
     assert len(pools[0].images) == len(pools[1].images) == 2
-    row = cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, *pools, cycle_weight=0.0, identity_weight=0.0)
+    row = cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, *pools, cycle_weights=(0.0, 0.0),
+                        identity_weight=0.0)
     assert row["g_loss"] == pytest.approx(row["g_adv"], rel=1e-6)
 
 
@@ -376,7 +391,9 @@ def test_lr_decay_linear_second_half():
 @pytest.mark.parametrize("argv, message", [
     (["--model", "pix2pix", "--loss", "lsgan"], r"model 'pix2pix' trains with the 'bce' loss of its paper, got loss 'lsgan'"),
     (["--model", "cyclegan", "--n-critic", "2"], r"--n-critic applies to the noise-to-image GANs, not to model 'cyclegan'"),
-    (["--model", "dcgan", "--cycle-weight", "3"], r"--cycle-weight applies to the image-to-image models, not to model 'dcgan'"),
+    (["--model", "dcgan", "--cycle-weights", "3", "3"], r"--cycle-weights applies to the image-to-image models, not to model 'dcgan'"),
+    (["--model", "cyclegan", "--cycle-weights", "3"], r"argument --cycle-weights: expected 2 arguments"),
+    (["--model", "cyclegan", "--cycle-weights", "3", "-1"], r"argument --cycle-weights: must be two numbers >= 0, got '-1'"),
     (["--model", "srgan", "--adv-weight", "-1"], r"argument --adv-weight: must be a finite number >= 0, got '-1'"),
     (["--model", "pix2pix", "--dropout", "1"], r"argument --dropout: must be a finite number in \[0, 1\), got '1'"),
     (["--model", "inpaint", "--batch-size", "9000"], r"batch_size must be at most the task's size \(8000 pairs in 'masked'\), got 9000"),

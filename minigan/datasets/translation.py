@@ -9,9 +9,12 @@ what the model must invent):
     outlines            outline drawing -> garment, paired (pix2pix). The outline is the
                         boundary of the garment's silhouette (`outline`): shading, texture and
                         print are gone.
-    outlines-unpaired   the same two domains, unpaired (CycleGAN): domain A holds the outlines of
-                        one half of the training images, domain B the garments of the OTHER half,
-                        so no garment of B has its outline in A.
+    backgrounds         garments on a white background -> on black, unpaired (CycleGAN): domain
+                        A holds one half of the training images with their background turned
+                        white (`white_background`: a catalogue photo), domain B the OTHER half as
+                        they are, so no garment of B is in A. Not a pixel-wise map: a dark pixel
+                        is background (to turn black) or garment (to keep) depending on whether
+                        it is connected to the image's border.
     low-res             7x7 -> 28x28, four times the resolution (super-resolution): the 7x7 image is
                         the 28x28 one averaged over 4x4 blocks (`downsample`).
     masked              the centre 14x14 square hidden -> the whole image (inpainting): the hidden
@@ -21,7 +24,7 @@ what the model must invent):
 Splits of the bundled "sample" (Fashion-MNIST's 10,000 test images): "train" is images 0..7999,
 "held-out" images 8000..9999 (every class has 173..224 of them). For "fashion-mnist" and "mnist",
 "train" is the training split and "held-out" the first 2,000 test images. The held-out split of the
-unpaired task keeps each outline with its own garment (what evaluation needs: the class of each
+unpaired task keeps each input with its own garment (what evaluation needs: the class of each
 input, and real garments to compare with); only its training split is unpaired.
 """
 
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-TASKS = ("outlines", "outlines-unpaired", "low-res", "masked")
+TASKS = ("outlines", "backgrounds", "low-res", "masked")
 SPLITS = ("train", "held-out")
 SAMPLE_TRAIN = 8000        # images 0..7999 of the sample train, 8000..9999 are held out
 HELD_OUT = 2000            # held-out images of the full datasets (the first of their test split)
@@ -57,6 +60,29 @@ def outline(images: np.ndarray, threshold: float = OUTLINE_THRESHOLD) -> np.ndar
                 & padded[:, 1:-1, :-2] & padded[:, 1:-1, 2:])
     boundary = inside & ~interior
     return np.where(boundary, 1.0, -1.0).astype(np.float32)[:, None]
+
+
+def background(images: np.ndarray, threshold: float = OUTLINE_THRESHOLD) -> np.ndarray:
+    """(N, H, W) bool: the background of images (N, 1, H, W) in [-1, 1], the pixels not brighter
+    than `threshold` that connect to the border through such pixels (4-neighbours). Dark pixels
+    enclosed by the garment (a black print, the inside of a bag) are not background."""
+    _check_images(images, "background")
+    dark = images[:, 0] <= threshold
+    region = np.zeros_like(dark)
+    for edge in (np.s_[:, 0, :], np.s_[:, -1, :], np.s_[:, :, 0], np.s_[:, :, -1]):
+        region[edge] = dark[edge]
+    while True:  # flood fill: grow the region into dark neighbours until it stops growing
+        padded = np.pad(region, ((0, 0), (1, 1), (1, 1)))
+        grown = dark & (padded[:, 1:-1, 1:-1] | padded[:, :-2, 1:-1] | padded[:, 2:, 1:-1]
+                        | padded[:, 1:-1, :-2] | padded[:, 1:-1, 2:])
+        if (grown == region).all():
+            return region
+        region = grown
+
+
+def white_background(images: np.ndarray) -> np.ndarray:
+    """The images with their `background` set to 1 (white), the garment untouched."""
+    return np.where(background(images)[:, None], 1.0, images).astype(np.float32)
 
 
 def downsample(images: np.ndarray, factor: int = LOW_RES_FACTOR) -> np.ndarray:
@@ -158,8 +184,8 @@ def make_task(task: str, images: np.ndarray, labels: np.ndarray, classes=(), spl
               unpaired: bool | None = None) -> ImagePairs:
     """The task's pairs made from `images` (N, 1, 28, 28) and their labels.
 
-    For "outlines-unpaired" (with unpaired=True, the default for its train split) domain A is the
-    outlines of the first half of the images and domain B the garments of the second half.
+    For "backgrounds" (unpaired=True, the default for its train split) domain A is the first half
+    of the images on a white background and domain B the second half as they are.
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {', '.join(TASKS)}, got {task!r}")
@@ -168,11 +194,12 @@ def make_task(task: str, images: np.ndarray, labels: np.ndarray, classes=(), spl
         return ImagePairs(task, split, downsample(images), images, labels, labels, classes, True)
     if task == "masked":
         return ImagePairs(task, split, mask_centre(images), images, labels, labels, classes, True)
-    unpaired = (task == "outlines-unpaired" and split == "train") if unpaired is None else unpaired
+    translate = outline if task == "outlines" else white_background
+    unpaired = (task == "backgrounds" and split == "train") if unpaired is None else unpaired
     if not unpaired:
-        return ImagePairs(task, split, outline(images), images, labels, labels, classes, True)
+        return ImagePairs(task, split, translate(images), images, labels, labels, classes, True)
     half = len(images) // 2
-    return ImagePairs(task, split, outline(images[:half]), images[half:2 * half], labels[:half],
+    return ImagePairs(task, split, translate(images[:half]), images[half:2 * half], labels[:half],
                       labels[half:2 * half], classes, False)
 
 

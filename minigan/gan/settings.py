@@ -44,7 +44,7 @@ MODEL_LOSS = {name: family.loss for name, family in FAMILIES.items() if family.l
 NOISE_ONLY = ("n_critic", "label_smoothing", "two_sided_smoothing", "instance_noise",
               "feature_matching", "minibatch", "pack", "spectral_norm", "unroll")
 # Settings only the image-to-image models use: refused for the others when set.
-TRANSLATION_ONLY = ("adv_weight", "pixel_weight", "cycle_weight", "identity_weight",
+TRANSLATION_ONLY = ("adv_weight", "pixel_weight", "cycle_weights", "identity_weight",
                     "feature_weight", "pool_size", "blocks", "dropout")
 
 
@@ -189,7 +189,8 @@ SETTINGS = (
             "adversary, the baseline: G trained on its pixel or cycle loss alone)", low=0),
     Setting("pixel_weight", float, 100.0, "weight of G's pixel loss (pix2pix: L1, srgan and "
             "inpaint: L2)", low=0),
-    Setting("cycle_weight", float, 10.0, "cyclegan: weight of the cycle-consistency loss", low=0),
+    Setting("cycle_weights", tuple, (10.0, 10.0), "cyclegan: weights of the two cycle-consistency "
+            "losses, a -> b -> a and b -> a -> b", low=0),
     Setting("identity_weight", float, 5.0, "cyclegan: weight of the identity loss", low=0),
     Setting("feature_weight", float, 0.0, "srgan: weight of the feature loss (MSE between the "
             "evaluator's convolutional features of the output and of the target)", low=0),
@@ -336,7 +337,7 @@ class TrainConfig:
     # the image-to-image models
     adv_weight: float = 1.0
     pixel_weight: float = 100.0
-    cycle_weight: float = 10.0
+    cycle_weights: tuple = (10.0, 10.0)
     identity_weight: float = 5.0
     feature_weight: float = 0.0
     pool_size: int = 50
@@ -362,7 +363,9 @@ class TrainConfig:
     def to_dict(self) -> dict:
         """The settings as JSON-ready values (config.json, a checkpoint's config)."""
         d = asdict(self)
-        d["betas"] = list(self.betas)
+        for s in CONFIG_SETTINGS:  # pairs as JSON lists
+            if s.type is tuple:
+                d[s.name] = list(d[s.name])
         return d
 
     @classmethod

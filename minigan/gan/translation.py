@@ -145,7 +145,7 @@ class ImagePool:
 
 
 def cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, pool_a: ImagePool, pool_b: ImagePool,
-                  cycle_weight: float = 10.0, identity_weight: float = 5.0,
+                  cycle_weights=(10.0, 10.0), identity_weight: float = 5.0,
                   adv_weight: float = 1.0) -> dict:
     """One CycleGAN step (Zhu et al. 2017, eq. 3), with its least-squares GAN losses (sec. 4):
 
@@ -153,16 +153,20 @@ def cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, pool_a: ImagePool, p
         L_cyc = E|F(G(x)) - x|_1 + E|G(F(y)) - y|_1        (the cycle: there and back again)
         L_identity = E|F(x) - x|_1 + E|G(y) - y|_1          (weighted identity_weight)
 
-    G = G_AB (A -> B), F = G_BA (B -> A), D_X = D_A, D_Y = D_B. G's adversarial terms are
-    E[(D(G(x)) - 1)^2]; D's loss is 1/2 (E[(D(y) - 1)^2] + E[D(G(x))^2]) on a batch drawn from the
-    pool of past translations. G first (both D frozen), then both D, as in the paper's code.
-    The unpaired data never says which b belongs to which a: only the cycle ties G(a) to a.
+    G = G_AB (A -> B), F = G_BA (B -> A), D_X = D_A, D_Y = D_B. cycle_weights = (λ_A, λ_B) weigh
+    the two cycles a -> b -> a and b -> a -> b apart, as the paper's code does (both 10 there).
+    G's adversarial terms are E[(D(G(x)) - 1)^2]; D's loss is 1/2 (E[(D(y) - 1)^2] + E[D(G(x))^2])
+    on a batch drawn from the pool of past translations. G first (both D frozen), then both D, as
+    in the paper's code. The unpaired data never says which b belongs to which a: only the cycle
+    ties G(a) to a.
     """
+    lambda_a, lambda_b = cycle_weights
     fake_b, fake_a = G_AB(a), G_BA(b)
     row = {}
     with frozen(D_A, D_B):
-        cycle = (G_BA(fake_b) - a).abs().mean() + (G_AB(fake_a) - b).abs().mean()
-        loss_g = cycle_weight * cycle
+        cycle_a = (G_BA(fake_b) - a).abs().mean()      # a -> b -> a
+        cycle_b = (G_AB(fake_a) - b).abs().mean()      # b -> a -> b
+        loss_g = lambda_a * cycle_a + lambda_b * cycle_b
         if identity_weight:
             identity = (G_BA(a) - a).abs().mean() + (G_AB(b) - b).abs().mean()
             loss_g = loss_g + identity_weight * identity
@@ -172,7 +176,7 @@ def cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, pool_a: ImagePool, p
             loss_g = loss_g + adv_weight * adversarial
             row["g_adv"] = adversarial.item()
         row["g_loss"] = _step(opt_g, loss_g)
-    row["g_cycle"] = cycle.item()
+    row["g_cycle_a"], row["g_cycle_b"] = cycle_a.item(), cycle_b.item()
     if adv_weight:
         opt_d.zero_grad()
         total = 0.0
@@ -327,7 +331,7 @@ class TranslationTrainer(Trainer):
                                 cfg.adv_weight)
         if cfg.model == "cyclegan":
             return cyclegan_step(self.G.G_AB, self.G.G_BA, self.D.D_A, self.D.D_B, self.opt_g,
-                                 self.opt_d, x, y, *self.pools, cfg.cycle_weight,
+                                 self.opt_d, x, y, *self.pools, cfg.cycle_weights,
                                  cfg.identity_weight, cfg.adv_weight)
         if cfg.model == "srgan":
             return srgan_step(self.G, self.D, self.opt_g, self.opt_d, x, y, cfg.pixel_weight,

@@ -95,7 +95,7 @@ FAMILIES = {family.name: family for family in (
                "image": dict(width=32, batch_size=32, steps=2000, sample_every=200, num_fixed=16,
                              n_samples=2000, pixel_weight=100.0, adv_weight=1.0)}),
     Family("cyclegan", cyclegan.generator, cyclegan.discriminator, data=("image",), image_size=28,
-           task="outlines-unpaired", loss="lsgan", defaults={
+           task="backgrounds", loss="lsgan", defaults={
                "image": dict(width=16, batch_size=8, steps=1500, sample_every=150, num_fixed=16,
                              n_samples=2000, blocks=3, lr_decay="linear-second-half")}),
     Family("srgan", srgan.generator, srgan.discriminator, data=("image",), image_size=28,
