@@ -190,6 +190,7 @@ def cmd_train(args) -> int:
     """Check everything, then claim (or lock) the run folder, then write: a refused run leaves
     every file as it was. The folder stays locked until the run ends (see gan/run_folder.py)."""
     from minigan.gan.run_folder import claim_new_folder, lock_run_folder
+    from minigan.paths import check_folder_contents
 
     _check_conflicts(args)
     if args.resume is None:
@@ -202,6 +203,7 @@ def cmd_train(args) -> int:
                              "run folder?)")
         out, lock = args.resume, lock_run_folder(args.resume)  # before the checkpoint is read
         try:
+            check_folder_contents(args.resume, "--resume")
             trainer, run, state = _prepare_training(args)
         except BaseException:
             lock.close()
@@ -371,6 +373,10 @@ def main(argv=None) -> int:
             print(f"error: {stop.code}", file=sys.stderr)
             return 2
         raise
+    except KeyboardInterrupt:  # Ctrl-C: the last checkpoint is whole (saves are atomic)
+        print("\ninterrupted; a run's last checkpoint is kept (continue it with --resume DIR)",
+              file=sys.stderr)
+        return 130
     except MemoryError as err:  # what check_memory could not foresee: a message, not a traceback
         print(f"error: out of memory{': ' + str(err) if str(err) else ''} (try smaller settings)",
               file=sys.stderr)

@@ -66,6 +66,25 @@ def check_folder_path(path, what: str) -> None:
         raise ValueError(f"{what} must name a folder, got ''")
     if os.path.exists(path) and not os.path.isdir(path):
         raise ValueError(f"{what} {os.fspath(path)} is not a folder: it is {describe(path)}")
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):  # the folder to be created must go into a folder
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise ValueError(f"{what} {os.fspath(path)}: {parent} is not a folder: it is "
+                         f"{describe(parent)}")
+
+
+def check_folder_contents(folder, what: str) -> None:
+    """A folder minigan writes into: nothing in it may be a pipe, socket or device (writing to
+    one would block or fail half-way through a run)."""
+    for entry in os.scandir(folder):
+        try:
+            mode = os.stat(entry.path).st_mode  # through a link: what a write would reach
+        except FileNotFoundError:
+            continue  # a dangling link: writing creates its target
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise ValueError(f"{what} {os.fspath(folder)} holds {entry.name}, which is "
+                             f"{kind_of_mode(mode)}: minigan writes only regular files there")
 
 
 def path_argument(text: str):

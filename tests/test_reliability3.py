@@ -798,7 +798,7 @@ def test_item11_sampling_more_than_fits_exits_2(ring_run, tmp_path, capsys, monk
 @pytest.mark.parametrize("model, dataset, extra", [
     ("mlp", "ring", {}), ("mlp", "sample", {"pack": 2, "minibatch": "stddev"}),
     ("dcgan", "sample", {"minibatch": "discrimination"}), ("dcgan64", "sample", {}),
-    ("cgan", "sample", {"num_classes": 12}), ("dcgan", "sample", {"spectral_norm": True}),
+    ("cgan", "sample", {}), ("dcgan", "sample", {"spectral_norm": True}),
 ])
 def test_item11_the_memory_estimate_counts_the_weights_exactly(model, dataset, extra):
     from minigan.gan.recipes import build_models, count_weights, data_shape_of
@@ -853,3 +853,96 @@ def test_item13_betas_on_the_command_line_as_in_the_config_file(tmp_path, capsys
     assert mg.load(tmp_path / "r" / "checkpoint.npz")["opt_g"]["param_groups"][0]["betas"] == (0.5, 0.9)
     line = cli_error(capsys, ["train", *RING, "--betas", 0.5, 1.5, "--out", tmp_path / "q"])
     assert "argument --betas: must be two numbers in [0, 1), got '1.5'" in line
+
+
+# ----------------------------------------------------------------------------- found by fuzzing
+
+
+SMALL_IMAGES = ["--width", 4, "--latent-dim", 4, "--batch-size", 8, "--num-fixed", 4,
+                "--n-samples", 8, "--steps", 2, "--quiet"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--model", "cgan", *SMALL_IMAGES, "--num-classes", 3],
+     r"num_classes must be 10 for model 'cgan' \(the classes of 'sample'\), got 3"),
+    ([*RING, "--minibatch", "stddev", "--batch-size", 6],
+     r"minibatch 'stddev' takes groups of 4: batch_size \(divided by pack\) must be a multiple of "
+     r"it, got 6"),
+    ([*RING, "--unroll", 2, "--feature-matching"],
+     r"choose feature_matching or unroll, not both \(got feature_matching and unroll 2\)"),
+    ([*RING, "--pack", 4, "--num-fixed", 6],
+     r"pack must be a positive integer dividing num_fixed \(6\), got 4"),
+])
+def test_settings_that_used_to_fail_after_the_first_write_are_refused_before_it(tmp_path, capsys,
+                                                                              argv, message):
+    """Each of these ran, wrote config.json and a checkpoint, then stopped with a traceback or an
+    error at the first step."""
+    line = cli_error(capsys, ["train", *argv, "--out", tmp_path / "r"])
+    assert re.search(message, line), line
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_out_below_a_file_is_named(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    line = cli_error(capsys, ["train", *RING, "--out", tmp_path / "afile" / "run"])
+    assert line.endswith(f"--out {tmp_path / 'afile' / 'run'}: {tmp_path / 'afile'} is not a "
+                         "folder: it is a regular file")
+
+
+def test_a_pipe_inside_a_run_folder_is_refused_before_the_resume_writes(run_copy, capsys):
+    (run_copy / "history.csv").unlink()
+    os.mkfifo(run_copy / "history.csv")  # writing the history would block forever
+    before = files_of(run_copy)
+    line = cli_error(capsys, ["train", "--resume", run_copy, "--steps", 6, "--quiet"], seconds=60)
+    assert line.endswith("holds history.csv, which is a named pipe: minigan writes only regular "
+                         "files there")
+    assert files_of(run_copy) == before
+
+
+def test_ctrl_c_is_a_message_and_exit_130_and_the_run_resumes(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "r"
+    step = Trainer.train_step
+
+    def interrupted_at_step_3(self):
+        if self.step == 2:
+            raise KeyboardInterrupt
+        return step(self)
+
+    monkeypatch.setattr(Trainer, "train_step", interrupted_at_step_3)
+    assert run_cli(["train", *RING, "--steps", 5, "--checkpoint-every", 1, "--out", out]) == 130
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "interrupted; a run's last checkpoint is kept" in err
+    assert mg.load(out / "checkpoint.npz")["step"] == 2
+    monkeypatch.setattr(Trainer, "train_step", step)
+    assert run_cli(["train", "--resume", out, "--quiet"]) == 0  # the lock went with the run
+    assert mg.load(out / "checkpoint.npz")["step"] == 5
+
+
+def test_evaluate_refuses_to_overwrite_a_runs_config(ring_run, tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(ring_run, run)
+    before = files_of(run)
+    line = cli_error(capsys, ["evaluate", "--run", run, "--out", run / "config.json"])
+    assert "would overwrite the config.json of the run in" in line
+    assert files_of(run) == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train-evaluator", "--epochs", -1], r"argument --epochs: must be an integer in \[1, 1,000\]"),
+    (["train-evaluator", "--batch-size", 0], r"argument --batch-size: must be an integer in "
+                                             r"\[1, 60,000\]"),
+    (["train-evaluator", "--lr", "nan"], r"argument --lr: must be a finite number > 0, got 'nan'"),
+    (["evaluate", "--run", ".", "--n", -5], r"argument --n: must be an integer in \[1, 1,000,000\]"),
+    (["evaluate", "--run", ".", "--seed", -1], r"argument --seed: must be an integer in \[0, "),
+    (["bench", "--steps", 10**12], r"argument --steps: must be an integer in \[1, 1,000\]"),
+    (["evaluate", "--samples", "", "--dataset", "ring"], r"argument --samples: must be a path, "
+                                                         r"got ''"),
+    (["sample", "--checkpoint", "", "--out", "x.npy"], r"argument --checkpoint: must be a path"),
+])
+def test_the_other_commands_check_their_flags_before_any_work(tmp_path, capsys, monkeypatch, argv,
+                                                             message):
+    """train-evaluator used to load (or fail to find) the data first and exit 1 on --epochs -1."""
+    monkeypatch.chdir(tmp_path)
+    line = cli_error(capsys, argv)
+    assert re.search(message, line), line
+    assert os.listdir(tmp_path) == []

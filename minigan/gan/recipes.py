@@ -140,9 +140,6 @@ def _build_remedy_models(config: TrainConfig, data_shape):
     """build_models with a minibatch layer in D (config.minibatch) and/or PacGAN packing (config.pack)."""
     if config.model not in ("mlp", "dcgan"):
         raise ValueError(f"minibatch and pack are available for the mlp and dcgan models, got model {config.model!r}")
-    if not isinstance(config.pack, int) or config.pack < 1 or config.batch_size % config.pack:
-        raise ValueError(f"pack must be a positive integer dividing batch_size ({config.batch_size}), "
-                         f"got {config.pack!r}")
     plain = TrainConfig.from_dict({**config.to_dict(), "pack": 1, "minibatch": "none"})
     G, _, _ = _networks(plain, data_shape)
     packed_shape = (config.pack * data_shape[0], *data_shape[1:])

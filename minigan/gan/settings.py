@@ -38,6 +38,7 @@ IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
 MODEL_DATA = {"mlp": ("toy", "image"), "dcgan": ("image",), "dcgan64": ("image",),
               "cgan": ("image",)}
 MODEL_IMAGE_SIZE = {"mlp": None, "dcgan": 28, "dcgan64": 64, "cgan": 28}
+IMAGE_CLASSES = 10  # every image dataset here has ten classes (a conditional GAN's labels)
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,27 @@ def check_combination(config) -> None:
     if kind == "image" and size is not None and config.image_size != size:
         raise ValueError(f"image_size must be {size} for model {config.model!r}, got "
                          f"{config.image_size}")
+    # -- what would otherwise fail only once training has started (after the first write) --------
+    if config.model == "cgan" and config.num_classes != IMAGE_CLASSES:
+        raise ValueError(f"num_classes must be {IMAGE_CLASSES} for model 'cgan' (the classes of "
+                         f"{config.dataset!r}), got {config.num_classes}")
+    if config.feature_matching and config.unroll:
+        raise ValueError(f"choose feature_matching or unroll, not both (got feature_matching "
+                         f"and unroll {config.unroll})")
+    for name in ("batch_size", "num_fixed"):  # D judges training batches and the fixed samples
+        rows = getattr(config, name)
+        if rows % config.pack:
+            raise ValueError(f"pack must be a positive integer dividing {name} ({rows}), got "
+                             f"{config.pack}")
+        if config.minibatch == "stddev" and (rows // config.pack) % _stddev_group():
+            raise ValueError(f"minibatch 'stddev' takes groups of {_stddev_group()}: {name} "
+                             f"(divided by pack) must be a multiple of it, got {rows}")
+
+
+def _stddev_group() -> int:
+    from minigan.gan.models import STDDEV_GROUP
+
+    return STDDEV_GROUP
 
 
 def check_backend_available(name: str) -> None:
