@@ -366,6 +366,8 @@ HAND_EDITS = [
     ("loader past its epoch", _set("loader", "batch", 999),
      r"\['loader'\]\['batch'\] should be an integer in \[0, \d+\] \(batches per epoch\), got 999"),
     ("metrics without rows", _set("metrics", {}), r"'metrics' should be \{'rows': \[...\]\}"),
+    ("unshuffled epoch seed", _set("loader", "epoch_seed", -1),
+     r"DataLoader.load_state_dict: a shuffled epoch has a seed >= 0, got 'epoch_seed' -1"),
     ("ragged history", _ragged, r"history column 'd_loss' should be (\d+) numbers \(one per step "
                                 r"done\), got a float64 array of shape \((?!\1)\d+,\)"),
     ("extra key", _set("notes", "hello"), r"should have exactly the keys .*: it has the unknown "

@@ -130,6 +130,9 @@ class DataLoader:
                     not low <= value <= high:
                 raise ValueError(f"DataLoader.load_state_dict: {key!r} must be an integer in "
                                  f"[{low}, {high}], got {value!r}")
+        if self.shuffle and state["epoch"] > 0 and state["epoch_seed"] < 0:
+            raise ValueError(f"DataLoader.load_state_dict: a shuffled epoch has a seed >= 0, got "
+                             f"'epoch_seed' {state['epoch_seed']} in epoch {state['epoch']}")
         self.epoch = int(state["epoch"])
         self._epoch_seed = int(state["epoch_seed"])
         self._batch = int(state["batch"])
