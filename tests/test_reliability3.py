@@ -20,25 +20,12 @@ import numpy as np
 import pytest
 
 import minigan as mg
-from minigan.cli import main
 from minigan.gan.recipes import build, default_config
 from minigan.gan.training import Trainer
 from test_checkpoint_attacks import _peak_bytes
+from test_reliability import RING, files_of, run_cli
 
-RING = ["--model", "mlp", "--dataset", "ring", "--width", "16", "--batch-size", "32", "--quiet"]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def run_cli(argv):
-    """main()'s exit status, argparse's SystemExit included."""
-    try:
-        return main([str(a) for a in argv])
-    except SystemExit as stop:
-        return stop.code
-
-
-def files_of(folder):
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
 
 @contextmanager
@@ -330,24 +317,25 @@ def _edited(state, edit):
     return state
 
 
-def _set(*path_and_value):
-    *path, value = path_and_value
-
+def _edit(path, value=None, delete=False):
+    """An edit of a state dict: set (or delete) state[path[0]][path[1]]..."""
     def edit(state):
         node = state
         for key in path[:-1]:
             node = node[key]
-        node[path[-1]] = value
+        if delete:
+            del node[path[-1]]
+        else:
+            node[path[-1]] = value
     return edit
+
+
+def _set(*path_and_value):
+    return _edit(path_and_value[:-1], path_and_value[-1])
 
 
 def _delete(*path):
-    def edit(state):
-        node = state
-        for key in path[:-1]:
-            node = node[key]
-        del node[path[-1]]
-    return edit
+    return _edit(path, delete=True)
 
 
 def _ragged(state):
