@@ -42,6 +42,7 @@ except ImportError:  # Windows: stale temporary files are recognised by their ag
 import numpy as np
 
 from minigan import backend, formats
+from minigan.paths import open_regular_file
 from minigan.autograd import Tensor
 import minigan.formats.pytorch  # noqa: E402,F401  (formats.pytorch, formats.safetensors)
 import minigan.formats.safetensors  # noqa: E402,F401
@@ -441,21 +442,12 @@ def load(path, map_location=None, weights_only=None):
     before they are read).
     """
     path = os.fspath(path)
-    with open(path, "rb", opener=_open_regular_file) as file:  # a FIFO or a folder: refused at once
+    with open_regular_file(path, repr(path)) as file:  # a FIFO or a folder: refused at once
         if formats.is_safetensors_path(path):
             return formats.safetensors.load_file(path)
         if formats.is_pytorch_file(file):
             return formats.pytorch.load(file, path)
         return _load_npz(file, path)
-
-
-def _open_regular_file(path, flags):
-    """os.open that refuses a FIFO, a device or a folder (reading one could block forever)."""
-    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise ValueError(f"{path!r} is not a minigan checkpoint: it is not a regular file")
-    return fd
 
 
 def _load_npz(file, path: str):
@@ -584,8 +576,6 @@ def read_json(path, what: str, max_bytes: int = MAX_JSON_BYTES):
     """A JSON side file (a --config file, a run's config.json) read with every failure a
     ValueError that starts with `what`: not a regular file (a pipe, /dev/zero), too large, not
     UTF-8, not valid JSON, or nested more than MAX_DEPTH deep."""
-    from minigan.paths import open_regular_file
-
     with open_regular_file(path, what, max_bytes) as file:
         raw = file.read(max_bytes + 1)
     try:

@@ -113,7 +113,7 @@ def test_item1_a_refused_resume_leaves_every_file_byte_identical(run_copy, capsy
 
 
 _AT_ONCE = """
-import sys, time
+import os, sys, time
 import minigan.gan.training as training
 from minigan.cli import main
 
@@ -122,29 +122,27 @@ def slowly(self, *args, **kwargs):  # a slow machine: a second passes while the 
     build_trainer(self, *args, **kwargs)
     time.sleep(1.0)
 training.Trainer.__init__ = slowly
-start = float(sys.argv[1])
-time.sleep(max(0.0, start - time.time()))  # every process starts main() at the same instant
+print("ready", flush=True)
+while not os.path.exists(sys.argv[1]):  # every process starts main() at the same instant
+    time.sleep(0.002)
 sys.exit(main(sys.argv[2:]))
 """
 
 
-def _start_together(argvs, delay=4.0):
-    start = time.time() + delay
-    return [subprocess.Popen([sys.executable, "-c", _AT_ONCE, str(start), *map(str, argv)],
-                             env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True) for argv in argvs]
-
-
 def test_item2_trains_started_at_once_with_one_out_each_get_their_own_folder(tmp_path):
-    out = tmp_path / "same"
-    procs = _start_together([["train", *RING, "--steps", 2, "--seed", seed, "--out", out]
-                             for seed in range(4)])
+    out, go = tmp_path / "runs" / "same", tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", _AT_ONCE, str(go), "train", *map(str, RING),
+                               "--steps", "2", "--seed", str(seed), "--out", str(out)],
+                              env=subprocess_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for seed in range(3)]
+    assert [p.stdout.readline().strip() for p in procs] == ["ready"] * 3
+    go.touch()
     results = [(p.wait(timeout=300), p.communicate()) for p in procs]
-    assert [status for status, _ in results] == [0, 0, 0, 0], results
-    folders = sorted(tmp_path.iterdir())
-    assert [f.name for f in folders] == ["same", "same-2", "same-3", "same-4"]
+    assert [status for status, _ in results] == [0, 0, 0], results
+    folders = sorted(out.parent.iterdir())
+    assert [f.name for f in folders] == ["same", "same-2", "same-3"]
     seeds = sorted(json.loads((f / "config.json").read_text())["seed"] for f in folders)
-    assert seeds == [0, 1, 2, 3]  # one run per folder, none mixed
+    assert seeds == [0, 1, 2]  # one run per folder, none mixed
     for folder in folders:
         state = mg.load(folder / "checkpoint.npz")
         assert state["config"] == json.loads((folder / "config.json").read_text())
@@ -710,7 +708,7 @@ def test_item10_pipes_sockets_and_devices_are_refused_never_read_or_written(ring
         (["sample", "--checkpoint", ckpt, "--out", specials["sock.png"]],
          "is not a regular file: it is a socket"),
         (["sample", "--checkpoint", specials["fifo.npy"], "--out", tmp_path / "x.npy"],
-         "it is not a regular file"),
+         "is not a regular file: it is a named pipe"),
         (["evaluate", "--samples", specials["fifo.npy"], "--dataset", "ring"],
          "is not a regular file: it is a named pipe"),
         (["evaluate", "--samples", tmp_path / "s.npy", "--dataset", "ring", "--out",
@@ -899,7 +897,11 @@ def test_ctrl_c_is_a_message_and_exit_130_and_the_run_resumes(tmp_path, capsys, 
         return step(self)
 
     monkeypatch.setattr(Trainer, "train_step", interrupted_at_step_3)
-    assert run_cli(["train", *RING, "--steps", 5, "--checkpoint-every", 1, "--out", out]) == 130
+    try:
+        status = run_cli(["train", *RING, "--steps", 5, "--checkpoint-every", 1, "--out", out])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped main() as a traceback")
+    assert status == 130
     err = capsys.readouterr().err
     assert "Traceback" not in err and "interrupted; a run's last checkpoint is kept" in err
     assert mg.load(out / "checkpoint.npz")["step"] == 2
