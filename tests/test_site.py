@@ -1,10 +1,10 @@
-"""The course website (tools/site.py): built from the committed notebooks, then read in a real browser.
+"""The course website (tools/site.py): built from the committed notebooks, read in a real browser.
 
 The site is built once into a temporary folder and served on 127.0.0.1; headless Chromium (Debian's
 chromium + chromium-driver, driven through Selenium) loads every page and checks what a reader sees:
-no console error, every image loaded, every formula typeset by the site's own MathJax (no raw `$...$`
-or `\\(` left, no MathJax error), nothing fetched from outside the site, every lesson reachable from
-the index in reading order, and the search finding a lesson. Skipped, with the reason, where no
+no console error, every image loaded, every formula typeset by the site's own MathJax (no raw
+`$...$` or `\\(` left, no MathJax error), nothing fetched from outside the site, every lesson
+reachable from the index in reading order, and the search finding a lesson. Skipped, with the reason, where no
 Chromium is installed; CI (.ci/run) installs it.
 """
 
@@ -46,11 +46,14 @@ const maths = Array.from(document.querySelectorAll('.math'));
 return {
   title: document.title,
   images: imgs.length,
-  broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
+  broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0))
+                     .map(i => i.getAttribute('src')),
   math_elements: maths.length,
-  untypeset_math: maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60)),
+  untypeset_math: maths.filter(m => !m.querySelector('mjx-container'))
+                      .map(m => m.textContent.slice(0, 60)),
   typeset: document.querySelectorAll('mjx-container').length,
-  math_errors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.textContent.slice(0, 60)),
+  math_errors: Array.from(document.querySelectorAll('mjx-merror'))
+                   .map(e => e.textContent.slice(0, 60)),
   resources: performance.getEntriesByType('resource').map(e => e.name),
 };
 """
@@ -79,9 +82,12 @@ def browser(built_site):
 
 
 def site_pages(site: Path) -> list[str]:
-    """Every HTML page of the built site, relative to its root (not the theme's templates in _static)."""
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
-                  if not p.relative_to(site).as_posix().startswith("_static/"))
+    """Every HTML page of the built site, relative to its root (not the templates in _static)."""
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if not p.relative_to(site).as_posix().startswith("_static/")
+    )
 
 
 def load(driver, url: str) -> list[dict]:
@@ -109,18 +115,25 @@ def test_the_notebooks_are_shown_with_their_committed_outputs(built_site):
     """No re-execution: each lesson page shows the PNG figures of its committed notebook."""
     for stem in LESSONS:
         notebook = json.loads((ROOT / "lessons" / f"{stem}.ipynb").read_text(encoding="utf-8"))
-        figures = sum("image/png" in out.get("data", {}) for cell in notebook["cells"]
-                      for out in cell.get("outputs", []))
+        figures = sum(
+            "image/png" in out.get("data", {})
+            for cell in notebook["cells"]
+            for out in cell.get("outputs", [])
+        )
         html = (built_site / "lessons" / f"{stem}.html").read_text(encoding="utf-8")
         assert len(re.findall(r'<img [^>]*src="\.\./_images/', html)) == figures, stem
 
 
 def test_the_api_reference_documents_every_public_module(built_site):
-    import minigan
     import pkgutil
 
-    modules = ["minigan"] + [m.name for m in pkgutil.walk_packages(minigan.__path__, "minigan.")
-                             if not any(part.startswith("_") for part in m.name.split(".")[1:])]
+    import minigan
+
+    modules = ["minigan"] + [
+        m.name
+        for m in pkgutil.walk_packages(minigan.__path__, "minigan.")
+        if not any(part.startswith("_") for part in m.name.split(".")[1:])
+    ]
     html = "".join(p.read_text(encoding="utf-8") for p in (built_site / "api").glob("*.html"))
     missing = [m for m in modules if f'id="module-{m}"' not in html]
     assert missing == []
@@ -131,11 +144,13 @@ def test_the_api_reference_documents_every_public_module(built_site):
 
 def test_no_page_refers_to_anything_outside_the_site(built_site):
     """Scripts, styles, fonts and images come from the site itself (MathJax included): no CDN."""
-    external = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
-    css_external = re.compile(r"""(?:url\(|@import)\s*["']?(?:https?:)?//""", re.I)
+    external = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.IGNORECASE)
+    css_external = re.compile(r"""(?:url\(|@import)\s*["']?(?:https?:)?//""", re.IGNORECASE)
     offenders = []
     for path in built_site.rglob("*.html"):
-        for tag in re.findall(r"<(?:script|link|img|source|iframe)\b[^>]*>", path.read_text(encoding="utf-8")):
+        for tag in re.findall(
+            r"<(?:script|link|img|source|iframe)\b[^>]*>", path.read_text(encoding="utf-8")
+        ):
             if external.search(tag):
                 offenders.append(f"{path.relative_to(built_site)}: {tag}")
     for path in built_site.rglob("*.css"):
@@ -167,10 +182,14 @@ def test_every_page_in_a_browser(browser, built_site):
         facts = driver.execute_script(PAGE_FACTS_JS)
         outside = [r for r in facts["resources"] if not r.startswith(base)]
         raw = RAW_TEX.findall(driver.execute_script(PROSE_JS))
-        for what, found in (("console errors", errors), ("broken images", facts["broken_images"]),
-                            ("formulas not typeset", facts["untypeset_math"]),
-                            ("MathJax errors", facts["math_errors"]), ("raw TeX in the text", raw),
-                            ("resources from outside the site", outside)):
+        for what, found in (
+            ("console errors", errors),
+            ("broken images", facts["broken_images"]),
+            ("formulas not typeset", facts["untypeset_math"]),
+            ("MathJax errors", facts["math_errors"]),
+            ("raw TeX in the text", raw),
+            ("resources from outside the site", outside),
+        ):
             if found:
                 problems.append(f"{page}: {what}: {found[:3]}")
         if page.startswith("lessons/"):
@@ -195,16 +214,19 @@ def test_the_minimax_lesson_shows_its_formulas_and_figures(browser):
     # a display formula is laid out as a block, wider than it is tall
     size = driver.execute_script(
         "const m = document.querySelector('mjx-container[display=\"true\"]');"
-        "const r = m.getBoundingClientRect(); return [r.width, r.height];")
+        "const r = m.getBoundingClientRect(); return [r.width, r.height];"
+    )
     assert size[0] > 2 * size[1] > 0
 
 
 def test_every_lesson_is_reachable_from_the_index_in_reading_order(browser):
     driver, base = browser
     load(driver, base + "index.html")
-    hrefs = driver.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    hrefs = driver.execute_script(
+        "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
+    )
     paths = [urlparse(h).path.lstrip("/") for h in hrefs if h.startswith(base)]
-    linked = [p[len("lessons/"):-len(".html")] for p in paths if p.startswith("lessons/")]
+    linked = [p[len("lessons/") : -len(".html")] for p in paths if p.startswith("lessons/")]
     assert set(linked) == set(LESSONS)
     # the index's list and the sidebar both go 01, 02, ... in reading order
     first_seen = list(dict.fromkeys(linked))
@@ -226,7 +248,8 @@ def test_search_finds_a_lesson(browser):
     results = []
     while time.monotonic() < deadline and not results:
         results = driver.execute_script(
-            "return Array.from(document.querySelectorAll('#search-results li a')).map(a => a.href)")
+            "return Array.from(document.querySelectorAll('#search-results li a')).map(a => a.href)"
+        )
         time.sleep(0.2)
     assert any(urlparse(r).path == f"/lessons/{stem}.html" for r in results), results
     # a word that is nowhere on the site finds nothing, and the page says so
@@ -235,7 +258,10 @@ def test_search_finds_a_lesson(browser):
     status = ""
     while time.monotonic() < deadline and not re.search(r"found|did not match", status):
         status = driver.execute_script(
-            "const s = document.querySelector('#search-results'); return s ? s.innerText : ''")
+            "const s = document.querySelector('#search-results'); return s ? s.innerText : ''"
+        )
         time.sleep(0.2)
-    assert driver.execute_script("return document.querySelectorAll('#search-results li').length") == 0
+    assert (
+        driver.execute_script("return document.querySelectorAll('#search-results li').length") == 0
+    )
     assert "did not match any documents" in status or "found 0 pages" in status.lower(), status

@@ -1,8 +1,8 @@
 """Build, serve and photograph the course website.
 
-    python tools/site.py build                 # -> build/site/index.html (from the committed notebooks)
-    python tools/site.py serve                 # http://127.0.0.1:8000 (localhost only)
-    python tools/site.py screenshot            # a lesson page in headless Chromium -> docs/images/site_lesson.png
+    python tools/site.py build        # -> build/site/index.html (from the committed notebooks)
+    python tools/site.py serve        # http://127.0.0.1:8000 (localhost only)
+    python tools/site.py screenshot   # a lesson in headless Chromium -> docs/images/site_lesson.png
 
 The site is Sphinx with myst-nb (configuration: docs/site/conf.py): the executed notebooks in
 lessons/ are rendered with their committed outputs (never re-executed), in reading order; the
@@ -34,13 +34,25 @@ CONF_DIR = ROOT / "docs" / "site"
 SOURCE_DIR = ROOT / "build" / "site-src"
 OUT_DIR = ROOT / "build" / "site"
 # The handout's instructions, shown in this order under "Exercises".
-HANDOUT = ["exercises/README.md", "exercises/LESSONS.md", "exercises/STUDENT.md", "exercises/HINTS.md"]
+HANDOUT = [
+    "exercises/README.md",
+    "exercises/LESSONS.md",
+    "exercises/STUDENT.md",
+    "exercises/HINTS.md",
+]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 # Flags without which Chromium keeps trying to reach Google's services from a closed network.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
 ]
 
 
@@ -168,7 +180,9 @@ def api_page(page: str, modules: list[str]) -> str:
     for name in modules:
         if name != page:
             parts.append(f"## `{name}`\n")
-        parts.append(f"```{{eval-rst}}\n.. automodule:: {name}\n   :members:\n   :show-inheritance:\n```\n")
+        parts.append(
+            f"```{{eval-rst}}\n.. automodule:: {name}\n   :members:\n   :show-inheritance:\n```\n"
+        )
     return "\n".join(parts)
 
 
@@ -176,7 +190,9 @@ def stage(source_dir: Path = SOURCE_DIR) -> dict:
     """Lay out the site's sources in `source_dir`: copies and generated pages; drop stale files."""
     notebooks = lessons()
     if not notebooks:
-        raise SystemExit(f"error: no lesson notebooks (lessons/NN_name.ipynb) found in {ROOT / 'lessons'}")
+        raise SystemExit(
+            f"error: no lesson notebooks (lessons/NN_name.ipynb) found in {ROOT / 'lessons'}"
+        )
     wanted: set[Path] = set()
 
     def put(rel: str, *, text: str | None = None, src: Path | None = None) -> None:
@@ -207,17 +223,36 @@ def build(out_dir: Path = OUT_DIR, source_dir: Path = SOURCE_DIR, quiet: bool = 
     """Stage the sources and run Sphinx; return the seconds it took. Raises on a failed build."""
     start = time.perf_counter()
     counts = stage(source_dir)
-    env = dict(os.environ, MINIGAN_SITE_ROOT=str(ROOT), PYTHONPATH=os.pathsep.join(
-        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-c", str(CONF_DIR), str(source_dir), str(out_dir)]
+    env = dict(
+        os.environ,
+        MINIGAN_SITE_ROOT=str(ROOT),
+        PYTHONPATH=os.pathsep.join(
+            [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        ),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-c",
+        str(CONF_DIR),
+        str(source_dir),
+        str(out_dir),
+    ]
     if quiet:
         command.append("-q")  # warnings and errors only
-    result = subprocess.run(command, env=env, cwd=ROOT)
+    result = subprocess.run(command, env=env, cwd=ROOT, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"sphinx-build failed with exit status {result.returncode}: {' '.join(command)}")
+        raise RuntimeError(
+            f"sphinx-build failed with exit status {result.returncode}: {' '.join(command)}"
+        )
     seconds = time.perf_counter() - start
-    print(f"built {counts['lessons']} lessons, {counts['api_pages']} API pages -> {out_dir / 'index.html'} "
-          f"in {seconds:.1f} s")
+    print(
+        f"built {counts['lessons']} lessons, {counts['api_pages']} API pages -> "
+        f"{out_dir / 'index.html'} in {seconds:.1f} s"
+    )
     return seconds
 
 
@@ -226,13 +261,13 @@ def build(out_dir: Path = OUT_DIR, source_dir: Path = SOURCE_DIR, quiet: bool = 
 
 
 def serve_in_thread(directory: Path, port: int = 0):
-    """An HTTP server on 127.0.0.1 for `directory`, running in a daemon thread: (server, base URL)."""
+    """An HTTP server on 127.0.0.1 for `directory`, in a daemon thread: (server, base URL)."""
     import functools
     import http.server
     import threading
 
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        def log_message(self, format, *args):
             pass
 
     handler = functools.partial(QuietHandler, directory=str(directory))
@@ -245,7 +280,10 @@ def chromium_missing() -> str | None:
     """Why a headless Chromium cannot be driven here, or None when it can."""
     for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
         if not os.path.exists(path):
-            return f"{path} not found (Debian: apt-get install -y chromium chromium-driver; missing: {package})"
+            return (
+                f"{path} not found (package {package}; on Debian: "
+                "apt-get install -y chromium chromium-driver)"
+            )
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -295,7 +333,9 @@ def wait_for_mathjax(driver) -> None:
 def screenshot(out: Path, page: str, site: Path = OUT_DIR, anchor: str | None = None) -> Path:
     """Load `page` of the built site in headless Chromium and save a PNG of the window."""
     if not (site / page).exists():
-        raise SystemExit(f"error: {site / page} does not exist; run  python tools/site.py build  first")
+        raise SystemExit(
+            f"error: {site / page} does not exist; run  python tools/site.py build  first"
+        )
     why = chromium_missing()
     if why:
         raise SystemExit(f"error: cannot take a screenshot: {why}")
@@ -314,16 +354,26 @@ def screenshot(out: Path, page: str, site: Path = OUT_DIR, anchor: str | None = 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python tools/site.py", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python tools/site.py", description=__doc__.split("\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    p_build = sub.add_parser("build", help="build the site into build/site (no notebook is executed)")
-    p_build.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: build/site)")
-    p_build.add_argument("--verbose", action="store_true", help="show Sphinx's progress, not only warnings")
+    p_build = sub.add_parser(
+        "build", help="build the site into build/site (no notebook is executed)"
+    )
+    p_build.add_argument(
+        "--out", type=Path, default=OUT_DIR, help="output folder (default: build/site)"
+    )
+    p_build.add_argument(
+        "--verbose", action="store_true", help="show Sphinx's progress, not only warnings"
+    )
     p_serve = sub.add_parser("serve", help="serve the built site on 127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--dir", type=Path, default=OUT_DIR)
     p_shot = sub.add_parser("screenshot", help="a lesson page in headless Chromium, as a PNG")
-    p_shot.add_argument("--page", default=None, help="page of the site (default: the minimax lesson)")
+    p_shot.add_argument(
+        "--page", default=None, help="page of the site (default: the minimax lesson)"
+    )
     p_shot.add_argument("--anchor", default=None, help="scroll to this #anchor first")
     p_shot.add_argument("--out", type=Path, default=ROOT / "docs" / "images" / "site_lesson.png")
     p_shot.add_argument("--dir", type=Path, default=OUT_DIR)
@@ -338,7 +388,11 @@ def main(argv=None) -> int:
         return 0
     if args.command == "serve":
         if not (args.dir / "index.html").exists():
-            print(f"error: {args.dir / 'index.html'} not found; run  python tools/site.py build  first", file=sys.stderr)
+            print(
+                f"error: {args.dir / 'index.html'} not found; "
+                "run  python tools/site.py build  first",
+                file=sys.stderr,
+            )
             return 2
         server, base = serve_in_thread(args.dir, args.port)
         print(f"serving {args.dir} at {base} (Ctrl-C stops)")
@@ -348,7 +402,9 @@ def main(argv=None) -> int:
         except KeyboardInterrupt:
             server.shutdown()
         return 0
-    page = args.page or next((f"lessons/{nb.stem}.html" for nb in lessons() if "minimax" in nb.stem), None)
+    page = args.page or next(
+        (f"lessons/{nb.stem}.html" for nb in lessons() if "minimax" in nb.stem), None
+    )
     if page is None or not re.fullmatch(r"[\w./-]+\.html", page):
         print(f"error: --page must name an .html page of the site, got {page!r}", file=sys.stderr)
         return 2

@@ -8,7 +8,9 @@ lessons or modules: the index and the API pages are generated from what is in th
 import os
 import sys
 
-ROOT = os.environ.get("MINIGAN_SITE_ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROOT = os.environ.get("MINIGAN_SITE_ROOT") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..")
+)
 sys.path.insert(0, ROOT)  # autodoc documents this checkout's minigan
 
 project = "minigan"
@@ -62,6 +64,7 @@ def docstring_as_written(app, what, name, obj, options, lines):
 
 def setup(app):
     app.connect("autodoc-process-docstring", docstring_as_written)
+
 
 html_theme = "sphinx_book_theme"
 html_title = "minigan"
