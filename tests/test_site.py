@@ -4,8 +4,8 @@ The site is built once into a temporary folder and served on 127.0.0.1; headless
 chromium + chromium-driver, driven through Selenium) loads every page and checks what a reader sees:
 no console error, every image loaded, every formula typeset by the site's own MathJax (no raw
 `$...$` or `\\(` left, no MathJax error), nothing fetched from outside the site, every lesson
-reachable from the index in reading order, and the search finding a lesson. Skipped, with the reason, where no
-Chromium is installed; CI (.ci/run) installs it.
+reachable from the index in reading order, and the search finding a lesson. Skipped, with the
+reason, where no Chromium is installed; CI (.ci/run) installs it.
 """
 
 import importlib.util
