@@ -153,7 +153,7 @@ Then the graded exercises ([which lesson each belongs to](exercises/LESSONS.md))
 :maxdepth: 1
 :hidden:
 
-readme
+README
 api/index
 ```
 """
@@ -205,7 +205,7 @@ def stage(source_dir: Path = SOURCE_DIR) -> dict:
         put(f"lessons/{nb.name}", src=nb)
     for rel in HANDOUT:
         put(rel, src=ROOT / rel)
-    put("readme.md", src=ROOT / "README.md")
+    put("README.md", src=ROOT / "README.md")  # lessons link to ../README.md#...
     for image in sorted((ROOT / "docs" / "images").glob("*.png")):  # the README's pictures
         put(f"docs/images/{image.name}", src=image)
     pages = api_pages(api_modules())
