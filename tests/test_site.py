@@ -160,6 +160,36 @@ def test_no_page_refers_to_anything_outside_the_site(built_site):
     assert (built_site / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
 
+def test_every_link_inside_the_site_leads_somewhere(built_site):
+    """Every internal link names a file of the site, and its #anchor an id on that page."""
+    ids: dict = {}
+
+    def ids_of(path: Path) -> set:
+        if path not in ids:
+            ids[path] = set(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
+        return ids[path]
+
+    broken = []
+    for page in site_pages(built_site):
+        path = built_site / page
+        for href in re.findall(r'<a [^>]*href="([^"]+)"', path.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", href):
+                continue  # http(s):, mailto: ... (read, never loaded)
+            target, _, anchor = href.partition("#")
+            target_path = (path.parent / target.split("?")[0]).resolve() if target else path
+            if target_path.is_dir():
+                target_path = target_path / "index.html"
+            if not target_path.is_file():
+                broken.append(f"{page}: {href}")
+            elif anchor and target_path.suffix == ".html" and anchor not in ids_of(target_path):
+                broken.append(f"{page}: {href} (no such anchor)")
+    assert broken == []
+    # the DCGAN lesson's link to "When one machine is not enough" is one of them
+    lesson = next(s for s in LESSONS if "dcgan" in s)
+    html = (built_site / "lessons" / f"{lesson}.html").read_text(encoding="utf-8")
+    assert 'href="../README.html#when-one-machine-is-not-enough"' in html
+
+
 def test_the_site_tool_refuses_a_page_that_is_not_html(capsys):
     assert site_tool.main(["screenshot", "--page", "../../etc/passwd"]) == 2
     assert "--page must name an .html page" in capsys.readouterr().err
