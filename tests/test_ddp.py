@@ -91,59 +91,19 @@ def runs(tmp_path_factory):
     work = tmp_path_factory.mktemp("ddp")
     program = work / "ddp_dcgan_torch.py"
     program.write_text(torch_version(PROGRAM.read_text(encoding="utf-8")), encoding="utf-8")
-    common = ["--batch-size", str(BATCH), "--samples", str(SAMPLES), "--data", str(DATA)]
+    common = f"--batch-size {BATCH} --samples {SAMPLES} --data {DATA}".split()
+    python = [sys.executable, str(PROGRAM)]
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1"]
+    torchrun += ["--nproc_per_node", "2", "--rdzv-backend", "c10d", "--max-restarts", "0"]
+    torchrun += ["--rdzv-endpoint", f"127.0.0.1:{free_port()}", str(program)]
 
-    code, out = run(
-        [
-            sys.executable,
-            str(PROGRAM),
-            "--steps",
-            "2",
-            "--width",
-            str(WIDTH),
-            *common,
-            "--out",
-            "start",
-        ],
-        work,
-    )
+    code, out = run([*python, *f"--steps 2 --width {WIDTH} --out start".split(), *common], work)
     assert code == 0, out
-    torchrun = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nnodes",
-        "1",
-        "--nproc_per_node",
-        "2",
-        "--rdzv-backend",
-        "c10d",
-        "--rdzv-endpoint",
-        f"127.0.0.1:{free_port()}",
-        "--max-restarts",
-        "0",
-    ]
-    code, out = run(
-        [
-            *torchrun,
-            str(program),
-            "--init",
-            "start",
-            "--steps",
-            str(TORCH_STEPS),
-            *common,
-            "--save-every-process",
-            "--out",
-            "ddp",
-        ],
-        work,
-    )
+    ddp = f"--init start --steps {TORCH_STEPS} --save-every-process --out ddp".split()
+    code, out = run([*torchrun, *ddp, *common], work)
     assert code == 0, out
     assert "torch, 2 process(es): 3 steps" in out
-    code, out = run(
-        [sys.executable, str(PROGRAM), "--init", "ddp", "--steps", "0", *common, "--out", "back"],
-        work,
-    )
+    code, out = run([*python, *["--init", "ddp", "--steps", "0", "--out", "back"], *common], work)
     assert code == 0, out
     return work
 
@@ -247,19 +207,8 @@ def test_the_weights_come_back_into_minigan_exactly(runs):
 
 
 def test_the_course_evaluates_them(runs):
-    code, out = run(
-        [
-            sys.executable,
-            "-m",
-            "minigan",
-            "evaluate",
-            "--samples",
-            "back/samples.npy",
-            "--dataset",
-            "sample",
-        ],
-        runs,
-    )
+    evaluate = ["-m", "minigan", "evaluate", "--samples", "back/samples.npy", "--dataset", "sample"]
+    code, out = run([sys.executable, *evaluate], runs)
     assert code == 0, out
     metrics = json.loads((runs / "back" / "samples_metrics.json").read_text())
     assert metrics["dataset"] == "sample" and np.isfinite(metrics["fd"]) and metrics["fd"] > 0
@@ -278,44 +227,21 @@ def test_torchrun_with_the_minigan_import_says_what_to_change(tmp_path):
     assert "Traceback" not in out
 
 
-def test_bad_input_is_refused_with_a_message(tmp_path):
-    code, out = run(
-        [sys.executable, str(PROGRAM), "--init", str(tmp_path), "--out", str(tmp_path / "o")],
-        tmp_path,
-        timeout=60,
-    )
-    assert (
-        code == 2 and f"--init {tmp_path}: no config.json there" in out and "Traceback" not in out
-    )
-    not_idx = tmp_path / "images.idx"
-    not_idx.write_bytes(b"hello, world")
-    code, out = run(
-        [
-            sys.executable,
-            str(PROGRAM),
-            "--steps",
-            "1",
-            "--data",
-            str(not_idx),
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        tmp_path,
-        timeout=60,
-    )
-    assert code == 2 and "not an IDX file of 28x28 images" in out and "Traceback" not in out
-    code, out = run(
-        [
-            sys.executable,
-            str(PROGRAM),
-            "--steps",
-            "1",
-            "--data",
-            str(tmp_path / "nope"),
-            "--out",
-            str(tmp_path / "o"),
-        ],
-        tmp_path,
-        timeout=60,
-    )
-    assert code == 2 and "--data" in out and "cannot read it" in out and "Traceback" not in out
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--init", "{tmp}"], "--init {tmp}: no config.json there"),
+        (["--steps", "1", "--data", "{tmp}/images.idx"], "not an IDX file of 28x28 images"),
+        (["--steps", "1", "--data", "{tmp}/nope"], "--data {tmp}/nope: cannot read it"),
+        (["--steps", "-1"], "--steps and --samples must be >= 0"),
+    ],
+    ids=["init-without-config", "not-idx", "missing-data", "negative-steps"],
+)
+def test_bad_input_is_refused_with_a_message(tmp_path, args, message):
+    (tmp_path / "images.idx").write_bytes(b"hello, world")
+    args = [a.format(tmp=tmp_path) for a in args]
+    command = [sys.executable, str(PROGRAM), *args, "--out", str(tmp_path / "out")]
+    code, out = run(command, tmp_path, timeout=60)
+    assert code == 2, out
+    assert message.format(tmp=tmp_path) in out and "Traceback" not in out
+    assert not (tmp_path / "out").exists()  # nothing written
