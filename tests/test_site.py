@@ -12,6 +12,7 @@ import importlib.util
 import json
 import re
 import time
+from html import escape
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -121,7 +122,18 @@ def test_the_notebooks_are_shown_with_their_committed_outputs(built_site):
             for out in cell.get("outputs", [])
         )
         html = (built_site / "lessons" / f"{stem}.html").read_text(encoding="utf-8")
-        assert len(re.findall(r'<img [^>]*src="\.\./_images/', html)) == figures, stem
+        assert len(re.findall(r'<img [^>]*src="\.\./_images/', html)) >= figures, stem
+        # and the printed text of its run: every stream line of the committed notebook
+        printed = [
+            line.strip()
+            for cell in notebook["cells"]
+            for out in cell.get("outputs", [])
+            if out["output_type"] == "stream"
+            for line in "".join(out["text"]).splitlines()
+            if line.strip()
+        ]
+        missing = [line for line in printed if escape(line, quote=False) not in html]
+        assert missing == [], stem
 
 
 def test_the_api_reference_documents_every_public_module(built_site):
