@@ -75,8 +75,6 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 html_show_sourcelink = False
-html_static_path = ["_static"]
-html_css_files = ["site.css"]
 html_favicon = "favicon.svg"  # without one, the browser's request for /favicon.ico is a 404
 # The theme's light/dark switch starts from this mode; left empty, the theme logs an error.
 html_context = {"default_mode": "light"}
