@@ -113,7 +113,7 @@ def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> 
 
 
 def engine_case(torch, blocks: int) -> dict:
-    """Per-op time of a 100-op chain on (8, 8) tensors, forward + backward (benchmarks/engine_overhead.py)."""
+    """Per-op time of a 100-op chain on (8, 8) tensors, forward + backward."""
     from engine_overhead import OPS, chain
 
     def step_of(x):
