@@ -144,7 +144,7 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 self._update(p, self._grad_of(p, group), self.state.setdefault(p, {}), group)
-                p._bump_version(f"{self._name()}.step()")  # a graph that saved p can no longer backward
+                p._bump_version(f"{self._name()}.step()")  # a graph that saved p cannot backward
         return loss
 
     def _grad_of(self, p: Tensor, group: dict):
@@ -408,7 +408,8 @@ class RMSprop(Optimizer):
             p.array += -lr * grad / avg
 
 
-# ----------------------------------------------------------------------------- checking what is loaded
+# ----------------------------------------------------------------------------- checking what is
+# loaded
 
 
 def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
@@ -441,7 +442,8 @@ def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
         absent = sorted(set(optimizer.OPTIONS) - set(saved) - set(optimizer.FILLED_ON_LOAD))
         if absent:
             raise invalid(f"param_groups[{g}] lacks the option(s) {absent} (a {optimizer._name()} "
-                          f"group needs {sorted(set(optimizer.OPTIONS) - set(optimizer.FILLED_ON_LOAD))})")
+                          f"group needs "
+                          f"{sorted(set(optimizer.OPTIONS) - set(optimizer.FILLED_ON_LOAD))})")
         try:
             filled = {**saved, "params": group["params"]}
             for key, value in optimizer.FILLED_ON_LOAD.items():
