@@ -77,6 +77,12 @@ def table(results: dict) -> str:
                      f"{train['seconds']:.0f} s, FD {fd:.1f} | — | — | <= 120 s: "
                      f"{'met' if train['seconds'] <= 120 else '**missed**'}; FD <= 60: "
                      f"{'met' if fd <= 60 else '**missed**'} |")
+    layers = results["cases"].get("layers")
+    if layers:  # issue 21's layers: no target yet (the CPU-speed issue sets them)
+        lines += ["", f"Layers, forward + backward of one {tuple(layers['input_shape'])} float32 batch:", "",
+                  "| layer | minigan | PyTorch | ratio |", "| --- | --- | --- | --- |"]
+        lines += [f"| `{name}` | {case['minigan_ms']:.1f} ms | {case['torch_ms']:.1f} ms | {case['ratio_vs_torch']:.2f}x |"
+                  for name, case in layers["layers"].items()]
     return "\n".join(lines) + "\n"
 
 
