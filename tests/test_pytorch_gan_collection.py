@@ -51,6 +51,29 @@ from torch.utils.data import DataLoader, Dataset
 W = 8  # the base width: 64 in the collection
 '''
 
+# The collection's two helpers, the same in most of its programs (written once here).
+WEIGHTS_INIT = '''
+def weights_init_normal(m):
+    classname = m.__class__.__name__
+    if classname.find("Conv") != -1:
+        torch.nn.init.normal_(m.weight.data, 0.0, 0.02)
+    elif classname.find("BatchNorm2d") != -1:
+        torch.nn.init.normal_(m.weight.data, 1.0, 0.02)
+        torch.nn.init.constant_(m.bias.data, 0.0)
+'''
+
+LAMBDA_LR = '''
+class LambdaLR:
+    def __init__(self, n_epochs, offset, decay_start_epoch):
+        assert (n_epochs - decay_start_epoch) > 0, "Decay must start before the training session ends!"
+        self.n_epochs = n_epochs
+        self.offset = offset
+        self.decay_start_epoch = decay_start_epoch
+
+    def step(self, epoch):
+        return 1.0 - max(0, epoch + self.offset - self.decay_start_epoch) / (self.n_epochs - self.decay_start_epoch)
+'''
+
 # ----------------------------------------------------------------------------- the models, program by program
 
 CYCLEGAN = HEADER + '''
@@ -146,15 +169,7 @@ class Discriminator(nn.Module):
         return self.model(img)
 
 
-class LambdaLR:
-    def __init__(self, n_epochs, offset, decay_start_epoch):
-        assert (n_epochs - decay_start_epoch) > 0, "Decay must start before the training session ends!"
-        self.n_epochs = n_epochs
-        self.offset = offset
-        self.decay_start_epoch = decay_start_epoch
-
-    def step(self, epoch):
-        return 1.0 - max(0, epoch + self.offset - self.decay_start_epoch) / (self.n_epochs - self.decay_start_epoch)
+''' + LAMBDA_LR + '''
 
 
 class ReplayBuffer:
@@ -181,13 +196,7 @@ class ReplayBuffer:
 '''
 
 PIX2PIX = HEADER + '''
-def weights_init_normal(m):
-    classname = m.__class__.__name__
-    if classname.find("Conv") != -1:
-        torch.nn.init.normal_(m.weight.data, 0.0, 0.02)
-    elif classname.find("BatchNorm2d") != -1:
-        torch.nn.init.normal_(m.weight.data, 1.0, 0.02)
-        torch.nn.init.constant_(m.bias.data, 0.0)
+''' + WEIGHTS_INIT + '''
 
 
 class UNetDown(nn.Module):
@@ -758,14 +767,7 @@ class Discriminator(nn.Module):
         return self.model(img)
 
 
-class LambdaLR:
-    def __init__(self, n_epochs, offset, decay_start_epoch):
-        self.n_epochs = n_epochs
-        self.offset = offset
-        self.decay_start_epoch = decay_start_epoch
-
-    def step(self, epoch):
-        return 1.0 - max(0, epoch + self.offset - self.decay_start_epoch) / (self.n_epochs - self.decay_start_epoch)
+''' + LAMBDA_LR + '''
 '''
 
 MUNIT = HEADER + '''
@@ -981,14 +983,7 @@ class LayerNorm(nn.Module):
         return x
 
 
-class LambdaLR:
-    def __init__(self, n_epochs, offset, decay_start_epoch):
-        self.n_epochs = n_epochs
-        self.offset = offset
-        self.decay_start_epoch = decay_start_epoch
-
-    def step(self, epoch):
-        return 1.0 - max(0, epoch + self.offset - self.decay_start_epoch) / (self.n_epochs - self.decay_start_epoch)
+''' + LAMBDA_LR + '''
 '''
 
 STARGAN = HEADER + '''
@@ -1552,7 +1547,7 @@ class ImageDataset(Dataset):  # stands in for the unpaired photo / painting fold
 
 
 torch.manual_seed(0)
-n_epochs, decay_epoch, lambda_cyc, lambda_id = 3, 1, 10.0, 5.0
+n_epochs, decay_epoch, lambda_cyc, lambda_id = 2, 1, 10.0, 5.0
 input_shape = (3, 32, 32)
 cuda = torch.cuda.is_available()
 criterion_GAN = torch.nn.MSELoss()
@@ -1575,7 +1570,7 @@ lr_scheduler_D_B = torch.optim.lr_scheduler.LambdaLR(optimizer_D_B, lr_lambda=La
 Tensor = torch.cuda.FloatTensor if cuda else torch.Tensor
 fake_A_buffer = ReplayBuffer()
 fake_B_buffer = ReplayBuffer()
-dataloader = DataLoader(ImageDataset(4, input_shape), batch_size=2, shuffle=True, num_workers=0)
+dataloader = DataLoader(ImageDataset(2, input_shape), batch_size=2, shuffle=True, num_workers=0)
 
 losses = []
 for epoch in range(n_epochs):
@@ -1655,7 +1650,7 @@ generator.apply(weights_init_normal)
 discriminator.apply(weights_init_normal)
 optimizer_G = torch.optim.Adam(generator.parameters(), lr=0.0002, betas=(0.5, 0.999))
 optimizer_D = torch.optim.Adam(discriminator.parameters(), lr=0.0002, betas=(0.5, 0.999))
-dataloader = DataLoader(ImageDataset(2), batch_size=1, shuffle=True)
+dataloader = DataLoader(ImageDataset(1), batch_size=1, shuffle=True)
 Tensor = torch.cuda.FloatTensor if torch.cuda.is_available() else torch.FloatTensor
 
 losses = []
@@ -1693,13 +1688,7 @@ np.random.seed(0)
 patch = (1, int(mask_size / 2 ** 3), int(mask_size / 2 ** 3))
 
 
-def weights_init_normal(m):
-    classname = m.__class__.__name__
-    if classname.find("Conv") != -1:
-        torch.nn.init.normal_(m.weight.data, 0.0, 0.02)
-    elif classname.find("BatchNorm2d") != -1:
-        torch.nn.init.normal_(m.weight.data, 1.0, 0.02)
-        torch.nn.init.constant_(m.bias.data, 0.0)
+''' + WEIGHTS_INIT + '''
 
 
 def apply_random_mask(imgs):
@@ -1759,13 +1748,7 @@ np.random.seed(0)
 input_shape = (3, img_size, img_size)
 
 
-def weights_init_normal(m):
-    classname = m.__class__.__name__
-    if classname.find("Conv") != -1:
-        torch.nn.init.normal_(m.weight.data, 0.0, 0.02)
-    elif classname.find("BatchNorm2d") != -1:
-        torch.nn.init.normal_(m.weight.data, 1.0, 0.02)
-        torch.nn.init.constant_(m.bias.data, 0.0)
+''' + WEIGHTS_INIT + '''
 
 
 def apply_random_mask(imgs):
@@ -1837,7 +1820,7 @@ for model in (G_AB, G_BA, D_A, D_B):
 optimizer_G = torch.optim.Adam(itertools.chain(G_AB.parameters(), G_BA.parameters()), lr=0.0002, betas=(0.5, 0.999))
 optimizer_D_A = torch.optim.Adam(D_A.parameters(), lr=0.0002, betas=(0.5, 0.999))
 optimizer_D_B = torch.optim.Adam(D_B.parameters(), lr=0.0002, betas=(0.5, 0.999))
-pairs = torch.rand(4, 3, 64, 128) * 2 - 1  # edges2shoes: each image is the pair side by side
+pairs = torch.rand(2, 3, 64, 128) * 2 - 1  # edges2shoes: each image is the pair side by side
 dataloader = DataLoader(pairs, batch_size=2, shuffle=True)
 Tensor = torch.cuda.FloatTensor if torch.cuda.is_available() else torch.FloatTensor
 
@@ -1887,13 +1870,7 @@ D_A = Discriminator()
 D_B = Discriminator()
 
 
-def weights_init_normal(m):
-    classname = m.__class__.__name__
-    if classname.find("Conv") != -1:
-        torch.nn.init.normal_(m.weight.data, 0.0, 0.02)
-    elif classname.find("BatchNorm2d") != -1:
-        torch.nn.init.normal_(m.weight.data, 1.0, 0.02)
-        torch.nn.init.constant_(m.bias.data, 0.0)
+''' + WEIGHTS_INIT + '''
 
 
 for model in (G_AB, G_BA, D_A, D_B):
@@ -1961,7 +1938,7 @@ optimizer_D1 = torch.optim.Adam(D1.parameters(), lr=0.0001, betas=(0.5, 0.999))
 optimizer_D2 = torch.optim.Adam(D2.parameters(), lr=0.0001, betas=(0.5, 0.999))
 lr_scheduler_G = torch.optim.lr_scheduler.LambdaLR(optimizer_G, lr_lambda=LambdaLR(n_epochs, 0, decay_epoch).step)
 Tensor = torch.cuda.FloatTensor if torch.cuda.is_available() else torch.Tensor
-dataloader = DataLoader([{"A": torch.rand(*input_shape), "B": torch.rand(*input_shape)} for _ in range(4)], batch_size=2)
+dataloader = DataLoader([{"A": torch.rand(*input_shape), "B": torch.rand(*input_shape)} for _ in range(2)], batch_size=2)
 
 
 def compute_kl(mu):
@@ -2021,13 +1998,7 @@ torch.manual_seed(0)
 n_epochs, decay_epoch, dim, n_downsample, n_residual, style_dim = 2, 1, 8, 2, 2, 8
 
 
-def weights_init_normal(m):
-    classname = m.__class__.__name__
-    if classname.find("Conv") != -1:
-        torch.nn.init.normal_(m.weight.data, 0.0, 0.02)
-    elif classname.find("BatchNorm2d") != -1:
-        torch.nn.init.normal_(m.weight.data, 1.0, 0.02)
-        torch.nn.init.constant_(m.bias.data, 0.0)
+''' + WEIGHTS_INIT + '''
 
 
 criterion_recon = torch.nn.L1Loss()
@@ -2291,9 +2262,9 @@ ESRGAN_TRAIN = ESRGAN + SUPER_RESOLUTION_TRAIN.replace("GENERATOR", "GeneratorRR
         loss_D.backward()
         optimizer_D.step()''')
 
-TRAINING = {"cyclegan": (CYCLEGAN_TRAIN, 6), "pix2pix": (PIX2PIX_TRAIN, 4), "context_encoder": (CONTEXT_ENCODER_TRAIN, 4),
-            "ccgan": (CCGAN_TRAIN, 4), "discogan": (DISCOGAN_TRAIN, 4), "dualgan": (DUALGAN_TRAIN, 2),
-            "unit": (UNIT_TRAIN, 4), "munit": (MUNIT_TRAIN, 2), "stargan": (STARGAN_TRAIN, 2),
+TRAINING = {"cyclegan": (CYCLEGAN_TRAIN, 2), "pix2pix": (PIX2PIX_TRAIN, 2), "context_encoder": (CONTEXT_ENCODER_TRAIN, 4),
+            "ccgan": (CCGAN_TRAIN, 4), "discogan": (DISCOGAN_TRAIN, 2), "dualgan": (DUALGAN_TRAIN, 2),
+            "unit": (UNIT_TRAIN, 2), "munit": (MUNIT_TRAIN, 2), "stargan": (STARGAN_TRAIN, 2),
             "pixelda": (PIXELDA_TRAIN, 4), "srgan": (SRGAN_TRAIN, 4), "esrgan": (ESRGAN_TRAIN, 4)}
 
 
