@@ -318,9 +318,9 @@ def layers_case(torch, blocks: int) -> dict:
     """{layer: minigan and PyTorch times of one forward + backward (output summed), and the ratio}."""
     x = np.random.default_rng(0).standard_normal((64, 64, 28, 28)).astype(np.float32)
     results = {}
-    for name, build in LAYERS:
+    for name, make in LAYERS:
         inputs = {"minigan": mg.tensor(x, requires_grad=True), "torch": torch.tensor(x, requires_grad=True)}
-        layers = {"minigan": build(mg.nn), "torch": build(torch.nn)}
+        layers = {"minigan": make(mg.nn), "torch": make(torch.nn)}
         steps = {lib: (lambda layer=layers[lib], t=inputs[lib]: layer(t).sum().backward()) for lib in layers}
         results[name] = summarize(alternating_blocks(steps, blocks, number=3, warmup=1, pause=0.1))
     return {"input_shape": list(x.shape), "layers": results}

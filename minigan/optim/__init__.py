@@ -483,4 +483,4 @@ def _checked_param_state(optimizer: Optimizer, index, p: Tensor, entries, group:
     return loaded
 
 
-from minigan.optim import lr_scheduler  # noqa: E402  (optim.lr_scheduler.LambdaLR, as in torch)
+from minigan.optim import lr_scheduler  # noqa: E402,F401  (optim.lr_scheduler.LambdaLR, as in torch)
