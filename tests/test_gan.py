@@ -277,6 +277,7 @@ def test_resize_images_keeps_range_and_corners():
 # ----------------------------------------------------------------------------- training works
 
 
+@pytest.mark.slow
 def test_training_on_the_ring_covers_the_modes():
     """VEEGAN protocol: at least 7 of 8 modes, at least 80% of 2,500 samples within 3 std."""
     config, run = _toy_run(steps=6000)

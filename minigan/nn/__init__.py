@@ -4,13 +4,14 @@
     parameter.py    Parameter
     container.py    Sequential, ModuleList
     linear.py       Linear, Identity          conv.py        Conv2d, ConvTranspose2d
-    batchnorm.py    BatchNorm1d, BatchNorm2d  activation.py  ReLU, LeakyReLU, Tanh, Sigmoid
+    batchnorm.py    BatchNorm1d, BatchNorm2d  activation.py  ReLU, LeakyReLU, PReLU, Tanh, Sigmoid
     dropout.py      Dropout, Dropout2d        embedding.py   Embedding
     flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, ...
     upsample.py     Upsample                  parallel.py    DataParallel (one device: a wrapper)
-    normalization.py  InstanceNorm1d/2d, GroupNorm, LayerNorm    pooling.py  AvgPool2d, MaxPool2d,
-    padding.py      ZeroPad2d, ConstantPad2d,                    AdaptiveAvgPool2d
-                    ReflectionPad2d, ReplicationPad2d            pixelshuffle.py  PixelShuffle, PixelUnshuffle
+    normalization.py  InstanceNorm1d, InstanceNorm2d, GroupNorm, LayerNorm
+    padding.py      ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d
+    pooling.py      AvgPool2d, MaxPool2d, AdaptiveAvgPool2d
+    pixelshuffle.py PixelShuffle, PixelUnshuffle
     minibatch.py    MinibatchDiscrimination, MinibatchStdDev (D's layers against mode collapse)
     init.py         nn.init: normal_, uniform_, xavier_*, kaiming_*, calculate_gain
     utils/          nn.utils: clip_grad_norm_, spectral_norm

@@ -323,13 +323,15 @@ class ConvTranspose2dFunction(Function):
 
     cols = weight.reshape(C_in, C_out*kh*kw)^T @ x as (C_in, N*H*W);  y = col2im(cols).
     dL/dx = conv2d(dL/dy, weight),  dL/dweight = conv2d_weight(dL/dy, x),  dL/dbias = sum of dL/dy.
+    product: the function computing those two steps (fast_forward passes speed (e)'s).
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
+    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size,
+                product=_transposed_product):
         ctx.save_for_backward(x, weight)
         ctx.args = stride, padding, dilation
-        y = _transposed_product(x, weight, stride, padding, dilation, output_size)
+        y = product(x, weight, stride, padding, dilation, output_size)
         if bias is not None:
             y += bias.reshape(1, -1, 1, 1)
         return y
@@ -348,15 +350,10 @@ class ConvTranspose2dFunction(Function):
     # speed (e) in section 4: the product by phases, on NumPy with a stride above 1
     @staticmethod
     def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
-        if get_array_module(x) is not np or max(stride) == 1 or weight.shape[1] == 1:
-            return ConvTranspose2dFunction.forward(ctx, x, weight, bias, stride, padding, dilation,
-                                                   output_size)
-        ctx.save_for_backward(x, weight)
-        ctx.args = stride, padding, dilation
-        y = _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size)
-        if bias is not None:
-            y += bias.reshape(1, -1, 1, 1)
-        return y
+        by_phase = get_array_module(x) is np and max(stride) > 1 and weight.shape[1] > 1
+        return ConvTranspose2dFunction.forward(
+            ctx, x, weight, bias, stride, padding, dilation, output_size,
+            _transposed_product_by_phase if by_phase else _transposed_product)
 
     # speed (b) in section 4: im2col(grad) once, for both products
     @staticmethod

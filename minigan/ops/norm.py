@@ -57,17 +57,14 @@ class BatchNorm(Function):
             if running_mean is not None:
                 _update_running_stats(running_mean, running_var, mean, var, momentum, n)
         else:
-            mean = running_mean.reshape(shape).astype(x.dtype)  # a copy: updates do not reach it
-            var = running_var.reshape(shape).astype(x.dtype)
+            mean, var = _running_stats(running_mean, running_var, shape, x.dtype)
         inv_std = (1 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
         y = (x - mean) * inv_std
         if weight is not None:
             y = y * weight.reshape(shape)
         if bias is not None:
             y = y + bias.reshape(shape)
-        ctx.save_for_backward(x, weight)
-        ctx.running_stats = None if training else (mean, inv_std)  # constants: from the buffers
-        ctx.training, ctx.eps, ctx.dims, ctx.shape = training, eps, dims, shape
+        _keep_for_backward(ctx, x, weight, training, eps, dims, shape, mean, inv_std)
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -112,8 +109,7 @@ class BatchNorm(Function):
             if running_mean is not None:
                 _update_running_stats(running_mean, running_var, mean, var, momentum, n)
         else:
-            mean = running_mean.reshape(shape).astype(x.dtype)
-            var = running_var.reshape(shape).astype(x.dtype)
+            mean, var = _running_stats(running_mean, running_var, shape, x.dtype)
             centered = x - mean
         inv_std = (1 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
         x_hat = centered
@@ -121,9 +117,7 @@ class BatchNorm(Function):
         y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
         if bias is not None:
             y += bias.reshape(shape)
-        ctx.save_for_backward(x, weight)
-        ctx.running_stats = None if training else (mean, inv_std)
-        ctx.training, ctx.eps, ctx.dims, ctx.shape = training, eps, dims, shape
+        _keep_for_backward(ctx, x, weight, training, eps, dims, shape, mean, inv_std)
         ctx.plain = (x_hat, inv_std) if training else None  # raw arrays for fast_backward only
         return y.astype(x.dtype, copy=False)
 
@@ -151,6 +145,18 @@ class BatchNorm(Function):
         grad_weight = Tensor(s2.reshape(-1)) if ctx.needs_input_grad[1] else None
         grad_bias = Tensor(s1.reshape(-1)) if ctx.needs_input_grad[2] else None
         return grad_x, grad_weight, grad_bias, None, None
+
+
+def _running_stats(running_mean, running_var, shape, dtype):
+    """Evaluation mode's mean and variance: copies of the buffers (later updates do not reach
+    them), shaped to broadcast against x."""
+    return running_mean.reshape(shape).astype(dtype), running_var.reshape(shape).astype(dtype)
+
+
+def _keep_for_backward(ctx, x, weight, training, eps, dims, shape, mean, inv_std) -> None:
+    ctx.save_for_backward(x, weight)
+    ctx.running_stats = None if training else (mean, inv_std)  # constants: from the buffers
+    ctx.training, ctx.eps, ctx.dims, ctx.shape = training, eps, dims, shape
 
 
 def _update_running_stats(running_mean, running_var, mean, var, momentum, n) -> None:

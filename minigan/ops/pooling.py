@@ -46,7 +46,7 @@ def _window_geometry(op: str, input_hw, kernel_size, stride, padding, dilation, 
     padding, dilation = pair(padding, "padding", op), pair(dilation, "dilation", op)
     if min(stride) == 0 or min(kernel) == 0:
         raise RuntimeError("stride should not be zero")
-    if min(kernel + stride + dilation) < 0 or min(padding) < 0:
+    if min(kernel + stride + dilation) < 1 or min(padding) < 0:
         raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive and padding "
                            f"non-negative, got kernel_size={kernel}, stride={stride}, dilation={dilation}, "
                            f"padding={padding}")
