@@ -58,8 +58,8 @@ VARIANTS = {
     "inpaint": [("context encoder (L2 + adversarial)", {}), ("reconstruction only (L2)", {"adv_weight": 0.0}),
                 ("grey hole", None)],
 }
-# Extra adversarial weights for the perception-distortion curve (one seed each is not enough:
-# they run with every seed too).
+# With --curve: extra adversarial weights for the perception-distortion curve (each run with
+# every seed: one seed is not enough).
 CURVE = {"srgan": [0.003, 0.03], "inpaint": [0.003, 0.03]}
 COMMAND = "OPENBLAS_NUM_THREADS=1 python experiments/image_to_image.py {task} --seeds {seeds}"
 
@@ -87,13 +87,13 @@ def run_variant(model: str, overrides: dict, seed: int, steps: int | None, evalu
             "config": config.to_dict()}, outputs
 
 
-def measure(model: str, seeds: int, steps: int | None) -> dict:
+def measure(model: str, seeds: int, steps: int | None, curve: bool = False) -> dict:
     from minigan.datasets.translation import load_task
     from minigan.gan.settings import MODEL_TASK
 
     evaluator = load_evaluator("fashion-mnist")
     held_out = load_task(MODEL_TASK[model], "held-out")
-    variants = list(VARIANTS[model]) + [(f"adversarial weight {w:g}", {"adv_weight": w}) for w in CURVE.get(model, [])]
+    variants = list(VARIANTS[model]) + [(f"adversarial weight {w:g}", {"adv_weight": w}) for w in (CURVE.get(model, []) if curve else [])]
     rows, pictures = [], {}
     for name, overrides in variants:
         if overrides is None:
@@ -109,7 +109,10 @@ def measure(model: str, seeds: int, steps: int | None) -> dict:
             if seed == 0:
                 pictures[name] = outputs[:12]
             print({k: v for k, v in rows[-1].items() if k != "config"}, flush=True)
+    # the floor of FD (2,000 real training targets against the held-out ones) and the ceiling of
+    # accuracy (the evaluator on the held-out targets themselves, against their own classes)
     real = translation_metrics(evaluator, load_task(MODEL_TASK[model], "train").targets[:2000], held_out, model)
+    real["accuracy"] = translation_metrics(evaluator, held_out.targets, held_out, model)["accuracy"]
     return {"task": held_out.task, "rows": rows, "real_images": real, "pictures": pictures,
             "held_out": held_out}
 
@@ -134,7 +137,7 @@ def table(task: str, result: dict) -> str:
         lines.append(f"| {name} | {cell('fd', 1)} | {cell('accuracy', 3)} | {cell('psnr', 2)} | "
                      f"{cell('sharpness', 2)} | {cpu:.0f} | {wall:.0f} | {seeds} |")
     real = result["real_images"]
-    lines.append(f"| real images (2,000 training targets) | {real['fd']:.1f} | {real['accuracy']:.3f} | – | "
+    lines.append(f"| real images (FD: 2,000 training targets; accuracy: the held-out targets) | {real['fd']:.1f} | {real['accuracy']:.3f} | – | "
                  f"{real['sharpness']:.2f} | – | – | – |")
     per_seed = ["", "FD per seed: " + "; ".join(
         f"{name}: " + ", ".join(f"{r['fd']:.1f}" for r in result["rows"] if r["variant"] == name)
@@ -158,21 +161,60 @@ def save_pictures(task: str, result: dict) -> Path:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("task", choices=list(VARIANTS) + ["all"])
+    parser.add_argument("task", choices=list(VARIANTS) + ["all", "report"],
+                        help="report: rewrite image_to_image.md and the trade-off plot from the "
+                             "JSON files, training nothing")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=None, help="training steps (default: each model's default)")
+    parser.add_argument("--curve", action="store_true", help="also train at the CURVE adversarial weights")
     args = parser.parse_args(argv)
+    if args.task == "report":
+        write_markdown()
+        plot_tradeoff()
+        return 0
     for task in (VARIANTS if args.task == "all" else [args.task]):
-        result = measure(task, args.seeds, args.steps)
+        result = measure(task, args.seeds, args.steps, args.curve)
         result["task_name"] = result["task"]
         picture = save_pictures(task, result)
-        command = COMMAND.format(task=task, seeds=args.seeds) + (f" --steps {args.steps}" if args.steps else "")
+        command = COMMAND.format(task=task, seeds=args.seeds) + (f" --steps {args.steps}" if args.steps else "") + (" --curve" if args.curve else "")
         payload = {"command": command, "machine": machine_info(), "task": result["task"],
                    "rows": result["rows"], "real_images": result["real_images"],
                    "rows_order": [name for name, _ in VARIANTS[task]], "picture": picture.name}
         (RESULTS / f"image_to_image_{task}.json").write_text(json.dumps(payload, indent=1) + "\n")
         write_markdown()
+        plot_tradeoff()
     return 0
+
+
+def plot_tradeoff() -> Path | None:
+    """image_to_image_tradeoff.png: PSNR (distortion) against FD (perception) of every method of
+    srgan and inpaint measured so far, mean and standard deviation over the seeds."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tasks = [t for t in ("srgan", "inpaint") if (RESULTS / f"image_to_image_{t}.json").is_file()]
+    if not tasks:
+        return None
+    fig, axes = plt.subplots(1, len(tasks), figsize=(5.5 * len(tasks), 4), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        rows = json.loads((RESULTS / f"image_to_image_{task}.json").read_text())["rows"]
+        for name in dict.fromkeys(r["variant"] for r in rows):
+            psnr = np.array([r["psnr"] for r in rows if r["variant"] == name])
+            fd = np.array([r["fd"] for r in rows if r["variant"] == name])
+            ax.errorbar(psnr.mean(), fd.mean(), xerr=psnr.std(), yerr=fd.std(), fmt="o", capsize=3)
+            ax.annotate(name, (psnr.mean(), fd.mean()), textcoords="offset points", xytext=(5, 5),
+                        fontsize=8)
+        ax.set_yscale("log")
+        ax.set_xlabel("PSNR (dB): closer to the truth ->")
+        ax.set_ylabel("FD: <- more realistic")
+        ax.set_title({"srgan": "super-resolution 7x7 -> 28x28",
+                      "inpaint": "inpainting the centre 14x14"}[task])
+    fig.tight_layout()
+    path = RESULTS / "image_to_image_tradeoff.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 def write_markdown() -> None:

@@ -464,6 +464,7 @@ def _evaluate_translations(args, config: dict) -> int:
 def cmd_evaluate(args) -> int:
     from minigan.gan import run_metrics
     from minigan.gan.evaluator import EvaluatorNotFoundError
+    from minigan.gan.settings import MODEL_TASK
     from minigan.paths import check_output_file
 
     if (args.run_dir is None) == (args.samples is None):

@@ -327,6 +327,20 @@ def _trainer(model, out=None, steps=4, **overrides):
 
 
 @pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("adv_weight", [1.0, 0.0])
+def test_history_columns_are_the_ones_each_step_records(model, adv_weight):
+    """The checkpoint reader's list of a run's history columns (training.history_columns) is what
+    the model's step records, with and without the adversary."""
+    from minigan.gan.training import HISTORY_COLUMNS, history_columns
+
+    trainer = _trainer(model, steps=1, adv_weight=adv_weight)
+    trainer.fit(progress=False)
+    assert set(trainer.history[0]) == set(history_columns(trainer.config))
+    assert ("d_loss" in trainer.history[0]) == bool(adv_weight)
+    assert history_columns(default_config("dcgan")) == HISTORY_COLUMNS
+
+
+@pytest.mark.parametrize("model", MODELS)
 def test_exact_resume_of_every_model(model, tmp_path):
     """Stopped at step 2 and resumed (a fresh process would build the same objects): bit-identical
     weights, optimizer states, image pools and history (its time column aside)."""
@@ -408,8 +422,8 @@ def test_bad_image_to_image_settings_exit_2(argv, message, tmp_path, capsys):
 
 def test_cyclegan_defaults_to_its_least_squares_loss():
     config = default_config("cyclegan")
-    assert (config.loss, config.lr_decay, config.cycle_weight, config.identity_weight) == \
-        ("lsgan", "linear-second-half", 10.0, 5.0)
+    assert (config.loss, config.lr_decay, config.cycle_weights, config.identity_weight) == \
+        ("lsgan", "linear-second-half", (10.0, 10.0), 5.0)
 
 
 def test_train_sample_evaluate_and_resume_from_the_command_line(tmp_path, capsys):

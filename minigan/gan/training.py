@@ -323,12 +323,13 @@ class Trainer:
         def refuse(key: str, expected: str, got) -> ValueError:
             return ValueError(f"the checkpoint's {key} should be {expected}, got {got}")
 
-        num_fixed, latent = self.config.num_fixed, self.config.latent_dim
-        noise = state["fixed_noise"]
-        if noise.dtype.kind != "f" or noise.shape != (num_fixed, latent) or \
-                not np.isfinite(noise).all():
-            raise refuse("'fixed_noise'", f"finite floats of shape {(num_fixed, latent)} "
-                         "(num_fixed, latent_dim)", f"a {noise.dtype} array of shape {noise.shape}")
+        num_fixed, noise = self.config.num_fixed, state["fixed_noise"]
+        # (num_fixed, latent_dim); an image-to-image model's fixed batch is its first inputs
+        shape = tuple(self.fixed_noise.shape)
+        what = "(num_fixed, latent_dim)" if len(shape) == 2 else "(the fixed held-out inputs)"
+        if noise.dtype.kind != "f" or noise.shape != shape or not np.isfinite(noise).all():
+            raise refuse("'fixed_noise'", f"finite floats of shape {shape} {what}",
+                         f"a {noise.dtype} array of shape {noise.shape}")
         frames = state["frames"]
         if frames.ndim > 1 and frames.shape[1] != num_fixed:
             raise refuse("'frames'", f"snapshots of the {num_fixed} fixed-noise samples",
@@ -406,10 +407,12 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
         got = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise ValueError(f"{source} is not a minigan GAN checkpoint (format {got!r}, expected "
                          f"{CHECKPOINT_FORMAT!r})")
-    missing = sorted(set(CHECKPOINT_KEYS) - set(state))
-    extra = sorted(set(state) - set(CHECKPOINT_KEYS))
+    model = state["config"].get("model") if isinstance(state.get("config"), dict) else None
+    keys = CHECKPOINT_KEYS + (("pools",) if model == "cyclegan" else ())  # its pools of fakes
+    missing = sorted(set(keys) - set(state))
+    extra = sorted(set(state) - set(keys))
     if missing or extra:
-        raise ValueError(f"{source} should have exactly the keys {list(CHECKPOINT_KEYS)}: "
+        raise ValueError(f"{source} should have exactly the keys {list(keys)}: "
                          + "; ".join(f"{what} {keys}" for what, keys in (("it lacks", missing),
                                      ("it has the unknown", extra)) if keys))
 
@@ -438,7 +441,7 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
     if not (isinstance(loader, dict) and set(loader) == {"epoch", "epoch_seed", "batch"}
             and all(_is_int(v) and v >= -1 for v in loader.values())):
         raise refuse("'loader'", "a dict of the integers 'epoch', 'epoch_seed' and 'batch'", loader)
-    _check_history(state["history"], step, refuse)
+    _check_history(state["history"], step, history_columns(config), refuse)
     frames, frame_steps = state["frames"], state["frame_steps"]
     if not (isinstance(frames, np.ndarray) and frames.dtype == np.uint8
             and (frames.shape == (0,) or frames.ndim == 5)):
@@ -464,15 +467,27 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
     return config
 
 
-def _check_history(history: dict, step: int, refuse) -> None:
-    """The history's columns: exactly HISTORY_COLUMNS (or none at step 0), 1-D numbers, one row
-    per step done, the step column 1, 2, ..., step."""
+def history_columns(config) -> tuple[str, ...]:
+    """The columns of the history a run of `config` records: HISTORY_COLUMNS, or for an
+    image-to-image model those of its step (gan/translation.py)."""
+    from minigan.gan.settings import MODEL_TASK
+
+    if config.model in MODEL_TASK:
+        from minigan.gan.translation import history_columns as translation_columns
+
+        return translation_columns(config)
+    return HISTORY_COLUMNS
+
+
+def _check_history(history: dict, step: int, columns, refuse) -> None:
+    """The history's columns: exactly `columns` (or none at step 0), 1-D numbers, one row per
+    step done, the step column 1, 2, ..., step."""
     if step == 0 and not history:
         return
-    if set(history) != set(HISTORY_COLUMNS):
-        missing, unknown = ([c for c in HISTORY_COLUMNS if c not in history],
-                            sorted(set(history) - set(HISTORY_COLUMNS)))
-        raise refuse("'history'", f"the columns {list(HISTORY_COLUMNS)}", history, shown="; ".join(
+    if set(history) != set(columns):
+        missing, unknown = ([c for c in columns if c not in history],
+                            sorted(set(history) - set(columns)))
+        raise refuse("'history'", f"the columns {list(columns)}", history, shown="; ".join(
             f"{what} {names}" for what, names in (("no", missing), ("also", unknown)) if names))
     for key, column in history.items():
         if not (isinstance(column, np.ndarray) and column.dtype.kind in "iuf"

@@ -298,6 +298,19 @@ def complete(model: str, inputs, outputs) -> np.ndarray:
     return fill_centre(mg.tensor(inputs), mg.tensor(outputs)).numpy()
 
 
+def history_columns(config) -> tuple[str, ...]:
+    """The columns of a TranslationTrainer's history for `config`: what its model's step returns
+    with those weights (D's columns and g_adv only when adv_weight > 0), between step, epoch and
+    time."""
+    adversarial = ("d_loss", "d_real", "d_fake", "g_adv") if config.adv_weight else ()
+    own = {"pix2pix": ("g_l1",),
+           "cyclegan": ("g_cycle_a", "g_cycle_b") + (("g_identity",) if config.identity_weight
+                                                     else ()),
+           "srgan": ("g_mse",) + (("g_feature",) if config.feature_weight else ()),
+           "inpaint": ("g_mse",)}[config.model]
+    return ("step", "epoch", *adversarial, "g_loss", *own, "time")
+
+
 class TranslationTrainer(Trainer):
     """The Trainer (history, snapshots, checkpoints, exact resume, the NaN guard) playing an
     image-to-image game: each step is the model's step above, and the fixed batch G is shown at
