@@ -333,6 +333,15 @@ def test_pooling_errors_are_pytorchs():
             pool(mg.ones(5, 5), 2)
     with pytest.raises(RuntimeError, match="divisor must be not zero"):
         F.avg_pool2d(mg.ones(1, 1, 5, 5), 2, divisor_override=0)
+    with pytest.raises(RuntimeError, match=r"adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received \[-1, 2\]"):
+        nn.AdaptiveAvgPool2d((-1, 2))(mg.ones(1, 1, 4, 4))
+    with pytest.raises(RuntimeError, match=r"adaptive_avg_pool2d: output_size must be 2 \(an int or a pair\), got \(1, 2, 3\)"):
+        F.adaptive_avg_pool2d(x, (1, 2, 3))
+    with pytest.raises(TypeError, match="output_size must be an int or a pair, got None"):
+        F.adaptive_avg_pool2d(x, None)
+    with pytest.raises(RuntimeError, match="adaptive_avg_pool2d: non-empty 3D or 4D"):
+        F.adaptive_avg_pool2d(mg.ones(4, 4), 2)
+    assert F.adaptive_avg_pool2d(mg.ones(1, 1, 4, 4), (0, 2)).shape == (1, 1, 0, 2)  # as PyTorch
 
 
 @needs_torch

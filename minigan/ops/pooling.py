@@ -149,10 +149,12 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     evenly; output_size: an int, or a pair whose None entries keep the input's size."""
     input = as_tensor(input)
     x, restore = _image_batch("adaptive_avg_pool2d", input)
+    if output_size is None:  # (None alone is not "keep both sizes": PyTorch refuses it too)
+        raise TypeError("adaptive_avg_pool2d: output_size must be an int or a pair, got None")
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     if len(sizes) != 2:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got "
-                         f"{output_size!r}")
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be 2 (an int or a pair), got "
+                           f"{output_size!r}")
     out = tuple(int(n if o is None else o) for o, n in zip(sizes, x.shape[2:]))
     if min(out) < 0:
         raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or "
