@@ -22,7 +22,7 @@ in) and with InstanceNorm, as the paper's.
 from __future__ import annotations
 
 from minigan import nn
-from minigan.gan.models.pix2pix import PatchDiscriminator28  # noqa: F401  (CycleGAN's D: the same PatchGAN)
+from minigan.gan.models.pix2pix import PatchDiscriminator28  # CycleGAN's D: the same PatchGAN
 
 
 class ResnetBlock(nn.Module):
