@@ -1,7 +1,10 @@
 """Image-to-image GANs against the baselines that need no adversary, on the bundled sample.
 
-    OPENBLAS_NUM_THREADS=1 python experiments/image_to_image.py TASK [--seeds 3] [--steps N]
-        TASK: pix2pix | cyclegan | srgan | inpaint | all
+    OPENBLAS_NUM_THREADS=1 python experiments/image_to_image.py TASK... [--seeds 3] [--steps [TASK=]N ...]
+                                                                [--workers W] [--curve]
+        TASK: pix2pix | cyclegan | srgan | inpaint | all;  report: rewrite the tables and the plot
+        from the JSON files. --workers W trains W runs at once (processes); each run's row is kept
+        in --cache (default /tmp/minigan-image-to-image), so an interrupted study resumes.
         writes benchmarks/results/image_to_image_<task>.json and image_to_image.md (every task
         measured so far, one table each), and the pictures benchmarks/results/image_to_image_<task>.png
         (input | each method | target) and, for srgan and inpaint, the perception-distortion plot
@@ -87,28 +90,59 @@ def run_variant(model: str, overrides: dict, seed: int, steps: int | None, evalu
             "config": config.to_dict()}, outputs
 
 
-def measure(model: str, seeds: int, steps: int | None, curve: bool = False) -> dict:
+def jobs_of(model: str, seeds: int, curve: bool) -> list[tuple[str, str, dict, int]]:
+    """(model, variant, overrides, seed) of every run to train for `model`."""
+    variants = list(VARIANTS[model]) + [(f"adversarial weight {w:g}", {"adv_weight": w})
+                                        for w in (CURVE.get(model, []) if curve else [])]
+    return [(model, name, overrides, seed) for name, overrides in variants if overrides is not None
+            for seed in range(seeds)]
+
+
+_EVALUATOR = None
+
+
+def run_job(job: tuple, steps: int | None, cache: Path) -> tuple[tuple, dict, np.ndarray]:
+    """Train and measure one (model, variant, overrides, seed) run, or read it from `cache` (a run
+    measured before with the same steps)."""
+    global _EVALUATOR
+    model, name, overrides, seed = job
+    slug = "".join(c if c.isalnum() else "_" for c in name)
+    path = cache / f"{model}__{slug}__seed{seed}__steps{steps}.npz"
+    if path.is_file():
+        saved = np.load(path, allow_pickle=False)
+        return job, json.loads(str(saved["row"])), saved["pictures"]
+    if _EVALUATOR is None:
+        _EVALUATOR = load_evaluator("fashion-mnist")
+    row, outputs = run_variant(model, overrides, seed, steps, _EVALUATOR)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(path, row=json.dumps(row), pictures=outputs[:12])
+    return job, row, outputs[:12]
+
+
+def measure(model: str, results: dict) -> dict:
+    """The rows of `model`: its baselines (measured here) and its trained runs (`results`: job ->
+    (row, the first 12 outputs), keyed by (variant, seed)), in the order of VARIANTS, seeds in order."""
     from minigan.datasets.translation import load_task
     from minigan.gan.settings import MODEL_TASK
 
     evaluator = load_evaluator("fashion-mnist")
     held_out = load_task(MODEL_TASK[model], "held-out")
-    variants = list(VARIANTS[model]) + [(f"adversarial weight {w:g}", {"adv_weight": w}) for w in (CURVE.get(model, []) if curve else [])]
     rows, pictures = [], {}
-    for name, overrides in variants:
+    names = list(dict.fromkeys([name for name, _ in VARIANTS[model]]
+                               + [name for name, _ in results]))
+    for name in names:
+        overrides = dict(VARIANTS[model]).get(name, {})
         if overrides is None:
             outputs = baseline(model, name, held_out)
             rows.append({"variant": name, "seed": None, **translation_metrics(evaluator, outputs, held_out, model),
                          "steps": 0, "cpu_seconds": 0.0, "wall_seconds": 0.0})
             pictures[name] = outputs[:12]
-            print({k: v for k, v in rows[-1].items()}, flush=True)
             continue
-        for seed in range(seeds):
-            row, outputs = run_variant(model, overrides, seed, steps, evaluator)
+        for seed in sorted(seed for variant, seed in results if variant == name):
+            row, outputs = results[name, seed]
             rows.append({"variant": name, "seed": seed, **row})
             if seed == 0:
-                pictures[name] = outputs[:12]
-            print({k: v for k, v in rows[-1].items() if k != "config"}, flush=True)
+                pictures[name] = outputs
     # the floor of FD (2,000 real training targets against the held-out ones) and the ceiling of
     # accuracy (the evaluator on the held-out targets themselves, against their own classes)
     real = translation_metrics(evaluator, load_task(MODEL_TASK[model], "train").targets[:2000], held_out, model)
@@ -160,30 +194,63 @@ def save_pictures(task: str, result: dict) -> Path:
 
 
 def main(argv=None) -> int:
+    import multiprocessing
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("task", choices=list(VARIANTS) + ["all", "report"],
+    parser.add_argument("tasks", nargs="+", choices=list(VARIANTS) + ["all", "report"],
                         help="report: rewrite image_to_image.md and the trade-off plot from the "
                              "JSON files, training nothing")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=None, help="training steps (default: each model's default)")
+    parser.add_argument("--steps", nargs="*", default=[], metavar="[TASK=]N",
+                        help="training steps, for every task or TASK=N for one (default: each model's default)")
     parser.add_argument("--curve", action="store_true", help="also train at the CURVE adversarial weights")
+    parser.add_argument("--workers", type=int, default=1, help="runs trained at once (processes)")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/minigan-image-to-image"),
+                        help="each run's row and pictures, so that an interrupted study resumes")
     args = parser.parse_args(argv)
-    if args.task == "report":
+    if "report" in args.tasks:
         write_markdown()
         plot_tradeoff()
         return 0
-    for task in (VARIANTS if args.task == "all" else [args.task]):
-        result = measure(task, args.seeds, args.steps, args.curve)
-        result["task_name"] = result["task"]
-        picture = save_pictures(task, result)
-        command = COMMAND.format(task=task, seeds=args.seeds) + (f" --steps {args.steps}" if args.steps else "") + (" --curve" if args.curve else "")
-        payload = {"command": command, "machine": machine_info(), "task": result["task"],
-                   "rows": result["rows"], "real_images": result["real_images"],
-                   "rows_order": [name for name, _ in VARIANTS[task]], "picture": picture.name}
-        (RESULTS / f"image_to_image_{task}.json").write_text(json.dumps(payload, indent=1) + "\n")
-        write_markdown()
-        plot_tradeoff()
+    tasks = list(VARIANTS) if "all" in args.tasks else list(dict.fromkeys(args.tasks))
+    steps = {task: None for task in tasks}
+    for item in args.steps:
+        task, _, value = item.rpartition("=")
+        for t in ([task] if task else tasks):
+            steps[t] = int(value)
+    jobs = [job for task in tasks for job in jobs_of(task, args.seeds, args.curve)]
+    results = {task: {} for task in tasks}
+    left = {task: len(jobs_of(task, args.seeds, args.curve)) for task in tasks}
+    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+        done = pool.imap_unordered(_run_job_star, [(job, steps[job[0]], args.cache) for job in jobs])
+        for job, row, pictures in done:
+            task = job[0]
+            results[task][job[1], job[3]] = (row, pictures)
+            left[task] -= 1
+            print({"variant": job[1], "seed": job[3], **{k: v for k, v in row.items() if k != "config"}},
+                  flush=True)
+            if left[task] == 0:
+                finish(task, results[task], args.seeds, steps[task], args.curve)
     return 0
+
+
+def _run_job_star(arguments):
+    return run_job(*arguments)
+
+
+def finish(task: str, results: dict, seeds: int, steps: int | None, curve: bool) -> None:
+    """Write the task's JSON, picture, image_to_image.md and the trade-off plot."""
+    result = measure(task, results)
+    result["task_name"] = result["task"]
+    picture = save_pictures(task, result)
+    command = (COMMAND.format(task=task, seeds=seeds) + (f" --steps {steps}" if steps else "")
+               + (" --curve" if curve else ""))
+    payload = {"command": command, "machine": machine_info(), "task": result["task"],
+               "rows": result["rows"], "real_images": result["real_images"],
+               "rows_order": [name for name, _ in VARIANTS[task]], "picture": picture.name}
+    (RESULTS / f"image_to_image_{task}.json").write_text(json.dumps(payload, indent=1) + "\n")
+    write_markdown()
+    plot_tradeoff()
 
 
 def plot_tradeoff() -> Path | None:

@@ -94,11 +94,13 @@ n_eval = 500 if FAST else 2000
 def measure(outputs):
     return translation_metrics(evaluator, outputs[:n_eval], held_out, "pix2pix")
 identity = measure(held_out.inputs)
-real = translation_metrics(evaluator, train.targets[:n_eval], held_out, "pix2pix")  # other real garments
+truth = measure(held_out.targets)     # the true garments: accuracy's ceiling (FD 0, by construction)
+other = translation_metrics(evaluator, train.targets[:n_eval], held_out, "pix2pix")  # other real garments
 fmt = lambda m: f"FD {m['fd']:6.1f}   accuracy {m['accuracy']:.3f}   PSNR {m['psnr']:5.2f} dB   sharpness {m['sharpness']:.2f}"
 print("identity map:       ", fmt(identity))
-print("real garments:      ", fmt(real), "(other images: the floor for FD, the ceiling for accuracy)")
-assert identity["fd"] > 20 * real["fd"] and identity["accuracy"] < real["accuracy"] - 0.3
+print("the true garments:  ", fmt(truth), "(the evaluator's own accuracy: the ceiling)")
+print("other real garments:", f"FD {other['fd']:6.1f}", "(training images: the floor for FD)")
+assert identity["fd"] > 20 * other["fd"] and identity["accuracy"] < truth["accuracy"] - 0.3
 
 # %% [markdown]
 # ## 2. A pixel loss alone: the average garment
@@ -231,16 +233,18 @@ late = history[len(history) // 2:]
 d_real, d_fake = np.mean([r["d_real"] for r in late]), np.mean([r["d_fake"] for r in late])
 print(f"second half of training: D(x, y) = {d_real:.2f}, D(x, G(x)) = {d_fake:.2f}")
 assert d_real > d_fake                            # D tells them apart on average, as in lesson 10
-assert p2p["sharpness"] > l1["sharpness"]          # the adversary brings the edges back
+assert p2p["sharpness"] > l1["sharpness"]          # the adversary brings some edges back ...
+assert max(p2p["sharpness"], l1["sharpness"]) < 0.6  # ... but both are far blurrier than real garments (1)
 if not FAST:
-    assert p2p["sharpness"] > l1["sharpness"] + 0.1
-    assert p2p["fd"] < l1["fd"]                     # and the translations are more garment-like
+    assert p2p["fd"] < l1["fd"]                     # and this run's translations are more garment-like
 
 # %% [markdown]
-# Read the pictures row by row: the L1 garments are evenly filled mid-grey; pix2pix puts texture,
-# seams and shading back. Neither gets the *colour* of the true garment — nothing in the outline
-# says whether the shirt was black or white. How much do the garments' overall brightnesses vary,
-# from one garment to the next?
+# After 400 steps the adversary has bought a little, not a lot: pix2pix's translations are sharper
+# than L1's and (in this run) closer to real garments by FD, but both are still far blurrier than
+# real garments, whose sharpness is 1 by definition — look at the rows: smooth shapes in both.
+# Neither gets the *colour* of the true garment — nothing in the outline says whether the shirt
+# was black or white. How much do the garments' overall brightnesses vary, from one garment to the
+# next?
 
 # %%
 def brightness(images):
@@ -259,7 +263,7 @@ assert spread["pix2pix"] < spread["real garments"] and spread["L1 only"] < sprea
 #
 # ## 6. Over three seeds
 #
-# One run of each could be luck. `experiments/image_to_image.py pix2pix --steps 400` trains both
+# One run of each could be luck — and the gaps above are small. `experiments/image_to_image.py pix2pix --steps 400` trains both
 # exactly as above (400 steps; the command line's default is 2,000) for seeds 0, 1 and 2 and
 # measures all 2,000 held-out translations; its results are committed in `benchmarks/results/`.
 # Seed 0 is the run above: in full mode its numbers are the table's, to the last digit.
@@ -276,17 +280,25 @@ for name, rs in rows.items():
           f"{cell('sharpness', 2):>12s} {np.mean([r['cpu_seconds'] for r in rs]):6.0f}")
 gan_rows, l1_rows = rows["pix2pix (adversarial + L1)"], rows["U-Net, L1 only"]
 assert len(gan_rows) == len(l1_rows) == 3
-assert all(g["fd"] < b["fd"] for g, b in zip(gan_rows, l1_rows))                # more realistic, every seed
+mean = lambda rs, k: np.mean([r[k] for r in rs])
 assert all(g["sharpness"] > b["sharpness"] for g, b in zip(gan_rows, l1_rows))  # sharper, every seed
-assert np.mean([g["psnr"] for g in gan_rows]) < np.mean([b["psnr"] for b in l1_rows])  # further from the truth
+ratio = mean(gan_rows, "sharpness") / mean(l1_rows, "sharpness")
+print(f"sharpness: pix2pix / L1 only = {ratio:.2f}")
+assert 1.1 < ratio < 1.25                                   # by about a sixth
+fd_gain = mean(l1_rows, "fd") - mean(gan_rows, "fd")
+print(f"FD: pix2pix lower by {fd_gain:.1f} on average; the seeds' spread (L1 only): {np.std([b['fd'] for b in l1_rows]):.1f}")
+assert 0 < fd_gain < np.std([b["fd"] for b in l1_rows])     # lower on average, by less than the seeds differ
+assert abs(mean(gan_rows, "psnr") - mean(l1_rows, "psnr")) < 0.1  # PSNR: the same, within 0.1 dB
 if not FAST:   # seed 0 of the table is the run above
     assert np.isclose(gan_rows[0]["fd"], p2p["fd"]) and np.isclose(l1_rows[0]["fd"], l1["fd"])
 
 # %% [markdown]
-# The last line is worth a second look: pix2pix is **further** from the true garments pixel by pixel
-# (lower PSNR) while looking **more** like garments (lower FD). L1's blur is the best *guess*; the GAN's
-# texture is a *plausible* guess, and a plausible texture in the wrong place costs twice. Lesson 18
-# measures this trade-off, perception against distortion, on super-resolution and inpainting.
+# Over three seeds the only clear gain of 400 steps with an adversary is sharpness: on every seed,
+# by about a sixth. FD is lower on average, but by less than one seed differs from another — on
+# this budget, not a measured improvement — and PSNR does not move. Whether longer training widens
+# the gap (the command line's default is 2,000 steps) is the first thing to try below. L1's blur is
+# the best *guess* pixel by pixel; what an adversary asks for is a *plausible* guess, and lesson 18
+# measures what that costs in distortion, on super-resolution and inpainting.
 #
 # ## 7. One image per batch: batch norm becomes instance norm
 #
@@ -305,8 +317,9 @@ assert np.allclose(nn.InstanceNorm2d(3)(h).numpy(), instance.numpy(), atol=1e-5)
 
 # %% [markdown]
 # **Try this.**
-# 1. Train with `pixel_weight=10` or `1000` (`python -m minigan train --model pix2pix --pixel-weight 10`).
-#    Which way do FD and PSNR move?
+# 1. Train both for the command line's default 2,000 steps (`python -m minigan train --model pix2pix`
+#    and the same with `--adv-weight 0`; about 3 minutes each) and `evaluate` them: does the gap
+#    grow? Then try `--pixel-weight 10` or `1000`: which way do FD and PSNR move?
 # 2. Remove the skips: in a copy of `UNetGenerator28`, decode from the bottleneck alone. What happens
 #    to the outlines' details?
 # 3. Train with `dropout=0` and sample in training mode (dropout on): how much do the translations
