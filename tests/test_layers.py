@@ -425,6 +425,9 @@ def test_prelu_layer_defaults_and_errors_are_pytorchs():
         nn.PReLU(3)(mg.ones(2, 4, 3))
     with pytest.raises(RuntimeError, match="Not allow zero-dim input tensor"):
         nn.PReLU(3)(mg.tensor(2.0))
+    with pytest.raises(RuntimeError, match="prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = 2"):
+        F.prelu(mg.ones(2, 3), mg.ones(1, 1))
+    assert F.prelu(mg.tensor([-2.0, 3.0]), mg.tensor(0.5)).tolist() == [-1.0, 3.0]  # a 0-d slope
     assert nn.PReLU()(mg.tensor(-2.0)).item() == pytest.approx(-0.5)
 
 
