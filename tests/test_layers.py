@@ -91,6 +91,16 @@ def test_norms_match_torch(x, seed):
 
 
 @needs_torch
+@pytest.mark.parametrize("shape, groups", [((2, 6, 3, 4), 2), ((2, 6, 3, 4), 3), ((1, 6, 2, 2), 6),
+                                           ((2, 4, 5), 2), ((5, 4), 2), ((2, 4, 2, 3, 2), 4)])
+def test_group_norm_with_several_groups_matches_torch(shape, groups):
+    x = values(shape[0] + groups, shape)
+    w, b = _param(1, shape[1]), _param(2, shape[1])
+    _compare_with_torch(lambda x, w, b: F.group_norm(x, groups, w, b), lambda x, w, b: TF.group_norm(x, groups, w, b),
+                        [x, w, b], rtol=1e-9, atol=1e-10)
+
+
+@needs_torch
 @pytest.mark.parametrize("momentum", [0.1, None])
 def test_instance_norm2d_running_statistics_train_and_eval_match_torch(momentum):
     ours = nn.InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=momentum)
