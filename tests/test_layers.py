@@ -91,6 +91,18 @@ def test_norms_match_torch(x, seed):
 
 
 @needs_torch
+@pytest.mark.parametrize("shape", [(2, 3, 5), (2, 3, 2, 3, 2)])
+@pytest.mark.parametrize("use_input_stats", [True, False])
+def test_instance_norm_on_other_ranks_and_with_running_statistics_matches_torch(shape, use_input_stats):
+    x, w, b = values(3, shape), _param(4, shape[1]), _param(5, shape[1])
+    mean, var = values(6, shape[1:2]), _param(7, shape[1:2])  # copied per call: updated in place
+    _compare_with_torch(
+        lambda x, w, b: F.instance_norm(x, mg.tensor(mean), mg.tensor(var), w, b, use_input_stats),
+        lambda x, w, b: TF.instance_norm(x, torch.tensor(mean), torch.tensor(var), w, b, use_input_stats),
+        [x, w, b], rtol=1e-9, atol=1e-10)
+
+
+@needs_torch
 @pytest.mark.parametrize("shape, groups", [((2, 6, 3, 4), 2), ((2, 6, 3, 4), 3), ((1, 6, 2, 2), 6),
                                            ((2, 4, 5), 2), ((5, 4), 2), ((2, 4, 2, 3, 2), 4)])
 def test_group_norm_with_several_groups_matches_torch(shape, groups):
