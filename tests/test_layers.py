@@ -331,6 +331,23 @@ def test_max_pool2d_gradient_goes_to_the_first_maximum_of_each_window():
     assert overlapping.grad.tolist() == [[[[0, 2, 0]]]]
 
 
+@needs_torch
+@pytest.mark.parametrize("setting", MAX_SETTINGS, ids=str)
+def test_max_pool2d_picks_torchs_element_among_infs_nans_and_ties(setting):
+    """The first of equal maxima, the last nan, never the padding (not even over a window of -inf):
+    the same values and indices as PyTorch on inputs made of 0, 1, -1, inf, -inf and nan."""
+    kernel, stride, padding, dilation, ceil = setting
+    rng = np.random.default_rng(10)
+    for pool in range(20):
+        x = rng.choice([0.0, 1.0, -1.0, np.inf, -np.inf, np.nan], size=(2, 2, 5, 6), p=[.3, .2, .2, .1, .1, .1])
+        if pool % 2:
+            x = np.where(x == 1.0, -np.inf, x)  # more windows of nothing but -inf and nan
+        values_, ours = F.max_pool2d(mg.tensor(x), kernel, stride, padding, dilation, ceil, return_indices=True)
+        expected, theirs = TF.max_pool2d(torch.tensor(x), kernel, stride, padding, dilation, ceil, return_indices=True)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        np.testing.assert_array_equal(values_.numpy(), expected.numpy())  # nan == nan here
+
+
 @given(x=images(min_side=2, max_side=6), out=st.tuples(st.integers(1, 4), st.integers(1, 4)))
 def test_adaptive_avg_pool2d_first_and_second_derivatives(x, out):
     _check_both_orders(lambda x: F.adaptive_avg_pool2d(x, out) ** 2, x)

@@ -8,7 +8,8 @@ OH = floor((H + 2p - d (k - 1) - 1) / s) + 1, rounded up instead with ceil_mode.
                  divided by how many elements the window counts (count_include_pad: the padding
                  too; divisor_override: a fixed number). Its backward is conv2d's.
     max_pool2d   the largest element of each window: the position of each maximum is found on the
-                 raw arrays (the first one, where several are equal; padding never wins), and the
+                 raw arrays (PyTorch's choice: the first one where several are equal, the last
+                 nan where there are nans; padding never wins, not even over -inf), and the
                  output is the input gathered at those positions. The gradient goes back to those
                  positions only (an indexing op, differentiable again).
     adaptive_avg_pool2d(output_size)
@@ -135,8 +136,13 @@ def _argmax_positions(x, geometry):
     flat = rows[:, None, :, None] * w + cols[None, :, None, :]              # (OH, OW, kh, kw)
     flat = xp.where(inside, flat, 0).reshape(oh * ow, kh * kw)
     taps = x.reshape(n, c, h * w)[:, :, flat]                               # (N, C, OH*OW, kh*kw)
-    taps = xp.where(inside.reshape(oh * ow, kh * kw), taps, -xp.inf)        # padding never wins
-    best = xp.argmax(taps, axis=-1)                                         # first maximum, or nan
+    inside = inside.reshape(oh * ow, kh * kw)
+    # PyTorch's choice: the first maximum, or the last nan; padding never wins, not even over -inf
+    top = xp.where(inside, taps, -xp.inf).max(axis=-1, keepdims=True)       # nan if a nan is in
+    first_top = xp.argmax(inside & (taps == top), axis=-1)
+    nans = inside & xp.isnan(taps)
+    last_nan = kh * kw - 1 - xp.argmax(nans[..., ::-1], axis=-1)
+    best = xp.where(nans.any(axis=-1), last_nan, first_top)
     return xp.take_along_axis(xp.broadcast_to(flat, taps.shape), best[..., None], axis=-1)[..., 0]
 
 
