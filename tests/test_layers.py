@@ -348,6 +348,23 @@ def test_max_pool2d_picks_torchs_element_among_infs_nans_and_ties(setting):
         np.testing.assert_array_equal(values_.numpy(), expected.numpy())  # nan == nan here
 
 
+@needs_torch
+def test_max_pool2d_window_on_padding_only_is_minus_inf_as_in_torch():
+    """With dilation, a window's taps can all fall on the padding: PyTorch gives -inf (and an index
+    its loop reached), minigan too; such a window sends no gradient back."""
+    x = np.arange(1.0, 5.0).reshape(1, 1, 4, 1)
+    args = ((1, 2), (3, 3), (0, 1), (1, 2), True)  # kernel, stride, padding, dilation, ceil_mode
+    ours, ours_index = F.max_pool2d(mg.tensor(x), *args, return_indices=True)
+    theirs, theirs_index = TF.max_pool2d(torch.tensor(x), *args, return_indices=True)
+    assert ours.tolist() == theirs.tolist() == [[[[-np.inf], [-np.inf]]]]
+    assert ours_index.tolist() == theirs_index.tolist() == [[[[1], [4]]]]
+    edge = mg.tensor(np.arange(1.0, 3.0).reshape(1, 1, 2, 1), requires_grad=True)
+    y = F.max_pool2d(edge, (1, 2), (3, 3), (0, 1), (1, 2))
+    assert y.tolist() == [[[[-np.inf]]]]
+    y.sum().backward()
+    assert edge.grad.tolist() == [[[[0.0], [0.0]]]]  # the window's taps, columns -1 and 1: padding
+
+
 @given(x=images(min_side=2, max_side=6), out=st.tuples(st.integers(1, 4), st.integers(1, 4)))
 def test_adaptive_avg_pool2d_first_and_second_derivatives(x, out):
     _check_both_orders(lambda x: F.adaptive_avg_pool2d(x, out) ** 2, x)

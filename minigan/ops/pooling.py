@@ -10,8 +10,9 @@ OH = floor((H + 2p - d (k - 1) - 1) / s) + 1, rounded up instead with ceil_mode.
     max_pool2d   the largest element of each window: the position of each maximum is found on the
                  raw arrays (PyTorch's choice: the first one where several are equal, the last
                  nan where there are nans; padding never wins, not even over -inf), and the
-                 output is the input gathered at those positions. The gradient goes back to those
-                 positions only (an indexing op, differentiable again).
+                 output is the input gathered at those positions (-inf for a window that, with
+                 dilation, falls on padding only). The gradient goes back to those positions
+                 only (an indexing op, differentiable again).
     adaptive_avg_pool2d(output_size)
                  windows chosen to cover the input evenly: output i averages rows
                  floor(i H / OH) .. ceil((i + 1) H / OH) - 1. Along each axis that is a constant
@@ -28,6 +29,7 @@ from minigan.autograd import Tensor
 from minigan.conv_geometry import pair, pool_output_size
 from minigan.ops._operands import as_tensor
 from minigan.ops.conv import conv2d
+from minigan.ops.elementwise import where
 from minigan.ops.padding import pad as pad_tensor
 
 
@@ -119,6 +121,10 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     xp = backend.get_array_module(x.array)
     planes = xp.arange(n * c).reshape(n, c, 1) * (h * w)
     values = x.reshape(-1)[(planes + plane_index).reshape(-1)].reshape(n, c, *out)
+    empty, first_tap = _padding_only_windows(xp, (h, w), geometry)
+    if empty.any():  # (dilation only) windows with no element of x: -inf there, as in PyTorch
+        values = where(empty.reshape(out), -xp.inf, values)
+        plane_index = xp.where(empty, first_tap, plane_index)
     if return_indices:
         return restore(values), restore(Tensor(plane_index.reshape(n, c, *out)))
     return restore(values)
@@ -144,6 +150,22 @@ def _argmax_positions(x, geometry):
     last_nan = kh * kw - 1 - xp.argmax(nans[..., ::-1], axis=-1)
     best = xp.where(nans.any(axis=-1), last_nan, first_top)
     return xp.take_along_axis(xp.broadcast_to(flat, taps.shape), best[..., None], axis=-1)[..., 0]
+
+
+def _padding_only_windows(xp, size, geometry):
+    """Which windows (OH*OW,) fall on padding only (possible with dilation > 1: kernel taps that
+    jump over the input), and the index PyTorch gives them: the first row and column that its
+    loop reaches from the window's start in steps of the dilation, row * W + column."""
+    _, (sh, sw), (ph, pw), (dh, dw), (oh, ow) = geometry
+    firsts, hits = [], []
+    for n, o, s, p, d, k in zip(size, (oh, ow), (sh, sw), (ph, pw), (dh, dw), geometry[0]):
+        start = xp.arange(o) * s - p
+        first = xp.where(start < 0, start + (-start + d - 1) // d * d, start)
+        taps = start[:, None] + xp.arange(k)[None, :] * d
+        firsts.append(first)
+        hits.append(((taps >= 0) & (taps < n)).any(axis=1))
+    empty = ~(hits[0][:, None] & hits[1][None, :])
+    return empty.reshape(-1), (firsts[0][:, None] * size[1] + firsts[1][None, :]).reshape(-1)
 
 
 # ----------------------------------------------------------------------------- adaptive average
