@@ -12,7 +12,7 @@ walk records a graph of its own, and walking that gives second derivatives (WGAN
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import threading
 import warnings
 
@@ -31,33 +31,70 @@ def is_grad_enabled() -> bool:
     return getattr(_grad_mode, "enabled", True)
 
 
-class _GradMode(contextlib.ContextDecorator):
-    """Context manager (and decorator) that turns graph recording on or off."""
+class _GradMode:
+    """Context manager and decorator that turns graph recording on or off (and restores it)."""
 
     def __init__(self, enabled: bool):
-        self.enabled = enabled
+        self.enabled = bool(enabled)
+        self._previous = []  # a stack: the same object may be entered again while in use
 
     def __enter__(self):
-        self.previous = is_grad_enabled()
+        self._previous.append(is_grad_enabled())
         _grad_mode.enabled = self.enabled
 
     def __exit__(self, *exc):
-        _grad_mode.enabled = self.previous
+        _grad_mode.enabled = self._previous.pop()
+
+    def __call__(self, func):
+        """As a decorator: every call of func runs in this mode."""
+        enabled = self.enabled
+
+        @functools.wraps(func)
+        def in_mode(*args, **kwargs):
+            with _GradMode(enabled):
+                return func(*args, **kwargs)
+        return in_mode
 
 
-def no_grad():
-    """``with mg.no_grad(): ...`` computes without recording a graph (evaluation, sampling)."""
-    return _GradMode(False)
+def no_grad(func=None):
+    """``with mg.no_grad(): ...`` computes without recording a graph (evaluation, sampling); also a
+    decorator, with or without the parentheses (``@mg.no_grad()``, ``@mg.no_grad``)."""
+    return _GradMode(False) if func is None else _GradMode(False)(func)
 
 
-def enable_grad():
-    """``with mg.enable_grad(): ...`` records a graph even inside no_grad()."""
-    return _GradMode(True)
+def enable_grad(func=None):
+    """``with mg.enable_grad(): ...`` records a graph even inside no_grad(); also a decorator."""
+    return _GradMode(True) if func is None else _GradMode(True)(func)
 
 
-def set_grad_enabled(enabled: bool):
-    """``with mg.set_grad_enabled(flag): ...`` records a graph when flag is True."""
-    return _GradMode(bool(enabled))
+def inference_mode(mode=True):
+    """torch.inference_mode: here the same as no_grad() (``mode=False`` records as usual); also a
+    decorator, with or without the parentheses."""
+    if callable(mode):
+        return _GradMode(False)(mode)
+    return _GradMode(not mode)
+
+
+class set_grad_enabled(_GradMode):
+    """``mg.set_grad_enabled(flag)`` turns recording on or off at once, as in PyTorch; used as
+    ``with mg.set_grad_enabled(flag): ...`` the previous mode comes back at the end of the block,
+    and as a decorator (``@mg.set_grad_enabled(False)``) it applies to each call of the function."""
+
+    def __init__(self, mode: bool):
+        super().__init__(mode)
+        self._before = is_grad_enabled()
+        _grad_mode.enabled = self.enabled
+
+    def __enter__(self):
+        self._previous.append(self._before)
+        _grad_mode.enabled = self.enabled
+
+    def __call__(self, func):
+        _grad_mode.enabled = self._before  # decorating is not a call: leave the mode as it was
+        return super().__call__(func)
+
+    def __repr__(self) -> str:
+        return f"minigan.autograd.set_grad_enabled(mode={self.enabled})"
 
 
 # ----------------------------------------------------------------------------- the graph walk
@@ -130,7 +167,7 @@ def _run_backward(roots, root_grads, targets, retain_graph, create_graph):
     order = _topological_order([t._ctx for t in roots if t._ctx is not None])
     reaching = _nodes_reaching(order, targets) if targets is not None else None
 
-    with set_grad_enabled(create_graph):
+    with _GradMode(create_graph):
         for root, grad in zip(roots, root_grads):
             deliver(root, grad)
         for node in reversed(order):  # every consumer of a node comes before the node itself
@@ -208,14 +245,14 @@ def _root_gradient(output: Tensor, gradient, what: str) -> Tensor:
         if output.array.size != 1:
             raise RuntimeError(
                 f"{what} can create the gradient implicitly only for a one-element output, got "
-                f"shape {output.shape}; pass a gradient of that shape"
+                f"shape {tuple(output.shape)}; pass a gradient of that shape"
             )
         return Tensor(xp.ones_like(output.array))
     if not isinstance(gradient, Tensor):
         gradient = Tensor(xp.asarray(gradient, dtype=output.dtype))
     if gradient.shape != output.shape:
         raise RuntimeError(
-            f"{what}: gradient has shape {gradient.shape} but the output has shape {output.shape}"
+            f"{what}: gradient has shape {tuple(gradient.shape)} but the output has shape {tuple(output.shape)}"
         )
     return gradient
 
@@ -226,8 +263,8 @@ def _check_gradient(node, index, grad, tensor):
         grad = Tensor(backend.get_array_module(tensor.array).asarray(grad, dtype=tensor.dtype))
     if grad.array.shape != tensor.array.shape:
         raise RuntimeError(
-            f"{node.function.__name__}.backward returned a gradient of shape {grad.shape} for "
-            f"input {index}, which has shape {tensor.shape}"
+            f"{node.function.__name__}.backward returned a gradient of shape {tuple(grad.shape)} for "
+            f"input {index}, which has shape {tuple(tensor.shape)}"
         )
     return grad if grad.dtype == tensor.dtype else grad.astype(tensor.dtype)
 
@@ -285,7 +322,7 @@ class Context:
 
     @property
     def name(self) -> str:
-        return self.function.__name__ + "Backward"
+        return self.function.__name__ + "Backward0"  # PyTorch's node names: MulBackward0
 
     def __repr__(self) -> str:
         return f"<{self.name}>"

@@ -31,8 +31,9 @@ class _Conv2dBase(Module):
             raise ValueError(
                 f"{what}: in_channels and out_channels must be positive, got {in_channels} and {out_channels}"
             )
-        if groups != 1:
-            raise ValueError(f"{what}: groups other than 1 are not supported, got groups={groups}")
+        if groups != 1 and (what != "Conv2d" or in_channels % groups or out_channels % groups):
+            raise ValueError(f"{what}: groups must be 1{' or divide in_channels and out_channels' if what == 'Conv2d' else ''}, "
+                             f"got groups={groups} (in_channels={in_channels}, out_channels={out_channels})")
         if padding_mode != "zeros":
             raise ValueError(f"{what}: only padding_mode='zeros' is supported, got {padding_mode!r}")
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -60,12 +61,12 @@ class _Conv2dBase(Module):
         name = type(self).__name__
         if input.ndim != 4:
             raise ValueError(
-                f"{name} expects a 4-D input (N, C, H, W), got a {input.ndim}-D input of shape {input.shape}"
+                f"{name} expects a 4-D input (N, C, H, W), got a {input.ndim}-D input of shape {tuple(input.shape)}"
             )
         if input.shape[1] != self.in_channels:
             raise ValueError(
                 f"{name}(in_channels={self.in_channels}) got input with {input.shape[1]} channels "
-                f"(input shape {input.shape}, channels along dimension 1)"
+                f"(input shape {tuple(input.shape)}, channels along dimension 1)"
             )
 
     def extra_repr(self) -> str:
@@ -76,6 +77,8 @@ class _Conv2dBase(Module):
             text += f", dilation={self.dilation}"
         if self.output_padding != (0, 0):
             text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
         return text
@@ -86,19 +89,20 @@ class Conv2d(_Conv2dBase):
 
     out[n, o, i, j] = bias[o] + sum_{c, u, v} weight[o, c, u, v] * x_padded[n, c, i*s + u*d, j*s + v*d]
 
-    x: (N, in_channels, H, W) -> (N, out_channels, H_out, W_out); weight: (out_channels, in_channels, kh, kw).
+    x: (N, in_channels, H, W) -> (N, out_channels, H_out, W_out); weight: (out_channels,
+    in_channels / groups, kh, kw). With groups > 1 the channels split into groups convolved separately.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, 0, groups, bias,
-                         padding_mode, lambda k: (out_channels, in_channels) + k, device, dtype)
+                         padding_mode, lambda k: (out_channels, in_channels // groups) + k, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
         from minigan.ops.conv import conv2d  # imported here: the conv ops are another part of the project
 
-        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
+        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_Conv2dBase):
@@ -135,7 +139,7 @@ class ConvTranspose2d(_Conv2dBase):
             if not smallest <= size[i] <= largest:
                 raise ValueError(
                     f"ConvTranspose2d: requested an output size of {size}, but valid sizes along dimension "
-                    f"{2 + i} range from {smallest} to {largest} (for an input of shape {input.shape})"
+                    f"{2 + i} range from {smallest} to {largest} (for an input of shape {tuple(input.shape)})"
                 )
             padding.append(size[i] - smallest)
         return tuple(padding)

@@ -44,7 +44,7 @@ class Linear(Module):
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             last = "a 0-d input" if input.ndim == 0 else f"input with last dimension {input.shape[-1]}"
-            raise ValueError(f"Linear(in_features={self.in_features}) got {last} (input shape {input.shape})")
+            raise ValueError(f"Linear(in_features={self.in_features}) got {last} (input shape {tuple(input.shape)})")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -157,7 +157,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     """
     input = as_tensor(input)
     if input.ndim < 2:
-        raise ValueError(f"batch_norm: input must be (N, C) or (N, C, *spatial), got shape {input.shape}")
+        raise ValueError(f"batch_norm: input must be (N, C) or (N, C, *spatial), got shape {tuple(input.shape)}")
     channels = input.shape[1]
     running_mean = _raw_buffer(running_mean, "running_mean", channels)
     running_var = _raw_buffer(running_var, "running_var", channels)
@@ -167,10 +167,16 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
         raise ValueError("batch_norm: evaluation mode (training=False) needs running_mean and running_var")
     if training and input.numel() // max(channels, 1) <= 1:
         raise ValueError(
-            f"batch_norm: expected more than 1 value per channel when training, got input shape {input.shape}"
+            f"batch_norm: expected more than 1 value per channel when training, got input shape {tuple(input.shape)}"
         )
     for name, param in (("weight", weight), ("bias", bias)):
         if param is not None and param.shape != (channels,):
-            raise ValueError(f"batch_norm: {name} must have shape ({channels},) (one per channel), got {param.shape}")
+            raise ValueError(f"batch_norm: {name} must have shape ({channels},) (one per channel), got {tuple(param.shape)}")
     return BatchNorm.apply(input, weight, bias, running_mean, running_var, training=bool(training),
                            momentum=float(momentum), eps=float(eps))
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """F.normalize: each vector along `dim` divided by its p-norm (at least eps):
+    x / max(||x||_p, eps)."""
+    return input / input.norm(p, dim, keepdim=True).clamp(min=eps)
