@@ -39,6 +39,7 @@ from minigan.ops import (
     unsqueeze, var, where, zeros, zeros_like,
 )
 from minigan.ops import all_ as all, any_ as any  # noqa: E402  (torch.all / torch.any)
+from minigan.ops.loss import log_softmax, softmax  # noqa: E402  (torch.softmax & co)
 from minigan.serialization import load, save
 from minigan import functional, nn, optim, datasets, utils  # noqa: E402  (built on everything above)
 from minigan import backends, accelerator  # noqa: E402  (torch.backends / torch.accelerator flags)

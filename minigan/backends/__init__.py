@@ -5,7 +5,7 @@ the GPU it always runs the same algorithm for the same shapes, so runs are alrea
 (for a fixed seed and backend). The flags are therefore stored and have no effect.
 """
 
-from minigan.backends import cudnn  # noqa: F401
+from minigan.backends import cudnn, mps  # noqa: F401
 
 _flags = {"deterministic_algorithms": False}
 

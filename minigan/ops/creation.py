@@ -43,8 +43,8 @@ def _new(array, device, requires_grad) -> Tensor:
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new tensor (always a copy) from a number, a nested list, or a NumPy/CuPy array.
 
-    Integers and booleans become the default float dtype unless `dtype` is given; NumPy float
-    arrays keep their dtype (float64 stays float64), Python floats become the default dtype.
+    PyTorch's dtypes: Python floats become the default float dtype, ints int64, bools bool (a list
+    mixing them takes the highest kind); NumPy arrays keep their dtype (float64 stays float64).
     device: 'cpu'/'cuda' (or mg.device(...)); None keeps the current backend.
     """
     return _new(_as_array(data, dtype).copy(), device, requires_grad)
