@@ -249,7 +249,7 @@ def _root_gradient(output: Tensor, gradient, what: str) -> Tensor:
             )
         return Tensor(xp.ones_like(output.array))
     if not isinstance(gradient, Tensor):
-        gradient = Tensor(xp.asarray(gradient, dtype=output.dtype))
+        gradient = Tensor(xp.asarray(gradient, dtype=output.array.dtype))
     if gradient.shape != output.shape:
         raise RuntimeError(
             f"{what}: gradient has shape {tuple(gradient.shape)} but the output has shape {tuple(output.shape)}"
@@ -260,13 +260,13 @@ def _root_gradient(output: Tensor, gradient, what: str) -> Tensor:
 def _check_gradient(node, index, grad, tensor):
     """A backward must return a gradient with its input's shape; cast it to the input's dtype."""
     if not isinstance(grad, Tensor):
-        grad = Tensor(backend.get_array_module(tensor.array).asarray(grad, dtype=tensor.dtype))
+        grad = Tensor(backend.get_array_module(tensor.array).asarray(grad, dtype=tensor.array.dtype))
     if grad.array.shape != tensor.array.shape:
         raise RuntimeError(
             f"{node.function.__name__}.backward returned a gradient of shape {tuple(grad.shape)} for "
             f"input {index}, which has shape {tuple(tensor.shape)}"
         )
-    return grad if grad.dtype == tensor.dtype else grad.astype(tensor.dtype)
+    return grad if grad.array.dtype == tensor.array.dtype else grad.astype(tensor.array.dtype)
 
 
 def _fill_missing(node, slots) -> list:

@@ -19,8 +19,8 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
         return value
     if like is None:
         return Tensor(array_from_data(value))
-    if isinstance(value, _SCALAR_TYPES) and like.dtype.kind in "fc":
-        return Tensor(backend.get_array_module(like.array).asarray(value, dtype=like.dtype))
+    if isinstance(value, _SCALAR_TYPES) and like.array.dtype.kind in "fc":
+        return Tensor(backend.get_array_module(like.array).asarray(value, dtype=like.array.dtype))
     return Tensor(backend.to_backend(array_from_data(value), like.backend))
 
 
@@ -39,6 +39,8 @@ def operands(a, b, wrap: bool = True):
                 return a, b
         elif type(b) in (float, int) and a.array.dtype.kind in "fc":
             return a, b
+    elif type(a) in (float, int) and isinstance(b, Tensor) and b.array.dtype.kind in "fc":
+        return a, b
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = as_tensor(a)
     like = a if isinstance(a, Tensor) else b
@@ -74,9 +76,9 @@ def as_tensors(a, b) -> tuple[Tensor, Tensor]:
     like = a if isinstance(a, Tensor) else b
     xp = backend.get_array_module(like.array)
     if not isinstance(a, Tensor):
-        a = Tensor(xp.asarray(a, dtype=like.dtype))
+        a = Tensor(xp.asarray(a, dtype=like.array.dtype))
     if not isinstance(b, Tensor):
-        b = Tensor(xp.asarray(b, dtype=like.dtype))
+        b = Tensor(xp.asarray(b, dtype=like.array.dtype))
     return a, b
 
 

@@ -197,18 +197,20 @@ def add(a, b, *, alpha=1) -> Tensor:
 
 def sub(a, b, *, alpha=1) -> Tensor:
     """a - alpha * b (refused for bool operands, with PyTorch's advice)."""
-    if _is_bool(a) and _is_bool(b):
+    bools = _is_bool(a) + _is_bool(b)
+    if bools:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
-    if _is_bool(a) or _is_bool(b):
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                           "Use the `^` or `logical_xor()` operator instead." if bools == 2 else
+                           "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
                            "are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b = operands(a, b)
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
 
 def _is_bool(value) -> bool:
-    return isinstance(value, (bool, np.bool_)) or (isinstance(value, Tensor) and value.array.dtype == np.bool_)
+    if isinstance(value, Tensor):
+        return value.array.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_))
 
 
 def _not_for_bool(name: str, *values) -> None:

@@ -57,6 +57,8 @@ def _times_slope(grad: Tensor, x: Tensor, slope) -> Tensor:
 def floating(x) -> Tensor:
     """x for the float-valued ops (exp, log, sqrt, ...): an integer or bool tensor becomes the
     default float dtype first, as in PyTorch (mg.tensor([0, 1]).exp() is float32)."""
+    if isinstance(x, Tensor) and x.array.dtype.kind in "fc":  # the common case, first
+        return x
     x = as_tensor(x)
     return x if x.array.dtype.kind in "fc" else x.astype(dtypes.floating(x.array.dtype))
 
