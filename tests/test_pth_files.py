@@ -59,15 +59,20 @@ def test_a_dcgan_saved_by_minigan_loads_in_pytorch_and_gives_the_same_outputs(tm
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
+def train(model, opt, x, steps: int) -> None:
+    """`steps` optimizer steps on mean(model(x)^2): the same code for both libraries."""
+    for _ in range(steps):
+        opt.zero_grad()
+        (model(x) ** 2).mean().backward()
+        opt.step()
+
+
 def test_an_adam_state_saved_by_minigan_continues_in_pytorch(tmp_path):
     mg.manual_seed(1)
     model = nn.Linear(3, 2)
     opt = optim.Adam(model.parameters(), lr=0.01, betas=(0.5, 0.999))
     x = mg.randn(4, 3)
-    for _ in range(3):
-        opt.zero_grad()
-        (model(x) ** 2).mean().backward()
-        opt.step()
+    train(model, opt, x, 3)
     mg.save({"model": model.state_dict(), "opt": opt.state_dict()}, tmp_path / "ckpt.pt")
     assert pickle_globals(tmp_path / "ckpt.pt") <= ALLOWED_BY_TORCH
 
@@ -77,43 +82,34 @@ def test_an_adam_state_saved_by_minigan_continues_in_pytorch(tmp_path):
     t_model.load_state_dict(ckpt["model"])
     t_opt = torch.optim.Adam(t_model.parameters(), lr=0.01, betas=(0.5, 0.999))
     t_opt.load_state_dict(ckpt["opt"])
-    for _ in range(2):  # both take two more steps from the same state
-        opt.zero_grad()
-        (model(x) ** 2).mean().backward()
-        opt.step()
-        t_opt.zero_grad()
-        (t_model(torch.from_numpy(x.numpy())) ** 2).mean().backward()
-        t_opt.step()
+    train(model, opt, x, 2)  # both take two more steps from the same state
+    train(t_model, t_opt, torch.from_numpy(x.numpy()), 2)
     np.testing.assert_allclose(model.weight.detach().numpy(), t_model.weight.detach().numpy(), rtol=1e-5, atol=1e-7)
 
 
-def test_an_adam_state_saved_by_pytorch_loads_in_minigan_and_continues_identically(tmp_path):
+@pytest.mark.parametrize("name, options", [
+    ("Adam", dict(lr=0.01, amsgrad=True)), ("AdamW", dict(lr=0.01, weight_decay=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True)), ("SGD", dict(lr=0.05)),
+    ("RMSprop", dict(lr=0.01, momentum=0.5, centered=True))])
+def test_an_optimizer_state_saved_by_pytorch_loads_in_minigan_and_continues_identically(tmp_path, name, options):
     torch.manual_seed(0)
     t_model = torch.nn.Linear(3, 2)
-    t_opt = torch.optim.Adam(t_model.parameters(), lr=0.01, amsgrad=True)
+    t_opt = getattr(torch.optim, name)(t_model.parameters(), **options)
     x = torch.randn(5, 3)
-    for _ in range(3):
-        t_opt.zero_grad()
-        (t_model(x) ** 2).mean().backward()
-        t_opt.step()
+    train(t_model, t_opt, x, 3)
     torch.save({"model": t_model.state_dict(), "opt": t_opt.state_dict()}, tmp_path / "torch.pth")
     saved = t_opt.state_dict()["param_groups"][0]
-    assert {"foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay"} <= set(saved)
+    assert {"foreach", "differentiable"} <= set(saved)
 
     ckpt = mg.load(tmp_path / "torch.pth")
-    assert isinstance(ckpt["opt"]["state"][0]["exp_avg"], mg.Tensor)
+    assert all(isinstance(v, mg.Tensor) for state in ckpt["opt"]["state"].values() for v in state.values())
     model = nn.Linear(3, 2)
     model.load_state_dict(ckpt["model"])
-    opt = optim.Adam(model.parameters(), lr=0.01, amsgrad=True)
+    opt = getattr(optim, name)(model.parameters(), **options)
     opt.load_state_dict(ckpt["opt"])
     assert opt.state_dict()["param_groups"][0] == {**saved, "params": [0, 1]}
-    for _ in range(2):
-        t_opt.zero_grad()
-        (t_model(x) ** 2).mean().backward()
-        t_opt.step()
-        opt.zero_grad()
-        (model(mg.tensor(x.numpy())) ** 2).mean().backward()
-        opt.step()
+    train(t_model, t_opt, x, 2)
+    train(model, opt, mg.tensor(x.numpy()), 2)
     np.testing.assert_allclose(model.weight.detach().numpy(), t_model.weight.detach().numpy(), rtol=1e-5, atol=1e-7)
 
 
