@@ -50,6 +50,10 @@ class Optimizer:
     """
 
     OPTIONS: dict = {}
+    # Options an older state dict may lack: load_state_dict gives them these values, as PyTorch's
+    # __setstate__ does. Any other option missing from a saved group is refused at load (PyTorch
+    # would fail later, at the first step, with a KeyError).
+    FILLED_ON_LOAD: dict = {"maximize": False}
 
     def __init__(self, params, defaults: dict):
         self.defaults = self._checked(defaults)
@@ -236,9 +240,20 @@ def _not_differentiable(optimizer: str, name: str, value) -> bool:
     return False
 
 
-# PyTorch's implementation switches: accepted (state dicts saved by PyTorch carry them), no effect
-_IMPLEMENTATION = dict(foreach=_flag_or_none, fused=_flag_or_none, capturable=_flag,
-                       differentiable=_not_differentiable, initial_lr=_number())
+# PyTorch's implementation switches: accepted (state dicts saved by PyTorch carry them), no effect;
+# each optimizer has the ones PyTorch gives it. initial_lr is what a learning-rate scheduler adds.
+_IMPLEMENTATION = dict(foreach=(_flag_or_none, None), fused=(_flag_or_none, None),
+                       capturable=(_flag, False), differentiable=(_not_differentiable, False))
+
+
+def _implementation(*names) -> dict:
+    """The checks of PyTorch's implementation switches `names` (and of a scheduler's initial_lr)."""
+    return {**{name: _IMPLEMENTATION[name][0] for name in names}, "initial_lr": _number()}
+
+
+def _implementation_defaults(*names) -> dict:
+    """Their defaults, which a state dict from an older minigan or PyTorch may lack."""
+    return {name: _IMPLEMENTATION[name][1] for name in names}
 
 
 def _betas(optimizer: str, name: str, value) -> tuple:
@@ -272,7 +287,10 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     OPTIONS = dict(lr=_number(), momentum=_number(), dampening=_number(-math.inf),
-                   weight_decay=_number(), nesterov=_flag, maximize=_flag, **_IMPLEMENTATION)
+                   weight_decay=_number(), nesterov=_flag, maximize=_flag,
+                   **_implementation("foreach", "differentiable", "fused"))
+    FILLED_ON_LOAD = {"nesterov": False, "maximize": False,
+                      **_implementation_defaults("foreach", "differentiable", "fused")}
 
     def _checked(self, options: dict) -> dict:
         options = super()._checked(options)
@@ -331,7 +349,10 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     OPTIONS = dict(lr=_number(), betas=_betas, eps=_number(), weight_decay=_number(),
-                   amsgrad=_flag, maximize=_flag, decoupled_weight_decay=_flag, **_IMPLEMENTATION)
+                   amsgrad=_flag, maximize=_flag, decoupled_weight_decay=_flag,
+                   **_implementation("foreach", "capturable", "differentiable", "fused"))
+    FILLED_ON_LOAD = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": False,
+                      **_implementation_defaults("foreach", "capturable", "differentiable", "fused")}
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "exp_avg", "exp_avg_sq"}
@@ -374,6 +395,8 @@ class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter 2019): p <- p * (1 - lr * weight_decay)
     before the Adam step, instead of adding weight_decay * p to the gradient."""
 
+    FILLED_ON_LOAD = {**Adam.FILLED_ON_LOAD, "decoupled_weight_decay": True}
+
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
                  foreach=None, capturable: bool = False, differentiable: bool = False, fused=None):
@@ -411,7 +434,10 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     OPTIONS = dict(lr=_number(), alpha=_number(), eps=_number(), weight_decay=_number(),
-                   momentum=_number(), centered=_flag, maximize=_flag, **_IMPLEMENTATION)
+                   momentum=_number(), centered=_flag, maximize=_flag,
+                   **_implementation("capturable", "foreach", "differentiable"))
+    FILLED_ON_LOAD = {"momentum": 0, "centered": False, "maximize": False,
+                      **_implementation_defaults("capturable", "foreach", "differentiable")}
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "square_avg"}
@@ -484,8 +510,15 @@ def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
                 raise invalid(f"param_groups[{g}]['params'] must hold distinct integer "
                               f"indices, got {index!r}")
             param_of[int(index)] = p
+        absent = sorted(set(optimizer.OPTIONS) - set(saved) - set(optimizer.FILLED_ON_LOAD) - {"initial_lr"})
+        if absent:
+            raise invalid(f"param_groups[{g}] lacks the option(s) {absent} (a {optimizer._name()} "
+                          f"group needs {sorted(set(optimizer.OPTIONS) - set(optimizer.FILLED_ON_LOAD) - {'initial_lr'})})")
         try:
-            new_groups.append(optimizer._checked({**group, **saved, "params": group["params"]}))
+            filled = {**saved, "params": group["params"]}
+            for key, value in optimizer.FILLED_ON_LOAD.items():
+                filled.setdefault(key, value)
+            new_groups.append(optimizer._checked(filled))
         except (TypeError, ValueError) as err:
             raise invalid(f"param_groups[{g}]: {err}") from None
     group_of = {id(p): group for group in new_groups for p in group["params"]}

@@ -190,3 +190,20 @@ def test_other_extensions_still_write_minigans_npz(tmp_path):
     with zipfile.ZipFile(tmp_path / "c.npz") as archive:
         assert "__minigan_manifest__.npy" in archive.namelist()
     assert isinstance(mg.load(tmp_path / "c.npz")["a"], np.ndarray)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop"])
+def test_a_state_dict_without_pytorchs_implementation_flags_loads_with_their_defaults(name):
+    """State dicts of older minigan versions (and older PyTorch) lack foreach, capturable,
+    differentiable, fused and decoupled_weight_decay: they get PyTorch's defaults, and AdamW stays AdamW."""
+    p = nn.Parameter(mg.ones(2))
+    opt = getattr(optim, name)([p], lr=0.1)
+    flags = {"foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay"}
+    old = {"state": {}, "param_groups": [{k: v for k, v in opt.state_dict()["param_groups"][0].items()
+                                          if k not in flags}]}
+    opt.load_state_dict(old)
+    group = opt.param_groups[0]
+    assert group["foreach"] is None and group["differentiable"] is False
+    assert group.get("decoupled_weight_decay", False) is (name == "AdamW")
+    assert set(opt.state_dict()["param_groups"][0]) == set(getattr(torch.optim, name)(
+        [torch.ones(2, requires_grad=True)], lr=0.1).state_dict()["param_groups"][0])
