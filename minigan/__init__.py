@@ -5,47 +5,53 @@
     (x ** 3).sum().backward()
     x.grad                          # 3 * x ** 2
 
-The layers come in order: backend -> tensor -> autograd -> ops -> functional / nn / optim ->
-datasets -> gan (tensor.py binds `autograd` and `ops` for its methods at its end, so it is imported
-first). `minigan.gan` (training) and `minigan.cuda` (GPU kernels, torch.cuda's is_available & co)
-are imported when first used. PyTorch programs run with `import minigan as torch` (README: "Coming
-from PyTorch"); the legacy names of old tutorials live in minigan/legacy.py.
+The layers come in order, each importing only those before it: backend -> tensor -> autograd ->
+ops -> functional / nn / optim -> datasets -> gan (README, "Where things live"). `import minigan`
+loads the core (tensors, autograd, the ops behind the Tensor's methods); the rest (nn, optim,
+functional, datasets, gan, cuda, mg.save, mg.gradcheck ...) is imported the first time it is used.
+PyTorch programs run with `import minigan as torch` (README: "Coming from PyTorch"); the names only
+PyTorch has live in minigan/compat/.
 """
+
+import importlib
+import sys
 
 import numpy as np
 
 from minigan.tensor import Tensor  # first: see minigan/tensor.py's last lines
-from minigan.autograd import (
-    Context, Function, SavedConstantWarning, enable_grad, grad, inference_mode, is_grad_enabled, no_grad,
-    set_grad_enabled,
-)
+from minigan.autograd import Context, Function, SavedConstantWarning, grad
 from minigan.tensor import Size
-from minigan.printing import get_printoptions, printoptions, set_printoptions
 from minigan import backend, dtypes
 from minigan.backend import (
-    Generator, cuda_available, default_generator, device, get_array_module, get_backend,
-    get_num_threads, get_rng_state, initial_seed, manual_seed, set_backend, set_default_dtype, set_num_threads, set_rng_state,
+    Generator, cuda_available, default_generator, get_array_module, get_backend, get_num_threads,
+    get_rng_state, initial_seed, manual_seed, set_backend, set_default_dtype, set_num_threads,
+    set_rng_state,
 )
-from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from minigan.compat.device import device
+from minigan.fast_paths import fast_paths, fast_paths_enabled, use_fast_paths
+from minigan.grad_mode import (
+    enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
+)
+from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck  # (function and module)
 from minigan.ops import (
-    abs, add, allclose, amax, amin, arange, argmax, argmin, as_tensor, asarray, bitwise_and, bitwise_not,
-    bitwise_or, bitwise_xor, broadcast_to, cat, clamp, clip, concatenate, div, einsum, empty,
-    empty_like, eq, equal, exp, eye, flatten, floor_divide, from_numpy, full, full_like, gather, ge, gt,
-    index_select, isclose, le, linspace, log, log1p, logical_and, logical_not, logical_or, logical_xor,
-    logsigmoid, lt, masked_fill, matmul, max, maximum, mean, min, minimum, mul, narrow, ne, neg,
-    nonzero, normal, ones, ones_like, pad, permute, pow, rand, rand_like, randint, randn,
-    randn_like, randperm, relu, remainder, reshape, roll, rsqrt, scatter, scatter_add, sigmoid,
-    sign, softplus, sqrt, square, squeeze, stack, sub, sum, sum_to, t, tanh, tensor, transpose,
-    unsqueeze, var, where, zeros, zeros_like,
+    abs, add, allclose, amax, amin, arange, argmax, argmin, as_tensor, asarray, bitwise_and,
+    bitwise_not, bitwise_or, bitwise_xor, broadcast_to, cat, clamp, clip, concatenate, div, einsum,
+    empty, empty_like, eq, equal, exp, eye, flatten, floor_divide, from_numpy, full, full_like,
+    gather, ge, gt, index_select, isclose, le, linspace, log, log1p, logical_and, logical_not,
+    logical_or, logical_xor, logsigmoid, lt, masked_fill, matmul, max, maximum, mean, min, minimum,
+    mul, narrow, ne, neg, nonzero, normal, ones, ones_like, pad, permute, pow, rand, rand_like,
+    randint, randn, randn_like, randperm, relu, remainder, reshape, roll, rsqrt, scatter,
+    scatter_add, sigmoid, sign, softplus, sqrt, square, squeeze, stack, sub, sum, sum_to, t, tanh,
+    tensor, transpose, unsqueeze, var, where, zeros, zeros_like,
 )
-from minigan.ops import all_ as all, any_ as any  # noqa: E402  (torch.all / torch.any)
-from minigan.ops.loss import log_softmax, softmax  # noqa: E402  (torch.softmax & co)
-from minigan.serialization import load, save
-from minigan import functional, nn, optim, datasets, utils  # noqa: E402  (built on everything above)
-from minigan import backends, accelerator  # noqa: E402  (torch.backends / torch.accelerator flags)
-from minigan.backends import use_deterministic_algorithms  # noqa: E402
-from minigan import legacy  # noqa: E402  (Variable, FloatTensor, Tensor.type: old-tutorial names)
-from minigan.legacy import FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor  # noqa: E402
+from minigan.ops import chunk, clone, flip, lerp, split, std  # issue 21's Tensor ops
+from minigan.ops import all_ as all, any_ as any  # torch.all / torch.any
+from minigan.compat import accelerator, backends, legacy
+
+# PyTorch's module paths for what lives in minigan/compat/: `import minigan.backends.cudnn as
+# cudnn`, `import minigan.accelerator` (and minigan.legacy, this module's old home).
+sys.modules.update({"minigan.backends": backends, "minigan.backends.cudnn": backends.cudnn,
+                    "minigan.accelerator": accelerator, "minigan.legacy": legacy})
 
 # PyTorch's names of the dtypes: dtype objects (minigan/dtypes.py) that print as torch.float32 and
 # work wherever NumPy takes a dtype. `mg.float` is float32 as in PyTorch (Python's float is
@@ -77,7 +83,7 @@ divide, multiply, subtract, true_divide, negative = div, mul, sub, div, neg
 
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
-    """torch.norm: the p-norm of input over dim (all elements when None); Tensor.norm's docstring."""
+    """torch.norm: the p-norm of input over dim (all elements when None); see Tensor.norm."""
     return input.norm(p, dim, keepdim)
 
 
@@ -95,12 +101,36 @@ def numel(x) -> int:
     return x.numel()
 
 
-def __getattr__(name):
-    """Import minigan.gan and minigan.cuda the first time they are used (mg.cuda.is_available())."""
-    if name in ("gan", "cuda"):
-        import importlib
+# ----------------------------------------------------------------------------- imported when used
+# mg.nn, mg.optim, ... are minigan's subpackages, imported on first use; the names below come from
+# a module imported on first use too (mg.save is minigan.serialization.save).
+_SUBMODULES = ("nn", "optim", "functional", "datasets", "utils", "gan", "cuda", "serialization",
+               "formats")
+_LAZY_NAMES = {
+    "save": "serialization", "load": "serialization",
+    "use_deterministic_algorithms": "compat.backends",
+    "are_deterministic_algorithms_enabled": "compat.backends",
+    "FloatTensor": "compat.legacy", "DoubleTensor": "compat.legacy", "LongTensor": "compat.legacy",
+    "IntTensor": "compat.legacy", "BoolTensor": "compat.legacy", "ByteTensor": "compat.legacy",
+    "softmax": "ops.loss", "log_softmax": "ops.loss",  # torch.softmax & co
+    "set_printoptions": "printing", "get_printoptions": "printing", "printoptions": "printing",
+}
 
-        return importlib.import_module(f"minigan.{name}")
-    raise AttributeError(f"module 'minigan' has no attribute {name!r}")
+
+def __getattr__(name):
+    """mg.nn, mg.save, ...: import the module that holds them the first time they are asked for."""
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"minigan.{_LAZY_NAMES[name]}"), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"minigan.{name}")
+    else:
+        raise AttributeError(f"module 'minigan' has no attribute {name!r}")
+    globals()[name] = value  # found in this module's namespace from now on
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY_NAMES))
+
 
 __version__ = "0.1.0"

@@ -46,7 +46,8 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     per tensor)."""
     if profile is not None:
         if profile not in _PROFILES:
-            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, got {profile!r}")
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, "
+                             f"got {profile!r}")
         OPTIONS.update(_PROFILES[profile])
     for name, value in (("precision", precision), ("threshold", threshold),
                         ("edgeitems", edgeitems), ("linewidth", linewidth)):
@@ -145,7 +146,8 @@ def _body(array: np.ndarray, indent: int, summarise: bool, formatter: _Formatter
         return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
     rows = (list(range(edge)) + [None] + list(range(array.shape[0] - edge, array.shape[0]))) \
         if cut else range(array.shape[0])
-    parts = ["..." if i is None else _body(array[i], indent + 1, summarise, formatter) for i in rows]
+    parts = ["..." if i is None else _body(array[i], indent + 1, summarise, formatter)
+             for i in rows]
     return "[" + ("," + "\n" * (array.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 

@@ -103,11 +103,13 @@ class _PickleWriter:
             self.tensor(obj, False, path)
         elif isinstance(obj, (dict, list, tuple)):
             if len(path) >= MAX_DEPTH:
-                raise ValueError(f"torch.save: {_where(path[:3])}... is nested more than {MAX_DEPTH} deep")
+                raise ValueError(f"torch.save: {_where(path[:3])}... is nested more than "
+                                 f"{MAX_DEPTH} deep")
             self.container(obj, path)
         else:
-            raise TypeError(f"torch.save (minigan): cannot store a {type(obj).__name__} at {_where(path)} "
-                            "(supported: dict, list, tuple, Tensors and arrays, int, float, bool, None, str)")
+            raise TypeError(f"torch.save (minigan): cannot store a {type(obj).__name__} at "
+                            f"{_where(path)} (supported: dict, list, tuple, Tensors and arrays, "
+                            "int, float, bool, None, str)")
 
     def integer(self, value: int) -> None:
         if 0 <= value < 256:

@@ -107,7 +107,8 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu") -> Tensor:
-    """He: U(-bound, bound) with bound = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a).
+    """He: U(-bound, bound) with bound = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity,
+    a).
 
     PyTorch's Linear and Conv layers use a = sqrt(5), which gives bound = 1 / sqrt(fan_in).
     """
@@ -135,7 +136,8 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     positive (then Q is uniformly distributed), times gain. Rows orthonormal when there are fewer
     rows than columns (W W^T = gain^2 I), columns otherwise."""
     if tensor.ndim < 2:
-        raise ValueError(f"Only tensors with 2 or more dimensions are supported, got shape {tuple(tensor.shape)}")
+        raise ValueError("Only tensors with 2 or more dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
     if tensor.numel() == 0:
         return tensor
     rows = tensor.shape[0]

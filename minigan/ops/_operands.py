@@ -26,8 +26,8 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
 
 def operands(a, b, wrap: bool = True):
     """Both operands of a binary op, in PyTorch's promoted dtype (minigan/dtypes.py): Tensors (cast
-    where the dtypes differ: int64 tensor + float32 tensor -> both float32), or Python numbers, which
-    stay numbers.
+    where the dtypes differ: int64 tensor + float32 tensor -> both float32), or Python numbers,
+    which stay numbers.
 
     Numbers are "weak", as in PyTorch: ``2.5 * x`` keeps x's float dtype, ``ints + 1`` stays int64,
     and ``ints * 2.5`` is float32 (the default float dtype). A NumPy scalar (np.float64(2.5)) is
@@ -55,7 +55,8 @@ def _operand(value, like: Tensor, wrap: bool = True):
     if isinstance(value, _SCALAR_TYPES):
         value = value.item() if isinstance(value, np.generic) else value
         kind = like.array.dtype
-        if wrap and type(value) is int and kind.kind in "iu" and not np.iinfo(kind).min <= value <= np.iinfo(kind).max:
+        if (wrap and type(value) is int and kind.kind in "iu"
+                and not np.iinfo(kind).min <= value <= np.iinfo(kind).max):
             value = int(np.array(value).astype(kind))  # wraps around, as PyTorch casts the number
         return value
     return as_tensor(value, like)
@@ -84,7 +85,8 @@ def as_tensors(a, b) -> tuple[Tensor, Tensor]:
 
 def integer_array(indices, what: str):
     """Integer indices (class labels, embedding rows) as a raw array, from an integer NumPy/CuPy
-    array, an integer Tensor or a list of ints; float indices are a TypeError that says how to fix it.
+    array, an integer Tensor or a list of ints; float indices are a TypeError that says how to fix
+    it.
 
     what: the start of the error message, e.g. "embedding: indices" or "nll_loss: target".
     """

@@ -186,7 +186,8 @@ class ToBackend(Function):
         return grad.to(ctx.source), None
 
 
-# ----------------------------------------------------------------------------- user-facing functions
+# ----------------------------------------------------------------------------- user-facing
+# functions
 
 
 def add(a, b, *, alpha=1) -> Tensor:
@@ -201,8 +202,9 @@ def sub(a, b, *, alpha=1) -> Tensor:
     if bools:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead." if bools == 2 else
-                           "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
-                           "are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+                           "Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     a, b = operands(a, b)
     return Sub.apply(a, b if alpha == 1 else b * alpha)
 
@@ -265,7 +267,8 @@ class Remainder(Function):
         grad_a = sum_to(grad, ctx.inputs[0].shape) if ctx.needs_input_grad[0] else None
         grad_b = None
         if ctx.needs_input_grad[1]:
-            floor = get_array_module(grad.array).floor(a.array / b.array if isinstance(a, Tensor) else a / b.array)
+            quotient = a.array / b.array if isinstance(a, Tensor) else a / b.array
+            floor = get_array_module(grad.array).floor(quotient)
             grad_b = sum_to(-grad * Tensor(floor.astype(grad.dtype)), b.shape)
         return grad_a, grad_b
 
@@ -284,8 +287,8 @@ def _bitwise(name: str, a, b) -> Tensor:
     a, b = operands(a, b)
     kind = dtypes.result_type(a, b)
     if kind.kind not in "biu":
-        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{kind.name}\' (only integer and '
-                                  'bool tensors have bitwise operations)')
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{kind.name}\' (only '
+                                  'integer and bool tensors have bitwise operations)')
     first = a if isinstance(a, Tensor) else b
     xp = get_array_module(first.array)
     return Tensor(ensure_array(getattr(xp, name)(_raw(a), _raw(b))))
@@ -306,7 +309,8 @@ def bitwise_xor(a, b) -> Tensor:
 def bitwise_not(a: Tensor) -> Tensor:
     """~a: logical not of a bool tensor, bitwise not of an integer tensor."""
     if a.dtype.kind not in "biu":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
     return Tensor(get_array_module(a.array).invert(a.array))
 
 
@@ -328,7 +332,8 @@ def pow(base, exponent) -> Tensor:
     if not (isinstance(base, Tensor) and not isinstance(exponent, Tensor)):
         _not_for_bool("pow", base, exponent)  # (a bool tensor ** a bool number is allowed)
     if isinstance(base, Tensor) and isinstance(exponent, (int, float, np.integer, np.floating)):
-        if base.array.dtype.kind in "iu" and isinstance(exponent, (int, np.integer)) and exponent < 0:
+        if (base.array.dtype.kind in "iu" and isinstance(exponent, (int, np.integer))
+                and exponent < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         base, exponent = operands(base, exponent)
         if base.array.dtype == np.bool_ and _is_bool(exponent):  # stays bool, as in PyTorch
@@ -337,23 +342,32 @@ def pow(base, exponent) -> Tensor:
     return Pow.apply(*as_tensors(base, exponent))
 
 
+def lerp(start: Tensor, end, weight) -> Tensor:
+    """Linear interpolation, torch.lerp: start + weight * (end - start); weight a number or a tensor
+    (broadcasting). Gradients: 1 - weight for start, weight for end, end - start for weight."""
+    return start + weight * (end - start)
+
+
 def matmul(a, b) -> Tensor:
     """The matrix product with NumPy's rules: 1-D operands are treated as a row/column vector."""
     a, b = as_tensors(a, b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least one dimension, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ValueError("matmul: both operands need at least one dimension, got shapes "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
     a2 = unsqueeze(a, 0) if a.ndim == 1 else a
     b2 = unsqueeze(b, -1) if b.ndim == 1 else b
     if a2.shape[-1] != b2.shape[-2]:
         raise ValueError(
-            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} do not match: the last dimension of the first "
-            f"({a2.shape[-1]}) must equal the second-to-last dimension of the second ({b2.shape[-2]})"
+            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} do not match: the last "
+            f"dimension of the first ({a2.shape[-1]}) must equal the second-to-last dimension of "
+            f"the second ({b2.shape[-2]})"
         )
     try:
         np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     except ValueError:
         raise ValueError(
-            f"matmul: batch dimensions of shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast"
+            f"matmul: batch dimensions of shapes {tuple(a.shape)} and {tuple(b.shape)} do not "
+            "broadcast"
         ) from None
     out = MatMul.apply(a2, b2)
     if a.ndim == 1:
@@ -381,7 +395,8 @@ class Einsum(Function):
             if not ctx.needs_input_grad[i]:
                 grads.append(None)
                 continue
-            others = [(s, t) for j, (s, t) in enumerate(zip(ctx.inputs_subscripts, operands_)) if j != i]
+            others = [(s, t) for j, (s, t) in enumerate(zip(ctx.inputs_subscripts, operands_))
+                      if j != i]
             seen = set(ctx.output).union(*[s for s, _ in others])
             kept = "".join(c for c in subscripts if c in seen)
             terms = [ctx.output] + [s for s, _ in others]
@@ -398,7 +413,8 @@ def _einsum_subscripts(equation: str, shapes) -> tuple:
     lhs, arrow, rhs = equation.partition("->")
     inputs = lhs.split(",")
     if len(inputs) != len(shapes):
-        raise ValueError(f"einsum: the equation has {len(inputs)} operands, got {len(shapes)} tensors")
+        raise ValueError(f"einsum: the equation has {len(inputs)} operands, got {len(shapes)} "
+                         "tensors")
     spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in equation]
     width = max([len(shape) - (len(s) - 3) for s, shape in zip(inputs, shapes) if "..." in s] + [0])
     dots = "".join(spare[:width])
@@ -408,7 +424,8 @@ def _einsum_subscripts(equation: str, shapes) -> tuple:
         output = rhs.replace("...", dots)
     else:
         letters = "".join(spelled)
-        output = dots + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in dots))
+        once = [c for c in set(letters) if letters.count(c) == 1 and c not in dots]
+        output = dots + "".join(sorted(once))
     for s in spelled:
         if len(set(s)) != len(s):
             raise NotImplementedError(f"einsum: a letter repeated within one operand ({s!r}, a "

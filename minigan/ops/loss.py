@@ -28,16 +28,16 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 def legacy_reduction(size_average, reduce, reduction: str, what: str) -> str:
     """The reduction a loss uses: `reduction` ('mean', 'sum', 'none'), or, from old programs, the
-    deprecated spellings PyTorch still accepts with a warning: reduction='elementwise_mean' (= 'mean'),
-    and size_average= / reduce= (either given: reduce=False -> 'none', else size_average=False ->
-    'sum', else 'mean')."""
+    deprecated spellings PyTorch still accepts with a warning: reduction='elementwise_mean'
+    (= 'mean'), and size_average= / reduce= (either given: reduce=False -> 'none', else
+    size_average=False -> 'sum', else 'mean')."""
     if size_average is not None or reduce is not None:
         reduction = "none" if reduce is False else "sum" if size_average is False else "mean"
         warnings.warn(f"size_average and reduce args will be deprecated, please use "
                       f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
     if reduction == "elementwise_mean":
-        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
-                      UserWarning, stacklevel=3)
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                      "instead.", UserWarning, stacklevel=3)
         reduction = "mean"
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{what}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
@@ -57,7 +57,8 @@ def _same_shape_target(input: Tensor, target, what: str) -> Tensor:
     target = as_tensor(target, like=input)
     if target.shape != input.shape:
         raise ValueError(
-            f"{what}: target shape {tuple(target.shape)} differs from input shape {tuple(input.shape)}; they must "
+            f"{what}: target shape {tuple(target.shape)} differs from input shape "
+            f"{tuple(input.shape)}; they must "
             "be the same (reshape one of them, e.g. target.reshape(input.shape))"
         )
     return target.astype(input.dtype)
@@ -71,7 +72,8 @@ def _broadcast_weight(weight, input: Tensor, name: str, what: str) -> Tensor:
     except ValueError:
         broadcast = None
     if broadcast != input.shape:
-        raise ValueError(f"{what}: {name} of shape {tuple(weight.shape)} does not broadcast to input shape {tuple(input.shape)}")
+        raise ValueError(f"{what}: {name} of shape {tuple(weight.shape)} does not broadcast to "
+                         f"input shape {tuple(input.shape)}")
     return weight.astype(input.dtype)
 
 
@@ -122,7 +124,8 @@ def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, 
     if data.size and not bool(((data >= 0) & (data <= 1)).all()):
         raise ValueError(
             f"{what}: every element of input must be a probability in [0, 1] (got values from "
-            f"{float(data.min())} to {float(data.max())}); for logits use binary_cross_entropy_with_logits"
+            f"{float(data.min())} to {float(data.max())}); for logits use "
+            f"binary_cross_entropy_with_logits"
         )
     losses = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
@@ -130,16 +133,17 @@ def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, 
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, size_average=None, reduce=None,
-                                     reduction: str = "mean", pos_weight=None) -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, size_average=None,
+                                     reduce=None, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
     """Binary cross-entropy of sigmoid(x), computed from the logits x without overflow.
 
     l = -w * (p * y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
 
     since log(sigmoid(x)) = logsigmoid(x) and log(1 - sigmoid(x)) = logsigmoid(-x), where
-    logsigmoid(x) = min(x, 0) - log(1 + exp(-|x|)) is finite for every x, and so are its derivatives:
-    logits of +-1e4 give finite losses and gradients (and no 1 - sigmoid(x) rounds to 0).
-    input: logits x, any shape; target y: the same shape; weight w: broadcastable to input;
+    logsigmoid(x) = min(x, 0) - log(1 + exp(-|x|)) is finite for every x, and so are its
+    derivatives: logits of +-1e4 give finite losses and gradients (and no 1 - sigmoid(x) rounds to
+    0). input: logits x, any shape; target y: the same shape; weight w: broadcastable to input;
     pos_weight p: weight of the positive examples, broadcastable to input (usually (C,) for (N, C)).
     """
     what = "binary_cross_entropy_with_logits"
@@ -172,7 +176,8 @@ def mse_loss(input: Tensor, target, size_average=None, reduce=None, reduction: s
         return _reduce(losses, reduction)
     weight = as_tensor(weight, like=input)
     if weight.shape != input.shape:
-        raise ValueError(f"{what}: weight shape {tuple(weight.shape)} differs from input shape {tuple(input.shape)}")
+        raise ValueError(f"{what}: weight shape {tuple(weight.shape)} differs from input shape "
+                         f"{tuple(input.shape)}")
     losses = losses * weight
     return losses.sum() / weight.sum() if reduction == "mean" else _reduce(losses, reduction)
 
@@ -234,7 +239,8 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     return Softmax.apply(input, _normalize_dim(dim, input.ndim))
 
 
-# ----------------------------------------------------------------------------- classification losses
+# ----------------------------------------------------------------------------- classification
+# losses
 
 
 def _class_targets(input: Tensor, target, what: str):
@@ -246,8 +252,9 @@ def _class_targets(input: Tensor, target, what: str):
     expected = () if input.ndim == 1 else (input.shape[0],) + input.shape[2:]
     if tuple(target.shape) != expected:
         raise ValueError(
-            f"{what}: target must have shape {expected} for input of shape {tuple(input.shape)} (classes "
-            f"along dimension {0 if input.ndim == 1 else 1}), got target shape {tuple(target.shape)}"
+            f"{what}: target must have shape {expected} for input of shape {tuple(input.shape)} "
+            f"(classes along dimension {0 if input.ndim == 1 else 1}), got target shape "
+            f"{tuple(target.shape)}"
         )
     classes = input.shape[0] if input.ndim == 1 else input.shape[1]
     return get_array_module(input.array).asarray(target), classes
@@ -260,7 +267,8 @@ def _class_weight(weight, classes: int, input: Tensor, what: str):
         return xp.ones(classes, dtype=input.dtype)
     array = weight.array if isinstance(weight, Tensor) else xp.asarray(weight)
     if tuple(array.shape) != (classes,):
-        raise ValueError(f"{what}: weight must have shape ({classes},) (one per class), got {tuple(array.shape)}")
+        raise ValueError(f"{what}: weight must have shape ({classes},) (one per class), got "
+                         f"{tuple(array.shape)}")
     return array.astype(input.dtype)
 
 
@@ -291,7 +299,8 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index
     out_of_range = ~ignored & ((target < 0) | (target >= classes))
     if bool(out_of_range.any()):
         bad = int(target[out_of_range].reshape(-1)[0])
-        raise IndexError(f"{what}: target {bad} is out of bounds for {classes} classes (input.shape[1])")
+        raise IndexError(f"{what}: target {bad} is out of bounds for {classes} classes "
+                         f"(input.shape[1])")
     safe = xp.where(ignored, 0, target).reshape(-1)
     picked = getitem(_classes_last(input), (xp.arange(safe.size), safe))
     w = _class_weight(weight, classes, input, what)[safe] * ~ignored.reshape(-1)
@@ -301,7 +310,7 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index
     if reduction == "sum":
         return losses.sum()
     total_weight = w.sum()
-    if not bool(total_weight):  # every target ignored: the mean of nothing is nan, with zero gradient
+    if not bool(total_weight):  # every target ignored: the mean of nothing is nan, zero gradient
         return losses.sum() + float("nan")
     return losses.sum() / Tensor(total_weight)
 
@@ -330,7 +339,8 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     w_shape = [1] * input.ndim
     w_shape[class_dim] = classes
     kept = target != ignore_index
-    smooth = -(log_probs * Tensor(w.reshape(w_shape))).sum(class_dim) * Tensor(kept.astype(input.dtype))
+    smooth = (-(log_probs * Tensor(w.reshape(w_shape))).sum(class_dim)
+              * Tensor(kept.astype(input.dtype)))
     if reduction == "none":
         smooth_loss = smooth
     elif reduction == "sum":
@@ -341,7 +351,8 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     return (1 - label_smoothing) * loss + smooth_loss * (label_smoothing / classes)
 
 
-def l1_loss(input: Tensor, target, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target, size_average=None, reduce=None,
+            reduction: str = "mean") -> Tensor:
     """l = |x - y| (input and target of the same shape), reduced by mean, sum or none."""
     what = "l1_loss"
     reduction = legacy_reduction(size_average, reduce, reduction, what)

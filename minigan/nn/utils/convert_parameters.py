@@ -21,7 +21,7 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         for p in parameters:
             n = p.numel()
             if start + n > vec.shape[0]:
-                raise ValueError(f"vector_to_parameters: vec has {vec.shape[0]} elements, fewer than "
-                                 "the parameters hold")
+                raise ValueError(f"vector_to_parameters: vec has {vec.shape[0]} elements, fewer "
+                                 "than the parameters hold")
             p.copy_(vec[start:start + n].reshape(p.shape))
             start += n
