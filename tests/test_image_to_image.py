@@ -173,7 +173,7 @@ def test_pix2pix_and_context_encoder_shapes():
     x = mg.randn(3, 1, 28, 28)
     G, D = UNetGenerator28(width=4), PatchDiscriminator28(2, width=4)
     y = G(x)
-    assert y.shape == (3, 1, 28, 28) and np.abs(y.numpy()).max() <= 1
+    assert y.shape == (3, 1, 28, 28) and np.abs(y.detach().numpy()).max() <= 1
     assert D(x, y).shape == (3, 1, 7, 7)
     assert PatchDiscriminator28(1, width=4)(y).shape == (3, 1, 7, 7)
     assert [m.p for m in G.modules() if isinstance(m, nn.Dropout)] == [0.5, 0.5]

@@ -162,7 +162,7 @@ with mg.no_grad():
 for name, t in (("input", x), ("down1", d1), ("down2", d2), ("down3", d3), ("bottleneck", d4), ("up1", u1),
                 ("up2", u2), ("up3", u3), ("output", y)):
     print(f"{name:>10s} {tuple(t.shape)}")
-assert np.allclose(y.numpy(), G(x).numpy(), atol=1e-6)   # the forward, spelled out
+assert np.allclose(y.numpy(), G(x).detach().numpy(), atol=1e-6)   # the forward, spelled out
 assert d4.shape[2:] == (2, 2) and u3.shape[2:] == (14, 14)
 
 # %% [markdown]
@@ -311,8 +311,8 @@ bn = nn.BatchNorm2d(3)
 h = mg.randn(1, 3, 5, 5) * 4 + 2
 mean, var = h.mean((2, 3), keepdim=True), h.var((2, 3), keepdim=True, unbiased=False)
 instance = (h - mean) / (var + bn.eps).sqrt()
-print(f"max |BatchNorm2d(one image) - instance norm| = {np.abs(bn(h).numpy() - instance.numpy()).max():.1e}")
-assert np.allclose(bn(h).numpy(), instance.numpy(), atol=1e-5)
+print(f"max |BatchNorm2d(one image) - instance norm| = {np.abs(bn(h).detach().numpy() - instance.numpy()).max():.1e}")
+assert np.allclose(bn(h).detach().numpy(), instance.numpy(), atol=1e-5)
 assert np.allclose(nn.InstanceNorm2d(3)(h).numpy(), instance.numpy(), atol=1e-5)
 
 # %% [markdown]
