@@ -61,17 +61,19 @@ def negative_elbo(student, x, eps):
     return loss
 
 
+def elbo_inputs(seed, rows):
+    rng = np.random.default_rng(seed)
+    x, eps = mg.tensor(rng.standard_normal((rows, 2))), mg.tensor(rng.standard_normal((rows, 2)))
+    mu = mg.tensor(rng.standard_normal((rows, 2)), requires_grad=True)
+    logvar = mg.tensor(0.5 * rng.standard_normal((rows, 2)), requires_grad=True)
+    return x, eps, (mu, logvar)
+
+
 def test_gradcheck_of_the_elbo(student):
-    rng = np.random.default_rng(0)
-    x, eps = mg.tensor(rng.standard_normal((3, 2))), mg.tensor(rng.standard_normal((3, 2)))
-    mu = mg.tensor(rng.standard_normal((3, 2)), requires_grad=True)
-    logvar = mg.tensor(0.5 * rng.standard_normal((3, 2)), requires_grad=True)
-    assert mg.gradcheck(negative_elbo(student, x, eps), (mu, logvar))
+    x, eps, params = elbo_inputs(0, 3)
+    assert mg.gradcheck(negative_elbo(student, x, eps), params)
 
 
 def test_gradgradcheck_of_the_elbo(student):
-    rng = np.random.default_rng(1)
-    x, eps = mg.tensor(rng.standard_normal((2, 2))), mg.tensor(rng.standard_normal((2, 2)))
-    mu = mg.tensor(rng.standard_normal((2, 2)), requires_grad=True)
-    logvar = mg.tensor(0.5 * rng.standard_normal((2, 2)), requires_grad=True)
-    assert mg.gradgradcheck(negative_elbo(student, x, eps), (mu, logvar))
+    x, eps, params = elbo_inputs(1, 2)
+    assert mg.gradgradcheck(negative_elbo(student, x, eps), params)

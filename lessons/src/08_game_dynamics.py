@@ -184,22 +184,23 @@ assert 0.97 < r_alt.min() and r_alt.max() < 1.03                          # circ
 # %% [markdown]
 # **The non-saturating loss** (lesson 4) is not zero-sum: $G$ minimises $\mathrm{softplus}(-\psi\theta)$ instead of
 # $-\mathrm{softplus}(\psi\theta)$. Its Jacobian at the equilibrium is the same (the two losses agree to
-# first order there), but further out it adds a weak pull inwards — of fourth order in the distance.
-# The pull never wins outright: simultaneous steps, which push outwards at second order, settle on a
-# circle whose size is set by the learning rate; alternating steps creep inwards slowly.
+# first order there), but further out it adds a weak pull inwards: in continuous time the squared
+# distance changes at the rate $-2\,\theta\psi\tanh(\psi\theta/2)$, fourth order in the distance. The pull
+# never wins outright: simultaneous steps, which push outwards at second order in the step size, stall
+# on a circle; alternating steps creep inwards, ever more slowly.
 
 # %%
 J_ns = jacobian(g_loss=gan.g_loss_nonsaturating)
 assert np.allclose(J_ns, J, atol=1e-8)                                   # the same linearisation
-ns = {(order, lr): play(n, lr_g=lr, lr_d=lr, order=order, g_loss=gan.g_loss_nonsaturating)
-      for order in ("simultaneous", "alternating") for lr in (0.1, 0.025)}
-for (order, lr), path in ns.items():
-    print(f"non-saturating, {order:12s}, lr {lr}: distance {radius(path)[-1]:.3f} after {n} steps")
-settled = {lr: radius(ns[("simultaneous", lr)])[-n // 4:].mean() for lr in (0.1, 0.025)}
-assert radius(ns[("alternating", 0.1)])[-1] < 0.5 * radius(ns[("alternating", 0.1)])[0]   # creeps in ...
-assert radius(ns[("alternating", 0.1)])[-1] > 0.05                                       # ... without arriving
+ns = {order: play(n, order=order, g_loss=gan.g_loss_nonsaturating) for order in ("simultaneous", "alternating")}
+for order, path in ns.items():
+    r = radius(path)
+    print(f"non-saturating, {order:12s}: distance {r[n // 2]:.3f} at step {n // 2}, {r[-1]:.3f} at step {n}")
+r_sim, r_alt = radius(ns["simultaneous"]), radius(ns["alternating"])
+assert r_alt[-1] < 0.5 * r_alt[0] and r_alt[-1] > 0.05                   # creeps in, without arriving
+assert r_sim[-1] > 0.3                                                   # simultaneous: stalls far out ...
 if not FAST:
-    assert 1.5 < settled[0.1] / settled[0.025] < 2.5      # simultaneous: a circle ~ sqrt(lr) (4x lr -> 2x radius)
+    assert abs(r_sim[-1] - r_sim[n // 2]) < 0.05 * r_sim[-1]             # ... on a circle
 
 # %% [markdown]
 # ## 3. What the remedies do to the trajectories
