@@ -14,8 +14,8 @@
 # 3. what the remedies do to those trajectories: a **gradient penalty** (R1) makes them spiral in,
 #    **TTUR** decides how fast, and **averaging** the iterates finds the centre of a circle that the
 #    iterates themselves never reach;
-# 4. the same on the ring of lesson 7: with constant learning rates the generator never settles, and
-#    an average of its weights is a better generator than the last one.
+# 4. the same on the ring of lesson 7: with constant learning rates the generator is still on the move
+#    after 2,000 steps, and an average of its weights is a better generator than the last one.
 #
 # **Setup:** `pip install -e ".[lessons]"` from the repository root (see lesson 1).
 
@@ -362,14 +362,15 @@ for seed, (moves, last_g, avg_g, *_ ) in enumerate(runs):
 assert all(moves[-1] > 0.25 * moves.max() for moves, *_ in runs)           # G keeps moving: no convergence
 if not FAST:
     hq_last = [r[1]["high_quality"] for r in runs]; hq_ema = [r[2]["high_quality"] for r in runs]
-    assert np.mean(hq_ema) > np.mean(hq_last)                                # the average is the better generator
+    assert all(e > l for e, l in zip(hq_ema, hq_last))                       # the average is the better generator
     assert all(r[2]["modes_covered"] >= r[1]["modes_covered"] for r in runs)
 
 # %% [markdown]
-# The generator is still moving at the end — about as fast as it moved early on — because the game
-# has no force that stops it: what it chases (D's favourite region) moves as it does. Its weight
-# average moves much less and generates better: the samples of one step are a snapshot of a circling
-# generator, the average is nearer the middle of the circle.
+# The generator is still moving at the end — each 100 steps move its weights about half as far as the
+# first 100 did — because the game has no force that stops it: what it chases (D's favourite region)
+# moves as it does, and Adam's steps keep their size. The average of its weights generates better on
+# every seed: the samples of one step are a snapshot of a circling generator, the average is nearer
+# the middle of the circle.
 #
 # **What to take to real GANs.** Simultaneous gradient play on a zero-sum game spirals out; alternating
 # play (what `gan.d_step` then `gan.g_step` does) circles; neither converges by itself. The remedies

@@ -318,8 +318,8 @@ assert np.allclose(d_pushes["wgan"], -1) and np.allclose(d_pushes["lsgan"], scor
 # Fit a single Gaussian $Q = \mathcal N(\mu, \sigma^2)$ to a data distribution with two modes. KL$(P\|Q)$
 # charges $\int p \log(p/q)$, enormous wherever the data has mass and $Q$ has none: it **covers** both
 # modes, with a wide $Q$ between them. Reverse KL charges $\int q\log(q/p)$, enormous wherever $Q$ puts mass
-# the data lacks: it **seeks** one mode and fits it tightly. First the exact minimisers, on a grid of
-# $(\mu, \sigma)$:
+# the data lacks: it **seeks** one mode and fits it tightly (the data is symmetric, so either mode
+# will do: $\pm\mu$ fit equally well). First the exact minimisers, on a grid of $(\mu, \sigma)$:
 
 # %%
 data_pdf = 0.5 * gauss(xs, -2, 0.5) + 0.5 * gauss(xs, 2, 0.5)
@@ -380,15 +380,17 @@ def train_f_gan(name, steps, seed=0):
 f_steps = 600 if FAST else 3000
 trained = {name: train_f_gan(name, f_steps) for name in F_GAN}
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+mirror = lambda name, mu_: np.sign(mu_) * abs(exact[name][0])   # the data is symmetric: ±μ fit equally well
 for ax, (name, path) in zip(axes, trained.items()):
     mu_, s = path[-1]
     ax.fill_between(xs, data_pdf, color="0.85", label="data P")
-    ax.plot(xs, gauss(xs, *exact[name]), "k--", lw=1, label=f"exact best Q ({name})")
+    ax.plot(xs, gauss(xs, mirror(name, mu_), exact[name][1]), "k--", lw=1, label=f"exact best Q ({name})")
     ax.plot(xs, gauss(xs, mu_, s), "C3", label=f"f-GAN's Q after {f_steps} steps")
     ax.set_xlim(-5, 5); ax.legend(fontsize=8); ax.set_title(f"{name}: μ = {mu_:+.2f}, σ = {s:.2f}")
 plt.show()
 for name, path in trained.items():
-    print(f"{name:11s} f-GAN: μ = {path[-1][0]:+.2f}, σ = {path[-1][1]:.2f}   (exact: μ = {exact[name][0]:+.2f}, σ = {exact[name][1]:.2f})")
+    print(f"{name:11s} f-GAN: μ = {path[-1][0]:+.2f}, σ = {path[-1][1]:.2f}   "
+          f"(exact: μ = {mirror(name, path[-1][0]):+.2f}, σ = {exact[name][1]:.2f})")
 kl_path, rkl_path = trained["KL"], trained["reverse KL"]
 assert kl_path[-1][1] > 1.5 * rkl_path[-1][1]                        # KL's Q is wider than reverse KL's
 if not FAST:
