@@ -208,7 +208,24 @@ assert sharp["VAE samples"] < 0.5 and sharp["VAE reconstructions"] < 0.5      # 
 assert measured["AE, z ~ N(0, I)"]["fd"] > measured["AE, z ~ Gaussian fitted to codes"]["fd"]   # the AE needs a prior
 assert mse["AE reconstructions"] < mse["VAE reconstructions"]                 # reconstruction is all the AE optimises
 if not FAST:
-    assert sharp["GAN samples"] > 2 * sharp["VAE samples"]                    # the GAN's samples are sharp
+    assert sharp["GAN samples"] > 0.8 and sharp["GAN samples"] > 5 * sharp["VAE samples"]   # the GAN's are sharp
+    assert measured["VAE samples"]["fd"] < measured["GAN samples"]["fd"]     # ... and FD prefers the VAE's here
+
+# %% [markdown]
+# Reading the table (this run: 800 steps each):
+#
+# * **Sharpness** separates the models cleanly. The GAN's samples are as detailed as real images;
+#   the VAE's samples and reconstructions hold a fraction of that detail — the blur the primers
+#   mention, measured. The autoencoder's reconstructions are sharper than the VAE's (they optimise
+#   nothing but reconstruction) and still far from real.
+# * **FD disagrees**: it ranks the VAE's samples, and the autoencoder's with a fitted prior, *ahead* of
+#   the GAN's. FD compares the evaluator's features, and a classifier that recognises a blurred shirt
+#   as a shirt gives it nearly a shirt's features: FD is close to blind to blur. It does see the GAN's
+#   flaws — at 800 steps its samples are sharp but not yet right — and class proportions. One more entry
+#   for lesson 14's list of what each metric misses, and a reason to report more than one number.
+# * The **autoencoder needs a prior**: decoding $z \sim \mathcal N(0, I)$ gives garbage (FD in the
+#   hundreds), because its codes live somewhere else; a Gaussian fitted to the codes afterwards turns it
+#   into a passable sampler — a VAE's prior, bolted on after training.
 
 # %% [markdown]
 # ## 4. Why the VAE blurs, and what it gives in return
