@@ -96,7 +96,9 @@ def main(argv=None) -> int:
     for per_class in args.per_class:
         for steps in sorted(args.checkpoints):
             mine = [r for r in rows if r["per_class"] == per_class and r["steps"] == steps]
-            cell = lambda key, fmt: ", ".join(fmt.format(r[key]) for r in mine)
+
+            def cell(key, fmt, mine=mine):
+                return ", ".join(fmt.format(r[key]) for r in mine)
             lines.append(f"| {mine[0]['train_size']} | {steps} | {cell('ratio', '{:.2f}')} | {cell('near_copy', '{:.1%}')} | "
                          f"{cell('auc', '{:.2f}')} | {cell('fd', '{:.0f}')} |")
     write_results("memorisation", {"command": command, **vars(args), "runs": rows}, "\n".join(lines) + "\n")

@@ -93,7 +93,8 @@ def gaussian_nll(x, x_hat, pixel_sigma: float):
     |x - x_hat|^2 / (2 s^2) + D/2 log(2 pi s^2), summed over the D values of each image."""
     diff = (x - x_hat).reshape(x.shape[0], -1)
     d = diff.shape[1]
-    return (diff * diff).sum(dim=1) / (2 * pixel_sigma ** 2) + 0.5 * d * math.log(2 * math.pi * pixel_sigma ** 2)
+    variance = pixel_sigma ** 2
+    return (diff * diff).sum(dim=1) / (2 * variance) + 0.5 * d * math.log(2 * math.pi * variance)
 
 
 def negative_elbo(x, x_hat, mu, logvar, pixel_sigma: float):
@@ -111,7 +112,8 @@ class VAE(nn.Module):
     pixel_sigma: the decoder's fixed noise s in [-1, 1] pixel units.
     """
 
-    def __init__(self, latent_dim: int = 16, width: int = 32, channels: int = 1, pixel_sigma: float = 0.2):
+    def __init__(self, latent_dim: int = 16, width: int = 32, channels: int = 1,
+                 pixel_sigma: float = 0.2):
         super().__init__()
         if not pixel_sigma > 0:
             raise ValueError(f"VAE: pixel_sigma must be a positive number, got {pixel_sigma!r}")
@@ -129,7 +131,8 @@ class VAE(nn.Module):
         return self.decoder(reparameterize(mu, logvar)), mu, logvar
 
     def loss(self, x):
-        """(mean -ELBO, mean reconstruction term, mean KL term) over the batch, in nats per image."""
+        """(mean -ELBO, mean reconstruction term, mean KL term) over the batch, in nats per
+        image."""
         x_hat, mu, logvar = self(x)
         nll = gaussian_nll(x, x_hat, self.pixel_sigma)
         kl = kl_to_standard_normal(mu, logvar)

@@ -16,25 +16,30 @@ Adding a setting is adding a row::
 
 Every value is checked for its type (an int is not a bool, 2.5 is not an int, "x" is not a number)
 and range (finite numbers only) before any work starts; a bad value is a ValueError that names the
-setting, what was expected and what was got.
+setting, what was expected and what was got. Every count has an upper bound too (a typo such as
+``--steps 1e26`` would otherwise run forever); what the whole configuration needs in memory is
+checked against the machine by ``minigan.gan.recipes.check_memory`` before anything is allocated.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import asdict, dataclass, field, make_dataclass
+from dataclasses import asdict, dataclass, field
 
 from minigan.datasets.toy import TOY_NAMES
 from minigan.gan.losses import LOSSES
+from minigan.gan.models import FAMILIES
+from minigan.gan.remedies import MINIBATCH_LAYERS
 
-MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
+MODELS = tuple(FAMILIES)  # the model families' registry (minigan/gan/models/__init__.py)
+MAX_STEPS = 100_000_000  # about a year at the default run's speed: larger is a typo, not a plan
 TOY_DATASETS = TOY_NAMES  # the one list lives with the data (minigan.datasets.toy)
 IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
 # Which kind of data each model takes, and the image side it is built for (None: any).
-MODEL_DATA = {"mlp": ("toy", "image"), "dcgan": ("image",), "dcgan64": ("image",),
-              "cgan": ("image",)}
-MODEL_IMAGE_SIZE = {"mlp": None, "dcgan": 28, "dcgan64": 64, "cgan": 28}
+MODEL_DATA = {name: family.data for name, family in FAMILIES.items()}
+MODEL_IMAGE_SIZE = {name: family.image_size for name, family in FAMILIES.items()}
+IMAGE_CLASSES = 10  # every image dataset here has ten classes (a conditional GAN's labels)
 
 
 @dataclass(frozen=True)
@@ -73,11 +78,13 @@ class Setting:
             return "true or false"
         what = {int: "an integer", float: "a finite number", str: "a string",
                 tuple: "two numbers"}[self.type]
-        if self.low is not None and self.high is not None:
-            return (f"{what} in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
+        low, high = (None if v is None else f"{v:,}" if self.type is int else f"{v:g}"
+                     for v in (self.low, self.high))
+        if low is not None and high is not None:
+            return (f"{what} in {'(' if self.low_open else '['}{low}, {high}"
                     f"{')' if self.high_open else ']'}")
-        if self.low is not None:
-            return f"{what} {'>' if self.low_open else '>='} {self.low:g}"
+        if low is not None:
+            return f"{what} {'>' if self.low_open else '>='} {low}"
         return what
 
     def check(self, value):
@@ -124,7 +131,9 @@ class Setting:
                      if self.type is bool else (int if self.type is int else float)(text))
         except ValueError:
             value = text
-        try:
+        try:  # a pair (--betas 0.5 0.999) comes one number at a time: each is checked alone
+            if self.type is tuple:
+                return self._check_number(value, float, value)
             return self.check(value)
         except ValueError as err:
             raise argparse.ArgumentTypeError(f"must be {self.expected()}, got {text!r}") from err
@@ -137,12 +146,13 @@ SETTINGS = (
             "test split)", choices=IMAGE_DATASETS + TOY_DATASETS),
     Setting("loss", str, "bce", "GAN loss (default: bce, non-saturating)", choices=tuple(LOSSES)),
     Setting("steps", int, 1000, "generator updates in total (on --resume: the new total)", low=1,
-            resume="free"),
+            high=MAX_STEPS, resume="free"),
     Setting("epochs", float, None, "passes over the data (instead of --steps)", low=0,
-            low_open=True, resume="free", config=False),
-    Setting("batch_size", int, 64, "samples per batch (at most the dataset's size)", low=1),
-    Setting("latent_dim", int, 100, "size of the noise vector z", low=1),
-    Setting("width", int, 32, "feature maps (DCGAN) or hidden units (MLP)", low=1),
+            low_open=True, high=100_000, resume="free", config=False),
+    Setting("batch_size", int, 64, "samples per batch (at most the dataset's size)", low=1,
+            high=100_000),
+    Setting("latent_dim", int, 100, "size of the noise vector z", low=1, high=10_000),
+    Setting("width", int, 32, "feature maps (DCGAN) or hidden units (MLP)", low=1, high=10_000),
     Setting("optimizer", str, "adam", "optimizer of both networks", choices=("adam", "rmsprop")),
     Setting("lr", float, None, "learning rate of both networks (sets lr_g and lr_d)", low=0,
             low_open=True, config=False),
@@ -151,40 +161,43 @@ SETTINGS = (
     Setting("betas", tuple, (0.5, 0.999), "Adam's (beta1, beta2)", low=0, high=1, high_open=True),
     Setting("lr_decay", str, "none", "linear: both learning rates fall to 0 at the last step",
             choices=("none", "linear")),
-    Setting("n_critic", int, 1, "discriminator steps per generator step", low=1),
+    Setting("n_critic", int, 1, "discriminator steps per generator step", low=1, high=1000),
     Setting("gp_weight", float, 10.0, "gradient penalty weight (wgan-gp)", low=0),
     Setting("clip_value", float, 0.01, "weight clipping bound (wgan)", low=0, low_open=True),
     Setting("label_smoothing", float, 0.0, "one-sided label smoothing (BCE losses)", low=0,
             high=1, high_open=True),
     # -- mode-collapse remedies, each off by default (README "Mode collapse and its remedies") ----
     Setting("two_sided_smoothing", float, 0.0, "label smoothing on both sides: real label 1 - s, "
-            "fake label s (BCE losses; for contrast with one-sided)", low=0, high=0.5, high_open=True),
+            "fake label s (BCE losses; for contrast with one-sided)", low=0, high=0.5,
+            high_open=True),
     Setting("instance_noise", float, 0.0, "std of Gaussian noise on D's inputs, annealed to 0",
             low=0),
     Setting("feature_matching", bool, False, "G matches the mean of D's features on real data"),
     Setting("minibatch", str, "none", "a minibatch layer before D's output",
-            choices=("none", "discrimination", "stddev")),
+            choices=MINIBATCH_LAYERS),
     Setting("pack", int, 1, "PacGAN: D judges this many samples at once (divides batch_size)",
-            low=1),
+            low=1, high=1000),
     Setting("spectral_norm", bool, False, "spectral normalisation of every Linear/Conv2d weight "
             "of D"),
-    Setting("unroll", int, 0, "unrolled GAN: G's loss through D after K SGD steps of D", low=0),
+    Setting("unroll", int, 0, "unrolled GAN: G's loss through D after K SGD steps of D", low=0,
+            high=100),
     Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
             low_open=True),
     Setting("seed", int, 0, "random seed of weights, noise and batches", low=0, high=2**63 - 1),
     Setting("backend", str, "numpy", "array library (cupy needs a CUDA GPU)",
             choices=("numpy", "cupy"), resume="free"),
-    Setting("num_fixed", int, 64, "fixed-noise samples drawn for the grids and the GIF", low=1),
+    Setting("num_fixed", int, 64, "fixed-noise samples drawn for the grids and the GIF", low=1,
+            high=1024),
     Setting("sample_every", int, 100, "fixed-noise snapshot every K steps (0: never)", low=0,
-            resume="free"),
+            high=MAX_STEPS, resume="free"),
     Setting("checkpoint_every", int, 500, "checkpoint every K steps (0: only at the end)", low=0,
-            resume="free"),
+            high=MAX_STEPS, resume="free"),
     Setting("eval_every", int, 0, "compute metrics every K steps (0: never)", low=0,
-            resume="free"),
+            high=MAX_STEPS, resume="free"),
     Setting("n_samples", int, 2500, "samples written to samples.npy at the end", low=1,
-            resume="free"),
-    Setting("image_size", int, 28, "image side (28; 64 for dcgan64)", low=1),
-    Setting("num_classes", int, 10, "classes of a conditional GAN", low=1),
+            high=1_000_000, resume="free"),
+    Setting("image_size", int, 28, "image side (28; 64 for dcgan64)", low=1, high=256),
+    Setting("num_classes", int, 10, "classes of a conditional GAN", low=1, high=1000),
     Setting("extra", dict, None, "free-form notes kept with the run", resume="free"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -220,6 +233,27 @@ def check_combination(config) -> None:
     if kind == "image" and size is not None and config.image_size != size:
         raise ValueError(f"image_size must be {size} for model {config.model!r}, got "
                          f"{config.image_size}")
+    # -- what would otherwise fail only once training has started (after the first write) --------
+    if config.model == "cgan" and config.num_classes != IMAGE_CLASSES:
+        raise ValueError(f"num_classes must be {IMAGE_CLASSES} for model 'cgan' (the classes of "
+                         f"{config.dataset!r}), got {config.num_classes}")
+    if config.feature_matching and config.unroll:
+        raise ValueError(f"choose feature_matching or unroll, not both (got feature_matching "
+                         f"and unroll {config.unroll})")
+    for name in ("batch_size", "num_fixed"):  # D judges training batches and the fixed samples
+        rows = getattr(config, name)
+        if rows % config.pack:
+            raise ValueError(f"pack must be a positive integer dividing {name} ({rows}), got "
+                             f"{config.pack}")
+        if config.minibatch == "stddev" and (rows // config.pack) % _stddev_group():
+            raise ValueError(f"minibatch 'stddev' takes groups of {_stddev_group()}: {name} "
+                             f"(divided by pack) must be a multiple of it, got {rows}")
+
+
+def _stddev_group() -> int:
+    from minigan.gan.remedies import STDDEV_GROUP_SIZE
+
+    return STDDEV_GROUP_SIZE
 
 
 def check_backend_available(name: str) -> None:
@@ -237,7 +271,8 @@ def check_resume(old, new) -> None:
                if s.resume == "fixed" and getattr(old, s.name) != getattr(new, s.name)]
     if changed:
         raise ValueError("--resume continues a run with its own settings; these differ from the "
-                         "checkpoint's: " + "; ".join(changed) + ". Start a new run to change them.")
+                         "checkpoint's: " + "; ".join(changed)
+                         + ". Start a new run to change them.")
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
@@ -263,31 +298,63 @@ def given_flags(args) -> dict:
 # ----------------------------------------------------------------------------- TrainConfig
 
 
-def _post_init(self) -> None:
-    for s in CONFIG_SETTINGS:
-        setattr(self, s.name, s.check(getattr(self, s.name)) if s.type is not dict
-                else dict(s.check(getattr(self, s.name))))
-    check_combination(self)
+@dataclass
+class TrainConfig:
+    """Every choice a run makes, one field per row of SETTINGS above (in its order, with its type
+    and default; tests/test_structure.py checks that the two agree). Each value is checked by its
+    row when the config is created. Defaults per model/dataset pair live in minigan.gan.recipes."""
 
+    model: str = "dcgan"
+    dataset: str = "sample"
+    loss: str = "bce"
+    steps: int = 1000
+    batch_size: int = 64
+    latent_dim: int = 100
+    width: int = 32
+    optimizer: str = "adam"
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas: tuple = (0.5, 0.999)
+    lr_decay: str = "none"
+    n_critic: int = 1
+    gp_weight: float = 10.0
+    clip_value: float = 0.01
+    label_smoothing: float = 0.0
+    # the mode-collapse remedies, each off by default
+    two_sided_smoothing: float = 0.0
+    instance_noise: float = 0.0
+    feature_matching: bool = False
+    minibatch: str = "none"
+    pack: int = 1
+    spectral_norm: bool = False
+    unroll: int = 0
+    unroll_lr: float = 0.5
+    seed: int = 0
+    backend: str = "numpy"
+    num_fixed: int = 64
+    sample_every: int = 100
+    checkpoint_every: int = 500
+    eval_every: int = 0
+    n_samples: int = 2500
+    image_size: int = 28
+    num_classes: int = 10
+    extra: dict = field(default_factory=dict)
 
-def _to_dict(self) -> dict:
-    d = asdict(self)
-    d["betas"] = list(self.betas)
-    return d
+    def __post_init__(self) -> None:
+        for s in CONFIG_SETTINGS:  # each field checked (and converted: 5.0 -> 5) by its row
+            value = s.check(getattr(self, s.name))
+            setattr(self, s.name, dict(value) if s.type is dict else value)
+        check_combination(self)
 
+    def to_dict(self) -> dict:
+        """The settings as JSON-ready values (config.json, a checkpoint's config)."""
+        d = asdict(self)
+        d["betas"] = list(self.betas)
+        return d
 
-def _from_dict(cls, values, source: str = "the config"):
-    return cls(**check_settings(values, source))
+    @classmethod
+    def from_dict(cls, values, source: str = "the config") -> TrainConfig:
+        """A TrainConfig from a dict of settings, checked first (unknown keys, types, ranges);
+        ValueError naming `source` otherwise."""
+        return cls(**check_settings(values, source))
 
-
-TrainConfig = make_dataclass(
-    "TrainConfig",
-    [(s.name, s.type, field(default_factory=dict) if s.type is dict else field(default=s.default))
-     for s in CONFIG_SETTINGS],
-    namespace={"__post_init__": _post_init, "to_dict": _to_dict,
-               "from_dict": classmethod(_from_dict),
-               "__doc__": "Every choice a run makes: one field per row of minigan.gan.settings."
-                          "SETTINGS (checked on creation). Defaults per model/dataset pair live "
-                          "in minigan.gan.recipes."},
-)
-TrainConfig.__module__ = "minigan.gan.training"

@@ -34,9 +34,11 @@ def train_cgan(images, labels, classes, steps: int, seed: int = 0, progress: boo
     from minigan.gan.recipes import build, default_config
     from minigan.gan.training import Trainer
 
-    config = default_config("cgan", "sample", seed=seed, steps=steps, sample_every=0, checkpoint_every=0)
-    run = build(config, dataset=ImageDataset(np.asarray(images, np.float32), np.asarray(labels, np.int64), classes,
-                                             name=f"{len(images)} images"))
+    config = default_config("cgan", "sample", seed=seed, steps=steps, sample_every=0,
+                            checkpoint_every=0)
+    dataset = ImageDataset(np.asarray(images, np.float32), np.asarray(labels, np.int64), classes,
+                           name=f"{len(images)} images")
+    run = build(config, dataset=dataset)
     trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, conditional=True)
     trainer.fit(progress=progress)
     return trainer
@@ -45,12 +47,15 @@ def train_cgan(images, labels, classes, steps: int, seed: int = 0, progress: boo
 def conditional_samples(trainer, labels, batch: int = 500) -> np.ndarray:
     """One sample of the trainer's conditional G per label (N,), in eval mode: (N, 1, 28, 28)."""
     labels = np.asarray(labels, np.int64)
-    return np.concatenate([trainer.sample(mg.randn(len(part), trainer.G.latent_dim), mg.tensor(part, dtype=mg.int64))
-                           for part in np.array_split(labels, max(1, -(-len(labels) // batch)))])
+    parts = np.array_split(labels, max(1, -(-len(labels) // batch)))
+    return np.concatenate([trainer.sample(mg.randn(len(part), trainer.G.latent_dim),
+                                          mg.tensor(part, dtype=mg.int64))
+                           for part in parts])
 
 
 def discriminator_scores(D, images, labels=None, batch: int = 500) -> np.ndarray:
-    """D's raw output (N,) on images (N, 1, 28, 28) (and labels, for a conditional D), in eval mode."""
+    """D's raw output (N,) on images (N, 1, 28, 28) (and labels, for a conditional D), in eval
+    mode."""
     was_training = D.training
     D.eval()
     out = []
@@ -58,8 +63,11 @@ def discriminator_scores(D, images, labels=None, batch: int = 500) -> np.ndarray
         with mg.no_grad():
             for start in range(0, len(images), batch):
                 x = mg.tensor(np.asarray(images[start:start + batch], np.float32))
-                y = None if labels is None else mg.tensor(np.asarray(labels[start:start + batch]), dtype=mg.int64)
-                out.append((D(x) if y is None else D(x, y)).numpy().ravel())
+                if labels is None:
+                    out.append(D(x).numpy().ravel())
+                else:
+                    y = mg.tensor(np.asarray(labels[start:start + batch]), dtype=mg.int64)
+                    out.append(D(x, y).numpy().ravel())
     finally:
         D.train(was_training)
     return np.concatenate(out)
@@ -86,13 +94,16 @@ def classic_augment(images: np.ndarray, rng: np.random.Generator, max_shift: int
     n, _, h, w = images.shape
     flip = rng.random(n) < 0.5
     out = np.where(flip[:, None, None, None], images[..., ::-1], images)
-    padded = np.pad(out, ((0, 0), (0, 0), (max_shift, max_shift), (max_shift, max_shift)), constant_values=-1.0)
+    border = (max_shift, max_shift)
+    padded = np.pad(out, ((0, 0), (0, 0), border, border), constant_values=-1.0)
     dy, dx = rng.integers(0, 2 * max_shift + 1, size=(2, n))
-    return np.stack([padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(n)]).astype(images.dtype)
+    shifted = [padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(n)]
+    return np.stack(shifted).astype(images.dtype)
 
 
 def train_classifier(images, labels, steps: int = 1000, batch_size: int = 64, lr: float = 1e-3,
-                     seed: int = 0, extra=None, augment: bool = False, num_classes: int | None = None) -> Classifier28:
+                     seed: int = 0, extra=None, augment: bool = False,
+                     num_classes: int | None = None) -> Classifier28:
     """A Classifier28 trained with Adam on cross-entropy for `steps` batches, from seed `seed`.
 
     images: (N, 1, 28, 28) in [-1, 1]; labels: (N,) integers. extra: optional (images, labels) of
@@ -102,7 +113,9 @@ def train_classifier(images, labels, steps: int = 1000, batch_size: int = 64, lr
     variants compared in lesson 22 get the same compute. Returned in eval mode.
     """
     images, labels = np.asarray(images, np.float32), np.asarray(labels, np.int64)
-    sources = [(images, labels)] + ([tuple(np.asarray(a) for a in extra)] if extra is not None else [])
+    sources = [(images, labels)]
+    if extra is not None:
+        sources.append(tuple(np.asarray(a) for a in extra))
     k = num_classes or int(max(int(lab.max()) for _, lab in sources)) + 1
     rng = np.random.default_rng(seed)
     mg.manual_seed(seed)
@@ -130,7 +143,8 @@ def predict(model, images, batch_size: int = 500) -> np.ndarray:
     out = []
     with mg.no_grad():
         for start in range(0, len(images), batch_size):
-            out.append(model(mg.tensor(np.asarray(images[start:start + batch_size], np.float32))).numpy().argmax(1))
+            x = mg.tensor(np.asarray(images[start:start + batch_size], np.float32))
+            out.append(model(x).numpy().argmax(1))
     return np.concatenate(out)
 
 

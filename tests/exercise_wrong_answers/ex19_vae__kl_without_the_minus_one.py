@@ -6,8 +6,6 @@ The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it
 
 CAUGHT_BY = "test_kl_against_numerical_integration"  # the test that must fail on this answer
 
-import minigan as mg
-
 
 def reparameterize(mu, logvar, eps):
     return mu + (0.5 * logvar).exp() * eps

@@ -5,8 +5,6 @@ The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it
 
 CAUGHT_BY = "test_reparameterized_samples_have_the_right_moments"  # the test that must fail on this answer
 
-import minigan as mg
-
 
 def reparameterize(mu, logvar, eps):
     return mu + logvar.exp() * eps
