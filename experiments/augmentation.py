@@ -28,6 +28,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +111,13 @@ def markdown(rows, gan_rows, args, command) -> str:
     return "\n".join(lines) + "\n"
 
 
+def run_seed_in_worker(seed, args):
+    """run_seed in its own process (--workers): loads the data itself."""
+    data = load_dataset("sample")
+    pool, test = halves(len(data))
+    return run_seed(seed, data, pool, test, args)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-class", type=int, default=50, help="real training images per class")
@@ -116,14 +125,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--gan-steps", type=int, default=2000)
     parser.add_argument("--classifier-steps", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=1, help="seeds run in parallel processes (same results)")
     args = parser.parse_args(argv)
-    data = load_dataset("sample")
-    pool, test = halves(len(data))
     rows, gan_rows = [], []
-    for seed in range(args.seeds):
-        r, g = run_seed(seed, data, pool, test, args)
-        rows += r
-        gan_rows.append(g)
+    with ProcessPoolExecutor(args.workers) as workers:
+        for r, g in workers.map(partial(run_seed_in_worker, args=args), range(args.seeds)):
+            rows += r
+            gan_rows.append(g)
     command = (f"OPENBLAS_NUM_THREADS=1 python experiments/augmentation.py --per-class {args.per_class} "
                f"--fake-per-class {args.fake_per_class} --seeds {args.seeds} --gan-steps {args.gan_steps} "
                f"--classifier-steps {args.classifier_steps}")

@@ -1,6 +1,6 @@
 """An autoencoder, a VAE and a GAN on the same data with the same decoder, compared (lesson 15).
 
-    OPENBLAS_NUM_THREADS=1 python experiments/generative_models.py [--steps 2000] [--seeds 3]
+    OPENBLAS_NUM_THREADS=1 python experiments/generative_models.py [--steps 2000] [--seeds 3] [--workers 3]
         writes benchmarks/results/generative_models.{json,md}
 
 All three decode with the same network, the DCGAN generator of `default_config("dcgan", "sample")`
@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +134,15 @@ def run_seed(seed, steps, pixel_sigmas, latent_dim, data, evaluator, reference, 
     return rows
 
 
+def run_seed_in_worker(seed, args):
+    """run_seed in its own process (--workers): loads the data and the evaluator itself."""
+    data = load_dataset("sample")
+    evaluator = load_evaluator("fashion-mnist")
+    reference = reference_for(evaluator, "sample")
+    real_sharpness = float(laplacian_sharpness(data.images).mean())
+    return run_seed(seed, args.steps, args.pixel_sigma, args.latent_dim, data, evaluator, reference, real_sharpness)
+
+
 def table(rows, steps, latent_dim, seeds) -> str:
     lines = [f"Each model trained {steps} steps of batch 64 on the bundled Fashion-MNIST sample (the 10,000 test "
              f"images), decoder = the DCGAN generator (width 32, latent {latent_dim}); VAE pixel noise s in [-1, 1] units; "
@@ -159,14 +170,16 @@ def main(argv=None) -> int:
     parser.add_argument("--pixel-sigma", type=float, nargs="+", default=[0.35, 1.0],
                         help="the VAE decoder's noise s in [-1, 1] pixel units (one VAE per value)")
     parser.add_argument("--latent-dim", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="seeds run in parallel processes (same results)")
     args = parser.parse_args(argv)
     data = load_dataset("sample")
     evaluator = load_evaluator("fashion-mnist")
     reference = reference_for(evaluator, "sample")
     real_sharpness = float(laplacian_sharpness(data.images).mean())
     rows = []
-    for seed in range(args.seeds):
-        rows += run_seed(seed, args.steps, args.pixel_sigma, args.latent_dim, data, evaluator, reference, real_sharpness)
+    with ProcessPoolExecutor(args.workers) as pool:
+        for seed_rows in pool.map(partial(run_seed_in_worker, args=args), range(args.seeds)):
+            rows += seed_rows
     real = scored(evaluator, reference, data.images[np.random.default_rng(0).permutation(len(data))[:SAMPLES]], real_sharpness)
     rows.append({"model": "real", "what": "2,000 images of the sample", "seed": 0, "cpu_s": 0, **real})
     command = (f"OPENBLAS_NUM_THREADS=1 python experiments/generative_models.py --steps {args.steps} --seeds {args.seeds} "

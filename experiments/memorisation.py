@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -58,50 +59,64 @@ def measure(trainer, x, y, data, test, evaluator, reference, seed):
             "sample_nn": round(float(np.median(sample_nn)), 2), "held_out_nn": round(float(np.median(real_nn)), 2)}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--per-class", type=int, nargs="+", default=[10, 100, 500])
-    parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--checkpoints", type=int, nargs="+", default=[500, 1000, 2000])
-    args = parser.parse_args(argv)
+def run(per_class, seed, checkpoints):
+    """One training set (per_class images of each class, drawn by seed), measured at each checkpoint;
+    in its own process (--workers): loads the data and the evaluator itself."""
     data = load_dataset("sample")
     pool, test = halves(len(data))
     evaluator = load_evaluator("fashion-mnist")
     reference = reference_for(evaluator, "sample")
-    rows = []
-    for per_class in args.per_class:
-        for seed in range(args.seeds):
-            chosen = pool[class_balanced_subset(data.labels[pool], per_class, np.random.default_rng(seed))]
-            x, y = data.images[chosen], data.labels[chosen]
-            trainer, started = None, time.process_time()
-            for steps in sorted(args.checkpoints):
-                if trainer is None:
-                    trainer = train_cgan(x, y, data.classes, steps, seed=seed)
-                else:
-                    trainer.fit(steps, progress=False)
-                cpu = time.process_time() - started
-                rows.append({"per_class": per_class, "train_size": len(x), "seed": seed, "steps": steps,
-                             "cpu_s": round(cpu), **measure(trainer, x, y, data, test, evaluator, reference, seed)})
-                print(rows[-1], flush=True)
-    command = (f"OPENBLAS_NUM_THREADS=1 python experiments/memorisation.py --per-class "
-               f"{' '.join(map(str, args.per_class))} --seeds {args.seeds} --checkpoints {' '.join(map(str, args.checkpoints))}")
+    chosen = pool[class_balanced_subset(data.labels[pool], per_class, np.random.default_rng(seed))]
+    x, y = data.images[chosen], data.labels[chosen]
+    rows, trainer, started = [], None, time.process_time()
+    for steps in sorted(checkpoints):
+        if trainer is None:
+            trainer = train_cgan(x, y, data.classes, steps, seed=seed)
+        else:
+            trainer.fit(steps, progress=False)
+        cpu = time.process_time() - started
+        rows.append({"per_class": per_class, "train_size": len(x), "seed": seed, "steps": steps,
+                     "cpu_s": round(cpu), **measure(trainer, x, y, data, test, evaluator, reference, seed)})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def markdown(rows, command) -> str:
+    """The results table: one line per (training-set size, steps), one value per seed."""
     lines = [f"`{command}`", "",
              "Class-conditional DCGAN (default_config(\"cgan\")) trained on the first N images (class-balanced) of a "
              "fixed half of the bundled sample; 1,000 samples and 1,000 held-out real images from the other half. "
              "ratio: median nearest-training-image distance of the samples / of the held-out images (1 = as new as "
              "unseen real images, 0 = copies); near-copy: share of samples closer to a training image than 99% of "
              "held-out images are; AUC: membership inference from D's score (0.5 = no leak). Per seed, "
-             f"seeds {list(range(args.seeds))}.", "",
+             f"seeds {sorted({r['seed'] for r in rows})}.", "",
              "| training images | steps | ratio | near-copy | membership AUC | FD |", "|---|---|---|---|---|---|"]
-    for per_class in args.per_class:
-        for steps in sorted(args.checkpoints):
-            mine = [r for r in rows if r["per_class"] == per_class and r["steps"] == steps]
+    for per_class, steps in dict.fromkeys((r["per_class"], r["steps"]) for r in rows):
+        mine = [r for r in rows if r["per_class"] == per_class and r["steps"] == steps]
 
-            def cell(key, fmt, mine=mine):
-                return ", ".join(fmt.format(r[key]) for r in mine)
-            lines.append(f"| {mine[0]['train_size']} | {steps} | {cell('ratio', '{:.2f}')} | {cell('near_copy', '{:.1%}')} | "
-                         f"{cell('auc', '{:.2f}')} | {cell('fd', '{:.0f}')} |")
-    write_results("memorisation", {"command": command, **vars(args), "runs": rows}, "\n".join(lines) + "\n")
+        def cell(key, fmt, mine=mine):
+            return ", ".join(fmt.format(r[key]) for r in mine)
+        lines.append(f"| {mine[0]['train_size']} | {steps} | {cell('ratio', '{:.2f}')} | {cell('near_copy', '{:.1%}')} | "
+                     f"{cell('auc', '{:.2f}')} | {cell('fd', '{:.0f}')} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--per-class", type=int, nargs="+", default=[10, 100, 500])
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--checkpoints", type=int, nargs="+", default=[500, 1000, 2000])
+    parser.add_argument("--workers", type=int, default=1, help="runs in parallel processes (same results)")
+    args = parser.parse_args(argv)
+    jobs = [(per_class, seed) for per_class in args.per_class for seed in range(args.seeds)]
+    rows = []
+    with ProcessPoolExecutor(args.workers) as workers:
+        futures = [workers.submit(run, per_class, seed, args.checkpoints) for per_class, seed in jobs]
+        for future in futures:
+            rows += future.result()
+    command = (f"OPENBLAS_NUM_THREADS=1 python experiments/memorisation.py --per-class "
+               f"{' '.join(map(str, args.per_class))} --seeds {args.seeds} --checkpoints {' '.join(map(str, args.checkpoints))}")
+    write_results("memorisation", {"command": command, **vars(args), "runs": rows}, markdown(rows, command))
     return 0
 
 

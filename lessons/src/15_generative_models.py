@@ -113,8 +113,8 @@ assert np.allclose(kl_to_standard_normal(mg.zeros(1, LATENT), mg.zeros(1, LATENT
 # %% [markdown]
 # The VAE's pixel noise $s$ sets the exchange rate between the two terms: a small $s$ makes every pixel
 # of reconstruction error expensive, so the codes spread out to reconstruct well and drift from the
-# prior; a large $s$ lets the KL term win. We use $s = 1$ (in the $[-1, 1]$ units of the images) live,
-# the value that gave the VAE its best FD in a sweep; the committed experiment also runs $s = 0.35$.
+# prior; a large $s$ lets the KL term win. We use $s = 1$ (in the $[-1, 1]$ units of the images), the
+# value that gave the VAE its best FD in a sweep (try a smaller one below).
 #
 # ## 2. Training all three
 #
@@ -209,7 +209,9 @@ assert measured["AE, z ~ N(0, I)"]["fd"] > measured["AE, z ~ Gaussian fitted to 
 assert mse["AE reconstructions"] < mse["VAE reconstructions"]                 # reconstruction is all the AE optimises
 if not FAST:
     assert sharp["GAN samples"] > 0.8 and sharp["GAN samples"] > 5 * sharp["VAE samples"]   # the GAN's are sharp
+    assert sharp["AE reconstructions"] > sharp["VAE reconstructions"]        # the AE blurs less than the VAE
     assert measured["VAE samples"]["fd"] < measured["GAN samples"]["fd"]     # ... and FD prefers the VAE's here
+    assert measured["AE, z ~ N(0, I)"]["fd"] > 100                           # garbage without a prior
 
 # %% [markdown]
 # Reading the table (this run: 800 steps each):
@@ -218,8 +220,7 @@ if not FAST:
 #   the VAE's samples and reconstructions hold a fraction of that detail — the blur the primers
 #   mention, measured. The autoencoder's reconstructions are sharper than the VAE's (they optimise
 #   nothing but reconstruction) and still far from real.
-# * **FD disagrees**: it ranks the VAE's samples, and the autoencoder's with a fitted prior, *ahead* of
-#   the GAN's. FD compares the evaluator's features, and a classifier that recognises a blurred shirt
+# * **FD disagrees**: it ranks the VAE's samples *ahead* of the GAN's. FD compares the evaluator's features, and a classifier that recognises a blurred shirt
 #   as a shirt gives it nearly a shirt's features: FD is close to blind to blur. It does see the GAN's
 #   flaws — at 800 steps its samples are sharp but not yet right — and class proportions. One more entry
 #   for lesson 14's list of what each metric misses, and a reason to report more than one number.
@@ -333,12 +334,13 @@ if not FAST:
 #
 # ## 6. The committed experiment, and the table completed
 #
-# `experiments/generative_models.py` trains the three models (two VAEs: $s = 0.35$ and $s = 1$) for
-# 2,000 steps each, three seeds, and scores 2,000 samples of each (`benchmarks/results/generative_models.md`):
+# `experiments/generative_models.py` trains the three models for 800 steps each, as above, with three
+# seeds, and scores 2,000 samples of each (`benchmarks/results/generative_models.md`):
 
 # %%
 results = json.loads((REPO / "benchmarks" / "results" / "generative_models.json").read_text())
 print(results["command"])
+print(results.get("note", ""))
 rows = results["runs"]
 summary = {}
 for r in rows:
@@ -348,10 +350,22 @@ for (model, what), rs in summary.items():
     fds = ", ".join(f"{r['fd']:.0f}" for r in rs)
     print(f"{model:16s} {what:40s} {fds:28s} {np.mean([r['sharpness'] for r in rs]):9.2f} {np.mean([r['cpu_s'] for r in rs]):6.0f}")
 mean = lambda model, what, key: np.mean([r[key] for r in summary[(model, what)]])
-EXPERIMENT_ASSERTS
+gan_sharpness = mean("GAN", "samples", "sharpness")
+for vae_name in ("VAE (s = 0.35)", "VAE (s = 1)"):
+    assert mean(vae_name, "samples", "sharpness") < 0.25 * gan_sharpness                # every VAE blurs
+assert mean("AE", "samples (z ~ N(0, I))", "fd") > 5 * mean("AE", "samples (Gaussian fitted to the codes)", "fd")
+assert mean("VAE (s = 0.35)", "reconstructions", "mse") < mean("VAE (s = 1)", "reconstructions", "mse")  # small s: closer ...
+assert mean("VAE (s = 0.35)", "samples", "fd") > mean("VAE (s = 1)", "samples", "fd")                    # ... worse samples
+assert mean("GAN", "samples", "fd") < min(mean("VAE (s = 1)", "samples", "fd"),
+                                          mean("AE", "samples (Gaussian fitted to the codes)", "fd"))  # 2,000 steps: FD too
 
 # %% [markdown]
-# EXPERIMENT_PROSE
+# A caveat first: this committed run is **partial** (its note, printed above): one seed of the three
+# finished before the machine it ran on was restarted, so these numbers are one draw. Trained 2,000
+# steps instead of 800, the picture of section 3 holds — both VAEs' samples keep about a seventh of the
+# GAN's sharpness, and the autoencoder without a prior samples nothing — with one change: the GAN's FD
+# now beats the VAE's, its samples having become right as well as sharp. The second VAE, with a smaller
+# pixel noise ($s = 0.35$), reconstructs more closely and samples worse: the exchange rate of section 2.
 #
 # The primers' table, made concrete (numbers from the experiment above; diffusion from section 5 and
 # the literature):
@@ -363,7 +377,7 @@ EXPERIMENT_ASSERTS
 # | sampling | not by itself (needs a prior fitted afterwards) | decode $z \sim \mathcal N(0, I)$: 1 pass | $G(z)$: 1 pass | $T$ denoising passes |
 # | likelihood | no | a lower bound per image | no | a bound (or exact, with extra work) |
 # | training | one loss, stable | one loss, stable | a game: unstable (lessons 8, 9) | one loss, stable |
-# | samples | TABLE_AE | TABLE_VAE | TABLE_GAN | sharp and varied (Dhariwal and Nichol 2021) |
+# | samples | blurry (sharpness ≈ 0.3 with a fitted prior) | blurry (sharpness ≈ 0.14), varied | sharp (≈ 0.9), may drop modes | sharp and varied (Dhariwal and Nichol 2021) |
 # | used for | features, compression, denoising | compression, representation, generation | sharp images fast, image-to-image (lessons 16–21) | most image generation since 2021 |
 #
 # **Try this.**
