@@ -49,7 +49,7 @@ def test_train_classifier_learns_a_separable_problem_and_is_reproducible():
     assert not model.training
     assert uses.accuracy(model, images, labels) == 1.0
     again = uses.train_classifier(images, labels, steps=30, batch_size=16, seed=0)
-    np.testing.assert_array_equal(model.classifier.weight.numpy(), again.classifier.weight.numpy())
+    np.testing.assert_array_equal(model.classifier.weight.detach().numpy(), again.classifier.weight.detach().numpy())
 
 
 def test_train_classifier_takes_half_of_each_batch_from_the_extra_source():

@@ -71,8 +71,8 @@ def test_inputs_untouched_and_outputs_are_leaves(student):
     x, y = leaf([1.0, -2.0]), leaf([0.5, 3.0])
     for order in ("simultaneous", "alternating"):
         new_x, new_y = student.game_step(loss_x, loss_y, x, y, 0.1, 0.1, order)
-        np.testing.assert_array_equal(x.numpy(), [1.0, -2.0])
-        np.testing.assert_array_equal(y.numpy(), [0.5, 3.0])
+        np.testing.assert_array_equal(x.detach().numpy(), [1.0, -2.0])
+        np.testing.assert_array_equal(y.detach().numpy(), [0.5, 3.0])
         assert new_x.requires_grad and new_y.requires_grad and new_x.grad_fn is None and new_y.grad_fn is None
         assert new_x.shape == (2,) and new_y.shape == (2,)
     with pytest.raises(ValueError, match="simultaneous.*alternating"):

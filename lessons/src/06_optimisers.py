@@ -130,8 +130,8 @@ for _ in range(50):
     opt.zero_grad()
     (0.5 * (mg.tensor(lam) * w * w).sum()).backward()
     opt.step()
-assert np.array_equal(w.numpy(), heavy[50])
-print("optim.SGD(momentum) after 50 steps:", w.numpy(), "== the hand-written loop")
+assert np.array_equal(w.detach().numpy(), heavy[50])
+print("optim.SGD(momentum) after 50 steps:", w.detach().numpy(), "== the hand-written loop")
 
 # %% [markdown]
 # ## 3. Adam
@@ -195,8 +195,8 @@ for g in grads:
     w.grad = mg.tensor(g)
     opt.step()
 ours = adam(grads, lr=2e-4, betas=(0.5, 0.999)).sum(axis=0)
-np.testing.assert_allclose(w.numpy(), ours, rtol=1e-12, atol=1e-18)
-print("optim.Adam after 20 steps:", w.numpy())
+np.testing.assert_allclose(w.detach().numpy(), ours, rtol=1e-12, atol=1e-18)
+print("optim.Adam after 20 steps:", w.detach().numpy())
 print("by hand:                  ", ours)
 
 # %% [markdown]

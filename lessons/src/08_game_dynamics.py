@@ -327,10 +327,10 @@ def train_ring(seed, steps, decay=0.99):
     mg.manual_seed(seed)
     G = gan.MLPGenerator(2, (2,), hidden=(128, 128)); D = gan.MLPDiscriminator((2,), hidden=(128, 128))
     G_ema = gan.MLPGenerator(2, (2,), hidden=(128, 128))
-    G_ema.load_state_dict({k: v.numpy().copy() for k, v in G.state_dict().items()})
+    G_ema.load_state_dict({k: v.detach().numpy().copy() for k, v in G.state_dict().items()})
     opt_g = optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
     opt_d = optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
-    moves, snapshots, last = [], [], np.concatenate([p.numpy().ravel() for p in G.parameters()])
+    moves, snapshots, last = [], [], np.concatenate([p.detach().numpy().ravel() for p in G.parameters()])
     for step in trange(steps, desc=f"ring, seed {seed}", leave=False):
         gan.d_step(G, D, opt_d, mg.tensor(ring.sample(128)), mg.randn(128, 2), gan.LOSSES["bce"])
         gan.g_step(G, D, opt_g, mg.randn(128, 2), gan.LOSSES["bce"])
@@ -338,7 +338,7 @@ def train_ring(seed, steps, decay=0.99):
             for p_ema, p in zip(G_ema.parameters(), G.parameters()):
                 p_ema.copy_(decay * p_ema + (1 - decay) * p)     # the EMA of the weights
         if (step + 1) % 100 == 0:
-            now = np.concatenate([p.numpy().ravel() for p in G.parameters()])
+            now = np.concatenate([p.detach().numpy().ravel() for p in G.parameters()])
             moves.append(np.linalg.norm(now - last)); last = now
     score = lambda M: gan.mode_metrics(gan.sample(M, 2500, seed=1), ring.centers, ring.std)
     return np.array(moves), score(G), score(G_ema), G, G_ema

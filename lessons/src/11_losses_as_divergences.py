@@ -180,7 +180,7 @@ assert abs(f_gan.item() - gan.d_loss_bce(v_real, v_fake).item()) < 1e-6
 dx = xs[1] - xs[0]
 def weighted(loss_terms, D_values):
     real_term, fake_term = loss_terms(mg.tensor(D_values))
-    return integral(p * real_term.numpy()) + integral(q * fake_term.numpy())
+    return integral(p * real_term.detach().numpy()) + integral(q * fake_term.detach().numpy())
 
 # each loss as per-point terms (real side, fake side), computed with minigan's own losses on one point at a time
 bce_terms = lambda d: (F.softplus(-d), F.softplus(d))
@@ -265,7 +265,7 @@ def push(g_loss):
     """dL_G / dD(G(z)) for each score, through the library's loss (times the batch size: .mean())."""
     d = mg.tensor(scores, dtype=mg.float64, requires_grad=True)
     (g,) = mg.grad(g_loss(d), d)
-    return g.numpy() * len(scores)
+    return g.detach().numpy() * len(scores)
 
 pushes = {
     "minimax (saturating)": push(gan.g_loss_minimax),
@@ -276,7 +276,7 @@ pushes = {
 def d_push(d_loss):
     d = mg.tensor(scores, dtype=mg.float64, requires_grad=True)
     (g,) = mg.grad(d_loss(d, mg.zeros(1, dtype=mg.float64)), d)     # the real side of D's loss
-    return g.numpy() * len(scores)
+    return g.detach().numpy() * len(scores)
 d_pushes = {"bce": d_push(gan.d_loss_bce), "lsgan": d_push(gan.d_loss_least_squares),
             "hinge": d_push(gan.d_loss_hinge), "wgan": d_push(gan.d_loss_wasserstein)}
 

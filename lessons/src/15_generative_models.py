@@ -107,7 +107,7 @@ x_hat, mu, logvar = vae(x)
 print("VAE:", x.shape, "->", "mu", mu.shape, "logvar", logvar.shape, "-> z -> x_hat", x_hat.shape)
 eps = mg.randn(4, LATENT)
 z = reparameterize(mu, logvar, eps)
-assert np.allclose(z.numpy(), mu.numpy() + np.exp(logvar.numpy() / 2) * eps.numpy(), atol=1e-6)
+assert np.allclose(z.detach().numpy(), mu.detach().numpy() + np.exp(logvar.detach().numpy() / 2) * eps.numpy(), atol=1e-6)
 assert np.allclose(kl_to_standard_normal(mg.zeros(1, LATENT), mg.zeros(1, LATENT)).numpy(), 0)   # the prior itself
 
 # %% [markdown]

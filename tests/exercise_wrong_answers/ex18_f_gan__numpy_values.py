@@ -13,7 +13,7 @@ import minigan as mg
 def f_gan_losses(real_v, fake_v, divergence):
     if divergence not in ("kl", "reverse_kl", "pearson", "gan"):
         raise ValueError(f"divergence must be one of kl, reverse_kl, pearson, gan, got {divergence!r}")
-    r, f = real_v.numpy(), fake_v.numpy()
+    r, f = real_v.detach().numpy(), fake_v.detach().numpy()
     act = {"kl": lambda v: v, "reverse_kl": lambda v: -np.exp(-v), "pearson": lambda v: v,
            "gan": lambda v: -np.logaddexp(0, -v)}[divergence]
     conj = {"kl": lambda t: np.exp(t - 1), "reverse_kl": lambda t: -1 - np.log(-t), "pearson": lambda t: t * t / 4 + t,

@@ -12,7 +12,7 @@ import minigan as mg
 
 
 def reparameterize(mu, logvar, eps):
-    return mg.tensor(mu.numpy() + np.exp(logvar.numpy() / 2) * eps.numpy())
+    return mg.tensor(mu.detach().numpy() + np.exp(logvar.detach().numpy() / 2) * eps.numpy())
 
 
 def kl_to_standard_normal(mu, logvar):
