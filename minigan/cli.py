@@ -1,8 +1,14 @@
-"""The command line:  python -m minigan train | sample | evaluate | bench
+"""The command line:  python -m minigan train | sample | evaluate | train-evaluator | bench
 
-    python -m minigan train                                # DCGAN on the bundled Fashion-MNIST sample
-    python -m minigan train --model mlp --dataset ring     # 2-D mixture of 8 Gaussians
+    python -m minigan train                              # DCGAN on the bundled Fashion-MNIST sample
+    python -m minigan train --model mlp --dataset ring   # 2-D mixture of 8 Gaussians
     python -m minigan sample --checkpoint runs/dcgan-sample/checkpoint.npz --n 64 --out grid.png
+    python -m minigan evaluate --run runs/dcgan-sample   # writes runs/dcgan-sample/metrics.json
+    python -m minigan evaluate --samples x.npy --dataset sample   # any (N, 1, 28, 28) array
+    python -m minigan train-evaluator --dataset fashion-mnist     # the classifier of the metrics
+    python -m minigan bench                              # time a training step on this machine
+
+Every command is here; the work is done by the library (gan.recipes, gan.Trainer, gan.run_metrics).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from minigan.serialization import write_json
+from minigan.files import write_json
 
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:
@@ -24,9 +30,11 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
 
     settings.add_flags(p)  # one flag per setting, each checked by its row of the table
     p.add_argument("--out", type=Path, help="output folder (default: runs/<model>-<dataset>)")
-    p.add_argument("--resume", type=Path, help="continue the run in this folder from its checkpoint "
+    p.add_argument("--resume", type=Path,
+                   help="continue the run in this folder from its checkpoint "
                    "(--steps N: the new total; see the README for when this is bit-identical)")
-    p.add_argument("--config", type=Path, help="a JSON file of TrainConfig values (flags override it)")
+    p.add_argument("--config", type=Path,
+                   help="a JSON file of TrainConfig values (flags override it)")
     p.add_argument("--data-root", type=Path, help="folder with the dataset files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -186,7 +194,8 @@ def cmd_train(args) -> int:
         out = _fresh_folder(args.out or Path("runs") / f"{config.model}-{config.dataset}")
     eval_fn = None
     if config.eval_every:
-        from minigan.gan.run_metrics import EvaluatorNotFoundError, training_eval_fn
+        from minigan.gan.evaluator import EvaluatorNotFoundError
+        from minigan.gan.run_metrics import training_eval_fn
 
         try:
             eval_fn = training_eval_fn(config, run)
@@ -203,7 +212,8 @@ def cmd_train(args) -> int:
             print(note)
     out.mkdir(parents=True, exist_ok=True)  # the first write: every setting has been checked
     write_json(out / "config.json", config.to_dict())
-    print(f"training {config.model} on {config.dataset} with the {config.loss} loss for {config.steps} "
+    print(f"training {config.model} on {config.dataset} with the {config.loss} loss for "
+          f"{config.steps} "
           f"steps (batch {config.batch_size}, backend {config.backend}); outputs in {out}/")
     started = time.perf_counter()
     try:
@@ -255,16 +265,152 @@ def cmd_bench(args) -> int:
 
     config = default_config(args.model, args.dataset, backend=args.backend, steps=args.steps + 2)
     run = build(config)
-    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, conditional=run.conditional)
+    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
+                      conditional=run.conditional)
     trainer.train_step()
     trainer.train_step()  # warm-up
     started = time.perf_counter()
     for _ in range(args.steps):
         trainer.train_step()
     per_step = (time.perf_counter() - started) / args.steps
-    print(f"{config.model} on {config.dataset}, batch {config.batch_size}, backend {config.backend}: "
+    print(f"{config.model} on {config.dataset}, batch {config.batch_size}, backend "
+          f"{config.backend}: "
           f"{1000 * per_step:.1f} ms per training step (D step + G step)")
     return 0
+
+
+# ----------------------------------------------------------------------------- evaluate,
+# train-evaluator
+
+
+def _run_samples(run_dir: Path, n: int | None, seed: int) -> tuple[np.ndarray, dict, str]:
+    """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
+    samples drawn from its checkpoint."""
+    from minigan.gan import run_metrics
+    from minigan.gan.recipes import load_generator
+    from minigan.gan.sampling import sample
+
+    config_file = run_dir / "config.json"
+    if not config_file.is_file():
+        raise SystemExit(f"--run {run_dir}: no config.json there (is it a minigan run folder?)")
+    config = json.loads(config_file.read_text())
+    samples_file, checkpoint = run_dir / "samples.npy", run_dir / "checkpoint.npz"
+    if samples_file.is_file() and n is None:
+        return run_metrics.load_samples(samples_file), config, str(samples_file)
+    if not checkpoint.is_file():
+        raise SystemExit(f"--run {run_dir}: neither samples.npy nor checkpoint.npz there")
+    G, cfg = load_generator(checkpoint)
+    count = n if n is not None else cfg.n_samples
+    return sample(G, count, seed=seed), config, f"{count} samples of {checkpoint} (seed {seed})"
+
+
+def _summary(metrics: dict) -> str:
+    if "modes_covered" in metrics:
+        return (f"modes covered: {metrics['modes_covered']}/{metrics['num_modes']}, high-quality "
+                f"samples: {100 * metrics['high_quality']:.1f}%, KL to uniform: "
+                f"{metrics['kl_to_uniform']:.3f}")
+    return (f"FD {metrics['fd']:.3f}, classifier score {metrics['classifier_score']:.2f}, "
+            f"precision "
+            f"{metrics['precision']:.3f}, recall {metrics['recall']:.3f}, classes below half their "
+            f"share: {metrics['classes_below_half']}")
+
+
+def cmd_evaluate(args) -> int:
+    from minigan.gan import run_metrics
+    from minigan.gan.evaluator import EvaluatorNotFoundError
+
+    if (args.run_dir is None) == (args.samples is None):
+        raise SystemExit("evaluate: give either --run DIR or --samples FILE (with --dataset)")
+    if args.run_dir is not None:
+        samples, config, source = _run_samples(args.run_dir, args.n, args.seed)
+        dataset = args.dataset or config["dataset"]
+        out = args.out or args.run_dir / "metrics.json"
+    else:
+        if args.dataset is None:
+            raise SystemExit("evaluate --samples: say which data they imitate with --dataset")
+        if args.samples.suffix != ".npy":
+            raise SystemExit(f"--samples must be a .npy file, got {args.samples}")
+        samples, source = run_metrics.load_samples(args.samples), str(args.samples)
+        dataset = args.dataset
+        out = args.out or args.samples.with_name(args.samples.stem + "_metrics.json")
+    try:
+        metrics = run_metrics.evaluate_samples(samples, dataset, root=args.data_root)
+    except EvaluatorNotFoundError as err:  # bad input (no evaluator weights): exit status 2
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:
+        print(f"error: {source}: {err}", file=sys.stderr)
+        return 2
+    metrics = {"dataset": dataset, "samples": source, **metrics}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(out, metrics)
+    print(f"{_summary(metrics)}\nwrote {out}")
+    return 0
+
+
+def cmd_train_evaluator(args) -> int:
+    import minigan as mg
+    from minigan.gan.evaluator import default_weights_path, train_evaluator
+
+    out = args.out or default_weights_path(args.dataset)
+    try:
+        evaluator, state = train_evaluator(args.dataset, epochs=args.epochs,
+                                           batch_size=args.batch_size,
+                                           lr=args.lr, seed=args.seed, root=args.data_root)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    mg.save(state, out)
+    print(f"test accuracy {100 * evaluator.test_accuracy:.2f}% on {state['test_size']} test "
+          f"images; "
+          f"wrote {out}")
+    return 0
+
+
+def _add_evaluation_commands(commands) -> None:
+    """The `evaluate` and `train-evaluator` commands (minigan/gan/run_metrics.py, evaluator.py)."""
+    from minigan.gan.evaluator import EVALUATOR_DATASETS
+    from minigan.gan.run_metrics import EVAL_SEED
+
+    evaluate = commands.add_parser(
+        "evaluate", help="measure generated samples (FD, precision/recall, mode coverage)",
+        description="Metrics of a run's samples.npy (or of samples drawn from its checkpoint), "
+                    "written to metrics.json.")
+    evaluate.add_argument("--run", dest="run_dir", metavar="DIR", type=Path,
+                          help="a run folder (with config.json and samples.npy "
+                                                    "or checkpoint.npz)")
+    evaluate.add_argument("--samples", metavar="FILE", type=Path,
+                          help="a .npy of samples instead of a run")
+    evaluate.add_argument("--dataset", help="the data the samples imitate (default: the run's)")
+    evaluate.add_argument("--n", type=int, help="draw this many fresh samples from the checkpoint "
+                                                "instead of reading samples.npy")
+    evaluate.add_argument("--seed", type=int, default=EVAL_SEED, help="noise seed with --n")
+    evaluate.add_argument("--out", type=Path, help="where metrics.json goes (default: in the run)")
+    evaluate.add_argument("--data-root", type=Path, help="folder with the dataset files")
+    evaluate.set_defaults(run=cmd_evaluate)  # args.run is the handler; --run is args.run_dir
+
+    trainer = commands.add_parser(
+        "train-evaluator", help="train the classifier the image metrics use",
+        description="Train the LeNet-style classifier (gan.evaluator.Classifier28) on the train "
+                    "split, report its test accuracy, save it where `evaluate` finds it.")
+    trainer.add_argument("--dataset", choices=EVALUATOR_DATASETS, default="fashion-mnist",
+                         help="(default: fashion-mnist; mnist is downloaded first if needed)")
+    trainer.add_argument("--epochs", type=int, default=6,
+                         help="passes over the train split (default: 6)")
+    trainer.add_argument("--batch-size", type=int, default=128, help="(default: 128)")
+    trainer.add_argument("--lr", type=float, default=1e-3, help="Adam's initial learning rate, "
+                                                                "decayed linearly to 0 (default: "
+                                                                "1e-3)")
+    trainer.add_argument("--seed", type=int, default=0, help="weights and batch order (default: 0)")
+    trainer.add_argument("--out", type=Path,
+                         help="default: data/evaluator/<dataset>.npz in a source "
+                                                  "checkout, else the cache")
+    trainer.add_argument("--data-root", type=Path, help="folder with the dataset files")
+    trainer.set_defaults(run=cmd_train_evaluator)
+
+
+# ----------------------------------------------------------------------------- the parser
 
 
 def main(argv=None) -> int:
@@ -293,12 +439,7 @@ def main(argv=None) -> int:
                            help=f"{BY_NAME[name].expected()} (default: {default})")
     bench.set_defaults(run=cmd_bench)
 
-    try:
-        from minigan.gan.run_metrics import add_commands
-    except ImportError:  # the metrics module is optional until it exists
-        pass
-    else:
-        add_commands(commands)
+    _add_evaluation_commands(commands)
 
     args = parser.parse_args(argv)  # a bad flag value: argparse's "error: ..." and exit 2
     try:

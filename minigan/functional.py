@@ -1,4 +1,5 @@
-"""The user-facing functions, under PyTorch's torch.nn.functional names: ``from minigan import functional as F``.
+"""The user-facing functions, under PyTorch's torch.nn.functional names: ``from minigan import
+functional as F``.
 
 Each is a thin name for an op in minigan/ops/ (look there for its forward and backward).
 This module is also ``minigan.nn.functional`` (the same module object), PyTorch's spelling.

@@ -140,7 +140,7 @@ class Optimizer:
                 if p.grad is None:
                     continue
                 self._update(p, self._grad_of(p, group), self.state.setdefault(p, {}), group)
-                p._bump_version(f"{self._name()}.step()")  # a graph that saved p can no longer backward
+                p._bump_version(f"{self._name()}.step()")  # a graph that saved p cannot backward
         return loss
 
     def _grad_of(self, p: Tensor, group: dict):
@@ -401,7 +401,8 @@ class RMSprop(Optimizer):
             p.array += -lr * grad / avg
 
 
-# ----------------------------------------------------------------------------- checking what is loaded
+# ----------------------------------------------------------------------------- checking what is
+# loaded
 
 
 def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:

@@ -28,23 +28,15 @@ import hashlib
 import json
 import math
 import os
-import re
-import secrets
 import stat
-import time
 import zipfile
-
-try:
-    import fcntl
-except ImportError:  # Windows: stale temporary files are recognised by their age instead
-    fcntl = None
 
 import numpy as np
 
 from minigan import backend, formats
-from minigan.autograd import Tensor
-import minigan.formats.pytorch  # noqa: E402,F401  (formats.pytorch, formats.safetensors)
-import minigan.formats.safetensors  # noqa: E402,F401
+from minigan.files import write_atomically, write_json  # noqa: F401  (write_json: its old home)
+from minigan.formats import pytorch, safetensors
+from minigan.tensor import Tensor
 
 MANIFEST = "__minigan_manifest__"
 FORMAT = "minigan-checkpoint"
@@ -70,7 +62,8 @@ def _checksum(array: np.ndarray) -> str:
     else:  # e.g. a transposed view: copy a few rows at a time
         rows = max(1, _CHUNK // max(1, array[0].nbytes)) if array.ndim else 1
         for start in range(0, len(array) if array.ndim else 1, rows):
-            digest.update(np.ascontiguousarray(array[start:start + rows] if array.ndim else array).tobytes())
+            digest.update(np.ascontiguousarray(array[start:start
+                                                     + rows] if array.ndim else array).tobytes())
     return digest.hexdigest()
 
 
@@ -155,9 +148,9 @@ def save(obj, path) -> None:
     """
     path = os.fspath(path)
     if formats.is_safetensors_path(path):  # .safetensors: a flat dict of tensors (minigan/formats/)
-        return formats.safetensors.save_file(obj, path)
+        return safetensors.save_file(obj, path)
     entries = _encode_npz(obj)  # bad values raise here, before any file is touched
-    _write_atomically(path, lambda file: _write_archive(file, entries))
+    write_atomically(path, lambda file: _write_archive(file, entries))
 
 
 def _encode_npz(obj) -> dict:
@@ -167,105 +160,6 @@ def _encode_npz(obj) -> dict:
     manifest = {"format": FORMAT, "version": VERSION, "root": root, "arrays": encoder.array_info}
     text = json.dumps(manifest, ensure_ascii=True, allow_nan=True)
     return {MANIFEST: np.frombuffer(text.encode("ascii"), dtype=np.uint8), **encoder.arrays}
-
-
-# ----------------------------------------------------------------------------- atomic writes
-
-
-def _write_atomically(path: str, write) -> None:
-    """Call write(file) on a temporary file beside `path`, flush it to disk, rename it over `path`.
-
-    Through a symlink the link's target is replaced (not the link); an existing file keeps its
-    permission bits. The temporary file is named ".<name>.<12 hex digits>.tmp" and locked while it
-    is written; temporary files of the same target left by a process that died mid-save (their
-    lock is free) are removed first.
-    """
-    target = os.path.realpath(path)
-    folder, filename = os.path.split(target)
-    _remove_stale_temps(folder, filename)
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        mode = None
-    temp = os.path.join(folder, f".{filename}.{secrets.token_hex(6)}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as err:
-        raise type(err)(err.errno, f"cannot save {path}: cannot create a file in {folder} "
-                        f"({err.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as file:
-            _lock(file)
-            write(file)
-            file.flush()
-            if mode is not None:
-                os.chmod(temp, mode)
-            os.fsync(file.fileno())
-            os.replace(temp, target)  # while still locked: no cleaner can take it for stale
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
-    _fsync_folder(folder)
-
-
-def _temp_pattern(filename: str):
-    return re.compile(re.escape(f".{filename}.") + r"[0-9a-f]{12}\.tmp")
-
-
-def _lock(file) -> None:
-    """An exclusive advisory lock, held until the file is closed (or the process dies)."""
-    if fcntl is not None:
-        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
-
-
-def _remove_stale_temps(folder: str, filename: str) -> None:
-    """Delete this target's temporary files that no live process is writing.
-
-    Only files named like ours, owned by this user, and (POSIX) whose lock can be taken -- the
-    writer died -- or (elsewhere) older than a day are removed.
-    """
-    pattern = _temp_pattern(filename)
-    try:
-        names = [n for n in os.listdir(folder) if pattern.fullmatch(n)]
-    except OSError:
-        return
-    for name in names:
-        temp = os.path.join(folder, name)
-        try:
-            info = os.lstat(temp)
-            if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
-                continue
-            if fcntl is None:
-                if time.time() - info.st_mtime > 86400:
-                    os.remove(temp)
-                continue
-            fd = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                continue  # a live save holds it
-            else:
-                if os.path.exists(temp) and os.path.samestat(os.fstat(fd), os.lstat(temp)):
-                    os.remove(temp)
-            finally:
-                os.close(fd)
-        except OSError:
-            continue
-
-
-def _fsync_folder(folder: str) -> None:
-    """Flush the rename itself to disk where the OS allows it (POSIX); best effort elsewhere."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ----------------------------------------------------------------------------- load
@@ -296,7 +190,8 @@ class _Decoder:
                 raise self.damaged(f"the manifest's array at {_where(path)} has scalar={scalar!r}")
             array = self._array(node.get("entry"), path)
             if scalar and array.ndim != 0:
-                raise self.damaged(f"the manifest's scalar at {_where(path)} has shape {array.shape}")
+                raise self.damaged(f"the manifest's scalar at {_where(path)} has shape "
+                                   f"{array.shape}")
             return array[()] if scalar else array
         if kind in ("dict", "list", "tuple"):
             if len(path) >= MAX_DEPTH:
@@ -376,7 +271,8 @@ class _Archive:
         except ValueError:
             raise
         except Exception as err:  # a bad CRC, a short read, a broken header: all mean damage
-            raise self.damaged(f"entry {where} cannot be read ({type(err).__name__}: {err})") from err
+            raise self.damaged(f"entry {where} cannot be read "
+                               f"({type(err).__name__}: {err})") from err
 
     def _read(self, member, where, expect, max_bytes) -> np.ndarray:
         with self.zip.open(member) as stream:
@@ -424,9 +320,9 @@ def load(path, map_location=None, weights_only=None):
     path = os.fspath(path)
     with open(path, "rb", opener=_open_regular_file) as file:  # a FIFO or a folder: refused at once
         if formats.is_safetensors_path(path):
-            return formats.safetensors.load_file(path)
+            return safetensors.load_file(path)
         if formats.is_pytorch_file(file):
-            return formats.pytorch.load(file, path)
+            return pytorch.load(file, path)
         return _load_npz(file, path)
 
 
@@ -537,22 +433,3 @@ def _read_npy_header(stream):
     if version == (2, 0):
         return np.lib.format.read_array_header_2_0(stream)
     raise ValueError(f".npy format version {version} (mg.save writes 1.0)")
-
-
-# ----------------------------------------------------------------------------- JSON side files
-
-
-def write_json(path, obj) -> None:
-    """Write `obj` as indented JSON, NaN and infinities as null (standard JSON has neither, and
-    json.dumps would write the invalid tokens NaN and Infinity)."""
-    def clean(value):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {key: clean(v) for key, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return value
-
-    with open(path, "w") as file:
-        file.write(json.dumps(clean(obj), indent=2, allow_nan=False) + "\n")

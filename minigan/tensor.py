@@ -5,8 +5,9 @@ Context). This module is what a user touches: the Tensor class with its properti
 methods (``fill_``, ``add_``, ...) and the method sugar (``x.exp()``, ``x + y``), each a one-line
 forward to the op in minigan/ops/.
 
-Layers: backend -> tensor -> autograd -> ops. The methods below call ``autograd`` and ``ops``,
-which are built on this class; the two names are bound once, at the bottom of this file.
+Layers: backend, grad_mode -> tensor -> autograd -> ops. The methods below call ``autograd``
+(backward) and ``ops`` (the method sugar), which are built on this class; the two names are bound
+once, at the bottom of this file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from minigan import backend
+from minigan.compat.device import device
+from minigan.grad_mode import is_grad_enabled
 
 
 def array_from_data(data, dtype=None):
@@ -51,7 +54,8 @@ def check_same_backend(op_name: str, inputs) -> None:
     """Mixing NumPy and CuPy tensors in one op is an error that names both."""
     names = {t.backend for t in inputs if t is not None}
     if len(names) > 1:
-        described = ", ".join(f"input {i} on {t.backend}" for i, t in enumerate(inputs) if t is not None)
+        described = ", ".join(f"input {i} on {t.backend}" for i,
+                              t in enumerate(inputs) if t is not None)
         raise RuntimeError(
             f"{op_name}: all tensors must be on the same backend, got {described}; "
             "move them with .to('numpy') or .to('cupy')"
@@ -62,8 +66,8 @@ class VersionCounter:
     """How many times a tensor's array was changed in place, and by what (PyTorch's ``_version``).
 
     A Function's ctx stamps each saved input and output with its counter's value; if the value has
-    moved by the time backward needs the tensor, the gradient would be computed from changed numbers,
-    so backward raises instead (as PyTorch does).
+    moved by the time backward needs the tensor, the gradient would be computed from changed
+    numbers, so backward raises instead (as PyTorch does).
     """
 
     __slots__ = ("version", "changed_by")
@@ -76,7 +80,8 @@ class VersionCounter:
         return self, self.version
 
     def raise_modified(self, what: str, shape: tuple, saved_version: int) -> None:
-        hint = ("an optimizer step modified a parameter needed for backward: call backward() before "
+        hint = ("an optimizer step modified a parameter needed for backward: call backward() "
+                "before "
                 "the optimizer's step()" if self.changed_by.endswith(".step()") else
                 "make the in-place change after backward(), or change a copy (y = x * 1) instead")
         raise RuntimeError(
@@ -177,9 +182,9 @@ class Tensor:
         return backend.backend_of(self.array)
 
     @property
-    def device(self) -> backend.device:
+    def device(self) -> device:
         """mg.device('cpu') or mg.device('cuda') (a str, with PyTorch's .type and .index)."""
-        return backend.device("cpu" if self.backend == "numpy" else "cuda")
+        return device("cpu" if self.backend == "numpy" else "cuda")
 
     @property
     def is_cuda(self) -> bool:
@@ -282,7 +287,8 @@ class Tensor:
         return self._version_counter
 
     def _bump_version(self, changed_by: str) -> None:
-        """Count one in-place change: a backward that saved this tensor earlier will refuse to run."""
+        """Count one in-place change: a backward that saved this tensor earlier will refuse to
+        run."""
         counter = self._counter()
         counter.version += 1
         counter.changed_by = changed_by
@@ -294,10 +300,11 @@ class Tensor:
         (that is how optimizers and nn.init change parameters). minigan does not record in-place
         ops in the graph, so a non-leaf that requires grad is refused too.
         """
-        if self.requires_grad and autograd.is_grad_enabled():
+        if self.requires_grad and is_grad_enabled():
             what = "a leaf tensor" if self._ctx is None else "a tensor computed by a recorded op"
             raise RuntimeError(
-                f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in place "
+                f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in "
+                f"place "
                 "while gradients are recorded; do it under mg.no_grad() or on .data"
                 + ("" if self._ctx is None else ", or write it out of place (y = y * 2)")
             )
@@ -305,7 +312,7 @@ class Tensor:
 
     # -- in-place changes (PyTorch's trailing underscore); each returns self -------------------
     def __setitem__(self, index, value):
-        if self.requires_grad and autograd.is_grad_enabled():
+        if self.requires_grad and is_grad_enabled():
             raise RuntimeError(
                 "in-place assignment to a tensor that requires grad would corrupt its gradient; "
                 "do it under mg.no_grad() or on .data"
@@ -415,6 +422,12 @@ class Tensor:
 
     def bool(self) -> Tensor:
         return ops.astype(self, np.bool_)
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Old PyTorch's x.type() and x.type(FloatTensor): see minigan/compat/legacy.py."""
+        from minigan.compat.legacy import tensor_type
+
+        return tensor_type(self, dtype, non_blocking)
 
     # -- operators (the ops themselves live in minigan/ops/) ------------------------------------
     def __add__(self, other):

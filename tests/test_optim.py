@@ -378,7 +378,7 @@ def test_load_state_dict_errors_leave_the_optimizer_untouched():
          r"'state' has an entry for parameter 7, which no parameter group lists"),
         (broken(lambda sd: sd["param_groups"][1].update(lr=-1.0)),
          r"Adam: lr must be >= 0.0, got -1.0"),
-        # issue 12, item 5: wrong types, inf, unknown options and complex state are refused too
+        # wrong types, inf, unknown options and complex state are refused too
         (broken(lambda sd: sd["param_groups"][0].update(maximize="no")),
          r"param_groups\[0\]: Adam: maximize must be True or False, got 'no'"),
         (broken(lambda sd: sd["param_groups"][0].update(amsgrad=1)),

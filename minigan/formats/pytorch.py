@@ -1,4 +1,5 @@
-"""Read PyTorch's checkpoint files (torch.save, the zip format of PyTorch >= 1.6) without running code.
+"""Read PyTorch's checkpoint files (torch.save, the zip format of PyTorch >= 1.6) without running
+code.
 
 A .pth/.pt file written by ``torch.save(model.state_dict(), "x.pth")`` is a zip archive:
 
@@ -31,7 +32,8 @@ import zipfile
 import numpy as np
 
 # torch.<Name>Storage -> the NumPy dtype of its elements
-STORAGE_DTYPES = {"DoubleStorage": np.float64, "FloatStorage": np.float32, "HalfStorage": np.float16,
+STORAGE_DTYPES = {"DoubleStorage": np.float64, "FloatStorage": np.float32,
+                  "HalfStorage": np.float16,
                   "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16,
                   "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_}
 
@@ -107,7 +109,8 @@ class RestrictedUnpickler(pickle.Unpickler):
             try:
                 size = self.archive.getinfo(entry).file_size
             except KeyError as err:
-                raise ValueError(f"{self.where} is damaged: storage entry {entry!r} is missing") from err
+                raise ValueError(f"{self.where} is damaged: storage entry {entry!r} is "
+                                 "missing") from err
             dtype = storage_type.dtype.newbyteorder("<" if self.byteorder == "little" else ">")
             if size != int(numel) * dtype.itemsize:  # checked before anything is inflated
                 raise ValueError(f"{self.where} is damaged: storage {key!r} has {size} bytes, "
@@ -140,7 +143,8 @@ def _load(source, where: str):
     with archive:
         pickles = [n for n in archive.namelist() if n.endswith("data.pkl") and n.count("/") == 1]
         if len(pickles) != 1:
-            raise ValueError(f"{where} is not a torch.save archive: expected one '<name>/data.pkl', "
+            raise ValueError(f"{where} is not a torch.save archive: expected one "
+                             f"'<name>/data.pkl', "
                              f"found {pickles}")
         prefix = pickles[0][:-len("data.pkl")]
         names = set(archive.namelist())

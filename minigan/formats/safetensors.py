@@ -22,6 +22,10 @@ import struct
 
 import numpy as np
 
+from minigan import backend
+from minigan.files import write_atomically
+from minigan.tensor import Tensor
+
 DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64,
           "I32": np.int32, "I16": np.int16, "I8": np.int8, "U64": np.uint64, "U32": np.uint32,
           "U16": np.uint16, "U8": np.uint8, "BOOL": np.bool_}
@@ -30,9 +34,6 @@ MAX_HEADER = 100_000_000  # bytes; a larger "header length" means the file is no
 
 
 def _as_numpy(value, name: str) -> np.ndarray:
-    from minigan.autograd import Tensor
-    from minigan import backend
-
     if isinstance(value, Tensor):
         value = value.array
     if hasattr(value, "__array_function__") and not isinstance(value, np.ndarray):
@@ -52,7 +53,8 @@ def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
     tensors (an optimizer's state dict, for example: save that with mg.save to an .npz file).
     """
     if not isinstance(tensors, dict):
-        raise TypeError(f"safetensors stores a dict of name -> tensor, got {type(tensors).__name__}")
+        raise TypeError(f"safetensors stores a dict of name -> tensor, got "
+                        f"{type(tensors).__name__}")
     header, arrays, offset = {}, [], 0
     for name, value in tensors.items():
         if not isinstance(name, str):
@@ -77,9 +79,7 @@ def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
         for array in arrays:
             file.write(array.tobytes())
 
-    from minigan.serialization import _write_atomically  # late: serialization imports formats
-
-    _write_atomically(os.fspath(path), write)  # as mg.save: a crash never leaves half a file
+    write_atomically(os.fspath(path), write)  # as mg.save: a crash never leaves half a file
 
 
 def read_header(data: bytes, where: str) -> tuple[dict, int]:

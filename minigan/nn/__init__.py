@@ -6,9 +6,9 @@
     linear.py       Linear, Identity          conv.py        Conv2d, ConvTranspose2d
     batchnorm.py    BatchNorm1d, BatchNorm2d  activation.py  ReLU, LeakyReLU, Tanh, Sigmoid
     dropout.py      Dropout, Dropout2d        embedding.py   Embedding
-    flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, MSELoss, ...
+    flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, ...
     upsample.py     Upsample                  parallel.py    DataParallel (one device: a wrapper)
-    minibatch.py    MinibatchDiscrimination, MinibatchStdDev (discriminator layers against mode collapse)
+    minibatch.py    MinibatchDiscrimination, MinibatchStdDev (D's layers against mode collapse)
     init.py         nn.init: normal_, uniform_, xavier_*, kaiming_*, calculate_gain
     utils/          nn.utils: clip_grad_norm_, spectral_norm
     functional      minigan.nn.functional is minigan.functional (one module, two names)
@@ -36,7 +36,8 @@ from minigan.nn.parallel import DataParallel
 from minigan.nn.parameter import Parameter
 from minigan.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
-# `import minigan.nn.functional as F` and `from minigan.nn import functional` give minigan.functional.
+# `import minigan.nn.functional as F` and `from minigan.nn import functional` give
+# minigan.functional.
 sys.modules["minigan.nn.functional"] = functional
 
 __all__ = [

@@ -33,7 +33,8 @@ def _normalize_dim(dim: int, ndim: int) -> int:
 
 
 def reduction_dims(ndim: int, dim=None, keepdim=False):
-    """(dims as a sorted tuple, keepdim) from PyTorch's dim (None, an int or a tuple) and keepdim."""
+    """(dims as a sorted tuple, keepdim) from PyTorch's dim (None, an int or a tuple) and
+    keepdim."""
     if dim is None:
         return tuple(range(ndim)), bool(keepdim)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
@@ -67,7 +68,8 @@ def reshape(x: Tensor, *shape) -> Tensor:
     if x.shape == shape:
         return x
     if shape.count(-1) == 0 and int(np.prod(shape)) != x.numel():
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.numel()} elements) into shape {shape}")
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.numel()} "
+                         f"elements) into shape {shape}")
     return Reshape.apply(x, shape)
 
 
@@ -81,12 +83,14 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unflatten(x: Tensor, dim: int, sizes) -> Tensor:
-    """Split dimension `dim` into `sizes`: (N, 784) -> (N, 1, 28, 28) for dim=1, sizes=(1, 28, 28)."""
+    """Split dimension `dim` into `sizes`: (N, 784) -> (N, 1, 28, 28) for dim=1, sizes=(1, 28,
+    28)."""
     dim = _normalize_dim(dim, x.ndim)
     sizes = tuple(int(s) for s in sizes)
     known = int(np.prod([s for s in sizes if s != -1]))
     if (-1 not in sizes and known != x.shape[dim]) or (-1 in sizes and x.shape[dim] % (known or 1)):
-        raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of size {x.shape[dim]}")
+        raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of size "
+                         f"{x.shape[dim]}")
     return reshape(x, x.shape[:dim] + sizes + x.shape[dim + 1:])
 
 
@@ -135,7 +139,8 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     return Permute.apply(x, tuple(dims))
 
 
-# ----------------------------------------------------------------------------- broadcast_to and sum_to
+# ----------------------------------------------------------------------------- broadcast_to and
+# sum_to
 
 
 class BroadcastTo(Function):
@@ -209,7 +214,8 @@ def raw_index(index):
     if isinstance(index, tuple):
         return tuple(raw_index(i) for i in index)
     if isinstance(index, list):
-        return index if all(isinstance(i, (int, np.integer, bool)) for i in index) else [raw_index(i) for i in index]
+        return index if all(isinstance(i, (int, np.integer,
+                                           bool)) for i in index) else [raw_index(i) for i in index]
     return index
 
 
@@ -287,7 +293,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     tensors = [as_tensor(t, like=first) for t in tensors]
     dim = _normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors):
-        if t.ndim != first.ndim or t.shape[:dim] + t.shape[dim + 1:] != first.shape[:dim] + first.shape[dim + 1:]:
+        if (t.ndim != first.ndim
+                or t.shape[:dim] + t.shape[dim + 1:] != first.shape[:dim] + first.shape[dim + 1:]):
             raise ValueError(
                 f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's shape "
                 f"{first.shape} outside dimension {dim}"
@@ -371,9 +378,11 @@ class Extremum(Function):
         xp = get_array_module(a)
         extreme = (xp.amax if largest else xp.amin)(a, axis=dims, keepdims=True)
         hits = (a == extreme)
-        ctx.share = hits / hits.sum(axis=dims, keepdims=True)  # a constant (ties share the gradient)
+        ctx.share = hits / hits.sum(axis=dims,
+                                    keepdims=True)  # a constant (ties share the gradient)
         ctx.kept_shape = extreme.shape
-        return extreme if keepdim else extreme.reshape([s for i, s in enumerate(a.shape) if i not in dims])
+        return extreme if keepdim else extreme.reshape([s for i,
+                                                        s in enumerate(a.shape) if i not in dims])
 
     @staticmethod
     def backward(ctx, grad):
@@ -392,7 +401,8 @@ def mean(x: Tensor, dim=None, keepdim=False) -> Tensor:
 
 
 def var(x: Tensor, dim=None, keepdim=False, *, unbiased=True) -> Tensor:
-    """Variance: mean of squared deviations, divided by (n - 1) when unbiased (PyTorch's default)."""
+    """Variance: mean of squared deviations, divided by (n - 1) when unbiased (PyTorch's
+    default)."""
     dims, keep = reduction_dims(x.ndim, dim, keepdim)
     count = int(np.prod([x.shape[d] for d in dims]))
     deviation = x - mean(x, dims, keepdim=True)
@@ -427,7 +437,8 @@ def min(x: Tensor, dim=None, keepdim=False):
 
 
 def argmax(x: Tensor, dim=None, keepdim=False) -> Tensor:
-    """Index of the largest element (of the flattened tensor when dim is None); int64, no gradient."""
+    """Index of the largest element (of the flattened tensor when dim is None); int64, no
+    gradient."""
     xp = get_array_module(x.array)
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array)))

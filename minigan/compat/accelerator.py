@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from minigan import backend
+from minigan.compat.device import device
 
 
 def is_available() -> bool:
@@ -14,12 +15,13 @@ def is_available() -> bool:
 
 
 def current_accelerator(check_available: bool = False):
-    """mg.device("cuda") when a GPU is usable, else None (PyTorch's answer on a CPU-only machine)."""
-    return backend.device("cuda") if backend.cuda_available() else None
+    """mg.device("cuda") when a GPU is usable, else None (PyTorch's answer on a CPU-only
+    machine)."""
+    return device("cuda") if backend.cuda_available() else None
 
 
 def device_count() -> int:
     """How many accelerators minigan can see (0 or the number of CUDA devices)."""
-    from minigan import cuda
+    from minigan.compat.cuda import device_count
 
-    return cuda.device_count()
+    return device_count()

@@ -1,6 +1,6 @@
 """What each GAN loss reaches on the ring of 8 Gaussians with its default settings (VEEGAN metrics).
 
-    python benchmarks/ring_losses.py [--seeds 3]   # writes benchmarks/results/ring_losses.{json,md}
+    python experiments/ring_losses.py [--seeds 3]   # writes benchmarks/results/ring_losses.{json,md}
 
 For every loss: `default_config("mlp", "ring", loss=...)`, trained for its default number of steps,
 then 2,500 samples scored with gan.mode_metrics (modes covered; share of samples within 3 standard
@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # minigan
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # common: results/
 
 from common import write_results  # noqa: E402
 from minigan import gan  # noqa: E402

@@ -1,6 +1,6 @@
 """Mode collapse made reproducible, and every remedy alone against it, on the ring and the grid.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/mode_collapse.py [--seeds 5] [--workers 2]
+    OPENBLAS_NUM_THREADS=1 python experiments/mode_collapse.py [--seeds 5] [--workers 2]
         writes benchmarks/results/mode_collapse.{json,md} and docs/images/mode_collapse_{ring,grid}.png
 
 The collapse recipe (COLLAPSE below) is the toy default with one imbalance: the generator learns
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # minigan
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # common: results/
 ROOT = Path(__file__).resolve().parent.parent
 
 # The collapse recipe: default_config("mlp", dataset) with these overrides.

@@ -3,22 +3,22 @@
 Each name below was replaced in PyTorch itself (in 0.4, 2018) by what minigan offers everywhere
 else; a program written today should use the modern spelling given in each note.
 
-    Variable(t, requires_grad=False)   -> a tensor with requires_grad=...: mg.tensor / .requires_grad_()
+    Variable(t, requires_grad=False)   -> a tensor with requires_grad=...: .requires_grad_()
     FloatTensor(2, 3), LongTensor(data) -> mg.zeros(2, 3) / mg.tensor(data, dtype=mg.long)
     mg.cuda.FloatTensor(...)           -> mg.tensor(..., device="cuda")
     x.type(FloatTensor), x.type()      -> x.to(mg.float32), x.dtype
 
-Importing minigan imports this module, which attaches Variable to minigan.autograd and the method
-``type`` to Tensor (the two lines marked ATTACH below), so ``from minigan.autograd import Variable``
-and ``x.type(Tensor)`` work as in PyTorch.
+``from minigan.autograd import Variable`` and ``x.type(Tensor)`` reach the two names here
+(autograd's module __getattr__ and Tensor.type ask this module for them); nothing is attached from
+outside.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from minigan import autograd, backend
-from minigan.autograd import Tensor
+from minigan import backend
+from minigan.tensor import Tensor
 
 
 def Variable(tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:
@@ -101,9 +101,6 @@ def tensor_type(self: Tensor, dtype=None, non_blocking: bool = False):
         return out if out.device == dtype.device else out.to(dtype.device)
     return self if self.dtype == np.dtype(dtype) else self.to(np.dtype(dtype))
 
-
-autograd.Variable = Variable    # ATTACH: from minigan.autograd import Variable
-Tensor.type = tensor_type       # ATTACH: x.type(...)
 
 __all__ = ["BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "IntTensor", "LongTensor",
            "Variable", "tensor_type"]

@@ -6,7 +6,7 @@ and for the default `python -m minigan train` run.
     ceiling  uniform noise in [-1, 1] vs the test split
     run      a run folder's samples.npy (e.g. runs/dcgan-sample after `python -m minigan train`)
 
-    python benchmarks/fd_reference.py --run runs/dcgan-sample
+    python experiments/fd_reference.py --run runs/dcgan-sample
 Results: benchmarks/results/fd_reference.{json,md}.
 """
 
@@ -23,8 +23,8 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # minigan
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # common: results/
 
 from minigan.datasets import load_dataset  # noqa: E402
 from minigan.gan.run_metrics import image_metrics, reference_for  # noqa: E402

@@ -1,6 +1,6 @@
 """Mode-collapse remedies on images: the default DCGAN vs feature matching vs minibatch stddev.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/mode_collapse_images.py [--steps 2000] [--seeds 3]
+    OPENBLAS_NUM_THREADS=1 python experiments/mode_collapse_images.py [--steps 2000] [--seeds 3]
         writes benchmarks/results/mode_collapse_images.{json,md}
 
 Each variant is default_config("dcgan", "sample") with one config key; after training, 2,000
@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # minigan
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # common: results/
 
 from common import write_results  # noqa: E402
 from minigan import gan  # noqa: E402

@@ -1,5 +1,6 @@
 """torch.backends.cudnn's flags: ``cudnn.benchmark = True`` and ``cudnn.deterministic = True`` are
-accepted and have no effect (minigan does not use cuDNN; see minigan/backends/__init__.py)."""
+accepted and have no effect (minigan does not use cuDNN; see
+minigan/compat/backends/__init__.py)."""
 
 benchmark = False
 deterministic = False

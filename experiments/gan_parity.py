@@ -20,8 +20,8 @@ same-init variant the per-step losses of the two libraries are also compared: th
 rounding for the first steps, then drift apart as rounding differences grow (GAN training is
 chaotic), which is why the comparison that matters is the one of the final metrics over seeds.
 
-    python benchmarks/gan_parity.py                  # 1000 steps (the default run), seeds 0 1 2
-    python benchmarks/gan_parity.py --steps 200      # shorter
+    python experiments/gan_parity.py                  # 1000 steps (the default run), seeds 0 1 2
+    python experiments/gan_parity.py --steps 200      # shorter
 
 BLAS and PyTorch both run on one thread (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)): the
 machine this was written on is shared, and multi-threaded OpenBLAS slows down badly there.
@@ -42,8 +42,8 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # minigan
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))  # common: results/
 
 import minigan as mg  # noqa: E402
 from minigan import gan  # noqa: E402
