@@ -119,7 +119,7 @@ class Trainer:
             d_stats = d_step(self.G, self.D, self.opt_d, real, self._noise(real.shape[0]),
                              self.loss,
                              labels=labels if self.conditional else None, gp_weight=cfg.gp_weight,
-                             clip_value=cfg.clip_value, instance_noise=noise)
+                             clip_value=cfg.clip_value, instance_noise=noise, drift=cfg.drift)
         g_labels = mg.randint(0, cfg.num_classes, (cfg.batch_size,)) if self.conditional else None
         g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss,
                          labels=g_labels,
@@ -191,9 +191,14 @@ class Trainer:
         G)."""
         return sample(self.G, n, batch_size=batch)
 
+    def snapshot_images(self) -> np.ndarray:
+        """What a snapshot shows: the fixed-noise samples (a growing G's at 28x28 at every stage,
+        gan.progressive)."""
+        return self.sample_fixed()
+
     def _snapshot(self) -> None:
         """Keep the fixed-noise samples as a uint8 frame (images only) for the GIF."""
-        fixed = self.sample_fixed()
+        fixed = self.snapshot_images()
         if fixed.ndim == 4:
             self.frames.append(((np.clip(fixed, -1, 1) + 1) * 127.5).round().astype(np.uint8))
             self.frame_steps.append(self.step)
