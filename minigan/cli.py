@@ -243,7 +243,8 @@ def cmd_sample(args) -> int:
     import minigan as mg
 
     wanted = ".gif" if args.walk else ".png" if args.mix else None
-    if wanted and args.out.suffix != wanted or not wanted and args.out.suffix not in (".npy", ".png"):
+    allowed = (wanted,) if wanted else (".npy", ".png")
+    if args.out.suffix not in allowed:
         what = "--walk writes a .gif" if args.walk else "--mix writes a .png" if args.mix else \
             "samples are written to a .npy or .png"
         raise ValueError(f"--out: {what}, got {args.out}")

@@ -205,7 +205,9 @@ def test_schedule_without_growing_and_without_fading():
 def test_real_images_follow_the_same_fade_as_gs():
     x = mg.randn(2, 1, 28, 28)
     a = x.numpy()
-    pool = lambda v, k: v.reshape(2, 1, v.shape[2] // k, k, v.shape[3] // k, k).mean(axis=(3, 5))
+
+    def pool(v, k):
+        return v.reshape(2, 1, v.shape[2] // k, k, v.shape[3] // k, k).mean(axis=(3, 5))
     np.testing.assert_allclose(real_at(x, 0, 1.0).numpy(), pool(a, 4), rtol=1e-5, atol=1e-6)
     at14 = pool(a, 2)
     blurred = pool(at14, 2).repeat(2, axis=2).repeat(2, axis=3)
@@ -286,7 +288,9 @@ def test_a_checkpoint_taken_in_the_middle_of_a_fade_in_resumes_bit_exactly(tmp_p
         for index, entries in a["state"].items():
             for key, value in entries.items():
                 np.testing.assert_array_equal(np.asarray(value), np.asarray(b["state"][index][key]), err_msg=f"{opt} {index} {key}")
-    untimed = lambda history: [{k: v for k, v in row.items() if k != "time"} for row in history]
+
+    def untimed(history):
+        return [{k: v for k, v in row.items() if k != "time"} for row in history]
     assert untimed(straight.history) == untimed(resumed.history)
     np.testing.assert_array_equal(straight.sample_fixed(), resumed.sample_fixed())
     np.testing.assert_array_equal(np.stack(straight.frames), np.stack(resumed.frames))

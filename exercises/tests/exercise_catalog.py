@@ -34,6 +34,11 @@ EXERCISES = (
     Exercise(14, "ex_feature_matching", "ex14_feature_matching", 5, 9, "the feature-matching loss"),
     Exercise(15, "ex_gradient_penalty", "ex15_gradient_penalty", 10, 12, "the WGAN-GP gradient penalty"),
     Exercise(16, "ex_frechet", "ex16_frechet", 5, 14, "the Frechet distance between two Gaussians"),
+    Exercise(26, "ex_pixel_norm", "ex26_pixel_norm", 5, 19, "pixel-wise feature normalisation"),
+    Exercise(27, "ex_equalized_conv", "ex27_equalized_conv", 5, 19, "the equalized-learning-rate convolution"),
+    Exercise(28, "ex_adain", "ex28_adain", 5, 20, "adaptive instance normalisation (AdaIN)"),
+    Exercise(29, "ex_fade_in", "ex29_fade_in", 5, 19, "the fade-in of a new block (torch.lerp)"),
+    Exercise(30, "ex_truncation", "ex30_truncation", 5, 20, "the truncation trick"),
 )
 
 BY_MARKER = {e.marker: e for e in EXERCISES}

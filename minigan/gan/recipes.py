@@ -21,7 +21,7 @@ from minigan.gan.models.progan import active_parameters
 from minigan.gan.losses import get_loss
 from minigan.gan.settings import (IMAGE_DATASETS, MODELS, TOY_DATASETS,  # noqa: F401 (re-exported)
                                    check_backend_available)
-from minigan.gan.training import TrainConfig, Trainer, read_checkpoint
+from minigan.gan.training import TrainConfig, Trainer, check_checkpoint
 
 # Images: the hyperparameters of the papers that introduced each loss. 2-D data: larger steps, as
 # the toy runs are short (experiments/ring_losses.py measures what each loss reaches on the ring).
@@ -162,10 +162,23 @@ def make_trainer(run: Run, config: TrainConfig, out_dir=None, eval_fn=None) -> T
                    conditional=run.conditional, eval_fn=eval_fn)
 
 
+GENERATOR_FORMAT = "minigan-generator-1"
+
+
+def save_generator(G, config: TrainConfig, path, **info) -> None:
+    """A generator alone (its weights and its run's config, plus `info`), for load_generator: a
+    few hundred kB where a checkpoint also holds D and both optimizers."""
+    mg.save({"format": GENERATOR_FORMAT, "config": config.to_dict(), "G": G.state_dict(), **info},
+            path)
+
+
 def load_generator(checkpoint):
-    """(G with the checkpoint's weights, its config) from a GAN checkpoint (sample it with
-    gan.sample); ValueError if the file is not one or its weights do not fit its config's model."""
-    state = read_checkpoint(checkpoint)
+    """(G with the checkpoint's weights, its config) from a GAN checkpoint or a file of
+    save_generator (sample it with gan.sample); ValueError if the file is neither or its weights
+    do not fit its config's model."""
+    state = mg.load(checkpoint)
+    if not (isinstance(state, dict) and state.get("format") == GENERATOR_FORMAT):
+        check_checkpoint(state, f"{str(checkpoint)!r}")
     config = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
     shape = (2,) if kind_of(config.dataset) == "toy" else (1, config.image_size, config.image_size)
     G, _, _ = build_models(config, shape)
