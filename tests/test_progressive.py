@@ -328,3 +328,45 @@ def test_settings_of_progressive_growing_are_checked():
         default_config("dcgan", "sample", grow_every=10)
     with pytest.raises(ValueError, match="--pixel-norm applies to model progan and stylegan"):
         default_config("dcgan", "sample", pixel_norm=False)
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def test_train_progan_from_the_command_line_and_resume_in_a_fade(tmp_path, capsys):
+    from minigan.cli import main
+
+    common = ["--width", "2", "--latent-dim", "8", "--batch-size", "4", "--grow-every", "3", "--fade-steps", "2",
+              "--n-samples", "8", "--num-fixed", "4", "--sample-every", "2", "--quiet"]
+    assert main(["train", "--model", "progan", "--steps", "7", "--checkpoint-every", "7", "--out",
+                 str(tmp_path / "run"), *common]) == 0
+    out = capsys.readouterr().out
+    assert "training progan on sample with the wgan-gp loss for 7 steps" in out
+    state = mg.load(tmp_path / "run" / "checkpoint.npz")
+    assert int(state["G"]["stage"]) == 2 and float(state["G"]["alpha"]) == 0.0   # step 7 began stage 2
+    assert len(state["opt_g"]["param_groups"]) == 3
+    assert np.load(tmp_path / "run" / "samples.npy").shape == (8, 1, 28, 28)
+    assert main(["train", "--resume", str(tmp_path / "run"), "--steps", "9", "--quiet"]) == 0
+    assert "resuming" in capsys.readouterr().out
+    history = (tmp_path / "run" / "history.csv").read_text().splitlines()
+    assert history[0].endswith(",stage,alpha") and len(history) == 10
+    assert history[-1].endswith(",2,1.0")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--model", "progan", "--grow-every", "-1"], "argument --grow-every: must be an integer >= 0, got '-1'"),
+    (["--model", "progan", "--grow-every", "5", "--fade-steps", "9"], "fade_steps must be at most grow_every (5), got 9"),
+    (["--model", "dcgan", "--equalized-lr", "no"], "--equalized-lr applies to model progan and stylegan, not to model 'dcgan'"),
+    (["--model", "stylegan", "--grow-every", "5"], "--grow-every applies to model progan, not to model 'stylegan'"),
+    (["--model", "progan", "--minibatch", "stddev"], "minibatch and pack are available for the mlp and dcgan models"),
+])
+def test_bad_progressive_flags_exit_2_and_write_nothing(tmp_path, capsys, flags, message):
+    from minigan.cli import main
+
+    try:
+        code = main(["train", *flags, "--out", str(tmp_path / "run")])
+    except SystemExit as stop:
+        code = stop.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
