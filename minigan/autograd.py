@@ -20,7 +20,6 @@ Tensor, the user's side of the same story; minigan/grad_mode.py holds no_grad & 
 from __future__ import annotations
 
 import warnings
-from typing import NamedTuple
 
 import numpy as np
 
@@ -29,9 +28,7 @@ from minigan.fast_paths import _state as _fast_paths
 from minigan.grad_mode import (  # noqa: F401  (re-exported: mg.autograd.no_grad & co)
     enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
 )
-from minigan.tensor import (
-    Tensor, VersionCounter, check_same_backend, ensure_array, may_share_memory,
-)
+from minigan.tensor import Tensor, check_same_backend, ensure_array, may_share_memory
 
 # ----------------------------------------------------------------------------- 1. the walk
 
@@ -42,7 +39,7 @@ def topological_order(outputs) -> list:
     all of its consumers, so it has received all of its gradients when its turn comes."""
     outputs = [outputs] if isinstance(outputs, Tensor) else outputs
     order, visited = [], set()
-    stack = [(t.grad_fn, False) for t in outputs if t.grad_fn is not None]
+    stack = [(t._ctx, False) for t in outputs if t._ctx is not None]  # _ctx: grad_fn's attribute
     while stack:
         node, expanded = stack.pop()
         if expanded:  # all of its inputs' nodes are in `order` already
@@ -50,8 +47,8 @@ def topological_order(outputs) -> list:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            stack += [(t.grad_fn, False) for t in node.inputs
-                      if t is not None and t.grad_fn is not None and t.grad_fn not in visited]
+            stack += [(t._ctx, False) for t in node.inputs
+                      if t is not None and t._ctx is not None and t._ctx not in visited]
     return order
 
 
@@ -66,9 +63,11 @@ def walk(outputs, output_grads, receive, create_graph=False, retain_graph=False,
 
     def send(tensor, grad):
         receive(tensor, grad)
-        node = tensor.grad_fn
+        node = tensor._ctx  # tensor.grad_fn
         if node is not None:  # a computed tensor: its node passes the gradient on
-            slots = pending.setdefault(node, [None] * len(node._outputs))
+            slots = pending.get(node)
+            if slots is None:
+                slots = pending[node] = [None] * len(node._outputs)
             slots[tensor._output_index] = _add(slots[tensor._output_index], grad)
 
     with set_grad_enabled(create_graph):  # create_graph: the walk itself is recorded
@@ -106,7 +105,7 @@ def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph: boo
         )
 
     def receive(t, g):  # leaves keep what they receive; computed tensors pass it on
-        if t.grad_fn is None:
+        if t._ctx is None:
             _accumulate_leaf(t, g, create_graph)
 
     retain = create_graph if retain_graph is None else retain_graph
@@ -161,7 +160,7 @@ def _nodes_reaching(order, wanted) -> set:
     only ones mg.grad needs to run."""
     reaching = set()
     for node in order:  # inputs come before consumers, so one pass suffices
-        if any(t is not None and (id(t) in wanted or t.grad_fn in reaching) for t in node.inputs):
+        if any(t is not None and (id(t) in wanted or t._ctx in reaching) for t in node.inputs):
             reaching.add(node)
     return reaching
 
@@ -222,9 +221,12 @@ def _call_backward(node, grads, create_graph) -> tuple:
     if len(in_grads) != len(node.inputs):
         raise RuntimeError(f"{function.__name__}.backward returned {len(in_grads)} gradients, but "
                            f"forward took {len(node.inputs)} positional arguments")
-    return tuple(_check_gradient(node, i, g,
-                                 t) if g is not None and t is not None and t.requires_grad
-                 else g for i, (g, t) in enumerate(zip(in_grads, node.inputs)))
+    checked = []
+    for i, (g, t) in enumerate(zip(in_grads, node.inputs)):
+        if g is not None and t is not None and t.requires_grad:
+            g = _check_gradient(node, i, g, t)
+        checked.append(g)
+    return checked
 
 
 def _check_gradient(node, index, grad, tensor):
@@ -245,65 +247,56 @@ def _check_gradient(node, index, grad, tensor):
 # array" (only those two stay connected to the graph for create_graph=True).
 
 
-class SavedInput(NamedTuple):
-    """The very array forward received for Tensor input `index`: comes back as that input Tensor."""
+class SavedInput:
+    """The very array forward received for Tensor input `index`: comes back as that input Tensor.
+    Kept as (SavedInput, index, version counter, its value when forward saved it)."""
 
-    index: int
-    counter: VersionCounter
-    version: int  # the counter's value when forward saved it
-
-    def unpack(self, ctx):
-        tensor = ctx.inputs[self.index]
-        if self.counter.version != self.version:
-            self.counter.raise_modified(f"input {self.index} of {ctx.name}", tensor.shape,
-                                        self.version)
+    @staticmethod
+    def unpack(ctx, index, counter, version):
+        tensor = ctx.inputs[index]
+        if counter.version != version:
+            counter.raise_modified(f"input {index} of {ctx.name}", tensor.shape, version)
         return tensor
 
 
-class SavedOutput(NamedTuple):
+class SavedOutput:
     """The very array forward returned as output `index`: comes back as an output Tensor linked to
-    this node, so a create_graph backward differentiates through it."""
+    this node, so a create_graph backward differentiates through it. Kept as (SavedOutput, index,
+    the array, version counter, its value when saved)."""
 
-    index: int
-    array: object
-    counter: VersionCounter
-    version: int
-
-    def unpack(self, ctx):
-        if self.counter.version != self.version:
-            self.counter.raise_modified(f"output {self.index} of {ctx.name}",
-                                        tuple(self.array.shape),
-                                        self.version)
-        out = Tensor._wrap(self.array, True)
-        out._ctx, out._output_index, out._version_counter = ctx, self.index, self.counter
+    @staticmethod
+    def unpack(ctx, index, array, counter, version):
+        if counter.version != version:
+            counter.raise_modified(f"output {index} of {ctx.name}", tuple(array.shape), version)
+        out = Tensor._wrap(array, True)
+        out._ctx, out._output_index, out._version_counter = ctx, index, counter
         return out
 
 
-class SavedGiven(NamedTuple):
+class SavedGiven:
     """The very value passed to apply() for a non-Tensor argument: a constant by the caller's
-    choice (comes back as a Tensor if it is an array, unchanged otherwise; never warns)."""
+    choice (comes back as a Tensor if it is an array, unchanged otherwise; never warns). Kept as
+    (SavedGiven, the value)."""
 
-    value: object
+    @staticmethod
+    def unpack(ctx, value):
+        return _as_tensor_if_array(value)
 
-    def unpack(self, ctx):
-        return _as_tensor_if_array(self.value)
 
-
-class SavedConstant(NamedTuple):
+class SavedConstant:
     """Any other array (a view or a function of an input: ``a.T``, ``a > 0``, ``a * 1``): a
     constant, invisible to create_graph; a recorded backward warns (SavedConstantWarning) when it
-    meets one. Numbers and None come back unchanged."""
+    meets one. Numbers and None come back unchanged. Kept as (SavedConstant, the value)."""
 
-    value: object
-
-    def unpack(self, ctx):
-        if is_grad_enabled() and _is_array(self.value):
+    @staticmethod
+    def unpack(ctx, value):
+        if is_grad_enabled() and _is_array(value):
             warnings.warn(SavedConstantWarning(
                 f"{ctx.function.__name__}.forward saved an array that is neither its input nor its "
                 "output: create_graph=True cannot see through it, so second derivatives may be "
                 "wrong. Save the input or the output and recompute in backward (keep a true "
                 "constant as a ctx attribute)"), stacklevel=4)
-        return _as_tensor_if_array(self.value)
+        return _as_tensor_if_array(value)
 
 
 def _is_array(value) -> bool:
@@ -329,12 +322,13 @@ class Context:
     (``ctx.mask = a > 0``).
     """
 
+    create_graph = False  # set by the walk before backward: whether this backward is recorded
+    fast = False  # set by apply: whether forward ran with the fast paths on (fast_paths.py)
+
     def __init__(self, function, inputs, needs_input_grad):
         self.function = function
         self.inputs = inputs  # one entry per positional argument: a Tensor, or None
         self.needs_input_grad = needs_input_grad  # one bool per positional argument
-        self.create_graph = False  # set by the walk: whether this backward is recorded
-        self.fast = False  # whether forward ran with the fast paths on (minigan/fast_paths.py)
         self._saved = ()  # what forward saved: arrays, then one Saved* record each
         self._freed = False
         self._outputs = ()  # (shape, dtype) of each output, for zero gradients
@@ -356,20 +350,24 @@ class Context:
         self._outputs = tuple([(out.array.shape, out.array.dtype) for out in outputs])
         for index, out in enumerate(outputs):
             out._ctx, out._output_index = self, index
+        if not self._saved:
+            return
         self._saved = tuple([self._classify(a, input_arrays, results,
                                             outputs) for a in self._saved])
 
-    def _classify(self, array, input_arrays, results, outputs):
+    def _classify(self, array, input_arrays, results, outputs) -> tuple:
+        """(the case, its fields) of one saved array: matched by identity with the inputs, then
+        with what forward returned."""
         for i, candidate in enumerate(input_arrays):
             if array is candidate:
                 tensor = self.inputs[i]
                 if tensor is None:
-                    return SavedGiven(array)
-                return SavedInput(i, *tensor._counter().stamp())
+                    return SavedGiven, array
+                return (SavedInput, i) + tensor._counter().stamp()
         for j, candidate in enumerate(results):
             if array is candidate:
-                return SavedOutput(j, outputs[j].array, *outputs[j]._counter().stamp())
-        return SavedConstant(array)
+                return (SavedOutput, j, outputs[j].array) + outputs[j]._counter().stamp()
+        return SavedConstant, array
 
     @property
     def saved_tensors(self) -> tuple:
@@ -379,7 +377,7 @@ class Context:
                                "already freed what its forward saved). Pass retain_graph=True to "
                                "the "
                                "first backward() if you need to backward twice.")
-        return tuple([saved.unpack(self) for saved in self._saved])
+        return tuple([case.unpack(self, *fields) for case, *fields in self._saved])
 
     def retain_output_grad(self, tensor: Tensor) -> None:
         self._retained[tensor._output_index] = tensor

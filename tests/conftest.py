@@ -38,11 +38,12 @@ def _seed_and_backend():
 
 # ----------------------------------------------------------------------------- the tiers
 # pytest -m "not slow" is the edit-test loop (README "Tests"). Whole files are slow when they run
-# lessons, whole programs, the exercises' meta-tests or the CUDA harness; single slow tests carry
-# @pytest.mark.slow themselves. The CUDA harness (kernels checked without a GPU: NVRTC, the CPU
+# lessons, whole programs, the exercises' meta-tests, the website, torchrun or the CUDA harness;
+# single slow tests carry @pytest.mark.slow themselves. The CUDA harness (kernels checked without a GPU: NVRTC, the CPU
 # emulator, the GPU check's dry run) is also grouped as gpu_harness.
 SLOW_FILES = {"test_lessons.py", "test_pytorch_programs.py", "test_exercises.py",
-              "test_cuda_kernels.py", "test_cuda_nvrtc.py", "test_gpu_check.py"}
+              "test_cuda_kernels.py", "test_cuda_nvrtc.py", "test_gpu_check.py", "test_site.py",
+              "test_ddp.py"}
 GPU_HARNESS_FILES = {"test_cuda_cpu.py", "test_cuda_kernels.py", "test_cuda_nvrtc.py",
                      "test_gpu_check.py"}
 

@@ -1,5 +1,6 @@
 """The linter: ruff (configured in pyproject.toml: pycodestyle and pyflakes, the library at 100
-columns) finds nothing in the library, the tests, the tools, the benchmarks and the experiments.
+columns) finds nothing in the library, the tests, the tools, the benchmarks, the experiments and
+the examples.
 Skipped where ruff is not installed (it is in the dev extra)."""
 
 import importlib.util
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKED = ["minigan", "tests", "tools", "benchmarks", "experiments"]
+CHECKED = ["minigan", "tests", "tools", "benchmarks", "experiments", "examples"]
 
 
 def ruff_command():
