@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -57,7 +58,7 @@ def runs_file(name: str) -> Path:
 def append_run(name: str, row: dict) -> None:
     """One finished run, with the command and the machine, appended to results/<name>_runs.jsonl."""
     row = {**row, "command": "OPENBLAS_NUM_THREADS=" + os.environ.get("OPENBLAS_NUM_THREADS", "(unset)") + " python "
-           + " ".join(sys.argv), "machine": machine_info()}
+           + shlex.join(sys.argv), "machine": machine_info()}
     RESULTS.mkdir(exist_ok=True)
     with open(runs_file(name), "a") as f:
         f.write(json.dumps(row) + "\n")

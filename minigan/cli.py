@@ -305,8 +305,15 @@ def cmd_sample(args) -> int:
         raise ValueError("give --walk or --mix, not both")
     if args.truncation is not None and (args.walk or args.mix):
         raise ValueError("--truncation applies to samples, not to --mix or --walk")
+    if args.space is not None and not args.walk:
+        raise ValueError(f"--space {args.space} applies to --walk only")
+    args.space = args.space or "z"
     if args.n is None:
         args.n = 6 if args.mix else 16 if args.walk else 64
+    most = MIX_SOURCES if args.mix else WALKS if args.walk else None
+    if most is not None and args.n > most:
+        raise ValueError(f"--n: {'--mix' if args.mix else '--walk'} takes at most {most} "
+                         f"{'sources of each kind' if args.mix else 'walks'}, got {args.n}")
     check_output_file(args.out, "--out")
     G, config = load_generator(args.checkpoint)
     check_memory_for_samples(args.n, config, "--n")
@@ -333,13 +340,17 @@ def cmd_sample(args) -> int:
     return 0
 
 
+MIX_SOURCES = 8  # sample --mix: at most an 8x8 grid of mixes (plus the sources)
+WALKS = 64  # sample --walk: at most 64 images walking side by side in each frame
+
+
 def _style_pictures(G, args) -> int:
     """sample --mix (a style-mixing grid) or --walk (a latent-walk GIF)."""
     from minigan.gan import plots, steering
 
     rng = np.random.default_rng(args.seed)
     if args.mix:
-        n = min(args.n, 8)
+        n = args.n
         z_a, z_b = (rng.standard_normal((n, G.latent_dim)).astype(np.float32) for _ in "ab")
         grid = steering.mixing_grid(G, z_a, z_b, args.mix, noise_seed=args.seed)
         plots.save_image_grid(grid, args.out, nrow=n + 1)
@@ -554,7 +565,7 @@ def main(argv=None) -> int:
     sample.add_argument("--checkpoint", type=path_argument, required=True)
     sample.add_argument("--n", type=BY_NAME["n_samples"].argparse_type, default=None,
                         help="how many samples (default: 64; with --mix 6 sources of each kind, "
-                             "at most 8; with --walk 16 walks)")
+                             "at most 8; with --walk 16 walks, at most 64)")
     sample.add_argument("--out", type=path_argument, required=True,
                         help="a .npy or .png file (with --mix a .png, with --walk a .gif)")
     sample.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=0)
@@ -567,7 +578,7 @@ def main(argv=None) -> int:
     sample.add_argument("--walk", action="store_true",
                         help="a GIF of latent walks instead of samples (spherical in z, linear "
                              "in w)")
-    sample.add_argument("--space", choices=("z", "w"), default="z",
+    sample.add_argument("--space", choices=("z", "w"),
                         help="where --walk walks (w: stylegan only; default z)")
     sample.set_defaults(run=cmd_sample)
 

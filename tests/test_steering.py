@@ -218,11 +218,15 @@ def test_style_options_on_a_dcgan_are_refused(runs, tmp_path, capsys, args, mess
     (["--mix", "coarse", "--out", "x.gif"], "--out: --mix writes a .png"),
     (["--walk", "--mix", "fine", "--out", "x.gif"], "give --walk or --mix, not both"),
     (["--truncation", "0.5", "--walk", "--out", "x.gif"], "--truncation applies to samples"),
+    (["--space", "w", "--out", "x.png"], "--space w applies to --walk only"),
+    (["--mix", "coarse", "--n", "9", "--out", "x.png"], "--n: --mix takes at most 8 sources of each kind, got 9"),
+    (["--walk", "--n", "65", "--out", "x.gif"], "--n: --walk takes at most 64 walks, got 65"),
 ])
 def test_sample_options_that_do_not_fit_together(runs, tmp_path, capsys, args, message):
     args = [a if a not in ("x.png", "x.gif") else str(tmp_path / a) for a in args]
     assert main(["sample", "--checkpoint", str(runs / "stylegan" / "checkpoint.npz"), *args]) == 2
     assert message in capsys.readouterr().err
+    assert not any(tmp_path.glob("x.*"))
 
 
 def test_truncation_out_of_range_is_an_argparse_error(runs, capsys):
