@@ -78,3 +78,23 @@ def mean_std(values) -> str:
 def to_uint8(images: np.ndarray) -> np.ndarray:
     """Images in [-1, 1] as uint8 (what the pictures are kept as)."""
     return ((np.clip(images, -1, 1) + 1) * 127.5).round().astype(np.uint8)
+
+
+def variant_table(rows: list[dict], variants, first=lambda mine: []) -> tuple[dict, list[str]]:
+    """The runs of each variant summarised: ({variant: mean fd, precision, recall, steps}, the
+    table's rows "| variant | <first(runs)> | seeds | FD | precision | recall | steps | CPU s |
+    wall s | FD per seed |"), mean ± standard deviation over the seeds."""
+    summary, lines = {}, []
+    for variant in variants:
+        mine = sorted((r for r in rows if r["variant"] == variant), key=lambda r: r["seed"])
+        if not mine:
+            continue
+
+        def col(key, mine=mine):
+            return [r[key] for r in mine]
+        summary[variant] = {key: float(np.mean(col(key))) for key in ("fd", "precision", "recall", "steps")}
+        cells = [variant, *first(mine), str(len(mine)), mean_std(col("fd")), mean_std(col("precision")),
+                 mean_std(col("recall")), mean_std(col("steps")), f"{np.mean(col('cpu_seconds')):.0f}",
+                 f"{np.mean(col('wall_seconds')):.0f}", ", ".join("%.1f" % v for v in col("fd"))]
+        lines.append("| " + " | ".join(cells) + " |")
+    return summary, lines

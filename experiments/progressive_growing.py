@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from budget import RESULTS, ROOT, append_run, mean_std, read_runs, score, to_uint8, train_for
+from budget import RESULTS, ROOT, append_run, read_runs, score, to_uint8, train_for, variant_table
 from common import write_results
 
 NAME = "progressive_growing"
@@ -69,18 +69,8 @@ def report() -> None:
              "Mean ± standard deviation over the seeds; the per-seed FDs after the bar.", "",
              "| variant | seeds | FD | precision | recall | steps | CPU s | wall s | FD per seed |",
              "|---|---|---|---|---|---|---|---|---|"]
-    summary = {}
-    for variant in VARIANTS:
-        mine = sorted((r for r in rows if r["variant"] == variant), key=lambda r: r["seed"])
-        if not mine:
-            continue
-
-        def col(key, mine=mine):
-            return [r[key] for r in mine]
-        summary[variant] = {key: float(np.mean(col(key))) for key in ("fd", "precision", "recall", "steps")}
-        lines.append(f"| {variant} | {len(mine)} | {mean_std(col('fd'))} | {mean_std(col('precision'))} | "
-                     f"{mean_std(col('recall'))} | {mean_std(col('steps'))} | {np.mean(col('cpu_seconds')):.0f} | "
-                     f"{np.mean(col('wall_seconds')):.0f} | {', '.join('%.1f' % v for v in col('fd'))} |")
+    summary, table = variant_table(rows, VARIANTS)
+    lines += table
     commands = sorted({r["command"] for r in rows})
     lines += ["", "Commands (one process per run, two at a time at most):", ""] + [f"    {c}" for c in commands]
     write_results(NAME, {"variants": VARIANTS, "summary": summary, "runs": rows}, "\n".join(lines) + "\n")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from budget import ROOT, append_run, mean_std, read_runs, score, train_for
+from budget import ROOT, append_run, read_runs, score, train_for, variant_table
 from common import write_results
 
 NAME = "style_based_generator"
@@ -76,19 +76,8 @@ def report() -> None:
              "Mean ± standard deviation over the seeds.", "",
              "| generator | G parameters | seeds | FD | precision | recall | steps | CPU s | wall s | FD per seed |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    summary = {}
-    for variant in VARIANTS:
-        mine = sorted((r for r in rows if r["variant"] == variant), key=lambda r: r["seed"])
-        if not mine:
-            continue
-
-        def col(key, mine=mine):
-            return [r[key] for r in mine]
-        summary[variant] = {key: float(np.mean(col(key))) for key in ("fd", "precision", "recall", "steps")}
-        lines.append(f"| {variant} | {mine[0]['g_parameters']:,} | {len(mine)} | {mean_std(col('fd'))} | "
-                     f"{mean_std(col('precision'))} | {mean_std(col('recall'))} | {mean_std(col('steps'))} | "
-                     f"{np.mean(col('cpu_seconds')):.0f} | {np.mean(col('wall_seconds')):.0f} | "
-                     f"{', '.join('%.1f' % v for v in col('fd'))} |")
+    summary, table = variant_table(rows, VARIANTS, first=lambda mine: [f"{mine[0]['g_parameters']:,}"])
+    lines += table
     styled = [r for r in rows if "truncation" in r]
     curve = []
     if styled:

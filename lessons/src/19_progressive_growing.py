@@ -39,18 +39,11 @@ from minigan.gan.models.progan import (ProGenerator, ProDiscriminator, PixelNorm
 from minigan.gan.progressive import schedule, real_at
 from minigan.gan.recipes import build, default_config, make_trainer
 
-def tile(images, nrow, pad=1):
-    """(N, 1, H, W) images in [-1, 1] -> one picture, white between them."""
-    n, _, h, w = images.shape
-    rows = -(-n // nrow)
-    out = np.ones((rows * (h + pad) + pad, nrow * (w + pad) + pad), np.float32)
-    for i, image in enumerate(images):
-        r, c = divmod(i, nrow)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image[0]
-    return out
+from minigan.gan.plots import image_grid
 
 def show(ax, images, title, nrow=8):
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
+    """Images (N, 1, H, W) in [-1, 1] on one axis, nrow to a row, white between them."""
+    ax.imshow(image_grid(images, nrow, padding=1)[..., 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     ax.set_title(title, fontsize=9); ax.axis("off")
 
 data = load_dataset("sample")
@@ -184,9 +177,9 @@ assert abs(relative[800, False] / relative[8, False] - 10) < 0.5      # plain: t
 # than the default) and watch the fixed noise across the stages.
 
 # %%
-grow_every, fade = (10, 5) if FAST else (200, 100)
-live = default_config("progan", "sample", steps=3 * grow_every + (0 if FAST else 200), grow_every=grow_every,
-                      fade_steps=fade, sample_every=fade // 2 if FAST else 25, num_fixed=8)
+grow_every, fade = (10, 5) if FAST else (120, 60)
+live = default_config("progan", "sample", steps=3 * grow_every + (0 if FAST else 120), grow_every=grow_every,
+                      fade_steps=fade, sample_every=fade // 2 if FAST else 15, num_fixed=8)
 run = build(live)
 trainer = make_trainer(run, live)
 print(type(trainer).__name__, "| optimizer groups at the start:", len(trainer.opt_g.param_groups))

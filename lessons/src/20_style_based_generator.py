@@ -43,17 +43,11 @@ from minigan.gan.models.stylegan import AdaIN, NoiseInjection, StyleGenerator, n
 from minigan.gan.recipes import load_generator
 from minigan.gan.run_metrics import image_metrics, reference_for
 
-def tile(images, nrow, pad=1):
-    n, _, h, w = images.shape
-    rows = -(-n // nrow)
-    out = np.ones((rows * (h + pad) + pad, nrow * (w + pad) + pad), np.float32)
-    for i, image in enumerate(images):
-        r, c = divmod(i, nrow)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image[0]
-    return out
+from minigan.gan.plots import image_grid
 
 def show(ax, images, title, nrow=8):
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
+    """Images (N, 1, H, W) in [-1, 1] on one axis, nrow to a row, white between them."""
+    ax.imshow(image_grid(images, nrow, padding=1)[..., 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     ax.set_title(title, fontsize=9); ax.axis("off")
 
 # %% [markdown]
