@@ -5,7 +5,6 @@ The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it
 
 CAUGHT_BY = "test_every_pixel_has_mean_square_one_on_its_own"  # the test that must fail on this answer
 
-import minigan as mg
 
 
 def pixel_norm(x, eps=1e-8):

@@ -7,7 +7,6 @@ CAUGHT_BY = "test_values_are_a_convolution_with_the_scaled_weight"  # the test t
 
 import math
 
-import minigan as mg
 from minigan import functional as F
 
 

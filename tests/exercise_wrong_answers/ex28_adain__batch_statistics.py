@@ -5,7 +5,6 @@ The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it
 
 CAUGHT_BY = "test_each_sample_is_normalised_alone"  # the test that must fail on this answer
 
-import minigan as mg
 
 
 def adain(x, style, eps=1e-5):

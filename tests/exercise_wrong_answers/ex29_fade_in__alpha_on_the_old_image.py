@@ -6,7 +6,6 @@ The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it
 
 CAUGHT_BY = "test_alpha_zero_is_the_old_image_and_one_the_new"  # the test that must fail on this answer
 
-import minigan as mg
 from minigan import functional as F
 
 
