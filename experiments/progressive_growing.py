@@ -72,7 +72,7 @@ def report() -> None:
     summary, table = variant_table(rows, VARIANTS)
     lines += table
     commands = sorted({r["command"] for r in rows})
-    lines += ["", "Commands (one process per run, two at a time at most):", ""] + [f"    {c}" for c in commands]
+    lines += ["", "Commands (one process per run; the wall seconds were taken on the shared, loaded machine, several runs side by side: the CPU seconds are what the runs were given in equal amounts):", ""] + [f"    {c}" for c in commands]
     write_results(NAME, {"variants": VARIANTS, "summary": summary, "runs": rows}, "\n".join(lines) + "\n")
     pictures = {v: RESULTS / f"{NAME}_samples_{i}.npy" for i, v in enumerate(VARIANTS)}
     kept = {v: np.load(p) for v, p in pictures.items() if p.exists()}

@@ -89,7 +89,7 @@ def report() -> None:
             curve.append({"psi": psi, **point})
             lines.append(f"| {psi:.1f} | {point['fd']:.1f} | {point['precision']:.3f} | {point['recall']:.3f} |")
     commands = sorted({r["command"] for r in rows})
-    lines += ["", "Commands (one process per run, two at a time at most):", ""] + [f"    {c}" for c in commands]
+    lines += ["", "Commands (one process per run; the wall seconds were taken on the shared, loaded machine, several runs side by side: the CPU seconds are what the runs were given in equal amounts):", ""] + [f"    {c}" for c in commands]
     write_results(NAME, {"variants": {k: v[1] for k, v in VARIANTS.items()}, "summary": summary,
                          "truncation_curve": curve, "runs": rows}, "\n".join(lines) + "\n")
     if curve:

@@ -11,7 +11,7 @@
 # $\alpha$ that rises from 0 to 1. The paper adds four **stabilisers** — pixel-wise feature
 # normalisation, the minibatch standard deviation, the equalized learning rate, and WGAN-GP with an
 # $\epsilon$-drift term — and this lesson builds each one, checks what it does, grows a GAN live, and
-# reads what each piece is worth from a measured study (3 seeds, equal CPU time).
+# reads what growing is worth from a measured study (3 seeds, equal CPU time).
 #
 # **Setup:** `pip install -e ".[lessons]"` from the repository root (see lesson 1).
 
@@ -237,39 +237,55 @@ print("resumed run identical to the uninterrupted one:", same)
 assert first.G.alpha.item() == 0.25 and same
 
 # %% [markdown]
-# ## 7. What each piece is worth (measured)
+# ## 7. What growing is worth (measured)
 #
-# `experiments/progressive_growing.py` trains the default network six ways, each for the **same CPU
-# time** (the results file says how much), three seeds each: grown progressively, trained at 28 × 28
-# from the first step (the same final architecture and initial weights: `grow_every=0`), and grown
-# with one stabiliser taken out. Then 2,500 samples of each are scored (lesson 14).
+# `experiments/progressive_growing.py` trains the default network for the **same CPU time** (the
+# results file says how much: a short budget, taken on a shared machine), three seeds each, grown
+# progressively (here with 100-step stages, 50 of them fading in) or trained at 28 × 28 from the first
+# step (the same final architecture and initial weights: `grow_every=0`). Then 2,500 samples of each are
+# scored (lesson 14). The same script takes each stabiliser out in turn (`--variant "without pixel
+# norm"` and so on); those runs are not in the committed results yet, and the table shows only what
+# was measured.
 
 # %%
 results = json.loads(Path("../benchmarks/results/progressive_growing.json").read_text())
-rows = results["runs"]
-summary = results["summary"]
+rows, summary = results["runs"], results["summary"]
+print(f"budget: {rows[0]['budget_cpu_seconds']:.0f} s of CPU time per run")
 print(f"{'variant':32s} {'FD':>14s} {'precision':>10s} {'recall':>8s} {'steps':>7s}")
+fd = {}
 for variant, s in summary.items():
-    fds = [r["fd"] for r in rows if r["variant"] == variant]
-    print(f"{variant:32s} {np.mean(fds):7.1f} ± {np.std(fds, ddof=1):4.1f} {s['precision']:10.3f} {s['recall']:8.3f} {s['steps']:7.0f}")
+    fd[variant] = np.array([r["fd"] for r in rows if r["variant"] == variant])
+    print(f"{variant:32s} {fd[variant].mean():7.1f} ± {fd[variant].std(ddof=1):4.1f} {s['precision']:10.3f} {s['recall']:8.3f} {s['steps']:7.0f}")
 samples = np.load("../benchmarks/results/progressive_growing_samples.npz")
-names = list(results["variants"])
-fig, axes = plt.subplots(1, len(names), figsize=(2.3 * len(names), 2.6))
-for i, (ax, name) in enumerate(zip(axes, names)):
-    show(ax, samples[f"v{i}"][:16].astype(np.float32) / 127.5 - 1, name, nrow=4)
+names = list(summary)
+fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.8))
+for ax, name in zip(np.atleast_1d(axes), names):
+    show(ax, samples[f"v{list(results['variants']).index(name)}"][:16].astype(np.float32) / 127.5 - 1, name, nrow=4)
 plt.show()
-assert all(len([r for r in rows if r["variant"] == v]) >= 3 for v in names)
-spread = {v: np.ptp([r["cpu_seconds"] for r in rows if r["variant"] == v]) for v in names}
-assert max(np.mean([r["cpu_seconds"] for r in rows if r["variant"] == v]) for v in names) < 1.05 * results["runs"][0]["budget_cpu_seconds"]
-steps_grown = summary["progressive"]["steps"]; steps_full = summary["full resolution from the start"]["steps"]
-print(f"in the same CPU time the growing network took {steps_grown / steps_full:.1f}x as many steps")
-assert steps_grown > steps_full                 # its early steps are cheap: small images
+assert all(len(fd[v]) >= 3 for v in names)
+assert all(abs(r["cpu_seconds"] - r["budget_cpu_seconds"]) < 0.05 * r["budget_cpu_seconds"] + 1 for r in rows)
+grown, full = "progressive", "full resolution from the start"
+steps_ratio = summary[grown]["steps"] / summary[full]["steps"]
+print(f"in the same CPU time the growing network took {steps_ratio:.1f}x as many steps")
+assert steps_ratio > 1.3                        # its early steps are cheap: small images
+gap = fd[full].mean() - fd[grown].mean()
+spread = max(fd[grown].std(ddof=1), fd[full].std(ddof=1))
+print(f"FD: grown lower by {gap:.0f} on average; the seeds' spread is {spread:.0f}")
+assert 0 < gap < spread                         # lower on average, but within the seeds' spread: no difference shown
+assert all(f > 200 for f in np.concatenate(list(fd.values())))   # and neither is good yet (lesson 10's DCGAN: about 60)
 
 # %% [markdown]
-# PLACEHOLDER: the reading of the measured table.
+# **Reading the table.** In the same CPU time the growing network took more steps — the steps at
+# 7 × 7 and 14 × 14 are several times cheaper — and ended with a lower mean FD, but by less than the
+# spread between seeds: with three seeds and so short a budget this is **no measured difference**, and
+# both are far from a good generator (FD in the hundreds; lesson 10's DCGAN reaches about 60 in its
+# default run). What the study does show is the mechanism the paper relies on: growing buys steps.
+# Whether those steps buy quality needs a longer budget — `python experiments/progressive_growing.py
+# --all --budget 240` runs the whole study, stabilisers included — which is the honest next experiment,
+# not a conclusion this lesson can draw.
 #
 # **Try this.**
-# 1. Train the default from the command line: `python -m minigan train --model progan` (about 6 minutes on
+# 1. Train the default from the command line: `python -m minigan train --model progan` (about 5 minutes on
 #    two cores), then `python -m minigan sample --checkpoint runs/progan-sample/checkpoint.npz --walk --out walk.gif`.
 # 2. Set `fade_steps=0`: the new block switches on at once. Watch the snapshots at the stage boundary.
 # 3. Replace PixelNorm by BatchNorm in G (the DCGAN way). What changes in section 3's check?
