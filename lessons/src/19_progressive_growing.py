@@ -32,6 +32,8 @@ mg.manual_seed(0)
 
 import json
 from pathlib import Path
+REPO = Path(mg.__file__).resolve().parents[1]       # the repository (the lessons run in a temporary folder)
+RESULTS = REPO / "benchmarks" / "results"            # the measured studies' results
 from minigan import nn, optim, gan
 from minigan.datasets import load_dataset
 from minigan.gan.models.progan import (ProGenerator, ProDiscriminator, PixelNorm, EqualizedConv2d,
@@ -248,7 +250,7 @@ assert first.G.alpha.item() == 0.25 and same
 # was measured.
 
 # %%
-results = json.loads(Path("../benchmarks/results/progressive_growing.json").read_text())
+results = json.loads((RESULTS / "progressive_growing.json").read_text())
 rows, summary = results["runs"], results["summary"]
 print(f"budget: {rows[0]['budget_cpu_seconds']:.0f} s of CPU time per run")
 print(f"{'variant':32s} {'FD':>14s} {'precision':>10s} {'recall':>8s} {'steps':>7s}")
@@ -256,7 +258,7 @@ fd = {}
 for variant, s in summary.items():
     fd[variant] = np.array([r["fd"] for r in rows if r["variant"] == variant])
     print(f"{variant:32s} {fd[variant].mean():7.1f} ± {fd[variant].std(ddof=1):4.1f} {s['precision']:10.3f} {s['recall']:8.3f} {s['steps']:7.0f}")
-samples = np.load("../benchmarks/results/progressive_growing_samples.npz")
+samples = np.load(RESULTS / "progressive_growing_samples.npz")
 names = list(summary)
 fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.8))
 for ax, name in zip(np.atleast_1d(axes), names):
