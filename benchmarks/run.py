@@ -88,9 +88,43 @@ def summarize(times: dict, unit: float = 1e3) -> dict:
 # ----------------------------------------------------------------------------- the cases
 
 
+def minigan_step(run, config, real, z):
+    """One D step + one G step of minigan's training code (gan.d_step, gan.g_step)."""
+    from minigan import gan
+
+    loss = gan.LOSSES[config.loss]
+
+    def step():
+        gan.d_step(run.G, run.D, run.opt_d, real, z, loss)
+        gan.g_step(run.G, run.D, run.opt_g, z, loss)
+
+    return step
+
+
+def torch_step(torch, G, D, config, real, z):
+    """The same step in PyTorch: non-saturating BCE written with softplus, D frozen for G's step."""
+    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas))
+    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas))
+    softplus = torch.nn.functional.softplus
+    real, z = torch.from_numpy(real), torch.from_numpy(z)
+
+    def step():
+        with torch.no_grad():
+            fake = G(z)
+        opt_d.zero_grad()
+        (softplus(-D(real)).mean() + softplus(D(fake)).mean()).backward()
+        opt_d.step()
+        D.requires_grad_(False)
+        opt_g.zero_grad()
+        softplus(-D(G(z))).mean().backward()
+        opt_g.step()
+        D.requires_grad_(True)
+
+    return step
+
+
 def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> dict:
     """One D step + one G step of the default model (minigan's training code) and its PyTorch twin."""
-    from train_step import minigan_step, torch_step
     import torch_twins as twins
 
     config = default_config(model, dataset)
@@ -112,17 +146,28 @@ def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> 
             **summarize(alternating_blocks(steps, blocks, number, warmup=2))}
 
 
+ENGINE_OPS = 100
+
+
+def chain(x):
+    """25 rounds of (* scalar, + scalar, tanh, - scalar) = 100 ops on x, then a sum: the engine's
+    bookkeeping (graph building and walking), not arithmetic."""
+    y = x
+    for _ in range(ENGINE_OPS // 4):
+        y = (y * 1.01 + 0.1).tanh() - 0.05
+    return y.sum()
+
+
 def engine_case(torch, blocks: int) -> dict:
     """Per-op time of a 100-op chain on (8, 8) tensors, forward + backward."""
-    from engine_overhead import OPS, chain
-
     def step_of(x):
         return lambda: chain(x).backward()
 
     steps = {"minigan": step_of(mg.randn(8, 8, requires_grad=True)),
              "torch": step_of(torch.randn(8, 8, requires_grad=True))}
     times = alternating_blocks(steps, blocks, number=50, warmup=20, pause=0.1)
-    return {"ops_in_chain": OPS, **summarize({k: [t / OPS for t in v] for k, v in times.items()}, unit=1e6)}
+    return {"ops_in_chain": ENGINE_OPS,
+            **summarize({k: [t / ENGINE_OPS for t in v] for k, v in times.items()}, unit=1e6)}
 
 
 # DeZero's examples/gan.py architecture (MNIST 28x28): G from a 1000-d latent through (512, 3, 3)
@@ -254,8 +299,6 @@ def dezero_gan_case(torch, blocks: int, batch: int = 128) -> dict:
 def peak_memory_child(library: str, steps: int) -> None:
     """In a process of its own: build the DCGAN-28 pair, run `steps` training steps, print the
     resident memory before the steps and the process's peak (both in MB) as JSON."""
-    import train_step  # noqa: F401  (imports only minigan and NumPy at module level)
-
     config = default_config("dcgan", "sample")
     rng = np.random.default_rng(0)
     real = rng.uniform(-1, 1, (config.batch_size, 1, 28, 28)).astype(np.float32)
@@ -265,10 +308,10 @@ def peak_memory_child(library: str, steps: int) -> None:
         import torch_twins as twins
 
         torch.set_num_threads(mg.get_num_threads())
-        step = train_step.torch_step(torch, twins.dcgan_generator28(config.latent_dim, config.width),
+        step = torch_step(torch, twins.dcgan_generator28(config.latent_dim, config.width),
                                      twins.dcgan_discriminator28(config.width), config, real, z)
     else:
-        step = train_step.minigan_step(build(config), config, mg.tensor(real), mg.tensor(z))
+        step = minigan_step(build(config), config, mg.tensor(real), mg.tensor(z))
     before = _status_mb("VmRSS")
     for _ in range(steps):
         step()
