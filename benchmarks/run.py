@@ -1,4 +1,5 @@
-"""Every CPU speed and memory measurement of minigan against PyTorch CPU (and DeZero), in one script.
+"""Every CPU speed and memory measurement of minigan against PyTorch CPU (and DeZero), in one script,
+and the forward + backward time of each layer of issue 21 (`--cases layers`).
 
     python benchmarks/run.py --quick          # about 1-2 minutes: fewer blocks, no full training run
     python benchmarks/run.py                  # about 4-5 minutes, with the default `train` run and its FD
@@ -343,6 +344,38 @@ def peak_memory_case(threads: int, steps: int) -> dict:
 # ----------------------------------------------------------------------------- the default run
 
 
+# Issue 21's layers, each timed forward + backward on (64, 64, 28, 28) float32 images (batch 64, 64
+# channels, 28 x 28), minigan against PyTorch: (name, how to build it from minigan.nn or torch.nn).
+LAYERS = [
+    ("InstanceNorm2d(64, affine=True)", lambda nn: nn.InstanceNorm2d(64, affine=True)),
+    ("GroupNorm(8, 64)", lambda nn: nn.GroupNorm(8, 64)),
+    ("LayerNorm((64, 28, 28))", lambda nn: nn.LayerNorm((64, 28, 28))),
+    ("ReflectionPad2d(1)", lambda nn: nn.ReflectionPad2d(1)),
+    ("ReplicationPad2d(1)", lambda nn: nn.ReplicationPad2d(1)),
+    ("ZeroPad2d((1, 0, 1, 0))", lambda nn: nn.ZeroPad2d((1, 0, 1, 0))),
+    ("AvgPool2d(2)", lambda nn: nn.AvgPool2d(2)),
+    ("AvgPool2d(3, 2, 1, count_include_pad=False)", lambda nn: nn.AvgPool2d(3, 2, 1, count_include_pad=False)),
+    ("MaxPool2d(2)", lambda nn: nn.MaxPool2d(2)),
+    ("MaxPool2d(3, 2, 1)", lambda nn: nn.MaxPool2d(3, 2, 1)),
+    ("AdaptiveAvgPool2d(7)", lambda nn: nn.AdaptiveAvgPool2d(7)),
+    ("PixelShuffle(2)", lambda nn: nn.PixelShuffle(2)),
+    ("PixelUnshuffle(2)", lambda nn: nn.PixelUnshuffle(2)),
+    ("PReLU(64)", lambda nn: nn.PReLU(64)),
+]
+
+
+def layers_case(torch, blocks: int) -> dict:
+    """{layer: minigan and PyTorch times of one forward + backward (output summed), and the ratio}."""
+    x = np.random.default_rng(0).standard_normal((64, 64, 28, 28)).astype(np.float32)
+    results = {}
+    for name, make in LAYERS:
+        inputs = {"minigan": mg.tensor(x, requires_grad=True), "torch": torch.tensor(x, requires_grad=True)}
+        layers = {"minigan": make(mg.nn), "torch": make(torch.nn)}
+        steps = {lib: (lambda layer=layers[lib], t=inputs[lib]: layer(t).sum().backward()) for lib in layers}
+        results[name] = summarize(alternating_blocks(steps, blocks, number=3, warmup=1, pause=0.1))
+    return {"input_shape": list(x.shape), "layers": results}
+
+
 def default_train_case() -> dict:
     """`python -m minigan train` exactly as the README says (defaults), then `evaluate` on its run."""
     out_dir = Path(tempfile.mkdtemp(prefix="minigan-bench-"))
@@ -362,7 +395,7 @@ def default_train_case() -> dict:
     return {"steps": default_config().steps, "seconds": seconds, "cpu_seconds": cpu_seconds, "metrics": metrics}
 
 
-CASES = ("dcgan", "mlp", "engine", "dezero", "memory", "train")
+CASES = ("dcgan", "mlp", "engine", "dezero", "memory", "layers", "train")
 
 
 # ----------------------------------------------------------------------------- the machine
@@ -721,6 +754,12 @@ def results_table(results: dict) -> str:
                      f"{train['seconds']:.0f} s, FD {fd:.1f} | — | — | <= 120 s: "
                      f"{'met' if train['seconds'] <= 120 else '**missed**'}; FD <= 60: "
                      f"{'met' if fd <= 60 else '**missed**'} |")
+    layers = results["cases"].get("layers")
+    if layers:  # issue 21's layers: no target yet (the CPU-speed issue sets them)
+        lines += ["", f"Layers, forward + backward of one {tuple(layers['input_shape'])} float32 batch:", "",
+                  "| layer | minigan | PyTorch | ratio |", "| --- | --- | --- | --- |"]
+        lines += [f"| `{name}` | {case['minigan_ms']:.1f} ms | {case['torch_ms']:.1f} ms | {case['ratio_vs_torch']:.2f}x |"
+                  for name, case in layers["layers"].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -784,6 +823,7 @@ def main(argv=None):
         "engine": lambda: ("engine_overhead", engine_case(torch, blocks)),
         "dezero": lambda: ("dezero_gan", dezero_gan_case(torch, 2 if args.quick else 3)),
         "memory": lambda: ("peak_memory_200_dcgan_steps", peak_memory_case(args.threads, 200)),
+        "layers": lambda: ("layers", layers_case(torch, blocks)),
         "train": lambda: ("default_train", default_train_case()),
     }
     for name in chosen:

@@ -35,6 +35,7 @@ from minigan.ops import (
     randn, randn_like, randperm, relu, reshape, sigmoid, softplus, sqrt, squeeze, stack, sub, sum,
     sum_to, tanh, tensor, transpose, unsqueeze, var, where, zeros, zeros_like,
 )
+from minigan.ops import chunk, clone, flip, lerp, split, std  # issue 21's Tensor ops
 from minigan.compat import accelerator, backends, legacy
 
 # PyTorch's module paths for what lives in minigan/compat/: `import minigan.backends.cudnn as

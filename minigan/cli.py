@@ -15,50 +15,50 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from minigan.files import write_json
+from minigan.files import read_json, write_json
+from minigan.paths import path_argument
 
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:
     from minigan.gan import settings
 
     settings.add_flags(p)  # one flag per setting, each checked by its row of the table
-    p.add_argument("--out", type=Path, help="output folder (default: runs/<model>-<dataset>)")
-    p.add_argument("--resume", type=Path,
-                   help="continue the run in this folder from its checkpoint "
-                   "(--steps N: the new total; see the README for when this is bit-identical)")
-    p.add_argument("--config", type=Path,
-                   help="a JSON file of TrainConfig values (flags override it)")
-    p.add_argument("--data-root", type=Path, help="folder with the dataset files")
+    p.add_argument("--out", type=path_argument, help="output folder (default: "
+                   "runs/<model>-<dataset>; a folder that holds anything gets -2, -3 ...)")
+    p.add_argument("--resume", type=path_argument, help="continue the run in this folder from its "
+                   "checkpoint (--steps N: the new total; see the README for when this is "
+                   "bit-identical)")
+    p.add_argument("--config", type=path_argument, help="a JSON file of TrainConfig values (flags "
+                   "override it)")
+    p.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def _fresh_folder(base: Path) -> Path:
-    """base, or base-2, base-3 ... : never write into a folder that already holds a run."""
-    candidate, n = base, 1
-    while candidate.exists() and any(candidate.iterdir()):
-        n += 1
-        candidate = base.with_name(f"{base.name}-{n}")
-    return candidate
 
 
 def _read_config_file(path: Path) -> dict:
     """A --config file's settings, checked (types, ranges, unknown keys) before any work."""
     from minigan.gan.settings import check_settings
 
-    try:
-        values = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"--config {path}: not valid JSON ({err})") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"--config {path}: not a text file") from None
-    return check_settings(values, source=f"--config {path}")
+    return check_settings(read_json(path, f"--config {path}"), source=f"--config {path}")
+
+
+def _check_conflicts(args) -> None:
+    """Flags that contradict each other are refused, naming both (nothing is silently ignored)."""
+    pairs = [("--steps", args.steps, "--epochs", args.epochs),
+             ("--lr", args.lr, "--lr-g", args.lr_g), ("--lr", args.lr, "--lr-d", args.lr_d)]
+    for flag, value, other, other_value in pairs:
+        if value is not None and other_value is not None:
+            raise ValueError(f"give {flag} or {other}, not both (got {flag} {value} and {other} "
+                             f"{other_value})")
+    if args.resume is not None and args.out is not None and \
+            Path(args.out).resolve() != Path(args.resume).resolve():
+        raise ValueError(f"--resume {args.resume} continues the run in its own folder; --out "
+                         f"{args.out} names another one (leave --out out, or start a new run)")
 
 
 def _requested(args) -> dict:
@@ -92,11 +92,8 @@ def _resume_from_args(args):
     from minigan.gan.settings import check_resume
     from minigan.gan.training import TrainConfig, read_checkpoint
 
-    checkpoint = args.resume / "checkpoint.npz"
-    if not checkpoint.is_file():
-        raise ValueError(f"--resume {args.resume}: no checkpoint.npz there (is it a minigan run "
-                         "folder?)")
-    state = read_checkpoint(checkpoint)
+    checkpoint = args.resume / "checkpoint.npz"  # (cmd_train has seen that it is there)
+    state = read_checkpoint(checkpoint)  # every part checked: nothing below trusts a bad value
     old = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
     config = TrainConfig.from_dict({**old.to_dict(), **_requested(args)}, source="the settings")
     check_resume(old, config)
@@ -104,6 +101,24 @@ def _resume_from_args(args):
         raise ValueError(f"--steps {config.steps} is fewer than the {state['step']} steps the run "
                          f"in {args.resume} has already done")
     return config, state
+
+
+def _steps_from_epochs(args, config, batches_per_epoch: int, done: int) -> int:
+    """--epochs E as a number of steps (G updates): E passes of the loader, n_critic batches per
+    step; checked like --steps (the table's range, and on --resume at least the steps done)."""
+    from minigan.gan.settings import BY_NAME
+
+    steps = max(1, int(args.epochs * batches_per_epoch / config.n_critic))
+    where = (f"--epochs {args.epochs:g} is {steps:,} steps ({batches_per_epoch:,} batches per "
+             f"epoch, {config.n_critic} per step)")
+    try:
+        BY_NAME["steps"].check(steps)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
+    if steps < done:
+        raise ValueError(f"{where}, fewer than the {done} steps the run in {args.resume} has "
+                         "already done")
+    return steps
 
 
 def _schedule_note(old_total: int, done: int, config) -> str | None:
@@ -177,21 +192,51 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
 
 
 def cmd_train(args) -> int:
+    """Check everything, then claim (or lock) the run folder, then write: a refused run leaves
+    every file as it was. The folder stays locked until the run ends (see gan/run_folder.py)."""
+    from minigan.gan.run_folder import claim_new_folder, lock_run_folder
+    from minigan.paths import check_folder_contents
+
+    _check_conflicts(args)
+    if args.resume is None:
+        trainer, run, state = _prepare_training(args)
+        out, lock = claim_new_folder(args.out or Path("runs") / f"{trainer.config.model}-"
+                                                                f"{trainer.config.dataset}")
+    else:
+        if not (args.resume / "checkpoint.npz").is_file():
+            raise ValueError(f"--resume {args.resume}: no checkpoint.npz there (is it a minigan "
+                             "run folder?)")
+        out, lock = args.resume, lock_run_folder(args.resume)  # before the checkpoint is read
+        try:
+            check_folder_contents(args.resume, "--resume")
+            trainer, run, state = _prepare_training(args)
+        except BaseException:
+            lock.close()
+            raise
+    with lock:  # released when the run ends (and by the kernel if this process dies)
+        trainer.out_dir = out
+        return _train_in(args, trainer, run, out, state)
+
+
+def _prepare_training(args):
+    """(trainer, run, checkpoint state or None): every setting, file and checkpoint checked and
+    loaded; nothing written yet."""
+    from dataclasses import replace
+
     from minigan.gan.recipes import build
-    from minigan.gan.training import Trainer, TrainingDiverged
+    from minigan.gan.training import Trainer
+    from minigan.paths import check_folder_path
 
     state = None
     if args.resume is not None:
         config, state = _resume_from_args(args)
     else:
         config = _config_from_args(args)
+        check_folder_path(args.out or Path("runs") / f"{config.model}-{config.dataset}", "--out")
     run = build(config, root=args.data_root)
     if args.epochs is not None:
-        config.steps = max(1, int(args.epochs * len(run.loader) / config.n_critic))
-    if args.resume is not None:
-        out = args.resume
-    else:
-        out = _fresh_folder(args.out or Path("runs") / f"{config.model}-{config.dataset}")
+        config = replace(config, steps=_steps_from_epochs(args, config, len(run.loader),
+                                                          state["step"] if state else 0))
     eval_fn = None
     if config.eval_every:
         from minigan.gan.evaluator import EvaluatorNotFoundError
@@ -200,17 +245,24 @@ def cmd_train(args) -> int:
         try:
             eval_fn = training_eval_fn(config, run)
         except EvaluatorNotFoundError as err:
-            print(f"error: --eval-every needs the evaluator: {err}", file=sys.stderr)
-            return 2
-    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, out_dir=out,
+            raise ValueError(f"--eval-every needs the evaluator: {err}") from None
+    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
                       conditional=run.conditional, eval_fn=eval_fn)
     if state is not None:
         trainer.load_state_dict(state)  # all or nothing; still nothing written
+    return trainer, run, state
+
+
+def _train_in(args, trainer, run, out: Path, state) -> int:
+    """Train in the claimed or locked folder `out` and write every output there."""
+    from minigan.gan.training import TrainingDiverged
+
+    config = trainer.config
+    if state is not None:
         note = _schedule_note(state["config"]["steps"], trainer.step, config)
         print(f"resuming {out} at step {trainer.step} of {config.steps}")
         if note:
             print(note)
-    out.mkdir(parents=True, exist_ok=True)  # the first write: every setting has been checked
     write_json(out / "config.json", config.to_dict())
     print(f"training {config.model} on {config.dataset} with the {config.loss} loss for "
           f"{config.steps} "
@@ -242,14 +294,20 @@ def cmd_sample(args) -> int:
     from minigan.gan.recipes import load_generator
     import minigan as mg
 
+    from minigan.gan.recipes import check_memory_for_samples
+    from minigan.paths import check_output_file
+    from minigan.files import write_atomically  # a crash keeps the old file
+
     if args.out.suffix not in (".npy", ".png"):
         raise ValueError(f"--out must end in .npy or .png, got {args.out}")
-    G, _ = load_generator(args.checkpoint)
+    check_output_file(args.out, "--out")
+    G, config = load_generator(args.checkpoint)
+    check_memory_for_samples(args.n, config, "--n")
     mg.manual_seed(args.seed)
     samples = sample(G, args.n)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".npy":
-        np.save(args.out, samples)
+        write_atomically(args.out, lambda file: np.save(file, samples))
     elif samples.ndim == 4:
         plots.save_image_grid(samples, args.out)
     else:
@@ -287,13 +345,19 @@ def _run_samples(run_dir: Path, n: int | None, seed: int) -> tuple[np.ndarray, d
     """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
     samples drawn from its checkpoint."""
     from minigan.gan import run_metrics
-    from minigan.gan.recipes import load_generator
+    from minigan.gan.recipes import check_memory_for_samples, load_generator
+    from minigan.gan.run_folder import is_locked
     from minigan.gan.sampling import sample
+    from minigan.gan.settings import check_settings
 
     config_file = run_dir / "config.json"
     if not config_file.is_file():
         raise SystemExit(f"--run {run_dir}: no config.json there (is it a minigan run folder?)")
-    config = json.loads(config_file.read_text())
+    holder = is_locked(run_dir)
+    if holder is not None:
+        raise ValueError(f"--run {run_dir} is still training (process {holder}); evaluate it "
+                         "when that run has finished")
+    config = check_settings(read_json(config_file, str(config_file)), source=str(config_file))
     samples_file, checkpoint = run_dir / "samples.npy", run_dir / "checkpoint.npz"
     if samples_file.is_file() and n is None:
         return run_metrics.load_samples(samples_file), config, str(samples_file)
@@ -301,6 +365,7 @@ def _run_samples(run_dir: Path, n: int | None, seed: int) -> tuple[np.ndarray, d
         raise SystemExit(f"--run {run_dir}: neither samples.npy nor checkpoint.npz there")
     G, cfg = load_generator(checkpoint)
     count = n if n is not None else cfg.n_samples
+    check_memory_for_samples(count, cfg, "--n")
     return sample(G, count, seed=seed), config, f"{count} samples of {checkpoint} (seed {seed})"
 
 
@@ -310,19 +375,27 @@ def _summary(metrics: dict) -> str:
                 f"samples: {100 * metrics['high_quality']:.1f}%, KL to uniform: "
                 f"{metrics['kl_to_uniform']:.3f}")
     return (f"FD {metrics['fd']:.3f}, classifier score {metrics['classifier_score']:.2f}, "
-            f"precision "
-            f"{metrics['precision']:.3f}, recall {metrics['recall']:.3f}, classes below half their "
-            f"share: {metrics['classes_below_half']}")
+            f"precision {metrics['precision']:.3f}, recall {metrics['recall']:.3f}, classes "
+            f"below half their share: {metrics['classes_below_half']}")
 
 
 def cmd_evaluate(args) -> int:
     from minigan.gan import run_metrics
     from minigan.gan.evaluator import EvaluatorNotFoundError
+    from minigan.paths import check_output_file
 
     if (args.run_dir is None) == (args.samples is None):
         raise SystemExit("evaluate: give either --run DIR or --samples FILE (with --dataset)")
+    if args.out is not None:
+        check_output_file(args.out, "--out")  # before any work: a pipe or a folder is refused
+        if args.out.name == "config.json" and (args.out.parent / "checkpoint.npz").exists():
+            raise ValueError(f"--out {args.out} would overwrite the config.json of the run in "
+                             f"{args.out.parent}; write the metrics elsewhere")
     if args.run_dir is not None:
         samples, config, source = _run_samples(args.run_dir, args.n, args.seed)
+        if args.dataset is None and "dataset" not in config:
+            raise ValueError(f"{args.run_dir / 'config.json'} does not say which dataset the run "
+                             "used; give it with --dataset")
         dataset = args.dataset or config["dataset"]
         out = args.out or args.run_dir / "metrics.json"
     else:
@@ -333,6 +406,7 @@ def cmd_evaluate(args) -> int:
         samples, source = run_metrics.load_samples(args.samples), str(args.samples)
         dataset = args.dataset
         out = args.out or args.samples.with_name(args.samples.stem + "_metrics.json")
+    check_output_file(out, "the metrics file")
     try:
         metrics = run_metrics.evaluate_samples(samples, dataset, root=args.data_root)
     except EvaluatorNotFoundError as err:  # bad input (no evaluator weights): exit status 2
@@ -351,8 +425,10 @@ def cmd_evaluate(args) -> int:
 def cmd_train_evaluator(args) -> int:
     import minigan as mg
     from minigan.gan.evaluator import default_weights_path, train_evaluator
+    from minigan.paths import check_output_file
 
     out = args.out or default_weights_path(args.dataset)
+    check_output_file(out, "--out")
     try:
         evaluator, state = train_evaluator(args.dataset, epochs=args.epochs,
                                            batch_size=args.batch_size,
@@ -363,8 +439,7 @@ def cmd_train_evaluator(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     mg.save(state, out)
     print(f"test accuracy {100 * evaluator.test_accuracy:.2f}% on {state['test_size']} test "
-          f"images; "
-          f"wrote {out}")
+          f"images; wrote {out}")
     return 0
 
 
@@ -372,22 +447,26 @@ def _add_evaluation_commands(commands) -> None:
     """The `evaluate` and `train-evaluator` commands (minigan/gan/run_metrics.py, evaluator.py)."""
     from minigan.gan.evaluator import EVALUATOR_DATASETS
     from minigan.gan.run_metrics import EVAL_SEED
+    from minigan.gan.settings import BY_NAME, Setting
 
     evaluate = commands.add_parser(
         "evaluate", help="measure generated samples (FD, precision/recall, mode coverage)",
         description="Metrics of a run's samples.npy (or of samples drawn from its checkpoint), "
                     "written to metrics.json.")
-    evaluate.add_argument("--run", dest="run_dir", metavar="DIR", type=Path,
-                          help="a run folder (with config.json and samples.npy "
-                                                    "or checkpoint.npz)")
-    evaluate.add_argument("--samples", metavar="FILE", type=Path,
+    evaluate.add_argument("--run", dest="run_dir", metavar="DIR", type=path_argument,
+                          help="a run folder (with config.json and samples.npy or checkpoint.npz)")
+    evaluate.add_argument("--samples", metavar="FILE", type=path_argument,
                           help="a .npy of samples instead of a run")
-    evaluate.add_argument("--dataset", help="the data the samples imitate (default: the run's)")
-    evaluate.add_argument("--n", type=int, help="draw this many fresh samples from the checkpoint "
-                                                "instead of reading samples.npy")
-    evaluate.add_argument("--seed", type=int, default=EVAL_SEED, help="noise seed with --n")
-    evaluate.add_argument("--out", type=Path, help="where metrics.json goes (default: in the run)")
-    evaluate.add_argument("--data-root", type=Path, help="folder with the dataset files")
+    evaluate.add_argument("--dataset", type=BY_NAME["dataset"].argparse_type,
+                          help="the data the samples imitate (default: the run's)")
+    evaluate.add_argument("--n", type=BY_NAME["n_samples"].argparse_type,
+                          help="draw this many fresh samples from the checkpoint instead of "
+                               "reading samples.npy")
+    evaluate.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=EVAL_SEED,
+                          help="noise seed with --n")
+    evaluate.add_argument("--out", type=path_argument,
+                          help="where metrics.json goes (default: in the run)")
+    evaluate.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
     evaluate.set_defaults(run=cmd_evaluate)  # args.run is the handler; --run is args.run_dir
 
     trainer = commands.add_parser(
@@ -396,17 +475,16 @@ def _add_evaluation_commands(commands) -> None:
                     "split, report its test accuracy, save it where `evaluate` finds it.")
     trainer.add_argument("--dataset", choices=EVALUATOR_DATASETS, default="fashion-mnist",
                          help="(default: fashion-mnist; mnist is downloaded first if needed)")
-    trainer.add_argument("--epochs", type=int, default=6,
-                         help="passes over the train split (default: 6)")
-    trainer.add_argument("--batch-size", type=int, default=128, help="(default: 128)")
-    trainer.add_argument("--lr", type=float, default=1e-3, help="Adam's initial learning rate, "
-                                                                "decayed linearly to 0 (default: "
-                                                                "1e-3)")
-    trainer.add_argument("--seed", type=int, default=0, help="weights and batch order (default: 0)")
-    trainer.add_argument("--out", type=Path,
-                         help="default: data/evaluator/<dataset>.npz in a source "
-                                                  "checkout, else the cache")
-    trainer.add_argument("--data-root", type=Path, help="folder with the dataset files")
+    for row in (Setting("epochs", int, 6, "passes over the train split", low=1, high=1000),
+                Setting("batch_size", int, 128, "images per batch", low=1, high=60_000),
+                Setting("lr", float, 1e-3, "Adam's initial learning rate, decayed linearly to 0",
+                        low=0, low_open=True),
+                Setting("seed", int, 0, "weights and batch order", low=0, high=2**63 - 1)):
+        trainer.add_argument(row.flag, dest=row.name, type=row.argparse_type, default=row.default,
+                             help=f"{row.help} ({row.expected()}; default: {row.default})")
+    trainer.add_argument("--out", type=path_argument, help="default: data/evaluator/<dataset>.npz "
+                                                           "in a source checkout, else the cache")
+    trainer.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
     trainer.set_defaults(run=cmd_train_evaluator)
 
 
@@ -414,7 +492,7 @@ def _add_evaluation_commands(commands) -> None:
 
 
 def main(argv=None) -> int:
-    from minigan.gan.settings import BY_NAME
+    from minigan.gan.settings import BY_NAME, Setting
 
     parser = argparse.ArgumentParser(prog="python -m minigan", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -425,18 +503,19 @@ def main(argv=None) -> int:
     train.set_defaults(run=cmd_train)
 
     sample = commands.add_parser("sample", help="draw samples from a trained generator")
-    sample.add_argument("--checkpoint", type=Path, required=True)
+    sample.add_argument("--checkpoint", type=path_argument, required=True)
     sample.add_argument("--n", type=BY_NAME["n_samples"].argparse_type, default=64,
                         help="how many samples (default: 64)")
-    sample.add_argument("--out", type=Path, required=True, help="a .npy or .png file")
+    sample.add_argument("--out", type=path_argument, required=True, help="a .npy or .png file")
     sample.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=0)
     sample.set_defaults(run=cmd_sample)
 
     bench = commands.add_parser("bench", help="time training steps on this machine")
-    for name, default in (("model", "dcgan"), ("dataset", "sample"), ("backend", "numpy"),
-                          ("steps", 5)):
-        bench.add_argument(BY_NAME[name].flag, type=BY_NAME[name].argparse_type, default=default,
-                           help=f"{BY_NAME[name].expected()} (default: {default})")
+    steps = Setting("steps", int, 5, "timed steps", low=1, high=1000, config=False)
+    for row, default in ((BY_NAME["model"], "dcgan"), (BY_NAME["dataset"], "sample"),
+                         (BY_NAME["backend"], "numpy"), (steps, 5)):
+        bench.add_argument(row.flag, type=row.argparse_type, default=default,
+                           help=f"{row.expected()} (default: {default})")
     bench.set_defaults(run=cmd_bench)
 
     _add_evaluation_commands(commands)
@@ -452,3 +531,11 @@ def main(argv=None) -> int:
             print(f"error: {stop.code}", file=sys.stderr)
             return 2
         raise
+    except KeyboardInterrupt:  # Ctrl-C: the last checkpoint is whole (saves are atomic)
+        print("\ninterrupted; a run's last checkpoint is kept (continue it with --resume DIR)",
+              file=sys.stderr)
+        return 130
+    except MemoryError as err:  # what check_memory could not foresee: a message, not a traceback
+        print(f"error: out of memory{': ' + str(err) if str(err) else ''} (try smaller settings)",
+              file=sys.stderr)
+        return 1

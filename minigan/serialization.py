@@ -28,14 +28,14 @@ import hashlib
 import json
 import math
 import os
-import stat
 import zipfile
 
 import numpy as np
 
 from minigan import backend, formats
-from minigan.files import write_atomically, write_json  # noqa: F401  (write_json: its old home)
+from minigan.files import read_json, write_atomically, write_json  # noqa: F401  (their old home)
 from minigan.formats import pytorch, safetensors
+from minigan.paths import open_regular_file
 from minigan.tensor import Tensor
 
 MANIFEST = "__minigan_manifest__"
@@ -318,21 +318,12 @@ def load(path, map_location=None, weights_only=None):
     before they are read).
     """
     path = os.fspath(path)
-    with open(path, "rb", opener=_open_regular_file) as file:  # a FIFO or a folder: refused at once
+    with open_regular_file(path, repr(path)) as file:  # a FIFO or a folder: refused at once
         if formats.is_safetensors_path(path):
             return safetensors.load_file(path)
         if formats.is_pytorch_file(file):
             return pytorch.load(file, path)
         return _load_npz(file, path)
-
-
-def _open_regular_file(path, flags):
-    """os.open that refuses a FIFO, a device or a folder (reading one could block forever)."""
-    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise ValueError(f"{path!r} is not a minigan checkpoint: it is not a regular file")
-    return fd
 
 
 def _load_npz(file, path: str):

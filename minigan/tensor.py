@@ -62,6 +62,33 @@ def check_same_backend(op_name: str, inputs) -> None:
         )
 
 
+def _constructor_array(args: tuple, requires_grad):
+    """The array and requires_grad of Tensor(*args): see Tensor's docstring for the forms.
+
+    Tensor(array_or_tensor, requires_grad=False) wraps (a second positional argument is
+    requires_grad, the engine's form; a NumPy scalar becomes a 0-d array); Tensor(*sizes) with
+    Python ints and Tensor(sequence) are torch.Tensor's.
+    """
+    if len(args) in (1, 2) and (isinstance(args[0], (Tensor, np.generic)) or hasattr(args[0], "__array_function__")):
+        data = args[0].array if isinstance(args[0], Tensor) else args[0]
+        if len(args) == 2:
+            requires_grad = args[1]
+        return (np.asarray(data) if isinstance(data, np.generic) else data), requires_grad
+    dtype = backend.get_default_dtype()
+    xp = backend.backend_module()
+    if not args:
+        return xp.zeros((0,), dtype=dtype), requires_grad
+    if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        if any(a < 0 for a in args):
+            raise RuntimeError(f"Trying to create tensor with negative dimension: {list(args)}")
+        return xp.zeros(tuple(int(a) for a in args), dtype=dtype), requires_grad  # torch: uninitialised
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        return xp.asarray(np.asarray(args[0], dtype=dtype)), requires_grad
+    got = ", ".join(type(a).__name__ for a in args)
+    raise TypeError(f"Tensor() takes integer sizes (Tensor(2, 3)), a list or tuple of numbers "
+                    f"(Tensor([1, 2])) or an array, got ({got})")
+
+
 class VersionCounter:
     """How many times a tensor's array was changed in place, and by what (PyTorch's ``_version``).
 
@@ -96,7 +123,10 @@ class Tensor:
     """An array with an optional gradient and a link to the Function that produced it.
 
     Build tensors with ``mg.tensor(data)``, ``mg.randn(...)`` and friends; ``Tensor(array)`` wraps
-    an existing NumPy/CuPy array without copying it.
+    an existing NumPy/CuPy array without copying it (the engine's form, dtype kept). As PyTorch's
+    ``torch.Tensor`` constructor: ``Tensor(2, 3)`` is a (2, 3) tensor of the default float dtype
+    (zeros: PyTorch leaves it uninitialised), ``Tensor([1, 2])`` copies Python data into the default
+    float dtype, ``Tensor()`` is empty; ``isinstance(x, Tensor)`` holds for every tensor.
 
     Attributes:
         array: the raw array (numpy.ndarray or cupy.ndarray) that ops work on.
@@ -112,11 +142,8 @@ class Tensor:
     __slots__ = ("array", "grad", "requires_grad", "_ctx", "_output_index", "_version_counter",
                  "__weakref__")
 
-    def __init__(self, data, requires_grad: bool = False):
-        if isinstance(data, Tensor):
-            data = data.array
-        if not hasattr(data, "__array_function__") or isinstance(data, np.generic):
-            data = np.asarray(data)
+    def __init__(self, *args, requires_grad: bool = False):
+        data, requires_grad = _constructor_array(args, requires_grad)
         self.array = data
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
@@ -250,6 +277,11 @@ class Tensor:
         tensor = Tensor._wrap(self.array)
         tensor._version_counter = self._counter()
         return tensor
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad."""
+        self._ctx, self._output_index, self.requires_grad = None, 0, False
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place (on leaves only, as in PyTorch); returns self."""
@@ -538,8 +570,11 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         return ops.mean(self, dim, keepdim)
 
-    def var(self, dim=None, keepdim=False, *, unbiased=True):
-        return ops.var(self, dim, keepdim, unbiased=unbiased)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return ops.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
     def amax(self, dim=None, keepdim=False):
         return ops.amax(self, dim, keepdim)
@@ -598,7 +633,30 @@ class Tensor:
     def broadcast_to(self, *shape):
         return ops.broadcast_to(self, *shape)
 
-    expand = broadcast_to
+    def expand(self, *sizes):
+        """Broadcast to `sizes` without copying; -1 keeps a dimension's size (PyTorch's expand)."""
+        return ops.expand(self, *sizes)
+
+    def repeat(self, *sizes):
+        return ops.repeat(self, *sizes)
+
+    def flip(self, *dims):
+        return ops.flip(self, *dims)
+
+    def chunk(self, chunks, dim=0):
+        return ops.chunk(self, chunks, dim)
+
+    def split(self, split_size, dim=0):
+        return ops.split(self, split_size, dim)
+
+    def clone(self):
+        return ops.clone(self)
+
+    def contiguous(self):
+        return ops.contiguous(self)
+
+    def lerp(self, end, weight):
+        return ops.lerp(self, end, weight)
 
     def sum_to(self, shape):
         return ops.sum_to(self, shape)

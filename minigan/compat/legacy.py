@@ -88,10 +88,13 @@ ByteTensor = TENSOR_TYPES["ByteTensor"]        # uint8
 
 def tensor_type(self: Tensor, dtype=None, non_blocking: bool = False):
     """x.type(): the type's name ('torch.FloatTensor'); x.type(T) with T a tensor type (or its
-    name, or a dtype): x converted to T's dtype and device (x itself when it already is one)."""
+    name, or a dtype, or Tensor: the default float type on the CPU): x converted to T's dtype and
+    device (x itself when it already is one)."""
     if dtype is None:
         prefix = "torch." if self.device == "cpu" else "torch.cuda."
         return prefix + _TYPE_NAMES.get(np.dtype(self.dtype), str(self.dtype)) + "Tensor"
+    if dtype is Tensor:  # x.type(torch.Tensor): torch.Tensor is the default tensor type, on the CPU
+        dtype = TENSOR_TYPES[_TYPE_NAMES[np.dtype(backend.get_default_dtype())] + "Tensor"]
     if isinstance(dtype, str):
         if dtype not in _BY_NAME:
             raise ValueError(f"invalid type {dtype!r}: expected a name like 'torch.FloatTensor'")

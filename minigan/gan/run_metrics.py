@@ -13,11 +13,15 @@ evaluator's features (gan.evaluator), against the real test split of the dataset
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from minigan.paths import open_regular_file
+from minigan.serialization import _read_npy_header
 from minigan.datasets import load_dataset
 from minigan.datasets.toy import TOY_NAMES as TOY_DATASETS
 from minigan.gan import metrics as M
@@ -133,18 +137,30 @@ def check_samples(samples, dataset: str) -> np.ndarray:
 
 
 def load_samples(path: Path) -> np.ndarray:
-    """A .npy file of samples; ValueError naming the file if it cannot be one."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as err:
-        with open(path, "rb") as file:
-            head = file.read(6)
+    """A .npy file of samples; ValueError naming the file if it cannot be one. Its header is
+    checked before anything is allocated: the array it declares must fit in the file's bytes."""
+    with open_regular_file(path, str(path)) as file:  # a FIFO or a device: refused, never read
+        head = file.read(6)
         if head != b"\x93NUMPY":
-            raise ValueError(f"{path} is not a .npy file (it starts with {head!r})") from None
-        if "pickle" in str(err):
+            raise ValueError(f"{path} is not a .npy file (it starts with {head!r})")
+        file.seek(0)
+        try:
+            shape, _, dtype = _read_npy_header(file)
+        except ValueError as err:
+            raise ValueError(f"{path} is not a readable .npy file ({err})") from None
+        if dtype.hasobject:
             raise ValueError(f"{path} holds pickled Python objects, which minigan never loads "
-                             "(unpickling can run arbitrary code)") from None
-        raise ValueError(f"{path} is not a readable .npy file ({err})") from None
+                             "(unpickling can run arbitrary code)")
+        declared = math.prod(shape) * dtype.itemsize
+        held = os.fstat(file.fileno()).st_size - file.tell()
+        if declared > held:
+            raise ValueError(f"{path} declares a {dtype} array of shape {shape} ({declared:,} "
+                             f"bytes) but holds only {held:,} bytes of data")
+        file.seek(0)
+        try:
+            return np.lib.format.read_array(file, allow_pickle=False)
+        except ValueError as err:
+            raise ValueError(f"{path} is not a readable .npy file ({err})") from None
 
 
 def evaluate_samples(samples, dataset: str, evaluator=None, reference=None, root=None) -> dict:

@@ -215,6 +215,12 @@ def pow(base, exponent) -> Tensor:
     return Pow.apply(*as_tensors(base, exponent))
 
 
+def lerp(start: Tensor, end, weight) -> Tensor:
+    """Linear interpolation, torch.lerp: start + weight * (end - start); weight a number or a tensor
+    (broadcasting). Gradients: 1 - weight for start, weight for end, end - start for weight."""
+    return start + weight * (end - start)
+
+
 def matmul(a, b) -> Tensor:
     """The matrix product with NumPy's rules: 1-D operands are treated as a row/column vector."""
     a, b = as_tensors(a, b)

@@ -1,4 +1,4 @@
-"""Elementwise ops: exp, log, sqrt, abs, clamp, the activations, softplus, where, comparisons.
+"""Elementwise ops: exp, log, sqrt, abs, clamp, the activations (+ prelu), softplus, where, comparisons.
 
 Each Function is followed by the function users call. Where a backward needs the forward's result
 (exp, sigmoid, tanh, sqrt) it saves the output: the saved output comes back as a Tensor linked to
@@ -260,6 +260,24 @@ class LeakyReLU(Function):
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return LeakyReLU.apply(x, negative_slope)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """PReLU: x where x > 0, weight * x elsewhere, a leaky ReLU whose slope is learned: one slope
+    for every channel (weight of shape (1,)) or one per channel (dimension 1 of input). The
+    gradient is 1 or the slope for x, and x (where x <= 0) for the slope; built on where."""
+    input = as_tensor(input)
+    if weight.numel() == 1:
+        slope = weight.reshape(())
+    else:
+        if input.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        if weight.numel() != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
+                               f"numbers = {weight.numel()} and channel size = {channels}.")
+        slope = weight.reshape((1, channels) + (1,) * (input.ndim - 2))
+    return where(input.detach() > 0, input, slope * input)
 
 
 class Softplus(Function):

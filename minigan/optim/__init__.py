@@ -1,4 +1,5 @@
-"""Optimizers: SGD, Adam and RMSprop, with PyTorch's names, defaults and update rules.
+"""Optimizers: SGD, Adam and RMSprop, with PyTorch's names, defaults and update rules
+(learning-rate schedules: minigan/optim/lr_scheduler.py, ``optim.lr_scheduler.StepLR`` & co).
 
 An optimizer holds the parameters it updates in *parameter groups* (a list of dicts: the tensors
 under "params" and that group's options such as "lr"), and a *state* per parameter (momentum
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -48,6 +50,10 @@ class Optimizer:
     """
 
     OPTIONS: dict = {}
+    # Options an older state dict may lack: load_state_dict gives them these values, as PyTorch's
+    # __setstate__ does. Any other option missing from a saved group is refused at load (PyTorch
+    # would fail later, at the first step, with a KeyError).
+    FILLED_ON_LOAD: dict = {"maximize": False}
 
     def __init__(self, params, defaults: dict):
         self.defaults = self._checked(defaults)
@@ -81,12 +87,13 @@ class Optimizer:
     # -- options ------------------------------------------------------------------------------
     def _checked(self, options: dict) -> dict:
         """The options with every value checked (ValueError/TypeError naming the option)."""
-        unknown = sorted(set(options) - set(self.OPTIONS) - {"params"})
+        checks = {**self.OPTIONS, "initial_lr": _number()}  # initial_lr: an lr_scheduler's record
+        unknown = sorted(set(options) - set(checks) - {"params"})
         if unknown:
             raise ValueError(f"{self._name()}: unknown option(s) {unknown} "
                              f"(expected some of {sorted(self.OPTIONS)})")
         checked = dict(options)
-        for key, check in self.OPTIONS.items():
+        for key, check in checks.items():
             if key in options:
                 checked[key] = check(self._name(), key, options[key])
         return checked
@@ -106,8 +113,10 @@ class Optimizer:
             if not p.is_leaf:
                 raise ValueError(f"{self._name()}: can't optimize a non-leaf Tensor (params[{i}] "
                                  "was computed by an op; optimize the tensors it came from)")
-        if len({id(p) for p in params}) != len(params):
-            raise ValueError(f"{self._name()}: a parameter appears twice in one parameter group")
+        if len({id(p) for p in params}) != len(params):  # kept, and stepped twice, as in PyTorch
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
+                          "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
+                          "information", UserWarning, stacklevel=3)
         if {id(p) for g in self.param_groups for p in g["params"]} & {id(p) for p in params}:
             raise ValueError(f"{self._name()}: some parameters appear in more than one "
                              "parameter group")
@@ -132,6 +141,7 @@ class Optimizer:
         """Update every parameter that has a gradient. `closure` (optional) recomputes the loss
         (it runs with gradients enabled and its result is returned)."""
         loss = None
+        self._opt_called = True  # lr_scheduler checks that step() came before its own step()
         if closure is not None:
             with enable_grad():
                 loss = closure()
@@ -164,12 +174,15 @@ class Optimizer:
     def state_dict(self) -> dict:
         """The state and options, parameters replaced by indices (PyTorch's layout).
 
-        Arrays are copies: the dict does not change as training goes on.
+        A parameter's index is its position counted across the groups in order (PyTorch's rule:
+        a parameter listed twice gets the position of its last place). Arrays are copies: the
+        dict does not change as training goes on.
         """
-        index_of, param_groups = {}, []
+        index_of, param_groups, position = {}, [], 0
         for group in self.param_groups:
             for p in group["params"]:
-                index_of[id(p)] = len(index_of)
+                index_of[id(p)] = position
+                position += 1
             param_groups.append({**{k: v for k, v in group.items() if k != "params"},
                                  "params": [index_of[id(p)] for p in group["params"]]})
         state = {index_of[id(p)]: {name: value.copy() if hasattr(value, "shape") else value
@@ -244,6 +257,7 @@ class SGD(Optimizer):
 
     OPTIONS = dict(lr=_number(), momentum=_number(), dampening=_number(-math.inf),
                    weight_decay=_number(), nesterov=_flag, maximize=_flag)
+    FILLED_ON_LOAD = {"nesterov": False, "maximize": False}
 
     def _checked(self, options: dict) -> dict:
         options = super()._checked(options)
@@ -296,6 +310,7 @@ class Adam(Optimizer):
 
     OPTIONS = dict(lr=_number(), betas=_betas, eps=_number(), weight_decay=_number(),
                    amsgrad=_flag, maximize=_flag)
+    FILLED_ON_LOAD = {"amsgrad": False, "maximize": False}
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "exp_avg", "exp_avg_sq"}
@@ -359,6 +374,7 @@ class RMSprop(Optimizer):
 
     OPTIONS = dict(lr=_number(), alpha=_number(), eps=_number(), weight_decay=_number(),
                    momentum=_number(), centered=_flag, maximize=_flag)
+    FILLED_ON_LOAD = {"momentum": 0, "centered": False, "maximize": False}
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "square_avg"}
@@ -428,12 +444,20 @@ def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
             raise invalid(f"param_groups[{g}] has {len(saved['params'])} parameter(s) in the "
                           f"state dict but {len(group['params'])} in this optimizer")
         for index, p in zip(saved["params"], group["params"]):
-            if not _is_int(index) or index in param_of:
+            if not _is_int(index) or param_of.get(index, p) is not p:  # one index per parameter
                 raise invalid(f"param_groups[{g}]['params'] must hold distinct integer "
                               f"indices, got {index!r}")
             param_of[int(index)] = p
+        absent = sorted(set(optimizer.OPTIONS) - set(saved) - set(optimizer.FILLED_ON_LOAD))
+        if absent:
+            raise invalid(f"param_groups[{g}] lacks the option(s) {absent} (a {optimizer._name()} "
+                          f"group needs "
+                          f"{sorted(set(optimizer.OPTIONS) - set(optimizer.FILLED_ON_LOAD))})")
         try:
-            new_groups.append(optimizer._checked({**group, **saved, "params": group["params"]}))
+            filled = {**saved, "params": group["params"]}
+            for key, value in optimizer.FILLED_ON_LOAD.items():
+                filled.setdefault(key, value)
+            new_groups.append(optimizer._checked(filled))
         except (TypeError, ValueError) as err:
             raise invalid(f"param_groups[{g}]: {err}") from None
     group_of = {id(p): group for group in new_groups for p in group["params"]}
@@ -473,3 +497,6 @@ def _checked_param_state(optimizer: Optimizer, index, p: Tensor, entries, group:
         array = backend.to_backend(array, backend.backend_of(p.array))
         loaded[key] = backend.get_array_module(p.array).array(array, dtype=p.dtype, copy=True)
     return loaded
+
+
+from minigan.optim import lr_scheduler  # noqa: E402,F401  (optim.lr_scheduler.LambdaLR, as in torch)
