@@ -148,3 +148,101 @@ def test_ctx_create_graph_says_whether_the_backward_is_recorded():
     Probe.apply(x).sum().backward()
     mg.grad(Probe.apply(x).sum(), x, create_graph=True)
     assert seen == [False, True]
+
+
+# ----------------------------------------------------------------------------- speed (f): threads
+
+
+@pytest.fixture
+def two_threads_for_every_pass(monkeypatch):
+    """mg.set_num_threads(2), and every array pass large enough to split (restored afterwards)."""
+    from minigan import backend
+
+    previous = mg.get_num_threads()
+    monkeypatch.setattr(backend, "MIN_NUMBERS_PER_THREAD", 1)
+    mg.set_num_threads(2)
+    yield
+    mg.set_num_threads(previous)
+
+
+def test_split_work_covers_the_range_once_and_raises_a_pieces_error(two_threads_for_every_pass):
+    import threading
+
+    from minigan.backend import split_work
+
+    seen = []
+    split_work(lambda a, b: seen.append((a, b, threading.current_thread().name)), 7)
+    assert sorted((a, b) for a, b, _ in seen) == [(0, 3), (3, 7)]
+    assert sorted(name.startswith("minigan") for _, _, name in seen) == [False, True]
+
+    def fails_in_the_second_piece(a, b):
+        if a > 0:
+            raise ValueError(f"piece {a}..{b}")
+
+    with pytest.raises(ValueError, match=r"piece 3\.\.7"):
+        split_work(fails_in_the_second_piece, 7)
+    mg.set_num_threads(1)
+    seen.clear()
+    split_work(lambda a, b: seen.append((a, b)), 7)
+    assert seen == [(0, 7)]
+
+
+def test_split_work_keeps_small_passes_on_one_thread():
+    from minigan import backend
+
+    seen = []
+    previous = mg.get_num_threads()
+    mg.set_num_threads(2)
+    try:
+        backend.split_work(lambda a, b: seen.append((a, b)), 4, backend.MIN_NUMBERS_PER_THREAD // 4)
+        assert seen == [(0, 4)]                                  # 1 piece's worth: not split
+        seen.clear()
+        backend.split_work(lambda a, b: seen.append((a, b)), 4, backend.MIN_NUMBERS_PER_THREAD // 2)
+        assert sorted(seen) == [(0, 2), (2, 4)]
+    finally:
+        mg.set_num_threads(previous)
+
+
+THREADED = {
+    "conv2d": lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+    "conv_transpose2d stride 2": lambda x, w, b: F.conv_transpose2d(x, w.transpose(0, 1), b, stride=2,
+                                                                    padding=1),
+    "conv_transpose2d stride 1": lambda x, w, b: F.conv_transpose2d(x, w.transpose(0, 1), b, padding=1),
+    "batch_norm": lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True) * x,
+}
+
+
+@pytest.mark.parametrize("case", list(THREADED))
+def test_threaded_passes_give_the_numbers_of_one_thread(case, two_threads_for_every_pass, monkeypatch):
+    """Every split pass (im2col by channels, the transposed convolution's layout and phases, batch
+    norm by images) on two threads against one: conv exactly, batch norm up to the order of its sums."""
+    import threading
+
+    from minigan import backend
+
+    threads_used = set()
+
+    def spy(work, *args, **kwargs):
+        def piece(a, b):
+            threads_used.add(threading.current_thread().name.startswith("minigan"))
+            work(a, b)
+        backend.split_work(piece, *args, **kwargs)
+
+    monkeypatch.setattr(conv, "split_work", spy)
+    monkeypatch.setattr(norm, "split_work", spy)
+    r = np.random.default_rng(3)
+    inputs = [randn(r, 3, 4, 6, 6), randn(r, 5, 4, 3, 3), randn(r, 5)]
+    if case == "batch_norm":
+        inputs[1:] = [randn(r, 4), randn(r, 4)]
+    results = []
+    for threads in (2, 1):
+        mg.set_num_threads(threads)
+        out = THREADED[case](*inputs)
+        results.append([out.numpy()] + [g.numpy() for g in mg.grad((out * out).sum(), inputs,
+                                                                    allow_unused=True) if g is not None])
+    assert threads_used == {True, False}                          # the split did happen
+    for two, one in zip(*results):
+        if case == "batch_norm":
+            np.testing.assert_allclose(two, one, rtol=1e-12, atol=1e-12)
+        else:
+            np.testing.assert_array_equal(two, one)
