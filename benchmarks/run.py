@@ -124,9 +124,8 @@ def torch_step(torch, G, D, config, real, z):
     return step
 
 
-def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int, extra=None) -> dict:
-    """One D step + one G step of the default model (minigan's training code) and its PyTorch twin
-    (extra(steps): more steps to time alongside them)."""
+def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> dict:
+    """One D step + one G step of the default model (minigan's training code) and its PyTorch twin."""
     import torch_twins as twins
 
     config = default_config(model, dataset)
@@ -144,33 +143,8 @@ def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int, ext
     twins.copy_weights(run.D, tD)
     steps = {"minigan": minigan_step(run, config, mg.tensor(real), mg.tensor(z)),
              "torch": torch_step(torch, tG, tD, config, real, z)}
-    if extra is not None:
-        steps.update(extra(steps))
     return {"model": model, "dataset": dataset, "batch_size": config.batch_size, "width": config.width,
             **summarize(alternating_blocks(steps, blocks, number, warmup=2))}
-
-
-
-def unsplit(step):
-    """step with minigan's own array passes on the calling thread only (backend.split_work off)."""
-    from minigan import backend
-
-    def run():
-        saved, backend.MIN_NUMBERS_PER_THREAD = backend.MIN_NUMBERS_PER_THREAD, 1 << 62
-        try:
-            step()
-        finally:
-            backend.MIN_NUMBERS_PER_THREAD = saved
-
-    return run
-
-
-def split_case(torch, blocks: int, number: int) -> dict:
-    """The DCGAN-28 step with minigan's array passes split across threads (speed (f): im2col, the
-    transposed convolutions' phases, BatchNorm) against the same step with them on one thread,
-    alternating blocks in one process (ratio_vs_unsplit < 1: the split wins); PyTorch alongside."""
-    return gan_step_case(torch, "dcgan", "sample", blocks, number,
-                         extra=lambda steps: {"unsplit": unsplit(steps["minigan"])})
 
 
 ENGINE_OPS = 100
@@ -421,7 +395,7 @@ def default_train_case() -> dict:
     return {"steps": default_config().steps, "seconds": seconds, "cpu_seconds": cpu_seconds, "metrics": metrics}
 
 
-CASES = ("dcgan", "split", "mlp", "engine", "dezero", "memory", "layers", "train")
+CASES = ("dcgan", "mlp", "engine", "dezero", "memory", "layers", "train")
 
 
 # ----------------------------------------------------------------------------- the machine
@@ -847,7 +821,6 @@ def main(argv=None):
         "dcgan": lambda: ("dcgan_step", gan_step_case(torch, "dcgan", "sample", blocks, number=3)),
         "mlp": lambda: ("mlp_step", gan_step_case(torch, "mlp", "ring", blocks, number=20)),
         "engine": lambda: ("engine_overhead", engine_case(torch, blocks)),
-        "split": lambda: ("dcgan_step_split_vs_unsplit", split_case(torch, blocks, number=3)),
         "dezero": lambda: ("dezero_gan", dezero_gan_case(torch, 2 if args.quick else 3)),
         "memory": lambda: ("peak_memory_200_dcgan_steps", peak_memory_case(args.threads, 200)),
         "layers": lambda: ("layers", layers_case(torch, blocks)),

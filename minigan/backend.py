@@ -11,10 +11,6 @@ Importing minigan never imports CuPy; it is imported the first time it is asked 
 
 from __future__ import annotations
 
-import concurrent.futures
-import os
-import threading
-
 import numpy as np
 
 from minigan.compat.device import Device
@@ -310,9 +306,9 @@ def set_rng_state(state: dict) -> None:
 
 def set_num_threads(n: int) -> None:
     """Use n threads on the CPU (PyTorch's torch.set_num_threads): for the BLAS library's matrix
-    products (through threadpoolctl, when it is installed) and for minigan's own array passes
-    (split_work below). On a machine shared with other work, fewer threads than cores is often
-    faster: idle BLAS threads spin and take the cores from everyone else."""
+    products (through threadpoolctl, when it is installed); minigan's own array passes run on one
+    thread. On a machine shared with other work, fewer threads than cores is often faster: idle
+    BLAS threads spin and take the cores from everyone else."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ValueError(f"set_num_threads expects a positive integer, got {n!r}")
     try:
@@ -337,58 +333,3 @@ def get_num_threads() -> int:
             counts = []
         _state["threads"] = max(counts) if counts else 1
     return _state["threads"]
-
-
-# minigan's own array passes (copies, elementwise ufuncs, per-channel sums) on several threads.
-# NumPy releases the GIL while it loops over an array's numbers, so pieces of one pass, each on a
-# thread, run on separate cores. Only the fast paths split their work (minigan/fast_paths.py); a
-# piece is worth a thread only when it is large: handing it over and waiting for it cost ~0.1 ms of
-# CPU time per split pass on the loaded machine (benchmarks/NOTES.md, round three).
-
-MIN_NUMBERS_PER_THREAD = 1 << 16  # below this, a pass runs on the calling thread alone
-_threads = {"pool": None, "size": 0, "lock": threading.Lock()}
-_inside_a_piece = threading.local()
-
-
-def split_work(work, total: int, numbers_per_item: int = 1, like=None) -> None:
-    """Call work(start, stop) on contiguous ranges that cover range(total), one per CPU thread
-    (get_num_threads), the calling thread taking the first; return when all are done (a piece's
-    exception is raised here). Pieces hold at least MIN_NUMBERS_PER_THREAD numbers (an item holds
-    numbers_per_item); with one thread, too little work, or `like` a CuPy array (the GPU runs its
-    own threads), work(0, total) runs alone."""
-    pieces = min(get_num_threads(), total * numbers_per_item // MIN_NUMBERS_PER_THREAD, total)
-    if (pieces <= 1 or getattr(_inside_a_piece, "flag", False)  # a piece does not split again
-            or (like is not None and not isinstance(like, np.ndarray))):
-        work(0, total)
-        return
-    bounds = [total * k // pieces for k in range(pieces + 1)]
-    pool = _thread_pool(pieces - 1)
-    others = [pool.submit(work, a, b) for a, b in zip(bounds[1:-1], bounds[2:])]
-    try:
-        work(bounds[0], bounds[1])
-    finally:
-        concurrent.futures.wait(others)
-    for piece in others:
-        piece.result()
-
-
-def _thread_pool(workers: int):
-    """The worker threads of split_work (created on first use, grown when more are needed)."""
-    with _threads["lock"]:
-        if _threads["size"] < workers:
-            if _threads["pool"] is not None:
-                _threads["pool"].shutdown(wait=True)
-            _threads["pool"] = concurrent.futures.ThreadPoolExecutor(
-                workers, thread_name_prefix="minigan", initializer=setattr,
-                initargs=(_inside_a_piece, "flag", True))
-            _threads["size"] = workers
-        return _threads["pool"]
-
-
-def _forget_the_pool() -> None:
-    """In a forked child the parent's worker threads do not exist: the child makes its own pool."""
-    _threads.update(pool=None, size=0, lock=threading.Lock())
-
-
-if hasattr(os, "register_at_fork"):  # POSIX
-    os.register_at_fork(after_in_child=_forget_the_pool)

@@ -43,12 +43,11 @@ with the same layout (the one switch: minigan.cuda.use_own_kernels).
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 
 from minigan.autograd import Function, Tensor
-from minigan.backend import get_array_module, split_work
+from minigan.backend import get_array_module
 from minigan.conv_geometry import conv_transpose_output_size, output_hw, pair
 from minigan.ops.arithmetic import matmul_arrays
 
@@ -107,12 +106,11 @@ def _tap_slices(i, j, out_hw, stride, dilation):
             slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
 
 
-def im2col(x, kernel_size, stride=1, padding=0, dilation=1, out=None):
+def im2col(x, kernel_size, stride=1, padding=0, dilation=1):
     """Unroll every receptive field of x into a column.
 
     x: (N, C, H, W) -> cols: (C*kh*kw, N*OH*OW), with
     cols[(c*kh + i)*kw + j, (n*OH + oh)*OW + ow] = x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw].
-    out: a C-contiguous array of that shape to write cols into (NumPy arrays only).
     """
     kernels = _own_kernels(x)
     if kernels is not None:
@@ -122,8 +120,7 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1, out=None):
     n, c, h, w = x.shape
     oh, ow = output_hw((h, w), (kh, kw), stride, (ph, pw), dilation)
     image = _padded_channels_first(x, ph, pw)                      # (C, N, H + 2ph, W + 2pw)
-    cols = (get_array_module(x).empty((c, kh, kw, n, oh, ow), x.dtype) if out is None
-            else out.reshape(c, kh, kw, n, oh, ow))
+    cols = get_array_module(x).empty((c, kh, kw, n, oh, ow), x.dtype)
     for i in range(kh):
         for j in range(kw):
             rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
@@ -287,7 +284,7 @@ class Conv2dFunction(Function):
     @staticmethod
     def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols=None):
         if cols is None:
-            cols = _columns(x, weight.shape[2:], stride, padding, dilation)
+            cols = im2col(x, weight.shape[2:], stride, padding, dilation)
         ctx.cols = cols if ctx.needs_input_grad[1] else None
         return Conv2dFunction.forward(ctx, x, weight, bias, stride, padding, dilation,
                                       output_size, cols)
@@ -363,7 +360,7 @@ class ConvTranspose2dFunction(Function):
     def fast_backward(ctx, grad):
         (_, weight), needs = ctx.saved_tensors, ctx.needs_input_grad
         both = needs[0] and needs[1]
-        cols = _columns(grad.array, weight.shape[2:], *ctx.args) if both else None
+        cols = im2col(grad.array, weight.shape[2:], *ctx.args) if both else None
         return ConvTranspose2dFunction.backward(ctx, grad, cols)
 
 
@@ -436,14 +433,11 @@ class Conv2dWeightGrad(Function):
             grad_grad_output = Conv2dFunction.apply(x, grad, None, *ctx.args, grad_output.shape[2:])
         return grad_x, grad_grad_output, None, None, None, None
 
-    # speed (c) in section 4: the product in the orientation OpenBLAS runs faster; (f) im2col on
-    # threads
+    # speed (c) in section 4: the product in the orientation OpenBLAS runs faster
     @staticmethod
     def fast_forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
         ctx.save_for_backward(x, grad_output)
         ctx.args = stride, padding, dilation
-        if cols is None:
-            cols = _columns(x, weight_size[2:], stride, padding, dilation)
         g_rows, cols = _rows_and_columns(x, grad_output, weight_size, ctx.args, cols)
         return _weight_product(g_rows, cols).reshape(weight_size)
 
@@ -531,65 +525,28 @@ def _weight_product(g_rows, cols):
 def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size):
     n, c_in, h, w = x.shape
     c_out, (kh, kw) = weight.shape[1], weight.shape[2:]
-    oh, ow = output_hw(output_size, (kh, kw), stride, padding, dilation)  # col2im's grid
-    wq = -(-(output_size[1] + 2 * padding[1]) // stride[1])  # the width of one phase
-    x_rows = np.zeros((c_in, oh, n, wq), x.dtype)
-
-    def lay_out(c0, c1):
-        x_rows[c0:c1, :h, :, :w] = x[:, c0:c1].transpose(1, 2, 0, 3)
-
-    split_work(lay_out, c_in, oh * n * wq)  # speed (f)
-    taps = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw,
-    taps = taps.reshape(c_out, kh, kw, oh * n * wq)                             #  OH*N*Wq)
-    y = np.empty((n, c_out) + tuple(output_size), x.dtype)
-    split_work(lambda c0, c1: _add_taps_by_phase(taps[c0:c1], y[:, c0:c1], stride, padding,
-                                                 dilation, wq),
-               c_out, kh * kw * oh * n * wq)  # speed (f)
-    return y
-
-
-def _add_taps_by_phase(taps, y, stride, padding, dilation, wq):
-    """y (N, C, H_out, W_out) = the sum of every tap (C, kh, kw, OH*N*Wq) in its phase, shifted."""
-    n, c_out = y.shape[:2]
-    kh, kw = taps.shape[1:3]
     (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
-    hq = -(-(y.shape[2] + 2 * ph) // sh)  # the rows of one phase of the padded output
+    oh, ow = output_hw(output_size, (kh, kw), stride, padding, dilation)  # col2im's grid
+    hq = -(-(output_size[0] + 2 * ph) // sh)  # rows and columns of one phase of the padded output
+    wq = -(-(output_size[1] + 2 * pw) // sw)
     row = n * wq  # one row of every image of a phase: the unit of a tap's vertical shift
-    span = taps.shape[3]
-    phases = np.zeros((sh, sw, c_out, (hq + 1) * row), y.dtype)  # a spare row: zeros spill there
+    x_rows = np.zeros((c_in, oh, n, wq), x.dtype)
+    x_rows[:, :h, :, :w] = x.transpose(1, 2, 0, 3)
+    taps = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw,
+    taps = taps.reshape(c_out, kh, kw, oh * row)                                #  OH*N*Wq)
+    phases = np.zeros((sh, sw, c_out, (hq + 1) * row), x.dtype)  # a spare row: zeros spill there
     for i in range(kh):
         for j in range(kw):
             start = (i * dh // sh) * row + j * dw // sw
-            phases[(i * dh) % sh, (j * dw) % sw, :, start:start + span] += taps[:, i, j]
+            phases[(i * dh) % sh, (j * dw) % sw, :, start:start + oh * row] += taps[:, i, j]
     phases = phases.reshape(sh, sw, c_out, hq + 1, n, wq)
+    y = np.empty((n, c_out) + tuple(output_size), x.dtype)
     for a in range(sh):
         q0 = max(0, -(-(ph - a) // sh))  # the first phase row inside the output (not its padding)
-        rows = range(a - ph + sh * q0, y.shape[2], sh)
+        rows = range(a - ph + sh * q0, output_size[0], sh)
         for b in range(sw):
             u0 = max(0, -(-(pw - b) // sw))
-            columns = range(b - pw + sw * u0, y.shape[3], sw)
+            columns = range(b - pw + sw * u0, output_size[1], sw)
             phase = phases[a, b, :, q0:q0 + len(rows), :, u0:u0 + len(columns)]
             y[:, :, rows.start::sh, columns.start::sw] = phase.transpose(2, 0, 1, 3)
-
-
-# (f) The array passes of the fast paths split across mg.get_num_threads() threads
-#     (backend.split_work): im2col by channels (_columns), and in (e) the layout of x by input
-#     channels and the phase additions by output channels. Each piece writes its own rows of one
-#     output array, so the numbers are those of one thread, exactly. Measured in benchmarks/NOTES.md
-#     (round three): the CPU time each costs at 2 threads, and what it saves.
-
-
-def _columns(x, kernel_size, stride, padding, dilation):
-    """im2col(x) with its channels split across threads."""
-    n, c = x.shape[:2]
-    if get_array_module(x) is not np:
-        return im2col(x, kernel_size, stride, padding, dilation)
-    taps = kernel_size[0] * kernel_size[1]
-    columns = n * math.prod(output_hw(x.shape[2:], kernel_size, stride, padding, dilation))
-    cols = np.empty((c * taps, columns), x.dtype)
-
-    def piece(c0, c1):
-        im2col(x[:, c0:c1], kernel_size, stride, padding, dilation, out=cols[c0 * taps:c1 * taps])
-
-    split_work(piece, c, taps * columns)
-    return cols
+    return y

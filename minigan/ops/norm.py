@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigan.autograd import Function, Tensor
-from minigan.backend import get_array_module, split_work
+from minigan.backend import get_array_module
 from minigan.ops._operands import as_tensor
 
 
@@ -95,45 +95,31 @@ class BatchNorm(Function):
 
     # speed: forward's statistics as per-channel sums with np.einsum (_channel_sum), the
     # normalisation in place, and x_hat and inv_std kept for a backward on raw arrays in five passes
-    # (the Tensor-op backward above makes ~15): measured in benchmarks/NOTES.md. Every pass is split
-    # by images across threads (_by_images): each thread sums its own images, the per-thread sums
-    # are added, then each thread normalises its own images.
+    # (the Tensor-op backward above makes ~15): measured in benchmarks/NOTES.md.
     @staticmethod
     def fast_forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
         xp = get_array_module(x)
         dims, per_channel = _channel_layout(x.ndim)
         shape = per_channel(x.shape[1])
-        x_hat = xp.empty_like(x)  # x - mean, then scaled in place to (x - mean) * inv_std
         if training:
             n = x.size // x.shape[1]
-            mean = (_sum_by_images(lambda a, b: _channel_sum(x[a:b]), x) / n).reshape(shape)
-
-            def center(a, b):
-                xp.subtract(x[a:b], mean, out=x_hat[a:b])
-                return _channel_sum(x_hat[a:b], x_hat[a:b])
-
-            var = (_sum_by_images(center, x) / n).reshape(shape)
+            mean = (_channel_sum(x) / n).reshape(shape)
+            centered = x - mean
+            var = (_channel_sum(centered, centered) / n).reshape(shape)
             if running_mean is not None:
                 _update_running_stats(running_mean, running_var, mean, var, momentum, n)
         else:
             mean, var = _running_stats(running_mean, running_var, shape, x.dtype)
-            _by_images(lambda a, b: xp.subtract(x[a:b], mean, out=x_hat[a:b]), x)
+            centered = x - mean
         inv_std = (1 / xp.sqrt(var + eps)).astype(x.dtype, copy=False)
-        y = xp.empty_like(x)
-
-        def normalise(a, b):
-            x_hat[a:b] *= inv_std
-            if weight is not None:
-                xp.multiply(x_hat[a:b], weight.reshape(shape), out=y[a:b])
-            else:
-                y[a:b] = x_hat[a:b]
-            if bias is not None:
-                y[a:b] += bias.reshape(shape)
-
-        _by_images(normalise, x)
+        x_hat = centered
+        x_hat *= inv_std                      # centered is ours: scaled in place
+        y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
+        if bias is not None:
+            y += bias.reshape(shape)
         _keep_for_backward(ctx, x, weight, training, eps, dims, shape, mean, inv_std)
         ctx.plain = (x_hat, inv_std) if training else None  # raw arrays for fast_backward only
-        return y
+        return y.astype(x.dtype, copy=False)
 
     @staticmethod
     def fast_backward(ctx, grad):
@@ -146,40 +132,19 @@ class BatchNorm(Function):
         (x_hat, inv_std), ctx.plain = ctx.plain, None
         _, weight = ctx.saved_tensors
         g, shape = grad.array, ctx.shape
-        xp = get_array_module(g)
         n = g.size // g.shape[1]
-        sums = _sum_by_images(lambda a, b: xp.stack([_channel_sum(g[a:b]),
-                                                     _channel_sum(g[a:b], x_hat[a:b])]), g)
-        s1, s2 = sums[0].reshape(shape), sums[1].reshape(shape)
+        s1 = _channel_sum(g).reshape(shape)
+        s2 = _channel_sum(g, x_hat).reshape(shape)
         grad_x = None
         if ctx.needs_input_grad[0]:
-            grad_x = xp.empty_like(x_hat)
-            scale = inv_std if weight is None else inv_std * weight.array.reshape(shape)
-
-            def chain(a, b):
-                out = grad_x[a:b]
-                xp.multiply(x_hat[a:b], s2 / -n, out=out)
-                out += g[a:b]
-                out -= s1 / n
-                out *= scale
-
-            _by_images(chain, g)
-            grad_x = Tensor(grad_x)
+            grad_x = x_hat * (s2 / -n)
+            grad_x += g
+            grad_x -= s1 / n
+            grad_x *= inv_std if weight is None else inv_std * weight.array.reshape(shape)
+            grad_x = Tensor(grad_x.astype(g.dtype, copy=False))
         grad_weight = Tensor(s2.reshape(-1)) if ctx.needs_input_grad[1] else None
         grad_bias = Tensor(s1.reshape(-1)) if ctx.needs_input_grad[2] else None
         return grad_x, grad_weight, grad_bias, None, None
-
-
-def _by_images(work, x) -> None:
-    """work(a, b) for images a..b-1 of x, the images split across threads (backend.split_work)."""
-    split_work(work, x.shape[0], x.size // max(x.shape[0], 1), like=x)
-
-
-def _sum_by_images(part, x):
-    """The sum over threads of part(a, b), each thread's images a..b-1 (added in image order)."""
-    parts = {}
-    _by_images(lambda a, b: parts.__setitem__(a, part(a, b)), x)
-    return sum(parts[a] for a in sorted(parts))
 
 
 def _running_stats(running_mean, running_var, shape, dtype):
