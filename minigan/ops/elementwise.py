@@ -12,6 +12,8 @@ derivative through relu is zeros, as in PyTorch, rather than "does not require g
 
 from __future__ import annotations
 
+import numpy as np
+
 from minigan.autograd import Function
 from minigan.backend import get_array_module
 from minigan.ops._operands import as_tensor, as_tensors
@@ -347,6 +349,26 @@ class Where(Function):
         if ctx.needs_input_grad[2]:
             grad_b = sum_to(Where.apply(condition.array, zero, grad), shape_b)
         return None, grad_a, grad_b
+
+    # speed: NumPy's where runs at ~3.6 ns per number here, ten times a multiplication. For two
+    # float arrays of one dtype the same choice is made on their bits: with m = -1 (every bit set)
+    # where condition holds and 0 elsewhere, b ^ ((a ^ b) & m) is a's bits or b's, exactly (nan,
+    # -0.0 and inf kept), in four passes of ~1 ns. where on (64, 64, 28, 28) float32 3-4x faster,
+    # PReLU(64) forward + backward (three wheres) 1.8x (benchmarks/NOTES.md, round three).
+    @staticmethod
+    def fast_forward(ctx, condition, a, b):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+                and a.dtype == b.dtype and a.dtype.kind == "f"):
+            return Where.forward(ctx, condition, a, b)
+        ctx.save_for_backward(condition)
+        ctx.shapes = a.shape, b.shape
+        bits = np.dtype(f"i{a.dtype.itemsize}")
+        mask = np.negative(condition.astype(bits))  # -1 where condition holds, 0 elsewhere
+        shape = np.broadcast_shapes(condition.shape, a.shape, b.shape)
+        out = np.bitwise_xor(a.view(bits), b.view(bits), out=np.empty(shape, bits))
+        out &= mask
+        out ^= b.view(bits)
+        return out.view(a.dtype)
 
 
 def where(condition, x, y) -> Tensor:

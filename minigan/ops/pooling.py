@@ -25,6 +25,7 @@ import numpy as np
 from minigan import backend
 from minigan.autograd import Tensor
 from minigan.conv_geometry import pair, pool_output_size
+from minigan.fast_paths import fast_paths_enabled
 from minigan.ops._operands import as_tensor
 from minigan.ops.conv import conv2d
 from minigan.ops.padding import pad as pad_tensor
@@ -110,7 +111,9 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     n, c, h, w = x.shape
     _, _, _, _, out = geometry = _window_geometry("max_pool2d", (h, w), kernel_size, stride, padding,
                                                   dilation, ceil_mode)
-    plane_index = _argmax_positions(x.array, geometry)  # (N, C, OH*OW), into each H*W plane
+    fast = fast_paths_enabled() and x.dtype.kind == "f"
+    positions = _argmax_positions_by_taps if fast else _argmax_positions
+    plane_index = positions(x.array, geometry)  # (N, C, OH*OW), into each H*W plane
     xp = backend.get_array_module(x.array)
     planes = xp.arange(n * c).reshape(n, c, 1) * (h * w)
     values = x.reshape(-1)[(planes + plane_index).reshape(-1)].reshape(n, c, *out)
@@ -133,6 +136,45 @@ def _argmax_positions(x, geometry):
     taps = xp.where(inside.reshape(oh * ow, kh * kw), taps, -xp.inf)        # padding never wins
     best = xp.argmax(taps, axis=-1)                                          # the first maximum (or nan)
     return xp.take_along_axis(xp.broadcast_to(flat, taps.shape), best[..., None], axis=-1)[..., 0]
+
+
+# speed: the same positions found tap by tap. The reference gathers every window into an
+# (N, C, OH*OW, kh*kw) array and calls argmax along its last axis, whose few numbers per row make it
+# slow (70% of MaxPool2d(3, 2, 1)'s forward + backward on (64, 64, 28, 28)). Here each of the kh*kw
+# taps is one strided view of x padded with -inf; a running maximum remembers which tap won (the
+# first largest value; a nan beats any number and the first nan stays, as argmax's), and one gather
+# turns the winning taps into positions. Forward + backward on (64, 64, 28, 28) float32, CPU time:
+# MaxPool2d(3, 2, 1) 2.1x faster, MaxPool2d(2) 1.6x (benchmarks/NOTES.md, round three).
+
+
+def _argmax_positions_by_taps(x, geometry):
+    """_argmax_positions(x, geometry), computed with one running maximum over the window's taps."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = geometry
+    n, c, h, w = x.shape
+    xp = backend.get_array_module(x)
+    reach = ((oh - 1) * sh + (kh - 1) * dh + 1, (ow - 1) * sw + (kw - 1) * dw + 1)  # padded extent
+    padded = xp.full((n, c, max(reach[0], ph + h), max(reach[1], pw + w)), -xp.inf, x.dtype)
+    padded[:, :, ph:ph + h, pw:pw + w] = x
+    with_nan = bool(xp.isnan(x).any())
+    best = padded[:, :, 0:(oh - 1) * sh + 1:sh, 0:(ow - 1) * sw + 1:sw].copy()  # tap 0
+    winner = xp.zeros(best.shape, xp.uint8 if kh * kw < 256 else xp.int64)  # the tap that wins
+    for tap in range(1, kh * kw):
+        i, j = divmod(tap, kw)
+        value = padded[:, :, i * dh:i * dh + (oh - 1) * sh + 1:sh,
+                       j * dw:j * dw + (ow - 1) * sw + 1:sw]
+        better = value > best
+        if with_nan:
+            better |= xp.isnan(value) & ~xp.isnan(best)
+            xp.copyto(best, value, where=better)
+        else:
+            xp.maximum(best, value, out=best)
+        xp.copyto(winner, tap, where=better)
+    # each tap's position in x for every window (padding: 0, as the reference's)
+    r = (xp.arange(oh) * sh - ph)[None, :, None] + (xp.arange(kh) * dh).repeat(kw)[:, None, None]
+    q = (xp.arange(ow) * sw - pw)[None, None, :] + xp.tile(xp.arange(kw) * dw, kh)[:, None, None]
+    positions = xp.where((r >= 0) & (r < h) & (q >= 0) & (q < w), r * w + q, 0)  # (kh*kw, OH, OW)
+    index = positions.reshape(kh * kw, oh * ow)[winner.reshape(n * c, oh * ow), xp.arange(oh * ow)]
+    return index.reshape(n, c, oh * ow)
 
 
 # ----------------------------------------------------------------------------- adaptive average pooling
