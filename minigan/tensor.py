@@ -69,7 +69,8 @@ def _constructor_array(args: tuple, requires_grad):
     requires_grad, the engine's form; a NumPy scalar becomes a 0-d array); Tensor(*sizes) with
     Python ints and Tensor(sequence) are torch.Tensor's.
     """
-    if len(args) in (1, 2) and (isinstance(args[0], (Tensor, np.generic)) or hasattr(args[0], "__array_function__")):
+    if len(args) in (1, 2) and (isinstance(args[0], (Tensor, np.generic))
+                                or hasattr(args[0], "__array_function__")):
         data = args[0].array if isinstance(args[0], Tensor) else args[0]
         if len(args) == 2:
             requires_grad = args[1]
@@ -81,7 +82,8 @@ def _constructor_array(args: tuple, requires_grad):
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
         if any(a < 0 for a in args):
             raise RuntimeError(f"Trying to create tensor with negative dimension: {list(args)}")
-        return xp.zeros(tuple(int(a) for a in args), dtype=dtype), requires_grad  # torch: uninitialised
+        # torch leaves the memory uninitialised; minigan fills it with zeros
+        return xp.zeros(tuple(int(a) for a in args), dtype=dtype), requires_grad
     if len(args) == 1 and isinstance(args[0], (list, tuple)):
         return xp.asarray(np.asarray(args[0], dtype=dtype)), requires_grad
     got = ", ".join(type(a).__name__ for a in args)

@@ -56,7 +56,7 @@ __all__ = [
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "Upsample", "UpsamplingBilinear2d",
     "UpsamplingNearest2d", "functional", "init", "parallel", "utils",
     # issue 21: the layers of image-to-image and style-based GANs
-    "AdaptiveAvgPool2d", "AvgPool2d", "ConstantPad2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
-    "LayerNorm", "MaxPool2d", "PReLU", "PixelShuffle", "PixelUnshuffle", "ReflectionPad2d",
-    "ReplicationPad2d", "ZeroPad2d",
+    "AdaptiveAvgPool2d", "AvgPool2d", "ConstantPad2d", "GroupNorm", "InstanceNorm1d",
+    "InstanceNorm2d", "LayerNorm", "MaxPool2d", "PReLU", "PixelShuffle", "PixelUnshuffle",
+    "ReflectionPad2d", "ReplicationPad2d", "ZeroPad2d",
 ]

@@ -1,4 +1,5 @@
-"""Activation layers: ReLU, LeakyReLU, PReLU, Tanh, Sigmoid, Softmax (their ops: minigan/ops/elementwise.py).
+"""Activation layers: ReLU, LeakyReLU, PReLU, Tanh, Sigmoid, Softmax (their ops:
+minigan/ops/elementwise.py).
 
 ``inplace`` is accepted for compatibility with PyTorch code and has no effect: minigan never
 overwrites an input.

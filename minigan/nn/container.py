@@ -83,7 +83,8 @@ class ModuleList(Module):
         raise NotImplementedError("ModuleList has no forward: iterate over it and call the modules")
 
     def __repr__(self) -> str:
-        """PyTorch's: consecutive modules that print alike are shown once, "(0-2): 3 x Sequential(...)"."""
+        """PyTorch's: consecutive modules that print alike are shown once,
+        "(0-2): 3 x Sequential(...)"."""
         reprs = [repr(module) for module in self]
         if not reprs:
             return "ModuleList()"
@@ -93,7 +94,8 @@ class ModuleList(Module):
                 runs[-1][1] = i
             else:
                 runs.append([i, i, text])
-        lines = [_indent(f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}", 2)
+        lines = [_indent(f"({first}): {text}" if first == last
+                         else f"({first}-{last}): {last - first + 1} x {text}", 2)
                  for first, last, text in runs]
         return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
 

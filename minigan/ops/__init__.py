@@ -4,7 +4,8 @@
     shape.py        reshape, permute, broadcast_to/sum_to/expand, indexing, cat, sum, mean, max,
                     var/std, repeat, flip, chunk/split, clone
     padding.py      pad: constant, reflect, replicate, circular
-    elementwise.py  exp, log, sqrt, abs, clamp, sigmoid, tanh, relu, leaky_relu, prelu, softplus, where
+    elementwise.py  exp, log, sqrt, abs, clamp, sigmoid, tanh, relu, leaky_relu, prelu, softplus,
+                    where
     conv.py         conv2d, conv_transpose2d, conv2d_weight on im2col/col2im (not re-exported here)
     creation.py     tensor(), zeros, ones, arange, randn, rand (not differentiable ops)
     linear.py       linear, embedding

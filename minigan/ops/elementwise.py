@@ -1,4 +1,5 @@
-"""Elementwise ops: exp, log, sqrt, abs, clamp, the activations (+ prelu), softplus, where, comparisons.
+"""Elementwise ops: exp, log, sqrt, abs, clamp, the activations (+ prelu), softplus, where,
+comparisons.
 
 Each Function is followed by the function users call. Where a backward needs the forward's result
 (exp, sigmoid, tanh, sqrt) it saves the output: the saved output comes back as a Tensor linked to
@@ -276,8 +277,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             raise RuntimeError("Not allow zero-dim input tensor.")
         channels = input.shape[1] if input.ndim >= 2 else 1
         if weight.numel() != channels:
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
-                               f"numbers = {weight.numel()} and channel size = {channels}.")
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {weight.numel()} and channel size = "
+                               f"{channels}.")
         slope = weight.reshape((1, channels) + (1,) * (input.ndim - 2))
     return where(input.detach() > 0, input, slope * input)
 

@@ -210,8 +210,8 @@ def expand(x: Tensor, *sizes) -> Tensor:
     sizes = _shape_arg(sizes)
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
-                           f"to the number of dimensions in the tensor ({x.ndim})")
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({x.ndim})")
     for i, size in enumerate(sizes):
         if size == -1 and i < lead:
             raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
@@ -219,8 +219,8 @@ def expand(x: Tensor, *sizes) -> Tensor:
         if i >= lead and size != -1 and x.shape[i - lead] not in (1, size):
             raise RuntimeError(
                 f"The expanded size of the tensor ({size}) must match the existing size "
-                f"({x.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
-                f"Tensor sizes: {list(x.shape)}")
+                f"({x.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
+                f"{list(sizes)}.  Tensor sizes: {list(x.shape)}")
     return broadcast_to(x, sizes)
 
 
@@ -422,8 +422,9 @@ def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -
     if count - correction <= 0:
         import warnings
 
-        warnings.warn("var()/std(): degrees of freedom is <= 0. Correction should be strictly less than "
-                      "the reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+        warnings.warn("var()/std(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
     deviation = x - mean(x, dims, keepdim=True)
     squares = sum(deviation * deviation, dims, keep)
     with np.errstate(divide="ignore", invalid="ignore"):  # n - correction <= 0: x / 0, inf or nan
@@ -478,7 +479,8 @@ def argmin(x: Tensor, dim=None, keepdim=False) -> Tensor:
     return Tensor(xp.argmin(x.array, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
 
 
-# ----------------------------------------------------------------------------- repeat, flip, chunk and split, clone
+# ----------------------------------------------------------------------------- repeat, flip,
+# chunk and split, clone
 
 
 def repeat(x: Tensor, *sizes) -> Tensor:
@@ -514,7 +516,8 @@ class Flip(Function):
 
 
 def flip(x: Tensor, *dims) -> Tensor:
-    """x reversed along each dimension in `dims` (an int, or a tuple/list: flip(0, 1) or flip((0, 1)))."""
+    """x reversed along each dimension in `dims` (an int, or a tuple/list: flip(0, 1) or
+    flip((0, 1)))."""
     if not dims:
         raise TypeError('flip() missing 1 required positional arguments: "dims"')
     dims = tuple(_normalize_dim(int(d), x.ndim) for d in _shape_arg(dims))
@@ -531,14 +534,16 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
         if size < 0 or (size == 0 and length != 0):
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size "
-                               f"of {length}")
-        sizes = [builtins.min(size, length - start) for start in range(0, length, size)] if size else [0]
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {length}")
+        sizes = ([builtins.min(size, length - start) for start in range(0, length, size)]
+                 if size else [0])
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if builtins.sum(sizes) != length or any(s < 0 for s in sizes):
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} (input "
-                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} "
+                               f"(input tensor's size at dimension {dim}), but got "
+                               f"split_sizes={sizes}")
     pieces, start = [], 0
     for size in sizes:
         pieces.append(getitem(x, (slice(None),) * dim + (slice(start, start + size),)))

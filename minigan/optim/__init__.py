@@ -114,9 +114,10 @@ class Optimizer:
                 raise ValueError(f"{self._name()}: can't optimize a non-leaf Tensor (params[{i}] "
                                  "was computed by an op; optimize the tensors it came from)")
         if len({id(p) for p in params}) != len(params):  # kept, and stepped twice, as in PyTorch
-            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
-                          "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
-                          "information", UserWarning, stacklevel=3)
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          UserWarning, stacklevel=3)
         if {id(p) for g in self.param_groups for p in g["params"]} & {id(p) for p in params}:
             raise ValueError(f"{self._name()}: some parameters appear in more than one "
                              "parameter group")
@@ -499,4 +500,5 @@ def _checked_param_state(optimizer: Optimizer, index, p: Tensor, entries, group:
     return loaded
 
 
-from minigan.optim import lr_scheduler  # noqa: E402,F401  (optim.lr_scheduler.LambdaLR, as in torch)
+# optim.lr_scheduler.LambdaLR, as in torch (imported last: lr_scheduler imports Optimizer from here)
+from minigan.optim import lr_scheduler  # noqa: E402,F401
