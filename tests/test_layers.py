@@ -98,13 +98,13 @@ def test_instance_norm2d_running_statistics_train_and_eval_match_torch(momentum)
     rng = np.random.default_rng(0)
     for step in range(3):
         x = (rng.standard_normal((4, 3, 5, 6)) * (step + 1) + step).astype(np.float32)
-        np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+        np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-5, err_msg=key)
     assert ours.num_batches_tracked.item() == 0  # InstanceNorm does not count, unlike BatchNorm
     ours.eval(), theirs.eval()
     x = rng.standard_normal((2, 3, 1, 1)).astype(np.float32)  # one position: fine with running statistics
-    np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5)
 
 
 def test_instance_norm2d_normalises_each_sample_and_channel_and_takes_unbatched_input():
@@ -420,7 +420,7 @@ def test_prelu_layer_defaults_and_errors_are_pytorchs():
     for args, kwargs in [((), {}), ((3,), {}), ((2,), {"init": 0.1})]:
         ours, theirs = nn.PReLU(*args, **kwargs), torch.nn.PReLU(*args, **kwargs)
         assert repr(ours) == repr(theirs) and list(ours.state_dict()) == ["weight"]
-        np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy())
+        np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy())
     with pytest.raises(RuntimeError, match="Mismatch of parameter numbers and input channel size. Found parameter numbers = 3 and channel size = 4."):
         nn.PReLU(3)(mg.ones(2, 4, 3))
     with pytest.raises(RuntimeError, match="Not allow zero-dim input tensor"):

@@ -29,6 +29,7 @@ from minigan.fast_paths import fast_paths_enabled
 from minigan.ops._operands import as_tensor
 from minigan.ops.conv import conv2d
 from minigan.ops.padding import pad as pad_tensor
+from minigan.ops.shape import _TORCH_TYPE_NAMES
 
 
 def _image_batch(op: str, input: Tensor):
@@ -38,7 +39,7 @@ def _image_batch(op: str, input: Tensor):
     if input.ndim == 3:
         return input.unsqueeze(0), lambda out: out.squeeze(0)
     raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, got "
-                       f"shape {input.shape}")
+                       f"shape {tuple(input.shape)}")
 
 
 def _window_geometry(op: str, input_hw, kernel_size, stride, padding, dilation, ceil_mode) -> tuple:
@@ -71,6 +72,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                count_include_pad: bool = True, divisor_override=None) -> Tensor:
     """The mean of each kh x kw window: (N, C, H, W) -> (N, C, OH, OW) (or without N)."""
     input = as_tensor(input)
+    _refuse_dtype("avg_pool2d", input, "bui" if input.array.dtype != np.int64 else "b")
     x, restore = _image_batch("avg_pool2d", input)
     n, c, h, w = x.shape
     kernel, stride, padding, _, out = _window_geometry("avg_pool2d", (h, w), kernel_size, stride,
@@ -87,11 +89,28 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     box = Tensor(backend.get_array_module(x.array).ones((1, 1) + kernel, dtype=x.dtype))
     sums = conv2d(planes, box, stride=stride).reshape(n, c, *out)
     if divisor_override is not None:
-        return restore(sums / divisor_override)
+        return restore(_divide(sums, divisor_override))
     counts = [_window_counts(size, o, k, s, p, count_include_pad)
               for size, o, k, s, p in zip((h, w), out, kernel, stride, padding)]
-    divisor = np.outer(counts[0], counts[1]).astype(x.dtype)
-    return restore(sums / Tensor(backend.to_backend(divisor, x.backend)))
+    divisor = np.outer(counts[0], counts[1]).astype(x.array.dtype)
+    return restore(_divide(sums, Tensor(backend.to_backend(divisor, x.backend))))
+
+
+def _refuse_dtype(op: str, input: Tensor, kinds: str) -> None:
+    """PyTorch's refusal of the dtypes it has no kernel for (avg_pool2d: integers but int64, and
+    bool; max_pool2d: bool)."""
+    if input.array.dtype.kind in kinds:
+        name = _TORCH_TYPE_NAMES.get(input.array.dtype.name, input.array.dtype.name)
+        raise NotImplementedError(f'"{op}" not implemented for \'{name}\'')
+
+
+def _divide(sums: Tensor, divisor) -> Tensor:
+    """sums / divisor; integer windows stay integers, divided toward zero, as in PyTorch."""
+    if sums.array.dtype.kind not in "iu":
+        return sums / divisor
+    xp = backend.get_array_module(sums.array)
+    divisor = divisor.array if isinstance(divisor, Tensor) else divisor
+    return Tensor(xp.trunc(sums.array / divisor).astype(sums.array.dtype))
 
 
 def _window_counts(size: int, out: int, kernel: int, stride: int, padding: int,
@@ -111,6 +130,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     """The largest element of each window: (N, C, H, W) -> (N, C, OH, OW) (or without N). With
     return_indices, also where each maximum is, as an int64 index into the flattened H*W plane."""
     input = as_tensor(input)
+    _refuse_dtype("max_pool2d", input, "b")
     x, restore = _image_batch("max_pool2d", input)
     n, c, h, w = x.shape
     _, _, _, _, out = geometry = _window_geometry("max_pool2d", (h, w), kernel_size, stride,
