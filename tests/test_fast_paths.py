@@ -199,11 +199,24 @@ def test_where_by_bits_is_numpys_where_bit_for_bit(dtype):
     a, b = r.choice(special, (3, 4, 8)), r.choice(special, (4, 1))
     condition = r.random((3, 4, 8)) < 0.5
     for x, y in ((a, b), (b, a), (a, np.zeros((), dtype)), (np.zeros((), dtype), a)):
-        fast = elementwise.Where.fast_forward(type("Ctx", (), {"save_for_backward": lambda *t: None})(),
-                                              condition, x, y)
+        fast = elementwise._where_by_bits(condition, x, y, (3, 4, 8))
         expected = np.where(condition, x, y)
         assert fast.dtype == expected.dtype and fast.shape == expected.shape
         np.testing.assert_array_equal(fast.view(f"u{fast.itemsize}"), expected.view(f"u{fast.itemsize}"))
-    with mg.fast_paths(True):                                    # mixed dtypes: the reference
-        mixed = elementwise.where(condition, mg.tensor(a), mg.tensor(b.astype(np.float64)))
-    assert mixed.dtype == mg.float64
+
+
+def test_where_takes_the_bits_path_from_its_threshold_on(monkeypatch):
+    calls = []
+    by_bits = elementwise._where_by_bits
+    monkeypatch.setattr(elementwise, "_where_by_bits", lambda *args: calls.append(1) or by_bits(*args))
+    r = np.random.default_rng(8)
+    big = elementwise.WHERE_BY_BITS_FROM
+    x, y = randn(r, 2, big // 2), randn(r, 1, big // 2)          # just enough numbers
+    same_both_ways(lambda a, b: elementwise.where(a.detach() > 0, a, b) * a, (x, y))
+    assert calls                                                  # the fast runs used the bits
+    calls.clear()
+    with mg.fast_paths(True):
+        small = elementwise.where(x[:, :10].detach() > 0, x[:, :10], y[:, :10])
+        mixed = elementwise.Where.apply((x > 0).numpy(), x.detach(), y.detach().float())
+    assert calls == [] and small.shape == (2, 10)                 # below the threshold: np.where
+    assert mixed.dtype == mg.float64                              # two dtypes: np.where
