@@ -158,6 +158,7 @@ def test_ctx_create_graph_says_whether_the_backward_is_recorded():
 POOLINGS = [  # kernel, stride, padding, dilation, ceil_mode
     ((3, 3), (2, 2), (1, 1), (1, 1), False), ((2, 2), (2, 2), (0, 0), (1, 1), False),
     ((3, 2), (1, 2), (1, 0), (2, 1), True), ((2, 3), (3, 2), (1, 1), (1, 1), True),
+    ((2, 2), (3, 3), (1, 1), (3, 3), True),                      # windows on padding only
 ]
 
 
@@ -171,7 +172,7 @@ def test_max_pool_positions_by_taps_equal_the_references(geometry, values):
     x = r.standard_normal((2, 3, 7, 8))
     if values == "ties":                                         # the first maximum wins
         x = r.integers(0, 3, x.shape).astype(np.float64)
-    elif values == "nan":                                        # the first nan wins
+    elif values == "nan":                                        # the last nan wins
         x[r.random(x.shape) < 0.2] = np.nan
     elif values == "inf":                                        # windows of -inf only, +inf
         x[r.random(x.shape) < 0.6] = -np.inf

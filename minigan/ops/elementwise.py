@@ -375,6 +375,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     for every channel (weight of shape (1,)) or one per channel (dimension 1 of input). The
     gradient is 1 or the slope for x, and x (where x <= 0) for the slope; built on where."""
     input = as_tensor(input)
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.ndim}")
     if weight.numel() == 1:
         slope = weight.reshape(())
     else:
