@@ -119,7 +119,7 @@ mg.manual_seed(0)
 mbd = nn.MinibatchDiscrimination(in_features=2, out_features=3, kernel_dims=4)
 collapsed = mg.tensor(np.tile([[2.0, 0.0]], (8, 1)), dtype=mg.float32)
 diverse = mg.tensor(ring.centers, dtype=mg.float32)
-o_collapsed, o_diverse = mbd(collapsed)[:, 2:].numpy(), mbd(diverse)[:, 2:].numpy()
+o_collapsed, o_diverse = mbd(collapsed)[:, 2:].detach().numpy(), mbd(diverse)[:, 2:].detach().numpy()
 print("o(x) of a collapsed batch:", o_collapsed[0], " of a diverse one:", o_diverse[0].round(3))
 assert np.allclose(o_collapsed, 8.0) and o_diverse.max() < 3.0
 
@@ -182,12 +182,12 @@ D = gan.MLPDiscriminator((2,), (16, 16))
 fake = mg.tensor(ring.sample(8))
 real = mg.tensor(ring.sample(8))
 zero_steps = gan.unrolled_scores(D, real, fake, gan.LOSSES["bce"], steps=0, lr=0.5)
-assert np.array_equal(zero_steps.numpy(), D(fake).numpy())
+assert np.array_equal(zero_steps.detach().numpy(), D(fake).detach().numpy())
 fake.requires_grad_()
 two_steps = gan.unrolled_scores(D, real, fake, gan.LOSSES["bce"], steps=2, lr=0.5)
 (g,) = mg.grad(two_steps.sum(), fake)
-print("scores after 0 and 2 unrolled D steps:", zero_steps.numpy()[:3, 0].round(3), two_steps.numpy()[:3, 0].round(3))
-assert not np.allclose(two_steps.numpy(), zero_steps.numpy()) and np.isfinite(g.numpy()).all()
+print("scores after 0 and 2 unrolled D steps:", zero_steps.detach().numpy()[:3, 0].round(3), two_steps.detach().numpy()[:3, 0].round(3))
+assert not np.allclose(two_steps.detach().numpy(), zero_steps.detach().numpy()) and np.isfinite(g.detach().numpy()).all()
 
 # %% [markdown]
 # ## 3. Each remedy alone, trained

@@ -101,7 +101,7 @@ G_clip, D_clip = make(0)
 w_clip = train_wgan(G_clip, D_clip, optim.RMSprop(G_clip.parameters(), lr=5e-4), optim.RMSprop(D_clip.parameters(), lr=5e-4),
                     gan.LOSSES["wgan"], steps, desc="WGAN, clipping", clip_value=c)
 
-layers = [p.numpy().ravel() for name, p in D_clip.named_parameters() if name.endswith("weight")]
+layers = [p.detach().numpy().ravel() for name, p in D_clip.named_parameters() if name.endswith("weight")]
 weights = np.concatenate(layers)
 near_bound = np.mean(np.abs(weights) > 0.8 * c)          # a uniform spread over [-c, c] would give 20%
 last_on_bound = np.mean(np.isclose(np.abs(layers[-1]), c))

@@ -213,7 +213,8 @@ def _bias_grad(grad: Tensor, needed: bool):
 
 def _check_4d(op: str, name: str, t: Tensor, what: str) -> None:
     if t.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D {name} {what}, got {name} of shape {t.shape}")
+        raise ValueError(f"{op}: expected a 4-D {name} {what}, got {name} of shape "
+                         f"{tuple(t.shape)}")
 
 
 def _check_geometry(op: str, stride, padding, dilation) -> tuple:
@@ -243,7 +244,7 @@ def _check_kernel_fits(op: str, image_hw, kernel_size, padding, dilation) -> Non
 def _check_bias(op: str, bias, channels: int) -> None:
     if bias is not None and bias.shape != (channels,):
         raise ValueError(f"{op}: bias must have shape ({channels},) (one per output channel), "
-                         f"got bias of shape {bias.shape}")
+                         f"got bias of shape {tuple(bias.shape)}")
 
 
 class Conv2dFunction(Function):
@@ -296,25 +297,38 @@ class Conv2dFunction(Function):
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1) -> Tensor:
+           dilation=1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation, as in PyTorch's F.conv2d).
 
-    input: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None -> (N, O, OH, OW), with
+    input: (N, C, H, W), weight: (O, C / groups, kh, kw), bias: (O,) or None -> (N, O, OH, OW), with
     OH = floor((H + 2*padding - dilation*(kh - 1) - 1) / stride) + 1 (OW likewise).
-    stride, padding, dilation: an int or an (h, w) pair.
+    stride, padding, dilation: an int or an (h, w) pair. groups > 1: the input channels and the
+    filters split into `groups` equal parts, each part convolved with its own filters (one conv2d
+    per group, joined along the channels).
     """
     op = "conv2d"
     _check_4d(op, "input", input, "(N, C, H, W)")
-    _check_4d(op, "weight", weight, "(out_channels, in_channels, kh, kw)")
+    _check_4d(op, "weight", weight, "(out_channels, in_channels / groups, kh, kw)")
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
-    if weight.shape[1] != input.shape[1]:
-        raise ValueError(f"{op}: weight expects {weight.shape[1]} input channels "
-                         f"(weight.shape[1]), "
-                         f"got input with {input.shape[1]} channels")
+    if groups < 1 or input.shape[1] % groups or weight.shape[0] % groups:
+        raise ValueError(f"{op}: groups={groups} must divide the input channels "
+                         f"({input.shape[1]}) and the output channels ({weight.shape[0]})")
+    if weight.shape[1] * groups != input.shape[1]:
+        per_group = f" * groups={groups}" if groups > 1 else ""
+        raise ValueError(f"{op}: weight expects {weight.shape[1] * groups} input channels "
+                         f"(weight.shape[1]{per_group}), got input with {input.shape[1]} channels")
     _check_bias(op, bias, weight.shape[0])
     _check_kernel_fits(op, input.shape[2:], weight.shape[2:], padding, dilation)
     output_size = output_hw(input.shape[2:], weight.shape[2:], stride, padding, dilation)
-    return Conv2dFunction.apply(input, weight, bias, stride, padding, dilation, output_size)
+    if groups == 1:
+        return Conv2dFunction.apply(input, weight, bias, stride, padding, dilation, output_size)
+    from minigan.ops.shape import cat
+
+    c, o = input.shape[1] // groups, weight.shape[0] // groups
+    parts = [Conv2dFunction.apply(input[:, g * c:(g + 1) * c], weight[g * o:(g + 1) * o],
+                                  None if bias is None else bias[g * o:(g + 1) * o],
+                                  stride, padding, dilation, output_size) for g in range(groups)]
+    return cat(parts, 1)
 
 
 class ConvTranspose2dFunction(Function):
@@ -347,10 +361,10 @@ class ConvTranspose2dFunction(Function):
             grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args, cols=cols)
         return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
-    # speed (e) in section 4: the product by phases, on NumPy with a stride above 1
+    # speed (e) in section 4: the product by phases, on NumPy with more than one output channel
     @staticmethod
     def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
-        by_phase = get_array_module(x) is np and max(stride) > 1 and weight.shape[1] > 1
+        by_phase = get_array_module(x) is np and weight.shape[1] > 1
         return ConvTranspose2dFunction.forward(
             ctx, x, weight, bias, stride, padding, dilation, output_size,
             _transposed_product_by_phase if by_phase else _transposed_product)
@@ -478,8 +492,8 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
                                                             padding, dilation)
     if grad_output.shape != expected:
         raise ValueError(f"{op}: grad_output must have shape {expected} (the conv2d output for "
-                         f"this "
-                         f"input and weight_size), got grad_output of shape {grad_output.shape}")
+                         f"this input and weight_size), got grad_output of shape "
+                         f"{tuple(grad_output.shape)}")
     return Conv2dWeightGrad.apply(input, grad_output, weight_size, stride, padding, dilation)
 
 
@@ -504,17 +518,22 @@ def _weight_product(g_rows, cols):
     return matmul_arrays(cols, g_rows.T).T
 
 
-# (e) _transposed_product_by_phase (NumPy, stride > 1; conv_transpose2d's forward and conv2d's input
-#     gradient): col2im's additions with long contiguous inner loops instead of rows of OW pixels.
-#     The padded output splits into stride x stride phases (rows a, a + sh, a + 2sh, ...; likewise
-#     columns), and every kernel tap adds into exactly one phase, shifted by whole rows and columns.
-#     With the columns' rows padded to the phase width Wq (zeros in x before the product), a shift
-#     is one offset into the flattened phase, so each tap is one addition of N*C_out runs of OH*Wq
-#     numbers (col2im: N*C_out*OH runs of OW). Then the phases are interleaved into the output.
-#     Cost: a product Wq/OW times wider (8/7 for DCGAN-28's 7 -> 14 layer). Measured with
-#     benchmarks/ab_levers.py (1 thread, CPU time): 1.30x on DCGAN-28's G.convT1 (64 -> 32 channels,
-#     7.85 -> 6.43 ms), 1.21-1.32x from 4 to 16 output channels, but 0.92-0.97x with one output
-#     channel (G.convT2: col2im has little to add there), so it is used from two output channels.
+# (e) _transposed_product_by_phase (NumPy; conv_transpose2d's forward and conv2d's input gradient):
+#     col2im's additions as a few long contiguous runs instead of rows of OW pixels. The padded
+#     output splits into stride x stride phases (rows a, a + sh, a + 2sh, ...; likewise columns),
+#     and every kernel tap adds into exactly one phase, shifted by whole rows and columns. x is laid
+#     out as (C_in, OH, N, Wq) (zeros beyond its own rows and columns, Wq the phase width), so the
+#     product's columns come in the order (row, image, column): a tap's shift is then one offset
+#     into its phase held as (C_out, rows, N, Wq), and each tap is one addition of C_out runs of
+#     OH*N*Wq numbers (col2im: N*C_out*OH runs of OW). Then the phases are interleaved into the
+#     output. Cost: a product Wq/OW times wider (8/7 for DCGAN-28's 7 -> 14 layer).
+#     Measured (one thread, CPU time, the function alone): DCGAN-28's G.convT1 (64 -> 32 channels,
+#     7 -> 14) 6.38 ms with col2im, 5.08 with phases in the layout (C_out, N, rows, Wq) (the runs
+#     were OH*Wq numbers), 4.31 in this layout; one output channel (G.convT2) 0.54 / 0.55 / 0.50;
+#     DeZero's 512 -> 256, 3 -> 4 layer 19.2 / 17.4 / 16.3 (benchmarks/NOTES.md, round three).
+#     With stride 1 (one phase) against col2im: 0.74x on (8, 64 -> 64, 32x32, k3 p1), (16, 32 -> 32,
+#     28x28, k3 p1) and (4, 64 -> 3, 32x32, k7 p3). With one output channel col2im has little to
+#     add and the two are within noise (0.97-1.06x): col2im is kept there.
 
 
 def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size):
@@ -524,18 +543,17 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     oh, ow = output_hw(output_size, (kh, kw), stride, padding, dilation)  # col2im's grid
     hq = -(-(output_size[0] + 2 * ph) // sh)  # rows and columns of one phase of the padded output
     wq = -(-(output_size[1] + 2 * pw) // sw)
-    x_rows = np.zeros((c_in, n, oh, wq), x.dtype)
-    x_rows[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
-    cols = matmul_arrays(weight.reshape(c_in, -1).T,
-                         x_rows.reshape(c_in, -1))  # (C_out*kh*kw, N*OH*Wq)
-    taps = cols.reshape(c_out, kh, kw, n, oh * wq)
-    phases = np.zeros((sh, sw, c_out, n, (hq + 1) * wq),
-                      x.dtype)  # one spare row: zeros spill into it
+    row = n * wq  # one row of every image of a phase: the unit of a tap's vertical shift
+    x_rows = np.zeros((c_in, oh, n, wq), x.dtype)
+    x_rows[:, :h, :, :w] = x.transpose(1, 2, 0, 3)
+    taps = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw,
+    taps = taps.reshape(c_out, kh, kw, oh * row)                                #  OH*N*Wq)
+    phases = np.zeros((sh, sw, c_out, (hq + 1) * row), x.dtype)  # a spare row: zeros spill there
     for i in range(kh):
         for j in range(kw):
-            start = (i * dh // sh) * wq + j * dw // sw
-            phases[(i * dh) % sh, (j * dw) % sw, :, :, start:start + oh * wq] += taps[:, i, j]
-    phases = phases.reshape(sh, sw, c_out, n, hq + 1, wq)
+            start = (i * dh // sh) * row + j * dw // sw
+            phases[(i * dh) % sh, (j * dw) % sw, :, start:start + oh * row] += taps[:, i, j]
+    phases = phases.reshape(sh, sw, c_out, hq + 1, n, wq)
     y = np.empty((n, c_out) + tuple(output_size), x.dtype)
     for a in range(sh):
         q0 = max(0, -(-(ph - a) // sh))  # the first phase row inside the output (not its padding)
@@ -543,6 +561,6 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
         for b in range(sw):
             u0 = max(0, -(-(pw - b) // sw))
             columns = range(b - pw + sw * u0, output_size[1], sw)
-            phase = phases[a, b, :, :, q0:q0 + len(rows), u0:u0 + len(columns)]
-            y[:, :, rows.start::sh, columns.start::sw] = phase.transpose(1, 0, 2, 3)
+            phase = phases[a, b, :, q0:q0 + len(rows), :, u0:u0 + len(columns)]
+            y[:, :, rows.start::sh, columns.start::sw] = phase.transpose(2, 0, 1, 3)
     return y

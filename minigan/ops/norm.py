@@ -203,7 +203,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     input = as_tensor(input)
     if input.ndim < 2:
         raise ValueError("batch_norm: input must be (N, C) or (N, C, *spatial), got shape "
-                         f"{input.shape}")
+                         f"{tuple(input.shape)}")
     channels = input.shape[1]
     running_mean = _raw_buffer(running_mean, "running_mean", channels)
     running_var = _raw_buffer(running_var, "running_var", channels)
@@ -215,14 +215,20 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     if training and input.numel() // max(channels, 1) <= 1:
         raise ValueError(
             "batch_norm: expected more than 1 value per channel when training, got input shape "
-            f"{input.shape}"
+            f"{tuple(input.shape)}"
         )
     for name, param in (("weight", weight), ("bias", bias)):
         if param is not None and param.shape != (channels,):
             raise ValueError(f"batch_norm: {name} must have shape ({channels},) (one per channel), "
-                             f"got {param.shape}")
+                             f"got {tuple(param.shape)}")
     return BatchNorm.apply(input, weight, bias, running_mean, running_var, training=bool(training),
                            momentum=float(momentum), eps=float(eps))
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """F.normalize: each vector along `dim` divided by its p-norm (at least eps):
+    x / max(||x||_p, eps)."""
+    return input / input.norm(p, dim, keepdim=True).clamp(min=eps)
 
 
 # ----------------------------------------------------------------------------- instance, group
@@ -273,8 +279,8 @@ def instance_norm(input: Tensor, running_mean=None, running_var=None, weight: Te
     """
     input = as_tensor(input)
     if input.ndim < 3:
-        raise ValueError(f"instance_norm expects an input (N, C, *spatial), got shape "
-                         f"{input.shape}")
+        raise ValueError("instance_norm expects an input (N, C, *spatial), got shape "
+                         f"{tuple(input.shape)}")
     n, c = input.shape[:2]
     for name, param in (("weight", weight), ("bias", bias)):
         _check_vector("instance_norm", name, param, c, input.shape)
@@ -285,8 +291,8 @@ def instance_norm(input: Tensor, running_mean=None, running_var=None, weight: Te
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     spatial = input.numel() // max(n * c, 1)
     if spatial <= 1:
-        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
-                         f"{input.shape}")
+        raise ValueError("Expected more than 1 spatial element when training, got input size "
+                         f"{tuple(input.shape)}")
     if running_mean is not None and running_var is not None:
         _update_instance_running_stats(input.array.reshape(n, c, spatial),
                                        _raw_buffer(running_mean, "running_mean", c),
