@@ -27,8 +27,8 @@ def float64():
 
 def test_pixel_norm_gives_every_pixel_unit_rms_over_the_channels():
     x = mg.randn(3, 5, 4, 4) * 7 + 2
-    y = PixelNorm()(x).numpy()
-    a = x.numpy().astype(np.float64)
+    y = PixelNorm()(x).detach().numpy()
+    a = x.detach().numpy().astype(np.float64)
     np.testing.assert_allclose(y, a / np.sqrt((a ** 2).mean(axis=1, keepdims=True) + 1e-8), rtol=1e-5)
     np.testing.assert_allclose(np.sqrt((y ** 2).mean(axis=1)), 1.0, rtol=1e-5)
 
@@ -36,8 +36,8 @@ def test_pixel_norm_gives_every_pixel_unit_rms_over_the_channels():
 def test_pixel_norm_ignores_the_scale_of_each_pixel_and_the_other_samples():
     x = mg.randn(2, 6, 3, 3)
     scale = mg.rand(2, 1, 3, 3) * 10 + 0.1
-    np.testing.assert_allclose(PixelNorm()(x * scale).numpy(), PixelNorm()(x).numpy(), rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(PixelNorm()(x[:1]).numpy(), PixelNorm()(x).numpy()[:1], rtol=1e-6)
+    np.testing.assert_allclose(PixelNorm()(x * scale).detach().numpy(), PixelNorm()(x).detach().numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(PixelNorm()(x[:1]).detach().numpy(), PixelNorm()(x).detach().numpy()[:1], rtol=1e-6)
 
 
 def test_pixel_norm_is_differentiable_twice(float64):
@@ -51,23 +51,23 @@ def test_pixel_norm_is_differentiable_twice(float64):
 
 def test_equalized_linear_stores_unit_weights_and_scales_them_by_hes_constant():
     layer = EqualizedLinear(200, 300)
-    assert layer.weight.numpy().std() == pytest.approx(1.0, abs=0.01)
+    assert layer.weight.detach().numpy().std() == pytest.approx(1.0, abs=0.01)
     assert layer.scale == pytest.approx(math.sqrt(2 / 200))
-    assert np.all(layer.bias.numpy() == 0)
+    assert np.all(layer.bias.detach().numpy() == 0)
     x = mg.randn(4, 200)
-    expected = x.numpy() @ (layer.weight.numpy() * layer.scale).T
-    np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-5, atol=1e-6)
+    expected = x.detach().numpy() @ (layer.weight.detach().numpy() * layer.scale).T
+    np.testing.assert_allclose(layer(x).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_equalized_conv_stores_unit_weights_and_scales_them_by_hes_constant():
     layer = EqualizedConv2d(6, 40, 3, padding=1)
     assert layer.weight.shape == (40, 6, 3, 3)
-    assert layer.weight.numpy().std() == pytest.approx(1.0, abs=0.05)
+    assert layer.weight.detach().numpy().std() == pytest.approx(1.0, abs=0.05)
     assert layer.scale == pytest.approx(math.sqrt(2 / (6 * 9)))
     x = mg.randn(2, 6, 5, 5)
     plain = nn.Conv2d(6, 40, 3, padding=1)
-    plain.load_state_dict({"weight": layer.weight.numpy() * layer.scale, "bias": layer.bias.numpy()})
-    np.testing.assert_allclose(layer(x).numpy(), plain(x).numpy(), rtol=1e-5, atol=1e-6)
+    plain.load_state_dict({"weight": layer.weight.detach().numpy() * layer.scale, "bias": layer.bias.detach().numpy()})
+    np.testing.assert_allclose(layer(x).detach().numpy(), plain(x).detach().numpy(), rtol=1e-5, atol=1e-6)
     assert layer(x).shape == (2, 40, 5, 5)
 
 
@@ -87,10 +87,10 @@ def test_the_equalized_learning_rate_moves_every_layer_at_the_same_relative_spee
         for equalized in (True, False):
             layer = conv(fan_in, 4, 1, equalized)
             opt = optim.Adam(layer.parameters(), lr=lr)
-            before = layer.weight.numpy() * (layer.scale if equalized else 1)
+            before = layer.weight.detach().numpy() * (layer.scale if equalized else 1)
             (layer(mg.randn(2, fan_in, 3, 3)) ** 2).sum().backward()
             opt.step()
-            after = layer.weight.numpy() * (layer.scale if equalized else 1)
+            after = layer.weight.detach().numpy() * (layer.scale if equalized else 1)
             relative[fan_in, equalized] = np.abs(after - before).mean() / he_constant(fan_in)
     assert relative[8, True] == pytest.approx(lr, rel=0.05) and relative[800, True] == pytest.approx(lr, rel=0.05)
     assert relative[800, False] / relative[8, False] == pytest.approx(10, rel=0.05)   # sqrt(800 / 8)
@@ -99,8 +99,8 @@ def test_the_equalized_learning_rate_moves_every_layer_at_the_same_relative_spee
 def test_the_ablation_without_equalized_lr_starts_at_the_same_function_scale():
     plain = conv(50, 30, 3, equalized=False)
     assert isinstance(plain, nn.Conv2d)
-    assert plain.weight.numpy().std() == pytest.approx(he_constant(50 * 9), rel=0.05)
-    assert np.all(plain.bias.numpy() == 0)
+    assert plain.weight.detach().numpy().std() == pytest.approx(he_constant(50 * 9), rel=0.05)
+    assert np.all(plain.bias.detach().numpy() == 0)
 
 
 # ----------------------------------------------------------------------------- epsilon drift
@@ -116,7 +116,7 @@ def test_drift_adds_eps_times_the_mean_squared_real_score():
         opt = optim.SGD(D_copy.parameters(), lr=0.0)
         losses.append(gan.d_step(G, D_copy, opt, real, z, gan.LOSSES["wgan"], clip_value=100, drift=drift)["d_loss"])
     with mg.no_grad():
-        expected = 0.5 * (D(real).numpy().astype(np.float64) ** 2).mean()
+        expected = 0.5 * (D(real).detach().numpy().astype(np.float64) ** 2).mean()
     assert losses[1] - losses[0] == pytest.approx(expected, rel=1e-4)
 
 
@@ -125,28 +125,28 @@ def test_drift_adds_eps_times_the_mean_squared_real_score():
 
 def test_fade_in_is_lerp():
     old, new = mg.tensor([0.0, 2.0]), mg.tensor([4.0, -2.0])
-    np.testing.assert_allclose(fade_in(old, new, 0.0).numpy(), [0, 2])
-    np.testing.assert_allclose(fade_in(old, new, 1.0).numpy(), [4, -2])
-    np.testing.assert_allclose(fade_in(old, new, 0.25).numpy(), [1, 1])
+    np.testing.assert_allclose(fade_in(old, new, 0.0).detach().numpy(), [0, 2])
+    np.testing.assert_allclose(fade_in(old, new, 1.0).detach().numpy(), [4, -2])
+    np.testing.assert_allclose(fade_in(old, new, 0.25).detach().numpy(), [1, 1])
 
 
 def test_generator_grows_7_14_28_and_a_new_block_starts_faded_out():
     G = ProGenerator(16, 2)
     z = mg.randn(3, 16)
     assert G(z).shape == (3, 1, 7, 7) and G.resolution == 7
-    before = G(z).numpy()
+    before = G(z).detach().numpy()
     new = G.grow()
     assert int(G.stage.item()) == 1 and G.alpha.item() == 0.0
     assert {id(p) for p in new} == {id(p) for p in G.stage_parameters(1)}
-    at_zero = G(z).numpy()
+    at_zero = G(z).detach().numpy()
     assert at_zero.shape == (3, 1, 14, 14)
     # alpha = 0: the old 7x7 image, every pixel repeated 2 x 2
     np.testing.assert_allclose(at_zero, before.repeat(2, axis=2).repeat(2, axis=3), rtol=1e-6, atol=1e-7)
     G.alpha.fill_(1.0)
-    full = G(z).numpy()
+    full = G(z).detach().numpy()
     G.alpha.fill_(0.3)
     old_t, new_t = np.arctanh(np.clip(at_zero, -0.999999, 0.999999)), np.arctanh(np.clip(full, -0.999999, 0.999999))
-    np.testing.assert_allclose(np.arctanh(np.clip(G(z).numpy(), -0.999999, 0.999999)), 0.7 * old_t + 0.3 * new_t, atol=1e-3)
+    np.testing.assert_allclose(np.arctanh(np.clip(G(z).detach().numpy(), -0.999999, 0.999999)), 0.7 * old_t + 0.3 * new_t, atol=1e-3)
     G.grow()
     assert G(z).shape == (3, 1, 28, 28)
     with pytest.raises(ValueError, match="at its last stage already"):
@@ -156,12 +156,12 @@ def test_generator_grows_7_14_28_and_a_new_block_starts_faded_out():
 def test_discriminator_at_alpha_zero_reads_the_downsampled_image_with_the_old_stage():
     D = ProDiscriminator(2)
     x = mg.randn(4, 1, 14, 14)
-    small = mg.tensor(x.numpy().reshape(4, 1, 7, 2, 7, 2).mean(axis=(3, 5)))
-    old_score = D(small).numpy()
+    small = mg.tensor(x.detach().numpy().reshape(4, 1, 7, 2, 7, 2).mean(axis=(3, 5)))
+    old_score = D(small).detach().numpy()
     D.grow()
-    np.testing.assert_allclose(D(x).numpy(), old_score, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(D(x).detach().numpy(), old_score, rtol=1e-5, atol=1e-6)
     D.alpha.fill_(1.0)
-    assert not np.allclose(D(x).numpy(), old_score, atol=1e-3)
+    assert not np.allclose(D(x).detach().numpy(), old_score, atol=1e-3)
 
 
 def test_a_network_built_at_the_last_stage_has_the_same_initial_weights():
@@ -172,7 +172,7 @@ def test_a_network_built_at_the_last_stage_has_the_same_initial_weights():
     full = ProGenerator(16, 2, stage=2)
     for (name, a), b in zip(growing.state_dict().items(), full.state_dict().values()):
         if name not in ("stage", "alpha"):
-            np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+            np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=name)
     assert len(active_parameters(growing)) < len(active_parameters(full)) == len(list(full.parameters()))
 
 
@@ -204,15 +204,15 @@ def test_schedule_without_growing_and_without_fading():
 
 def test_real_images_follow_the_same_fade_as_gs():
     x = mg.randn(2, 1, 28, 28)
-    a = x.numpy()
+    a = x.detach().numpy()
 
     def pool(v, k):
         return v.reshape(2, 1, v.shape[2] // k, k, v.shape[3] // k, k).mean(axis=(3, 5))
-    np.testing.assert_allclose(real_at(x, 0, 1.0).numpy(), pool(a, 4), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(real_at(x, 0, 1.0).detach().numpy(), pool(a, 4), rtol=1e-5, atol=1e-6)
     at14 = pool(a, 2)
     blurred = pool(at14, 2).repeat(2, axis=2).repeat(2, axis=3)
-    np.testing.assert_allclose(real_at(x, 1, 0.25).numpy(), 0.75 * blurred + 0.25 * at14, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(real_at(x, 2, 1.0).numpy(), a)
+    np.testing.assert_allclose(real_at(x, 1, 0.25).detach().numpy(), 0.75 * blurred + 0.25 * at14, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(real_at(x, 2, 1.0).detach().numpy(), a)
     assert to_full_resolution(pool(a, 4)).shape == (2, 1, 28, 28)
 
 
@@ -281,7 +281,7 @@ def test_a_checkpoint_taken_in_the_middle_of_a_fade_in_resumes_bit_exactly(tmp_p
 
     for model in ("G", "D"):
         for (name, a), b in zip(getattr(straight, model).state_dict().items(), getattr(resumed, model).state_dict().values()):
-            np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=f"{model}.{name}")
+            np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=f"{model}.{name}")
     for opt in ("opt_g", "opt_d"):
         a, b = getattr(straight, opt).state_dict(), getattr(resumed, opt).state_dict()
         assert a["param_groups"] == b["param_groups"]
@@ -309,12 +309,12 @@ def test_loading_an_earlier_stage_goes_back_and_a_refused_checkpoint_changes_not
     bad["opt_d"]["param_groups"][0]["lr"] = -1.0
     fresh = _run()
     fresh.fit(steps=5, progress=False)
-    before = {k: v.numpy().copy() for k, v in fresh.G.state_dict().items()}
+    before = {k: v.detach().numpy().copy() for k, v in fresh.G.state_dict().items()}
     with pytest.raises(ValueError):
         fresh.load_state_dict(bad)
     assert fresh.stage == 1 and len(fresh.opt_g.param_groups) == 2 and fresh.step == 5
     for key, value in fresh.G.state_dict().items():
-        np.testing.assert_array_equal(value.numpy(), before[key], err_msg=key)
+        np.testing.assert_array_equal(value.detach().numpy(), before[key], err_msg=key)
 
     del bad["G"]["stage"]
     with pytest.raises(ValueError, match="no valid growing stage"):

@@ -156,7 +156,7 @@ def test_mixing_grid_copies_the_chosen_layers_from_b():
     ws = np.repeat(w_a[:, None], 6, axis=1)
     ws[:, 4:] = w_b[1]
     with mg.no_grad():
-        expected = G.synthesis(mg.tensor(ws), space.noise(3)).numpy()
+        expected = G.synthesis(mg.tensor(ws), space.noise(3)).detach().numpy()
     np.testing.assert_allclose(grid[9:12], expected, atol=1e-6)                    # row 2: B_1's fine styles
     np.testing.assert_allclose(grid[8], space.images(w_b[1:2])[0], atol=1e-6)
 

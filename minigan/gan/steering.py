@@ -238,14 +238,14 @@ def classifier_guided_edit(space: LatentSpace, latents: np.ndarray, evaluator, t
         for step in range(steps + 1):
             logits = classifier(space.render(latent, noise))
             log_p = F.log_softmax(logits, dim=1)[:, target]
-            probabilities.append(np.exp(log_p.numpy().astype(np.float64)))
+            probabilities.append(np.exp(log_p.detach().numpy().astype(np.float64)))
             if step == steps:
                 break
             objective = log_p.sum() - stay * ((latent - start) ** 2).sum()
             (grad,) = mg.grad(objective, latent)
             with mg.no_grad():
                 latent = (latent + lr * grad).requires_grad_()
-            path.append(latent.numpy())
+            path.append(latent.detach().numpy())
     finally:
         space.G.train(was_training)
     return {"latents": np.stack(path), "probabilities": np.stack(probabilities)}
