@@ -354,7 +354,7 @@ def test_train_progan_from_the_command_line_and_resume_in_a_fade(tmp_path, capsy
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--model", "progan", "--grow-every", "-1"], "argument --grow-every: must be an integer >= 0, got '-1'"),
+    (["--model", "progan", "--grow-every", "-1"], "argument --grow-every: must be an integer in [0, 100,000,000], got '-1'"),
     (["--model", "progan", "--grow-every", "5", "--fade-steps", "9"], "fade_steps must be at most grow_every (5), got 9"),
     (["--model", "dcgan", "--equalized-lr", "no"], "--equalized-lr applies to model progan and stylegan, not to model 'dcgan'"),
     (["--model", "stylegan", "--grow-every", "5"], "--grow-every applies to model progan, not to model 'stylegan'"),

@@ -187,9 +187,10 @@ SETTINGS = (
             low_open=True),
     # -- progressive growing and the style-based generator (Karras et al. 2018, 2019) -------------
     Setting("grow_every", int, 600, "progan: steps at each resolution (7, 14, 28) before the next "
-            "block grows (0: the full network from the first step)", low=0, models=("progan",)),
+            "block grows (0: the full network from the first step)", low=0, high=100_000_000,
+            models=("progan",)),
     Setting("fade_steps", int, 300, "progan: steps over which a new block fades in (alpha 0 -> 1; "
-            "at most grow_every)", low=0, models=("progan",)),
+            "at most grow_every)", low=0, high=100_000_000, models=("progan",)),
     Setting("pixel_norm", bool, True, "pixel-wise feature normalisation (progan: G's features; "
             "stylegan: z before the mapping network)", models=("progan", "stylegan")),
     Setting("equalized_lr", bool, True, "equalized learning rate: weights stored at N(0, 1), "
@@ -201,7 +202,7 @@ SETTINGS = (
     Setting("style_mixing", float, 0.9, "stylegan: probability that a training batch mixes the "
             "styles of two latents", low=0, high=1, models=("stylegan",)),
     Setting("mapping_layers", int, 4, "stylegan: layers of the mapping network z -> w", low=1,
-            models=("stylegan",)),
+            high=100, models=("stylegan",)),
     Setting("seed", int, 0, "random seed of weights, noise and batches", low=0, high=2**63 - 1),
     Setting("backend", str, "numpy", "array library (cupy needs a CUDA GPU)",
             choices=("numpy", "cupy"), resume="free"),
