@@ -39,6 +39,11 @@ EXERCISES = (
     Exercise(19, "ex_vae", "ex19_vae", 10, 15, "the VAE's reparameterisation and KL term"),
     Exercise(20, "ex_nearest_neighbour", "ex20_nearest_neighbour", 5, 22, "nearest training neighbours: does G copy?"),
     Exercise(21, "ex_game_step", "ex21_game_step", 5, 8, "one step of simultaneous or alternating gradient play"),
+    Exercise(26, "ex_pixel_norm", "ex26_pixel_norm", 5, 19, "pixel-wise feature normalisation"),
+    Exercise(27, "ex_equalized_conv", "ex27_equalized_conv", 5, 19, "the equalized-learning-rate convolution"),
+    Exercise(28, "ex_adain", "ex28_adain", 5, 20, "adaptive instance normalisation (AdaIN)"),
+    Exercise(29, "ex_fade_in", "ex29_fade_in", 5, 19, "the fade-in of a new block (torch.lerp)"),
+    Exercise(30, "ex_truncation", "ex30_truncation", 5, 20, "the truncation trick"),
 )
 
 BY_MARKER = {e.marker: e for e in EXERCISES}
