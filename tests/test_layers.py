@@ -574,6 +574,11 @@ ON_FAST_PATHS = [  # (op, case, the function, its float64 inputs)
      lambda r: (_float64(r, 2, 2, 7, 6),)),
     ("avg_pool2d", "divisor_unbatched", lambda x: F.avg_pool2d(x, (2, 3), 1, divisor_override=4) ** 2,
      lambda r: (_float64(r, 2, 5, 5),)),
+    ("prelu", "per_channel", lambda x, w: F.prelu(x, w) ** 2,                   # on Where's fast path
+     lambda r: (_float64(r, 2, 3, 4, 4), _float64(r, 3))),
+    ("prelu", "one_slope", lambda x, w: F.prelu(x, w) * x, lambda r: (_float64(r, 3, 5), _float64(r, 1))),
+    ("lerp", "tensor_weight", lambda x, e, w: x.lerp(e, w) ** 2,                # lerp's where
+     lambda r: (_float64(r, 2, 3, 4), _float64(r, 2, 3, 4), _float64(r, 3, 4))),
 ]
 FAST_IDS = [f"{op}-{case}" for op, case, _, _ in ON_FAST_PATHS]
 
@@ -636,3 +641,6 @@ def test_the_ops_on_fast_paths_are_the_ones_checked_on_both_paths():
     assert {name for name, found in reached.items() if found} == {op for op, _, _, _ in ON_FAST_PATHS}
     assert reached["instance_norm"] == reached["layer_norm"] == {"BatchNorm"}
     assert reached["avg_pool2d"] == {"Conv2dFunction"}
+    assert reached["prelu"] == reached["lerp"] == {"Where"}
+    # max_pool2d's fast path is how it finds each window's maximum (no Function of its own):
+    # tests/test_fast_paths.py checks it against the reference, to second order

@@ -9,8 +9,8 @@
 #   Pathak et al. 2016).
 #
 # Both have a right answer, so both can be trained with a pixel loss alone — and both show, in
-# numbers, what lesson 16 glimpsed: the adversary makes the outputs **look** more real while moving
-# them **further** from the truth. Blau and Michaeli (2018) proved that this is not a failure of
+# numbers, what lesson 16's short runs could not: the adversary makes the outputs **look** more real
+# while moving them **further** from the truth. Blau and Michaeli (2018) proved that this is not a failure of
 # training but a law: beyond a point, no method can be both more faithful and more realistic. This
 # lesson measures that trade-off and plots it.
 #
