@@ -114,7 +114,7 @@ trainer_pixel.fit(progress=False)
 srresnet_out = trainer_pixel.sample_many(n_eval)
 sr["SRResNet"] = measure_sr(srresnet_out)
 print(f"{steps_sr} steps ({trainer_pixel.elapsed:.0f} s)  SRResNet", fmt(sr["SRResNet"]))
-assert sr["SRResNet"]["psnr"] > sr["bicubic"]["psnr"]     # learned beats interpolated, pixel by pixel
+assert FAST or sr["SRResNet"]["psnr"] > sr["bicubic"]["psnr"]   # learned beats interpolated (fast mode: 30 steps, a smoke test)
 
 # %% [markdown]
 # ## 3. Why a pixel loss blurs: the posterior mean
@@ -163,8 +163,8 @@ for name in ("bicubic", "SRResNet", "SRGAN"):
 show(np.concatenate([upsampled["nearest"][:10], upsampled["bicubic"][:10], srresnet_out[:10], srgan_out[:10],
                      sr_held.targets[:10]]), 10, "input | bicubic | SRResNet | SRGAN | target",
      ["input", "bicubic", "SRResNet", "SRGAN", "target"], 4.3)
-assert sr["SRGAN"]["sharpness"] > sr["SRResNet"]["sharpness"]
 if not FAST:
+    assert sr["SRGAN"]["sharpness"] > sr["SRResNet"]["sharpness"]
     assert sr["SRGAN"]["psnr"] < sr["SRResNet"]["psnr"]     # further from the truth ...
     assert sr["SRGAN"]["fd"] < sr["SRResNet"]["fd"]         # ... and more realistic
 
@@ -202,8 +202,8 @@ show(np.concatenate([in_held.inputs[:10], outputs["reconstruction only"][:10], o
                      in_held.targets[:10]]), 10, "input | reconstruction only | context encoder | target",
      ["input", "L2", "L2 + adv", "target"], 3.6)
 np.testing.assert_array_equal(outputs["context encoder"][:, 0][:, ~mask], in_held.inputs[:n_eval, 0][:, ~mask])
-assert inpaint["context encoder"]["sharpness"] > inpaint["reconstruction only"]["sharpness"]
 if not FAST:
+    assert inpaint["context encoder"]["sharpness"] > inpaint["reconstruction only"]["sharpness"]
     assert inpaint["context encoder"]["psnr"] < inpaint["reconstruction only"]["psnr"]
     assert inpaint["context encoder"]["fd"] < inpaint["reconstruction only"]["fd"]
 
