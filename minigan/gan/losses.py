@@ -62,7 +62,7 @@ def g_loss_minimax(fake_logits):
     """The original minimax (saturating) generator loss:  E[log(1 - D(G(z)))], minimised by G.
 
     When D rejects the fakes (D(G(z)) -> 0) its gradient vanishes: the generator stops learning.
-    Lesson 3 shows this next to the non-saturating loss.
+    Lesson 4 shows this next to the non-saturating loss.
     """
     return -F.softplus(fake_logits).mean()
 
