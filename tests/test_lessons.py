@@ -178,3 +178,12 @@ def test_committed_progress_bars_show_their_final_state(src):
     unfinished = [text for _, text in _output_texts(nb)
                   if (m := re.search(r"\| *(\d+)/(\d+) \[", text)) and m.group(1) != m.group(2)]
     assert unfinished == [], f"{src.stem}: {unfinished}"
+
+
+def test_every_lesson_is_in_the_readme_course_table_with_its_full_run_time():
+    """README's course table lists every lesson with the seconds of its full run (at most 5 minutes)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): float(m.group(2)) for m in
+            re.finditer(r"^\| \d+ \| `(\d\d_\w+)` \|.*\| (\d+(?:\.\d+)?) \|$", readme, re.M)}
+    assert {src.stem for src in SOURCES} <= set(rows), sorted({src.stem for src in SOURCES} - set(rows))
+    assert all(0 < seconds <= 300 for seconds in rows.values()), rows
