@@ -251,6 +251,7 @@ print("mean pixel change per step of t:", np.round(steps_between, 3))
 #    $z_t = \frac{\sin((1-t)\Omega)}{\sin\Omega} z_0 + \frac{\sin(t\Omega)}{\sin\Omega} z_1$ with $\cos\Omega = \frac{z_0\cdot z_1}{|z_0||z_1|}$.
 # 3. Train for the full default (`python -m minigan train`, about 3 minutes on two cores) and look at
 #    `runs/dcgan-sample/training.gif`.
+# 4. More than one machine: [this loop on PyTorch's DDP](../README.md#when-one-machine-is-not-enough).
 #
 # ## Exercises
 #
