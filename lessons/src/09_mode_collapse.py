@@ -47,8 +47,8 @@ STEPS = 300 if FAST else 2000
 # chases it around the ring, and never settles.
 #
 # What that looks like here (the snapshots below) is not a neat pile-up on one or two modes but a
-# **smeared, oscillating** generator: at every snapshot its samples lie on a thin curve over *one part*
-# of the ring (most of them in 3 of its 8 sectors), the curve runs across and between the modes rather
+# **smeared, oscillating** generator: at every snapshot its samples lie along a curve or a thin sheet over
+# *one part* of the ring (most of them in 3 of its 8 sectors), running across and between the modes rather
 # than onto them (the typical sample is half a unit or more from the nearest centre, where a mode is
 # $\sigma = 0.02$ wide), and from one snapshot to the next it moves on: between consecutive snapshots,
 # about half or more of its samples change sector (47% to 100% in this run). So
@@ -90,6 +90,7 @@ for ax, (step, pts) in zip(axes, shots):
     ax.scatter(*pts.T, s=2, alpha=0.4)
     ax.set(xlim=(-3, 3), ylim=(-3, 3), title=f"step {step}: {modes(pts)['modes_covered']}/8 modes")
 fig.suptitle("the plain GAN on the collapse recipe (red circles: the 8 modes)")
+fig.tight_layout()
 plt.show()
 
 
