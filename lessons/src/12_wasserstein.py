@@ -85,8 +85,10 @@ assert np.allclose(np.array(w1)[far], thetas[far], atol=0.01)          # linear 
 #
 # Why this checks the critic: for the matching $\sigma$ that achieves $W_1$ and any function $f$ with
 # Lipschitz constant $K$,
+#
 # $$\frac1n\sum_i f(x_i) - \frac1n\sum_i f(y_i) = \frac1n\sum_i \big(f(x_i) - f(y_{\sigma(i)})\big)
 #   \le \frac{K}{n}\sum_i \|x_i - y_{\sigma(i)}\| = K\, W_1 .$$
+#
 # Evaluated on the same samples, a 1-Lipschitz critic's estimate can never exceed $W_1$. An estimate
 # above $W_1$ is proof that the critic is steeper than 1 somewhere.
 
