@@ -307,10 +307,32 @@ def get_rng_state() -> dict:
     }
 
 
+def check_rng_state(state) -> None:
+    """ValueError unless `state` is what get_rng_state() returns (a hand-edited one is named)."""
+    keys = {"bit_generator", "state", "inc", "has_uint32", "uinteger"}
+    if not isinstance(state, dict) or set(state) != keys:
+        got = sorted(state) if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"a random generator state must be a dict with the keys {sorted(keys)}, "
+                         f"got {got}")
+    if state["bit_generator"] != "PCG64":
+        raise ValueError(f"expected a PCG64 generator state, got {state['bit_generator']!r}")
+    for key, bits in (("state", 128), ("inc", 128)):
+        value = state[key]
+        if not (isinstance(value, str) and value.isdigit() and len(value) <= 39
+                and int(value) < 2 ** bits):
+            raise ValueError(f"the random generator's {key!r} must be a decimal string of a "
+                             f"{bits}-bit integer, got {value!r}"[:200])
+    for key, high in (("has_uint32", 2), ("uinteger", 2 ** 32)):
+        value = state[key]
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or \
+                not 0 <= value < high:
+            raise ValueError(f"the random generator's {key!r} must be an integer in [0, {high}), "
+                             f"got {value!r}")
+
+
 def set_rng_state(state: dict) -> None:
     """Restore a state from get_rng_state(): the next draws repeat those made after it was taken."""
-    if state.get("bit_generator") != "PCG64":
-        raise ValueError(f"expected a PCG64 generator state, got {state.get('bit_generator')!r}")
+    check_rng_state(state)
     gen = generator("numpy")
     gen.bit_generator.state = {
         "bit_generator": "PCG64",

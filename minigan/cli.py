@@ -9,48 +9,50 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from minigan.serialization import write_json
+from minigan.paths import path_argument
+from minigan.serialization import read_json, write_json
 
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:
     from minigan.gan import settings
 
     settings.add_flags(p)  # one flag per setting, each checked by its row of the table
-    p.add_argument("--out", type=Path, help="output folder (default: runs/<model>-<dataset>)")
-    p.add_argument("--resume", type=Path, help="continue the run in this folder from its checkpoint "
-                   "(--steps N: the new total; see the README for when this is bit-identical)")
-    p.add_argument("--config", type=Path, help="a JSON file of TrainConfig values (flags override it)")
-    p.add_argument("--data-root", type=Path, help="folder with the dataset files")
+    p.add_argument("--out", type=path_argument, help="output folder (default: "
+                   "runs/<model>-<dataset>; a folder that holds anything gets -2, -3 ...)")
+    p.add_argument("--resume", type=path_argument, help="continue the run in this folder from its "
+                   "checkpoint (--steps N: the new total; see the README for when this is "
+                   "bit-identical)")
+    p.add_argument("--config", type=path_argument, help="a JSON file of TrainConfig values (flags "
+                   "override it)")
+    p.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def _fresh_folder(base: Path) -> Path:
-    """base, or base-2, base-3 ... : never write into a folder that already holds a run."""
-    candidate, n = base, 1
-    while candidate.exists() and any(candidate.iterdir()):
-        n += 1
-        candidate = base.with_name(f"{base.name}-{n}")
-    return candidate
 
 
 def _read_config_file(path: Path) -> dict:
     """A --config file's settings, checked (types, ranges, unknown keys) before any work."""
     from minigan.gan.settings import check_settings
 
-    try:
-        values = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"--config {path}: not valid JSON ({err})") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"--config {path}: not a text file") from None
-    return check_settings(values, source=f"--config {path}")
+    return check_settings(read_json(path, f"--config {path}"), source=f"--config {path}")
+
+
+def _check_conflicts(args) -> None:
+    """Flags that contradict each other are refused, naming both (nothing is silently ignored)."""
+    pairs = [("--steps", args.steps, "--epochs", args.epochs),
+             ("--lr", args.lr, "--lr-g", args.lr_g), ("--lr", args.lr, "--lr-d", args.lr_d)]
+    for flag, value, other, other_value in pairs:
+        if value is not None and other_value is not None:
+            raise ValueError(f"give {flag} or {other}, not both (got {flag} {value} and {other} "
+                             f"{other_value})")
+    if args.resume is not None and args.out is not None and \
+            Path(args.out).resolve() != Path(args.resume).resolve():
+        raise ValueError(f"--resume {args.resume} continues the run in its own folder; --out "
+                         f"{args.out} names another one (leave --out out, or start a new run)")
 
 
 def _requested(args) -> dict:
@@ -84,11 +86,8 @@ def _resume_from_args(args):
     from minigan.gan.settings import check_resume
     from minigan.gan.training import TrainConfig, read_checkpoint
 
-    checkpoint = args.resume / "checkpoint.npz"
-    if not checkpoint.is_file():
-        raise ValueError(f"--resume {args.resume}: no checkpoint.npz there (is it a minigan run "
-                         "folder?)")
-    state = read_checkpoint(checkpoint)
+    checkpoint = args.resume / "checkpoint.npz"  # (cmd_train has seen that it is there)
+    state = read_checkpoint(checkpoint)  # every part checked: nothing below trusts a bad value
     old = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
     config = TrainConfig.from_dict({**old.to_dict(), **_requested(args)}, source="the settings")
     check_resume(old, config)
@@ -96,6 +95,24 @@ def _resume_from_args(args):
         raise ValueError(f"--steps {config.steps} is fewer than the {state['step']} steps the run "
                          f"in {args.resume} has already done")
     return config, state
+
+
+def _steps_from_epochs(args, config, batches_per_epoch: int, done: int) -> int:
+    """--epochs E as a number of steps (G updates): E passes of the loader, n_critic batches per
+    step; checked like --steps (the table's range, and on --resume at least the steps done)."""
+    from minigan.gan.settings import BY_NAME
+
+    steps = max(1, int(args.epochs * batches_per_epoch / config.n_critic))
+    where = (f"--epochs {args.epochs:g} is {steps:,} steps ({batches_per_epoch:,} batches per "
+             f"epoch, {config.n_critic} per step)")
+    try:
+        BY_NAME["steps"].check(steps)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
+    if steps < done:
+        raise ValueError(f"{where}, fewer than the {done} steps the run in {args.resume} has "
+                         "already done")
+    return steps
 
 
 def _schedule_note(old_total: int, done: int, config) -> str | None:
@@ -169,21 +186,51 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
 
 
 def cmd_train(args) -> int:
+    """Check everything, then claim (or lock) the run folder, then write: a refused run leaves
+    every file as it was. The folder stays locked until the run ends (see gan/run_folder.py)."""
+    from minigan.gan.run_folder import claim_new_folder, lock_run_folder
+    from minigan.paths import check_folder_contents
+
+    _check_conflicts(args)
+    if args.resume is None:
+        trainer, run, state = _prepare_training(args)
+        out, lock = claim_new_folder(args.out or Path("runs") / f"{trainer.config.model}-"
+                                                                f"{trainer.config.dataset}")
+    else:
+        if not (args.resume / "checkpoint.npz").is_file():
+            raise ValueError(f"--resume {args.resume}: no checkpoint.npz there (is it a minigan "
+                             "run folder?)")
+        out, lock = args.resume, lock_run_folder(args.resume)  # before the checkpoint is read
+        try:
+            check_folder_contents(args.resume, "--resume")
+            trainer, run, state = _prepare_training(args)
+        except BaseException:
+            lock.close()
+            raise
+    with lock:  # released when the run ends (and by the kernel if this process dies)
+        trainer.out_dir = out
+        return _train_in(args, trainer, run, out, state)
+
+
+def _prepare_training(args):
+    """(trainer, run, checkpoint state or None): every setting, file and checkpoint checked and
+    loaded; nothing written yet."""
+    from dataclasses import replace
+
     from minigan.gan.recipes import build
-    from minigan.gan.training import Trainer, TrainingDiverged
+    from minigan.gan.training import Trainer
+    from minigan.paths import check_folder_path
 
     state = None
     if args.resume is not None:
         config, state = _resume_from_args(args)
     else:
         config = _config_from_args(args)
+        check_folder_path(args.out or Path("runs") / f"{config.model}-{config.dataset}", "--out")
     run = build(config, root=args.data_root)
     if args.epochs is not None:
-        config.steps = max(1, int(args.epochs * len(run.loader) / config.n_critic))
-    if args.resume is not None:
-        out = args.resume
-    else:
-        out = _fresh_folder(args.out or Path("runs") / f"{config.model}-{config.dataset}")
+        config = replace(config, steps=_steps_from_epochs(args, config, len(run.loader),
+                                                          state["step"] if state else 0))
     eval_fn = None
     if config.eval_every:
         from minigan.gan.run_metrics import EvaluatorNotFoundError, training_eval_fn
@@ -191,17 +238,24 @@ def cmd_train(args) -> int:
         try:
             eval_fn = training_eval_fn(config, run)
         except EvaluatorNotFoundError as err:
-            print(f"error: --eval-every needs the evaluator: {err}", file=sys.stderr)
-            return 2
-    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, out_dir=out,
+            raise ValueError(f"--eval-every needs the evaluator: {err}") from None
+    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
                       conditional=run.conditional, eval_fn=eval_fn)
     if state is not None:
         trainer.load_state_dict(state)  # all or nothing; still nothing written
+    return trainer, run, state
+
+
+def _train_in(args, trainer, run, out: Path, state) -> int:
+    """Train in the claimed or locked folder `out` and write every output there."""
+    from minigan.gan.training import TrainingDiverged
+
+    config = trainer.config
+    if state is not None:
         note = _schedule_note(state["config"]["steps"], trainer.step, config)
         print(f"resuming {out} at step {trainer.step} of {config.steps}")
         if note:
             print(note)
-    out.mkdir(parents=True, exist_ok=True)  # the first write: every setting has been checked
     write_json(out / "config.json", config.to_dict())
     print(f"training {config.model} on {config.dataset} with the {config.loss} loss for {config.steps} "
           f"steps (batch {config.batch_size}, backend {config.backend}); outputs in {out}/")
@@ -232,14 +286,20 @@ def cmd_sample(args) -> int:
     from minigan.gan.recipes import load_generator
     import minigan as mg
 
+    from minigan.gan.recipes import check_memory_for_samples
+    from minigan.paths import check_output_file
+    from minigan.serialization import _write_atomically  # a crash keeps the old file
+
     if args.out.suffix not in (".npy", ".png"):
         raise ValueError(f"--out must end in .npy or .png, got {args.out}")
-    G, _ = load_generator(args.checkpoint)
+    check_output_file(args.out, "--out")
+    G, config = load_generator(args.checkpoint)
+    check_memory_for_samples(args.n, config, "--n")
     mg.manual_seed(args.seed)
     samples = sample(G, args.n)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".npy":
-        np.save(args.out, samples)
+        _write_atomically(args.out, lambda file: np.save(file, samples))
     elif samples.ndim == 4:
         plots.save_image_grid(samples, args.out)
     else:
@@ -268,7 +328,7 @@ def cmd_bench(args) -> int:
 
 
 def main(argv=None) -> int:
-    from minigan.gan.settings import BY_NAME
+    from minigan.gan.settings import BY_NAME, Setting
 
     parser = argparse.ArgumentParser(prog="python -m minigan", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -279,18 +339,19 @@ def main(argv=None) -> int:
     train.set_defaults(run=cmd_train)
 
     sample = commands.add_parser("sample", help="draw samples from a trained generator")
-    sample.add_argument("--checkpoint", type=Path, required=True)
+    sample.add_argument("--checkpoint", type=path_argument, required=True)
     sample.add_argument("--n", type=BY_NAME["n_samples"].argparse_type, default=64,
                         help="how many samples (default: 64)")
-    sample.add_argument("--out", type=Path, required=True, help="a .npy or .png file")
+    sample.add_argument("--out", type=path_argument, required=True, help="a .npy or .png file")
     sample.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=0)
     sample.set_defaults(run=cmd_sample)
 
     bench = commands.add_parser("bench", help="time training steps on this machine")
-    for name, default in (("model", "dcgan"), ("dataset", "sample"), ("backend", "numpy"),
-                          ("steps", 5)):
-        bench.add_argument(BY_NAME[name].flag, type=BY_NAME[name].argparse_type, default=default,
-                           help=f"{BY_NAME[name].expected()} (default: {default})")
+    steps = Setting("steps", int, 5, "timed steps", low=1, high=1000, config=False)
+    for row, default in ((BY_NAME["model"], "dcgan"), (BY_NAME["dataset"], "sample"),
+                         (BY_NAME["backend"], "numpy"), (steps, 5)):
+        bench.add_argument(row.flag, type=row.argparse_type, default=default,
+                           help=f"{row.expected()} (default: {default})")
     bench.set_defaults(run=cmd_bench)
 
     try:
@@ -311,3 +372,11 @@ def main(argv=None) -> int:
             print(f"error: {stop.code}", file=sys.stderr)
             return 2
         raise
+    except KeyboardInterrupt:  # Ctrl-C: the last checkpoint is whole (saves are atomic)
+        print("\ninterrupted; a run's last checkpoint is kept (continue it with --resume DIR)",
+              file=sys.stderr)
+        return 130
+    except MemoryError as err:  # what check_memory could not foresee: a message, not a traceback
+        print(f"error: out of memory{': ' + str(err) if str(err) else ''} (try smaller settings)",
+              file=sys.stderr)
+        return 1

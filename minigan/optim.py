@@ -48,6 +48,10 @@ class Optimizer:
     """
 
     OPTIONS: dict = {}
+    # Options an older state dict may lack: load_state_dict gives them these values, as PyTorch's
+    # __setstate__ does. Any other option missing from a saved group is refused at load (PyTorch
+    # would fail later, at the first step, with a KeyError).
+    FILLED_ON_LOAD: dict = {"maximize": False}
 
     def __init__(self, params, defaults: dict):
         self.defaults = self._checked(defaults)
@@ -244,6 +248,7 @@ class SGD(Optimizer):
 
     OPTIONS = dict(lr=_number(), momentum=_number(), dampening=_number(-math.inf),
                    weight_decay=_number(), nesterov=_flag, maximize=_flag)
+    FILLED_ON_LOAD = {"nesterov": False, "maximize": False}
 
     def _checked(self, options: dict) -> dict:
         options = super()._checked(options)
@@ -296,6 +301,7 @@ class Adam(Optimizer):
 
     OPTIONS = dict(lr=_number(), betas=_betas, eps=_number(), weight_decay=_number(),
                    amsgrad=_flag, maximize=_flag)
+    FILLED_ON_LOAD = {"amsgrad": False, "maximize": False}
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "exp_avg", "exp_avg_sq"}
@@ -359,6 +365,7 @@ class RMSprop(Optimizer):
 
     OPTIONS = dict(lr=_number(), alpha=_number(), eps=_number(), weight_decay=_number(),
                    momentum=_number(), centered=_flag, maximize=_flag)
+    FILLED_ON_LOAD = {"momentum": 0, "centered": False, "maximize": False}
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "square_avg"}
@@ -431,8 +438,15 @@ def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
                 raise invalid(f"param_groups[{g}]['params'] must hold distinct integer "
                               f"indices, got {index!r}")
             param_of[int(index)] = p
+        absent = sorted(set(optimizer.OPTIONS) - set(saved) - set(optimizer.FILLED_ON_LOAD))
+        if absent:
+            raise invalid(f"param_groups[{g}] lacks the option(s) {absent} (a {optimizer._name()} "
+                          f"group needs {sorted(set(optimizer.OPTIONS) - set(optimizer.FILLED_ON_LOAD))})")
         try:
-            new_groups.append(optimizer._checked({**group, **saved, "params": group["params"]}))
+            filled = {**saved, "params": group["params"]}
+            for key, value in optimizer.FILLED_ON_LOAD.items():
+                filled.setdefault(key, value)
+            new_groups.append(optimizer._checked(filled))
         except (TypeError, ValueError) as err:
             raise invalid(f"param_groups[{g}]: {err}") from None
     group_of = {id(p): group for group in new_groups for p in group["params"]}

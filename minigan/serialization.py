@@ -42,6 +42,7 @@ except ImportError:  # Windows: stale temporary files are recognised by their ag
 import numpy as np
 
 from minigan import backend, formats
+from minigan.paths import open_regular_file
 from minigan.autograd import Tensor
 import minigan.formats.pytorch  # noqa: E402,F401  (formats.pytorch, formats.safetensors)
 import minigan.formats.safetensors  # noqa: E402,F401
@@ -176,9 +177,10 @@ def _write_atomically(path: str, write) -> None:
     """Call write(file) on a temporary file beside `path`, flush it to disk, rename it over `path`.
 
     Through a symlink the link's target is replaced (not the link); an existing file keeps its
-    permission bits. The temporary file is named ".<name>.<12 hex digits>.tmp" and locked while it
-    is written; temporary files of the same target left by a process that died mid-save (their
-    lock is free) are removed first.
+    permission bits. The temporary file is named ".<name>.<pid>.<12 hex digits>.tmp" (unique to
+    this writer) and locked while it is written; temporary files of the same target left by a
+    process that died mid-save are removed first. Several processes or threads saving to one path
+    at once never touch each other's temporary files: each save completes, the last rename wins.
     """
     target = os.path.realpath(path)
     folder, filename = os.path.split(target)
@@ -187,7 +189,7 @@ def _write_atomically(path: str, write) -> None:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = None
-    temp = os.path.join(folder, f".{filename}.{secrets.token_hex(6)}.tmp")
+    temp = os.path.join(folder, f".{filename}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as err:
@@ -203,14 +205,29 @@ def _write_atomically(path: str, write) -> None:
             os.fsync(file.fileno())
             os.replace(temp, target)  # while still locked: no cleaner can take it for stale
     except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
+        try:
+            os.remove(temp)  # only this writer's own temporary file
+        except FileNotFoundError:
+            pass
         raise
     _fsync_folder(folder)
 
 
 def _temp_pattern(filename: str):
-    return re.compile(re.escape(f".{filename}.") + r"[0-9a-f]{12}\.tmp")
+    """Our temporary files of `filename`; group 1 is the writer's pid (absent in older names)."""
+    return re.compile(re.escape(f".{filename}.") + r"(?:(\d+)\.)?[0-9a-f]{12}\.tmp")
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another thread of this process, writing now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or cannot tell: leave its file alone
+    return True
 
 
 def _lock(file) -> None:
@@ -222,16 +239,19 @@ def _lock(file) -> None:
 def _remove_stale_temps(folder: str, filename: str) -> None:
     """Delete this target's temporary files that no live process is writing.
 
-    Only files named like ours, owned by this user, and (POSIX) whose lock can be taken -- the
-    writer died -- or (elsewhere) older than a day are removed.
+    Only files named like ours, owned by this user, whose writer's process is gone, and (POSIX)
+    whose lock can be taken, or (elsewhere) older than a day, are removed. A live writer's file is
+    never touched, not even in the instant between creating it and locking it.
     """
     pattern = _temp_pattern(filename)
     try:
-        names = [n for n in os.listdir(folder) if pattern.fullmatch(n)]
+        matches = [pattern.fullmatch(n) for n in os.listdir(folder)]
     except OSError:
         return
-    for name in names:
-        temp = os.path.join(folder, name)
+    for match in filter(None, matches):
+        if match.group(1) is not None and _process_alive(int(match.group(1))):
+            continue
+        temp = os.path.join(folder, match.group(0))
         try:
             info = os.lstat(temp)
             if not stat.S_ISREG(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
@@ -422,21 +442,12 @@ def load(path, map_location=None, weights_only=None):
     before they are read).
     """
     path = os.fspath(path)
-    with open(path, "rb", opener=_open_regular_file) as file:  # a FIFO or a folder: refused at once
+    with open_regular_file(path, repr(path)) as file:  # a FIFO or a folder: refused at once
         if formats.is_safetensors_path(path):
             return formats.safetensors.load_file(path)
         if formats.is_pytorch_file(file):
             return formats.pytorch.load(file, path)
         return _load_npz(file, path)
-
-
-def _open_regular_file(path, flags):
-    """os.open that refuses a FIFO, a device or a folder (reading one could block forever)."""
-    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise ValueError(f"{path!r} is not a minigan checkpoint: it is not a regular file")
-    return fd
 
 
 def _load_npz(file, path: str):
@@ -556,3 +567,30 @@ def write_json(path, obj) -> None:
 
     with open(path, "w") as file:
         file.write(json.dumps(clean(obj), indent=2, allow_nan=False) + "\n")
+
+
+MAX_JSON_BYTES = 1 << 20  # a config.json is about 1 KB: a megabyte is far more than any needs
+
+
+def read_json(path, what: str, max_bytes: int = MAX_JSON_BYTES):
+    """A JSON side file (a --config file, a run's config.json) read with every failure a
+    ValueError that starts with `what`: not a regular file (a pipe, /dev/zero), too large, not
+    UTF-8, not valid JSON, or nested more than MAX_DEPTH deep."""
+    with open_regular_file(path, what, max_bytes) as file:
+        raw = file.read(max_bytes + 1)
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{what}: not a text file (not UTF-8)") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{what}: not valid JSON ({err})") from None
+    except RecursionError:
+        raise ValueError(f"{what}: nested more than {MAX_DEPTH} levels deep") from None
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth >= MAX_DEPTH:
+                raise ValueError(f"{what}: nested more than {MAX_DEPTH} levels deep")
+            stack.extend((v, depth + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return value

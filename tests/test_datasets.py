@@ -277,8 +277,13 @@ def test_state_after_a_finished_epoch_starts_the_next_one():
     resumed = DataLoader(numbered(12), batch_size=5, shuffle=True, seed=0)
     resumed.load_state_dict(state)
     assert epoch_labels(resumed) == expected
-    with pytest.raises(KeyError, match=r"missing keys \['batch', 'epoch_seed'\]"):
+    with pytest.raises(ValueError, match=r"expected the keys \['batch', 'epoch', 'epoch_seed'\], "
+                                         r"got \['epoch'\]"):
         resumed.load_state_dict({"epoch": 1})
+    with pytest.raises(ValueError, match=r"'batch' must be an integer in \[0, 3\], got 4"):
+        resumed.load_state_dict({**state, "batch": 4})
+    with pytest.raises(ValueError, match=r"'epoch' must be an integer in \[0, .*\], got '1'"):
+        resumed.load_state_dict({**state, "epoch": "1"})
 
 
 def test_toy_datasets_batch_as_single_tensors():

@@ -116,10 +116,23 @@ class DataLoader:
         return {"epoch": self.epoch, "epoch_seed": self._epoch_seed, "batch": self._batch}
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore state_dict(): the next iteration resumes an interrupted epoch where it stopped."""
-        missing = {"epoch", "epoch_seed", "batch"} - set(state)
-        if missing:
-            raise KeyError(f"DataLoader.load_state_dict: missing keys {sorted(missing)}")
+        """Restore state_dict(): the next iteration resumes an interrupted epoch where it stopped.
+        ValueError (nothing changed) unless `state` is one this loader could have written."""
+        keys = {"epoch", "epoch_seed", "batch"}
+        if not isinstance(state, dict) or set(state) != keys:
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"DataLoader.load_state_dict: expected the keys {sorted(keys)}, "
+                             f"got {got}")
+        for key, low, high in (("epoch", 0, 2**63 - 1), ("epoch_seed", -1, 2**63 - 1),
+                               ("batch", 0, len(self))):
+            value = state[key]
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or \
+                    not low <= value <= high:
+                raise ValueError(f"DataLoader.load_state_dict: {key!r} must be an integer in "
+                                 f"[{low}, {high}], got {value!r}")
+        if self.shuffle and state["epoch"] > 0 and state["epoch_seed"] < 0:
+            raise ValueError(f"DataLoader.load_state_dict: a shuffled epoch has a seed >= 0, got "
+                             f"'epoch_seed' {state['epoch_seed']} in epoch {state['epoch']}")
         self.epoch = int(state["epoch"])
         self._epoch_seed = int(state["epoch_seed"])
         self._batch = int(state["batch"])

@@ -26,7 +26,10 @@ import collections
 import io
 import os
 import pickle
+import pickletools
+import types
 import zipfile
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -34,21 +37,61 @@ import numpy as np
 STORAGE_DTYPES = {"DoubleStorage": np.float64, "FloatStorage": np.float32, "HalfStorage": np.float16,
                   "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16,
                   "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_}
+MAX_DEPTH = 100           # containers nested deeper than this are refused (as in mg.load's .npz)
+MAX_DEFLATE_RATIO = 1032  # deflate cannot shrink data more than this: a larger claim is a bomb
 
 
-class _StorageType:
+class RefusedPickle(pickle.UnpicklingError, ValueError):
+    """The file's pickle asks for something other than tensors and plain containers. A ValueError
+    too: bad input, which the command line reports in one line with exit status 2."""
+
+
+# -- the objects a pickle may name ------------------------------------------------------------
+# A pickle can modify what it gets from find_class (its BUILD opcode sets attributes), so every
+# allow-listed object is an immutable NamedTuple, never a plain function or instance: a file can
+# change nothing that a later file will see.
+
+
+class _StorageType(NamedTuple):
     """Stands in for torch.FloatStorage & co inside the pickle: only its dtype matters."""
+    name: str
+    dtype: np.dtype
 
-    def __init__(self, name: str):
-        self.name, self.dtype = name, np.dtype(STORAGE_DTYPES[name])
+
+class _Reader(NamedTuple):
+    """An allow-listed function (torch._utils._rebuild_tensor_v2 ...), callable by the pickle."""
+    name: str
+    function: Callable
+
+    def __call__(self, *args):
+        return self.function(*args)
+
+
+def _overlaps(size: tuple, stride: tuple) -> bool:
+    """Whether two indices of a (size, stride) view reach the same element (an expanded tensor):
+    sorted by stride, each dimension's stride must pass the whole extent of the smaller ones."""
+    extent = 0  # the largest offset the smaller-stride dimensions reach
+    for n, s in sorted(((n, s) for n, s in zip(size, stride) if n > 1), key=lambda d: d[1]):
+        if s <= extent:
+            return True
+        extent += (n - 1) * s
+    return False
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False,
                        backward_hooks=None, metadata=None) -> np.ndarray:
     """torch._utils._rebuild_tensor_v2: the tensor viewing `storage` (a 1-D array) from
-    storage_offset with `size` and `stride` (in elements), as a NumPy array (a copy)."""
-    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
-    if len(size) != len(stride) or storage_offset < 0 or any(s < 0 for s in size + stride):
+    storage_offset with `size` and `stride` (in elements), as a NumPy view of the storage (tensors
+    that share a storage in the file share memory here too, as in PyTorch: nothing is copied, so
+    memory never exceeds the storages the file holds)."""
+    if not isinstance(storage, np.ndarray) or storage.ndim != 1:
+        raise pickle.UnpicklingError(f"a tensor's storage must come from the archive, got "
+                                     f"{type(storage).__name__}")
+    if not (isinstance(size, tuple) and isinstance(stride, tuple) and type(storage_offset) is int
+            and all(type(n) is int for n in size + stride)):
+        raise pickle.UnpicklingError(f"bad tensor geometry: size {size!r}, stride {stride!r}, "
+                                     f"offset {storage_offset!r} (integers expected)")
+    if len(size) != len(stride) or storage_offset < 0 or any(n < 0 for n in size + stride):
         raise pickle.UnpicklingError(f"bad tensor geometry: size {size}, stride {stride}, "
                                      f"offset {storage_offset}")
     if 0 in size:
@@ -57,9 +100,12 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     if last >= storage.size:
         raise pickle.UnpicklingError(f"a tensor of size {size} reaches element {last} of a "
                                      f"storage of {storage.size} (the file is damaged)")
-    view = np.lib.stride_tricks.as_strided(storage[storage_offset:], shape=size,
+    if _overlaps(size, stride):
+        raise pickle.UnpicklingError(f"a tensor of size {size} with stride {stride} repeats "
+                                     "elements of its storage (an expanded view): minigan reads "
+                                     "tensors whose elements are distinct (save t.contiguous())")
+    return np.lib.stride_tricks.as_strided(storage[storage_offset:], shape=size,
                                            strides=[s * storage.itemsize for s in stride])
-    return np.array(view)
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks, state=None) -> np.ndarray:
@@ -67,31 +113,35 @@ def _rebuild_parameter(data, requires_grad, backward_hooks, state=None) -> np.nd
     return data
 
 
-ALLOWED = {
+ALLOWED = types.MappingProxyType({
     ("collections", "OrderedDict"): collections.OrderedDict,
-    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
-    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
-    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
-    **{("torch", name): _StorageType(name) for name in STORAGE_DTYPES},
-}
+    ("torch._utils", "_rebuild_tensor_v2"): _Reader("_rebuild_tensor_v2", _rebuild_tensor_v2),
+    ("torch._utils", "_rebuild_parameter"): _Reader("_rebuild_parameter", _rebuild_parameter),
+    ("torch._utils", "_rebuild_parameter_with_state"): _Reader("_rebuild_parameter_with_state",
+                                                               _rebuild_parameter),
+    **{("torch", name): _StorageType(name, np.dtype(dtype)) for name, dtype in STORAGE_DTYPES.items()},
+})
+_DATA = (dict, list, tuple, str, bytes, int, float, complex, bool, type(None), np.ndarray)
 
 
 class RestrictedUnpickler(pickle.Unpickler):
     """An Unpickler that resolves only the ALLOWED globals and reads storages from the archive."""
 
-    def __init__(self, file, archive: zipfile.ZipFile, prefix: str, byteorder: str, where: str):
+    def __init__(self, file, archive: zipfile.ZipFile, prefix: str, byteorder: str, where: str,
+                 archive_size: int):
         super().__init__(file)
         self.archive, self.prefix, self.byteorder, self.where = archive, prefix, byteorder, where
+        self.archive_size = archive_size
         self.storages: dict = {}
 
     def find_class(self, module: str, name: str):
         if (module, name) in ALLOWED:
             return ALLOWED[(module, name)]
         if module == "torch" and name.endswith("Storage"):
-            raise pickle.UnpicklingError(
+            raise RefusedPickle(
                 f"{self.where}: tensors stored as torch.{name} are not supported (NumPy has no "
                 f"such dtype); convert them to float32 in PyTorch before saving")
-        raise pickle.UnpicklingError(
+        raise RefusedPickle(
             f"{self.where} is refused: its pickle asks for the global '{module}.{name}', which is "
             "not on the allow list of tensor-rebuilding functions and plain containers (loading "
             "it could run arbitrary code)")
@@ -99,34 +149,94 @@ class RestrictedUnpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         """('storage', storage_type, key, location, numel) -> the storage's elements (1-D array)."""
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
-                and isinstance(pid[1], _StorageType)):
-            raise pickle.UnpicklingError(f"{self.where}: unexpected persistent id {pid!r}")
+                and isinstance(pid[1], _StorageType) and isinstance(pid[2], str)
+                and type(pid[4]) is int and pid[4] >= 0):
+            raise pickle.UnpicklingError(f"{self.where}: unexpected persistent id {pid!r}"[:300])
         _, storage_type, key, _location, numel = pid
         if key not in self.storages:
             entry = f"{self.prefix}data/{key}"
             try:
-                size = self.archive.getinfo(entry).file_size
+                info = self.archive.getinfo(entry)
             except KeyError as err:
                 raise ValueError(f"{self.where} is damaged: storage entry {entry!r} is missing") from err
             dtype = storage_type.dtype.newbyteorder("<" if self.byteorder == "little" else ">")
-            if size != int(numel) * dtype.itemsize:  # checked before anything is inflated
-                raise ValueError(f"{self.where} is damaged: storage {key!r} has {size} bytes, "
-                                 f"expected {int(numel) * dtype.itemsize}")
-            raw = self.archive.read(entry)
+            if info.file_size != numel * dtype.itemsize:  # checked before anything is inflated
+                raise ValueError(f"{self.where} is damaged: storage {key!r} has {info.file_size} "
+                                 f"bytes, expected {numel * dtype.itemsize}")
+            raw = _read_entry(self.archive, info, self.archive_size, self.where)
             self.storages[key] = np.frombuffer(raw, dtype=dtype).astype(storage_type.dtype)
         return self.storages[key]
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, archive_size: int,
+                where: str) -> bytes:
+    """An archive member's bytes, once its declared size is one the file can honestly hold: a
+    stored member no larger than the file, a deflated one at most MAX_DEFLATE_RATIO times its
+    compressed bytes (a small file that claims gigabytes is refused before it is inflated)."""
+    honest = {zipfile.ZIP_STORED: info.compress_size,
+              zipfile.ZIP_DEFLATED: MAX_DEFLATE_RATIO * info.compress_size}.get(info.compress_type)
+    if honest is None:
+        raise ValueError(f"{where}: member {info.filename!r} uses compression method "
+                         f"{info.compress_type}; torch.save files are stored or deflated")
+    if info.compress_size > archive_size or info.file_size > honest:
+        raise ValueError(f"{where} is damaged: member {info.filename!r} claims {info.file_size:,} "
+                         f"bytes from {info.compress_size:,} stored bytes in a file of "
+                         f"{archive_size:,} bytes")
+    return archive.read(info)
+
+
+def _check_opcodes(data: bytes, where: str) -> None:
+    """Walk the pickle's opcodes before unpickling: every length it declares must be there
+    (pickletools reads only what exists), and memo indices must be smaller than the number of
+    opcodes (Python's unpickler grows its memo to the largest index: one opcode could claim GBs)."""
+    try:
+        ops = list(pickletools.genops(data))
+    except Exception as err:
+        raise ValueError(f"{where} is damaged: its pickle cannot be read ({err})") from None
+    for opcode, arg, _ in ops:
+        if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET") and \
+                not (isinstance(arg, int) and 0 <= arg < len(ops)):
+            raise RefusedPickle(f"{where} is refused: its pickle uses the memo index {arg!r} in a "
+                                f"pickle of {len(ops)} opcodes")
+
+
+def _check_data(obj, where: str):
+    """obj, if it is data only (containers, numbers, strings, arrays) nested at most MAX_DEPTH
+    deep; RefusedPickle otherwise (a pickle could return one of the reader's own objects)."""
+    stack, seen = [(obj, 0)], set()
+    while stack:
+        value, depth = stack.pop()
+        if not isinstance(value, _DATA) or isinstance(value, (_StorageType, _Reader)):
+            raise RefusedPickle(f"{where} is refused: it holds a {type(value).__name__} where "
+                                "only tensors, numbers, strings and containers may be")
+        if isinstance(value, (dict, list, tuple)):
+            if depth >= MAX_DEPTH:
+                raise RefusedPickle(f"{where} is refused: containers nested more than "
+                                    f"{MAX_DEPTH} deep")
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            if isinstance(value, dict) and hasattr(value, "__dict__"):  # an OrderedDict's _metadata
+                items = [*items, *vars(value).values()]
+            stack.extend((item, depth + 1) for item in items)
+        elif isinstance(value, np.ndarray) and value.dtype.hasobject:
+            raise RefusedPickle(f"{where} is refused: it holds an object array")
+    return obj
 
 
 def load(source, name=None):
     """The object torch.save wrote (a state dict, or a dict holding some), with NumPy arrays in
     place of tensors. source: a path or an open binary file (then `name` names it in errors).
-    Raises pickle.UnpicklingError for anything but tensors and plain containers, ValueError for a
-    damaged or legacy (pre-1.6, non-zip) file."""
+    Raises RefusedPickle (an UnpicklingError and a ValueError) for anything but tensors and plain
+    containers, ValueError for a damaged or legacy (pre-1.6, non-zip) file."""
     where = f"PyTorch checkpoint {os.fspath(name if name is not None else source)!r}"
     try:
         return _load(source if hasattr(source, "read") else os.fspath(source), where)
-    except (pickle.UnpicklingError, ValueError):
-        raise
+    except (pickle.UnpicklingError, ValueError) as err:
+        if isinstance(err, ValueError):
+            raise
+        raise RefusedPickle(str(err) if where in str(err) else f"{where}: {err}") from None
     except Exception as err:  # any other failure to parse the bytes means damage, never a crash
         raise ValueError(f"{where} is damaged: {type(err).__name__}: {err}") from err
 
@@ -138,16 +248,20 @@ def _load(source, where: str):
         raise ValueError(f"{where} is not a zip archive: only the zip format of torch.save "
                          "(PyTorch 1.6 and later) can be read") from err
     with archive:
+        archive_size = archive.fp.seek(0, io.SEEK_END)
         pickles = [n for n in archive.namelist() if n.endswith("data.pkl") and n.count("/") == 1]
         if len(pickles) != 1:
             raise ValueError(f"{where} is not a torch.save archive: expected one '<name>/data.pkl', "
                              f"found {pickles}")
         prefix = pickles[0][:-len("data.pkl")]
         names = set(archive.namelist())
-        byteorder = archive.read(prefix + "byteorder").decode().strip() \
+        byteorder = _read_entry(archive, archive.getinfo(prefix + "byteorder"), archive_size,
+                                where)[:16].decode("ascii", "replace").strip() \
             if prefix + "byteorder" in names else "little"
         if byteorder not in ("little", "big"):
             raise ValueError(f"{where}: unknown byte order {byteorder!r}")
-        data = archive.read(pickles[0])
-        unpickler = RestrictedUnpickler(io.BytesIO(data), archive, prefix, byteorder, where)
-        return unpickler.load()
+        data = _read_entry(archive, archive.getinfo(pickles[0]), archive_size, where)
+        _check_opcodes(data, where)
+        unpickler = RestrictedUnpickler(io.BytesIO(data), archive, prefix, byteorder, where,
+                                        archive_size)
+        return _check_data(unpickler.load(), where)

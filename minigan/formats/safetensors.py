@@ -17,6 +17,7 @@ load_file here reads what PyTorch's ``safetensors.torch.save_file`` writes.
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 
@@ -82,6 +83,10 @@ def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
     _write_atomically(os.fspath(path), write)  # as mg.save: a crash never leaves half a file
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")  # Python's json accepts NaN and Infinity; JSON does not
+
+
 def read_header(data: bytes, where: str) -> tuple[dict, int]:
     """The parsed JSON header and the offset where the arrays start; ValueError when malformed."""
     if len(data) < 8:
@@ -91,47 +96,78 @@ def read_header(data: bytes, where: str) -> tuple[dict, int]:
         raise ValueError(f"{where} is not a safetensors file (or is truncated): header length "
                          f"{length} for a file of {len(data)} bytes")
     try:
-        header = json.loads(data[8:8 + length].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{where}: the safetensors header is not valid JSON ({err})") from err
+        header = json.loads(data[8:8 + length].decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise ValueError(f"{where}: the safetensors header is not valid JSON ({err})"[:300]) from err
     if not isinstance(header, dict):
         raise ValueError(f"{where}: the safetensors header is not a JSON object")
     return header, 8 + length
 
 
+def _is_size(value) -> bool:
+    """A JSON integer that fits the format's unsigned 64-bit sizes (no string, float or bool)."""
+    return type(value) is int and 0 <= value < 2**64
+
+
+def _checked_entry(name: str, info, where: str) -> tuple[np.dtype, tuple, int, int]:
+    """(dtype, shape, begin, end) of one header entry, each field checked as the reference
+    `safetensors` library checks it: a known dtype code, a list of sizes, two offsets."""
+    def bad(what: str) -> ValueError:
+        return ValueError(f"{where}: the header entry of {name!r} {what}, got {info!r}"[:300])
+
+    if not isinstance(info, dict):
+        raise bad("should be an object with 'dtype', 'shape' and 'data_offsets'")
+    code, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
+    if not isinstance(code, str) or code not in DTYPES:
+        raise bad(f"should have a dtype among {', '.join(DTYPES)} (NumPy has no bfloat16 or "
+                  "float8)")
+    if not (isinstance(shape, list) and all(_is_size(n) for n in shape)):
+        raise bad("should have a shape: a list of non-negative integers")
+    if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_size(v) for v in offsets)):
+        raise bad("should have data_offsets: two non-negative integers [begin, end]")
+    dtype = np.dtype(DTYPES[code]).newbyteorder("<")
+    if math.prod(shape) * dtype.itemsize >= 2**64:
+        raise bad("has a shape whose size overflows 64 bits")
+    return dtype, tuple(shape), offsets[0], offsets[1]
+
+
 def load_file(path) -> dict:
     """Read a safetensors file: {name: NumPy array} in the file's order (arrays are copies).
 
-    Raises ValueError when the file is truncated or its header is inconsistent with its data.
+    Raises ValueError when the file is not a regular file, is truncated, or its header is one the
+    reference library refuses (a field of the wrong type, sizes that overflow, a __metadata__
+    that is not a map of strings to strings, arrays that overlap, leave gaps or miss bytes).
     """
+    from minigan.paths import open_regular_file
+
     where = repr(os.fspath(path))
-    with open(os.fspath(path), "rb") as file:
+    with open_regular_file(path, where) as file:  # a FIFO or /dev/zero: refused, never read
         data = file.read()
     header, start = read_header(data, where)
-    header.pop("__metadata__", None)
+    metadata = header.pop("__metadata__", None)
+    if metadata is not None and not (isinstance(metadata, dict) and all(
+            isinstance(v, str) for v in metadata.values())):
+        raise ValueError(f"{where}: __metadata__ should map strings to strings, got "
+                         f"{metadata!r}"[:300])
     body = len(data) - start
-    out, covered = {}, []
-    for name, info in header.items():
-        try:
-            dtype = np.dtype(DTYPES[info["dtype"]]).newbyteorder("<")
-            shape = tuple(int(s) for s in info["shape"])
-            begin, end = (int(v) for v in info["data_offsets"])
-        except (KeyError, TypeError, ValueError) as err:
-            raise ValueError(f"{where}: bad header entry for {name!r}: {info!r}") from err
-        if not 0 <= begin <= end <= body:
+    entries = {name: _checked_entry(name, info, where) for name, info in header.items()}
+    position = 0
+    for name, (dtype, shape, begin, end) in sorted(entries.items(), key=lambda e: e[1][2:]):
+        if end > body:
             raise ValueError(f"{where}: {name!r} lies at bytes [{begin}, {end}) outside the "
                              f"{body} bytes of data (the file is truncated or damaged)")
-        if end - begin != int(np.prod(shape)) * dtype.itemsize:
+        if begin != position or end < begin:
+            raise ValueError(f"{where}: {name!r} lies at bytes [{begin}, {end}): the arrays "
+                             f"overlap or leave a gap at byte {position}")
+        if end - begin != math.prod(shape) * dtype.itemsize:
             raise ValueError(f"{where}: {name!r} has {end - begin} bytes, but shape {shape} of "
-                             f"{info['dtype']} needs {int(np.prod(shape)) * dtype.itemsize}")
-        raw = np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)), offset=start + begin)
-        out[name] = raw.reshape(shape).astype(dtype.newbyteorder("="))
-        covered.append((begin, end))
-    position = 0
-    for begin, end in sorted(covered):
-        if begin != position:
-            raise ValueError(f"{where}: the arrays overlap or leave a gap at byte {position}")
+                             f"{header[name]['dtype']} needs {math.prod(shape) * dtype.itemsize}")
         position = end
     if position != body:
-        raise ValueError(f"{where}: {body - position} bytes of data belong to no array")
+        raise ValueError(f"{where}: the arrays cover {position} bytes of data, the file holds "
+                         f"{body} (it is truncated or has bytes that belong to no array)")
+    out = {}
+    for name, (dtype, shape, begin, _) in entries.items():
+        raw = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=start + begin)
+        out[name] = raw.reshape(shape).astype(dtype.newbyteorder("="))
     return out

@@ -39,6 +39,7 @@ MINIBATCH_LAYERS = ("none", "discrimination", "stddev")
 # dimensions. Small on purpose: the layer builds an (N, N, B, C) tensor, and at B = 16, C = 8 a
 # 128-sample MLP step on the ring took 19x as long as without the layer (4x at B = 8, C = 4).
 MBD_FEATURES, MBD_KERNEL_DIMS = 8, 4
+STDDEV_GROUP = 4  # minibatch="stddev": statistics over groups of 4 (D's batches must divide by it)
 
 
 def _minibatch_layer(kind: str, features: int) -> tuple[list, int]:
@@ -48,7 +49,7 @@ def _minibatch_layer(kind: str, features: int) -> tuple[list, int]:
     if kind == "discrimination":
         return [nn.MinibatchDiscrimination(features, MBD_FEATURES, MBD_KERNEL_DIMS)], features + MBD_FEATURES
     if kind == "stddev":
-        return [nn.MinibatchStdDev(group_size=4)], features + 1
+        return [nn.MinibatchStdDev(group_size=STDDEV_GROUP)], features + 1
     return [], features
 
 
@@ -188,7 +189,7 @@ class DCGANDiscriminator28(nn.Module):
         super().__init__()
         features = 2 * width * 7 * 7
         if minibatch == "stddev":
-            extra, features = [nn.MinibatchStdDev(group_size=4)], (2 * width + 1) * 7 * 7
+            extra, features = [nn.MinibatchStdDev(group_size=STDDEV_GROUP)], (2 * width + 1) * 7 * 7
         else:
             extra, features = _minibatch_layer(minibatch, features)
         self.net = nn.Sequential(

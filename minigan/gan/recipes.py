@@ -140,9 +140,6 @@ def _build_remedy_models(config: TrainConfig, data_shape):
     """build_models with a minibatch layer in D (config.minibatch) and/or PacGAN packing (config.pack)."""
     if config.model not in ("mlp", "dcgan"):
         raise ValueError(f"minibatch and pack are available for the mlp and dcgan models, got model {config.model!r}")
-    if not isinstance(config.pack, int) or config.pack < 1 or config.batch_size % config.pack:
-        raise ValueError(f"pack must be a positive integer dividing batch_size ({config.batch_size}), "
-                         f"got {config.pack!r}")
     plain = TrainConfig.from_dict({**config.to_dict(), "pack": 1, "minibatch": "none"})
     G, _, _ = _networks(plain, data_shape)
     packed_shape = (config.pack * data_shape[0], *data_shape[1:])
@@ -172,15 +169,124 @@ def load_training_data(config: TrainConfig, root=None):
     return dataset
 
 
+# ----------------------------------------------------------------------------- memory
+
+DATA_SIZES = {"sample": 10_000, "fashion-mnist": 60_000, "mnist": 60_000}  # the train splits
+TOY_POINTS = 100_000  # load_dataset's default for "ring" and "grid"
+
+
+def data_shape_of(config: TrainConfig) -> tuple:
+    """One sample's shape: (2,) for the 2-D mixtures, (1, image_size, image_size) for images."""
+    return (2,) if kind_of(config.dataset) == "toy" else (1, config.image_size, config.image_size)
+
+
+def count_weights(config: TrainConfig) -> tuple[int, int]:
+    """(numbers in G's state dict, in D's) for the config, without building the full models.
+
+    Every weight is (inputs x outputs) with each side a multiple of width, of latent_dim or a
+    constant, so a count is a polynomial of degree 2 in width and 1 in latent_dim: it is exact
+    from six builds at widths 1, 2, 3 and latent sizes 1, 2 (each a few thousand numbers)."""
+    def counts(width: int, latent: int) -> tuple[int, int]:
+        small = TrainConfig.from_dict({**config.to_dict(), "width": width, "latent_dim": latent})
+        G, D, _ = build_models(small, data_shape_of(config))
+        return tuple(sum(int(np.prod(v.shape)) for v in m.state_dict().values()) for m in (G, D))
+
+    rng = mg.get_rng_state()  # the small builds draw initial weights: leave no trace
+    try:
+        at = {(w, z): counts(w, z) for w in (1, 2, 3) for z in (1, 2)}
+    finally:
+        mg.set_rng_state(rng)
+
+    def quadratic(q1, q2, q3, w):  # the polynomial through (1, q1), (2, q2), (3, q3), at w
+        return (q1 * (w - 2) * (w - 3) - 2 * q2 * (w - 1) * (w - 3) + q3 * (w - 1) * (w - 2)) // 2
+
+    w, z = config.width, config.latent_dim
+    result = []
+    for part in (0, 1):
+        first, second = (quadratic(*(at[(v, latent)][part] for v in (1, 2, 3)), w)
+                         for latent in (1, 2))
+        result.append(first + (z - 1) * (second - first))
+    return result[0], result[1]
+
+
+def available_memory() -> int | None:
+    """Bytes this process can still use: the kernel's MemAvailable, capped by a cgroup (container)
+    limit; None where neither can be read (then nothing is checked)."""
+    found = []
+    try:
+        with open("/proc/meminfo") as f:
+            found += [int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:")]
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f_max, open("/sys/fs/cgroup/memory.current") as f_now:
+            limit = f_max.read().strip()
+            if limit != "max":
+                found.append(int(limit) - int(f_now.read().strip()))
+    except (OSError, ValueError):
+        pass
+    return min(found) if found else None
+
+
+def estimate_memory(config: TrainConfig, n_data: int) -> dict:
+    """The largest allocations of a training run, in bytes, by what they hold (a rough estimate:
+    it catches a setting that cannot fit, not a run that is close to the limit)."""
+    item = np.dtype(np.float32).itemsize
+    size = int(np.prod(data_shape_of(config)))
+    g, d = count_weights(config)
+    frames = 0
+    if kind_of(config.dataset) == "image" and config.sample_every:
+        frames = config.num_fixed * size * 2 * (config.steps // config.sample_every + 2)  # uint8
+    return {
+        # each weight, its gradient and two optimizer moments; unrolling copies D per step
+        "weights and optimizer state": item * (4 * g + (4 + 2 * config.unroll) * d),
+        "activations": item * config.batch_size * 8 * max(size, 16) * config.width,
+        "data": item * n_data * (size + 28 * 28 * (kind_of(config.dataset) == "image")),
+        "samples": 2 * item * config.n_samples * size,
+        "GIF frames": frames,
+    }
+
+
+def _refuse_if_too_big(parts: dict, what: str, advice: str) -> None:
+    available = available_memory()
+    needed = sum(parts.values())
+    if available is None or needed <= available:
+        return
+    gib = 1 << 30
+    biggest = ", ".join(f"{name} {value / gib:.3g} GiB" for name, value in
+                        sorted(parts.items(), key=lambda kv: -kv[1]) if value > needed / 100)
+    raise ValueError(f"{what} needs about {needed / gib:.3g} GiB of memory ({biggest}), and this "
+                     f"machine has {available / gib:.3g} GiB available: {advice}")
+
+
+def check_memory(config: TrainConfig, n_data: int | None = None) -> None:
+    """ValueError, before anything is allocated, if the run cannot fit in the available memory
+    (n_data: the number of training samples; default: the whole train split)."""
+    if n_data is None:
+        n_data = TOY_POINTS if kind_of(config.dataset) == "toy" else DATA_SIZES[config.dataset]
+    if config.batch_size > n_data:
+        raise ValueError(f"batch_size must be at most the dataset's size ({n_data} samples "
+                         f"in {config.dataset!r}), got {config.batch_size}")
+    _refuse_if_too_big(estimate_memory(config, n_data), "this run",
+                       "lower --width, --latent-dim, --batch-size, --n-samples or --num-fixed, or "
+                       "raise --sample-every")
+
+
+def check_memory_for_samples(n: int, config: TrainConfig, flag: str) -> None:
+    """ValueError if n samples of the config's generator (and their concatenation) cannot fit."""
+    item = np.dtype(np.float32).itemsize
+    _refuse_if_too_big({"samples": 2 * item * n * int(np.prod(data_shape_of(config)))},
+                       f"{flag} {n:,}", f"ask for fewer samples than {n:,}")
+
+
 def build(config: TrainConfig, dataset=None, root=None) -> Run:
-    """Seed, pick the backend, load the data, and build models, optimizers and the loader."""
+    """Seed, pick the backend, load the data, and build models, optimizers and the loader (after
+    checking that the run fits in memory: a clear ValueError instead of a MemoryError)."""
     check_backend_available(config.backend)
+    check_memory(config, None if dataset is None else len(dataset))
     mg.set_backend(config.backend)
     mg.manual_seed(config.seed)
     dataset = dataset if dataset is not None else load_training_data(config, root)
-    if config.batch_size > len(dataset):
-        raise ValueError(f"batch_size must be at most the dataset's size ({len(dataset)} samples "
-                         f"in {config.dataset!r}), got {config.batch_size}")
     sample = dataset[0]
     data_shape = tuple(np.asarray(sample[0] if isinstance(sample, tuple) else sample).shape)
     G, D, conditional = build_models(config, data_shape)
@@ -197,8 +303,7 @@ def load_generator(checkpoint):
     gan.sample); ValueError if the file is not one or its weights do not fit its config's model."""
     state = read_checkpoint(checkpoint)
     config = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
-    shape = (2,) if kind_of(config.dataset) == "toy" else (1, config.image_size, config.image_size)
-    G, _, _ = build_models(config, shape)
+    G, _, _ = build_models(config, data_shape_of(config))
     try:
         G.load_state_dict(state["G"])
     except RuntimeError as err:

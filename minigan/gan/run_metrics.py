@@ -17,7 +17,8 @@ evaluator's features (gan.evaluator), against the real test split of the dataset
 
 from __future__ import annotations
 
-import json
+import math
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 import minigan as mg
-from minigan.serialization import write_json
+from minigan.paths import check_output_file, open_regular_file, path_argument
+from minigan.serialization import _read_npy_header, read_json, write_json
 from minigan.datasets import load_dataset
 from minigan.datasets.toy import TOY_NAMES as TOY_DATASETS
 from minigan.gan import metrics as M
@@ -142,18 +144,30 @@ def check_samples(samples, dataset: str) -> np.ndarray:
 
 
 def load_samples(path: Path) -> np.ndarray:
-    """A .npy file of samples; ValueError naming the file if it cannot be one."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except ValueError as err:
-        with open(path, "rb") as file:
-            head = file.read(6)
+    """A .npy file of samples; ValueError naming the file if it cannot be one. Its header is
+    checked before anything is allocated: the array it declares must fit in the file's bytes."""
+    with open_regular_file(path, str(path)) as file:  # a FIFO or a device: refused, never read
+        head = file.read(6)
         if head != b"\x93NUMPY":
-            raise ValueError(f"{path} is not a .npy file (it starts with {head!r})") from None
-        if "pickle" in str(err):
+            raise ValueError(f"{path} is not a .npy file (it starts with {head!r})")
+        file.seek(0)
+        try:
+            shape, _, dtype = _read_npy_header(file)
+        except ValueError as err:
+            raise ValueError(f"{path} is not a readable .npy file ({err})") from None
+        if dtype.hasobject:
             raise ValueError(f"{path} holds pickled Python objects, which minigan never loads "
-                             "(unpickling can run arbitrary code)") from None
-        raise ValueError(f"{path} is not a readable .npy file ({err})") from None
+                             "(unpickling can run arbitrary code)")
+        declared = math.prod(shape) * dtype.itemsize
+        held = os.fstat(file.fileno()).st_size - file.tell()
+        if declared > held:
+            raise ValueError(f"{path} declares a {dtype} array of shape {shape} ({declared:,} "
+                             f"bytes) but holds only {held:,} bytes of data")
+        file.seek(0)
+        try:
+            return np.lib.format.read_array(file, allow_pickle=False)
+        except ValueError as err:
+            raise ValueError(f"{path} is not a readable .npy file ({err})") from None
 
 
 def evaluate_samples(samples, dataset: str, evaluator=None, reference=None, root=None) -> dict:
@@ -199,19 +213,27 @@ def training_eval_fn(config, run):
 def run_samples(run_dir: Path, n: int | None = None, seed: int = EVAL_SEED) -> tuple[np.ndarray, dict, str]:
     """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
     samples drawn from its checkpoint."""
+    from minigan.gan.run_folder import is_locked
+    from minigan.gan.settings import check_settings
+
     config_file = run_dir / "config.json"
     if not config_file.is_file():
         raise SystemExit(f"--run {run_dir}: no config.json there (is it a minigan run folder?)")
-    config = json.loads(config_file.read_text())
+    holder = is_locked(run_dir)
+    if holder is not None:
+        raise ValueError(f"--run {run_dir} is still training (process {holder}); evaluate it "
+                         "when that run has finished")
+    config = check_settings(read_json(config_file, str(config_file)), source=str(config_file))
     samples_file, checkpoint = run_dir / "samples.npy", run_dir / "checkpoint.npz"
     if samples_file.is_file() and n is None:
         return load_samples(samples_file), config, str(samples_file)
     if not checkpoint.is_file():
         raise SystemExit(f"--run {run_dir}: neither samples.npy nor checkpoint.npz there")
-    from minigan.gan.recipes import load_generator
+    from minigan.gan.recipes import check_memory_for_samples, load_generator
 
     G, cfg = load_generator(checkpoint)
     count = n if n is not None else cfg.n_samples
+    check_memory_for_samples(count, cfg, "--n")
     return sample(G, count, seed=seed), config, f"{count} samples of {checkpoint} (seed {seed})"
 
 
@@ -227,8 +249,16 @@ def _summary(metrics: dict) -> str:
 def cmd_evaluate(args) -> int:
     if (args.run_dir is None) == (args.samples is None):
         raise SystemExit("evaluate: give either --run DIR or --samples FILE (with --dataset)")
+    if args.out is not None:
+        check_output_file(args.out, "--out")  # before any work: a pipe or a folder is refused
+        if args.out.name == "config.json" and (args.out.parent / "checkpoint.npz").exists():
+            raise ValueError(f"--out {args.out} would overwrite the config.json of the run in "
+                             f"{args.out.parent}; write the metrics elsewhere")
     if args.run_dir is not None:
         samples, config, source = run_samples(args.run_dir, args.n, args.seed)
+        if args.dataset is None and "dataset" not in config:
+            raise ValueError(f"{args.run_dir / 'config.json'} does not say which dataset the run "
+                             "used; give it with --dataset")
         dataset = args.dataset or config["dataset"]
         out = args.out or args.run_dir / "metrics.json"
     else:
@@ -239,6 +269,7 @@ def cmd_evaluate(args) -> int:
         samples, source = load_samples(args.samples), str(args.samples)
         dataset = args.dataset
         out = args.out or args.samples.with_name(args.samples.stem + "_metrics.json")
+    check_output_file(out, "the metrics file")
     try:
         metrics = evaluate_samples(samples, dataset, root=args.data_root)
     except EvaluatorNotFoundError as err:  # bad input (no evaluator weights): exit status 2
@@ -256,6 +287,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_train_evaluator(args) -> int:
     out = args.out or default_weights_path(args.dataset)
+    check_output_file(out, "--out")
     try:
         evaluator, state = train_evaluator(args.dataset, epochs=args.epochs, batch_size=args.batch_size,
                                            lr=args.lr, seed=args.seed, root=args.data_root)
@@ -275,15 +307,22 @@ def add_commands(commands) -> None:
         "evaluate", help="measure generated samples (FD, precision/recall, mode coverage)",
         description="Metrics of a run's samples.npy (or of samples drawn from its checkpoint), "
                     "written to metrics.json.")
-    evaluate.add_argument("--run", dest="run_dir", metavar="DIR", type=Path, help="a run folder (with config.json and samples.npy "
-                                                    "or checkpoint.npz)")
-    evaluate.add_argument("--samples", metavar="FILE", type=Path, help="a .npy of samples instead of a run")
-    evaluate.add_argument("--dataset", help="the data the samples imitate (default: the run's)")
-    evaluate.add_argument("--n", type=int, help="draw this many fresh samples from the checkpoint "
-                                                "instead of reading samples.npy")
-    evaluate.add_argument("--seed", type=int, default=EVAL_SEED, help="noise seed with --n")
-    evaluate.add_argument("--out", type=Path, help="where metrics.json goes (default: in the run)")
-    evaluate.add_argument("--data-root", type=Path, help="folder with the dataset files")
+    from minigan.gan.settings import BY_NAME, Setting
+
+    evaluate.add_argument("--run", dest="run_dir", metavar="DIR", type=path_argument,
+                          help="a run folder (with config.json and samples.npy or checkpoint.npz)")
+    evaluate.add_argument("--samples", metavar="FILE", type=path_argument,
+                          help="a .npy of samples instead of a run")
+    evaluate.add_argument("--dataset", type=BY_NAME["dataset"].argparse_type,
+                          help="the data the samples imitate (default: the run's)")
+    evaluate.add_argument("--n", type=BY_NAME["n_samples"].argparse_type,
+                          help="draw this many fresh samples from the checkpoint instead of "
+                               "reading samples.npy")
+    evaluate.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=EVAL_SEED,
+                          help="noise seed with --n")
+    evaluate.add_argument("--out", type=path_argument,
+                          help="where metrics.json goes (default: in the run)")
+    evaluate.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
     evaluate.set_defaults(run=cmd_evaluate)  # args.run is the handler the CLI calls: --run is run_dir
 
     trainer = commands.add_parser(
@@ -292,12 +331,14 @@ def add_commands(commands) -> None:
                     "split, report its test accuracy, save it where `evaluate` finds it.")
     trainer.add_argument("--dataset", choices=EVALUATOR_DATASETS, default="fashion-mnist",
                          help="(default: fashion-mnist; mnist is downloaded first if needed)")
-    trainer.add_argument("--epochs", type=int, default=6, help="passes over the train split (default: 6)")
-    trainer.add_argument("--batch-size", type=int, default=128, help="(default: 128)")
-    trainer.add_argument("--lr", type=float, default=1e-3, help="Adam's initial learning rate, "
-                                                                "decayed linearly to 0 (default: 1e-3)")
-    trainer.add_argument("--seed", type=int, default=0, help="weights and batch order (default: 0)")
-    trainer.add_argument("--out", type=Path, help="default: data/evaluator/<dataset>.npz in a source "
-                                                  "checkout, else the cache")
-    trainer.add_argument("--data-root", type=Path, help="folder with the dataset files")
+    for row in (Setting("epochs", int, 6, "passes over the train split", low=1, high=1000),
+                Setting("batch_size", int, 128, "images per batch", low=1, high=60_000),
+                Setting("lr", float, 1e-3, "Adam's initial learning rate, decayed linearly to 0",
+                        low=0, low_open=True),
+                Setting("seed", int, 0, "weights and batch order", low=0, high=2**63 - 1)):
+        trainer.add_argument(row.flag, dest=row.name, type=row.argparse_type, default=row.default,
+                             help=f"{row.help} ({row.expected()}; default: {row.default})")
+    trainer.add_argument("--out", type=path_argument, help="default: data/evaluator/<dataset>.npz "
+                                                           "in a source checkout, else the cache")
+    trainer.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
     trainer.set_defaults(run=cmd_train_evaluator)

@@ -16,7 +16,9 @@ Adding a setting is adding a row::
 
 Every value is checked for its type (an int is not a bool, 2.5 is not an int, "x" is not a number)
 and range (finite numbers only) before any work starts; a bad value is a ValueError that names the
-setting, what was expected and what was got.
+setting, what was expected and what was got. Every count has an upper bound too (a typo such as
+``--steps 1e26`` would otherwise run forever); what the whole configuration needs in memory is
+checked against the machine by ``minigan.gan.recipes.check_memory`` before anything is allocated.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from minigan.datasets.toy import TOY_NAMES
 from minigan.gan.losses import LOSSES
 
 MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
+MAX_STEPS = 100_000_000  # about a year at the default run's speed: larger is a typo, not a plan
 TOY_DATASETS = TOY_NAMES  # the one list lives with the data (minigan.datasets.toy)
 IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
 # Which kind of data each model takes, and the image side it is built for (None: any).
 MODEL_DATA = {"mlp": ("toy", "image"), "dcgan": ("image",), "dcgan64": ("image",),
               "cgan": ("image",)}
 MODEL_IMAGE_SIZE = {"mlp": None, "dcgan": 28, "dcgan64": 64, "cgan": 28}
+IMAGE_CLASSES = 10  # every image dataset here has ten classes (a conditional GAN's labels)
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,13 @@ class Setting:
             return "true or false"
         what = {int: "an integer", float: "a finite number", str: "a string",
                 tuple: "two numbers"}[self.type]
-        if self.low is not None and self.high is not None:
-            return (f"{what} in {'(' if self.low_open else '['}{self.low:g}, {self.high:g}"
+        low, high = (None if v is None else f"{v:,}" if self.type is int else f"{v:g}"
+                     for v in (self.low, self.high))
+        if low is not None and high is not None:
+            return (f"{what} in {'(' if self.low_open else '['}{low}, {high}"
                     f"{')' if self.high_open else ']'}")
-        if self.low is not None:
-            return f"{what} {'>' if self.low_open else '>='} {self.low:g}"
+        if low is not None:
+            return f"{what} {'>' if self.low_open else '>='} {low}"
         return what
 
     def check(self, value):
@@ -124,8 +130,8 @@ class Setting:
                      if self.type is bool else (int if self.type is int else float)(text))
         except ValueError:
             value = text
-        try:
-            return self.check(value)
+        try:  # a pair (--betas 0.5 0.999) comes one number at a time: each is checked alone
+            return self._check_number(value, float, value) if self.type is tuple else self.check(value)
         except ValueError as err:
             raise argparse.ArgumentTypeError(f"must be {self.expected()}, got {text!r}") from err
 
@@ -137,12 +143,13 @@ SETTINGS = (
             "test split)", choices=IMAGE_DATASETS + TOY_DATASETS),
     Setting("loss", str, "bce", "GAN loss (default: bce, non-saturating)", choices=tuple(LOSSES)),
     Setting("steps", int, 1000, "generator updates in total (on --resume: the new total)", low=1,
-            resume="free"),
+            high=MAX_STEPS, resume="free"),
     Setting("epochs", float, None, "passes over the data (instead of --steps)", low=0,
-            low_open=True, resume="free", config=False),
-    Setting("batch_size", int, 64, "samples per batch (at most the dataset's size)", low=1),
-    Setting("latent_dim", int, 100, "size of the noise vector z", low=1),
-    Setting("width", int, 32, "feature maps (DCGAN) or hidden units (MLP)", low=1),
+            low_open=True, high=100_000, resume="free", config=False),
+    Setting("batch_size", int, 64, "samples per batch (at most the dataset's size)", low=1,
+            high=100_000),
+    Setting("latent_dim", int, 100, "size of the noise vector z", low=1, high=10_000),
+    Setting("width", int, 32, "feature maps (DCGAN) or hidden units (MLP)", low=1, high=10_000),
     Setting("optimizer", str, "adam", "optimizer of both networks", choices=("adam", "rmsprop")),
     Setting("lr", float, None, "learning rate of both networks (sets lr_g and lr_d)", low=0,
             low_open=True, config=False),
@@ -151,7 +158,7 @@ SETTINGS = (
     Setting("betas", tuple, (0.5, 0.999), "Adam's (beta1, beta2)", low=0, high=1, high_open=True),
     Setting("lr_decay", str, "none", "linear: both learning rates fall to 0 at the last step",
             choices=("none", "linear")),
-    Setting("n_critic", int, 1, "discriminator steps per generator step", low=1),
+    Setting("n_critic", int, 1, "discriminator steps per generator step", low=1, high=1000),
     Setting("gp_weight", float, 10.0, "gradient penalty weight (wgan-gp)", low=0),
     Setting("clip_value", float, 0.01, "weight clipping bound (wgan)", low=0, low_open=True),
     Setting("label_smoothing", float, 0.0, "one-sided label smoothing (BCE losses)", low=0,
@@ -165,26 +172,28 @@ SETTINGS = (
     Setting("minibatch", str, "none", "a minibatch layer before D's output",
             choices=("none", "discrimination", "stddev")),
     Setting("pack", int, 1, "PacGAN: D judges this many samples at once (divides batch_size)",
-            low=1),
+            low=1, high=1000),
     Setting("spectral_norm", bool, False, "spectral normalisation of every Linear/Conv2d weight "
             "of D"),
-    Setting("unroll", int, 0, "unrolled GAN: G's loss through D after K SGD steps of D", low=0),
+    Setting("unroll", int, 0, "unrolled GAN: G's loss through D after K SGD steps of D", low=0,
+            high=100),
     Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
             low_open=True),
     Setting("seed", int, 0, "random seed of weights, noise and batches", low=0, high=2**63 - 1),
     Setting("backend", str, "numpy", "array library (cupy needs a CUDA GPU)",
             choices=("numpy", "cupy"), resume="free"),
-    Setting("num_fixed", int, 64, "fixed-noise samples drawn for the grids and the GIF", low=1),
+    Setting("num_fixed", int, 64, "fixed-noise samples drawn for the grids and the GIF", low=1,
+            high=1024),
     Setting("sample_every", int, 100, "fixed-noise snapshot every K steps (0: never)", low=0,
-            resume="free"),
+            high=MAX_STEPS, resume="free"),
     Setting("checkpoint_every", int, 500, "checkpoint every K steps (0: only at the end)", low=0,
-            resume="free"),
+            high=MAX_STEPS, resume="free"),
     Setting("eval_every", int, 0, "compute metrics every K steps (0: never)", low=0,
-            resume="free"),
+            high=MAX_STEPS, resume="free"),
     Setting("n_samples", int, 2500, "samples written to samples.npy at the end", low=1,
-            resume="free"),
-    Setting("image_size", int, 28, "image side (28; 64 for dcgan64)", low=1),
-    Setting("num_classes", int, 10, "classes of a conditional GAN", low=1),
+            high=1_000_000, resume="free"),
+    Setting("image_size", int, 28, "image side (28; 64 for dcgan64)", low=1, high=256),
+    Setting("num_classes", int, 10, "classes of a conditional GAN", low=1, high=1000),
     Setting("extra", dict, None, "free-form notes kept with the run", resume="free"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -220,6 +229,27 @@ def check_combination(config) -> None:
     if kind == "image" and size is not None and config.image_size != size:
         raise ValueError(f"image_size must be {size} for model {config.model!r}, got "
                          f"{config.image_size}")
+    # -- what would otherwise fail only once training has started (after the first write) --------
+    if config.model == "cgan" and config.num_classes != IMAGE_CLASSES:
+        raise ValueError(f"num_classes must be {IMAGE_CLASSES} for model 'cgan' (the classes of "
+                         f"{config.dataset!r}), got {config.num_classes}")
+    if config.feature_matching and config.unroll:
+        raise ValueError(f"choose feature_matching or unroll, not both (got feature_matching "
+                         f"and unroll {config.unroll})")
+    for name in ("batch_size", "num_fixed"):  # D judges training batches and the fixed samples
+        rows = getattr(config, name)
+        if rows % config.pack:
+            raise ValueError(f"pack must be a positive integer dividing {name} ({rows}), got "
+                             f"{config.pack}")
+        if config.minibatch == "stddev" and (rows // config.pack) % _stddev_group():
+            raise ValueError(f"minibatch 'stddev' takes groups of {_stddev_group()}: {name} "
+                             f"(divided by pack) must be a multiple of it, got {rows}")
+
+
+def _stddev_group() -> int:
+    from minigan.gan.models import STDDEV_GROUP
+
+    return STDDEV_GROUP
 
 
 def check_backend_available(name: str) -> None:

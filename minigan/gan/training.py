@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 import minigan as mg
+from minigan.backend import check_rng_state
 from minigan.gan.losses import get_loss
 from minigan.gan.models import generate, sample
 from minigan.gan.progress import Progress
@@ -36,6 +37,11 @@ from minigan.gan.settings import TrainConfig
 from minigan.gan.steps import d_step, g_step
 
 CHECKPOINT_FORMAT = "minigan-gan-checkpoint-1"
+# The columns of the history (history.csv), in order: what train_step records each step.
+HISTORY_COLUMNS = ("step", "epoch", "d_loss", "d_real", "d_fake", "d_grad_norm", "g_loss",
+                   "g_grad_norm", "d_fake_after", "time")
+CHECKPOINT_KEYS = ("format", "step", "elapsed", "config", "G", "D", "opt_g", "opt_d", "rng",
+                   "loader", "fixed_noise", "frames", "frame_steps", "history", "metrics")
 
 
 class TrainingDiverged(RuntimeError):
@@ -249,9 +255,12 @@ class Trainer:
         return state
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore a state_dict()/checkpoint, all or nothing: if any part is refused (ValueError,
-        or RuntimeError from a model), everything is put back as it was before the call."""
-        check_checkpoint(state)
+        """Restore a state_dict()/checkpoint, all or nothing: every part is checked first (see
+        check_checkpoint, then the parts that depend on this trainer's models, config and data),
+        and if any is refused -- a ValueError naming the key, what was expected and what was
+        found -- everything is put back as it was before the call."""
+        config = check_checkpoint(state)
+        self._check_fits(state, config)
         saved = (self.G.state_dict(), self.D.state_dict(), self.opt_g.state_dict(),
                  self.opt_d.state_dict(), mg.get_rng_state(), self.loader.state_dict())
         saved = (*({k: v.numpy().copy() for k, v in sd.items()} for sd in saved[:2]), *saved[2:])
@@ -270,9 +279,42 @@ class Trainer:
             self.__dict__.update(attributes)
             raise
 
+    def _check_fits(self, state: dict, config) -> None:
+        """The checks that need this trainer: the checkpoint's arrays have the shapes its models,
+        config and loader give, and its optimizers hold the state of every parameter."""
+        def refuse(key: str, expected: str, got) -> ValueError:
+            return ValueError(f"the checkpoint's {key} should be {expected}, got {got}")
+
+        num_fixed, latent = self.config.num_fixed, self.config.latent_dim
+        noise = state["fixed_noise"]
+        if noise.dtype.kind != "f" or noise.shape != (num_fixed, latent) or \
+                not np.isfinite(noise).all():
+            raise refuse("'fixed_noise'", f"finite floats of shape {(num_fixed, latent)} "
+                         "(num_fixed, latent_dim)", f"a {noise.dtype} array of shape {noise.shape}")
+        frames = state["frames"]
+        if frames.ndim > 1 and frames.shape[1] != num_fixed:
+            raise refuse("'frames'", f"snapshots of the {num_fixed} fixed-noise samples",
+                         f"an array of shape {frames.shape}")
+        batches = len(self.loader)
+        if not 0 <= state["loader"]["batch"] <= batches:
+            raise refuse("['loader']['batch']", f"an integer in [0, {batches}] (batches per "
+                         "epoch)", repr(state["loader"]["batch"]))
+        for name in ("opt_g", "opt_d"):  # (the models and optimizers check the rest as they load)
+            optimizer, saved = getattr(self, name), state[name]
+            count = sum(len(group["params"]) for group in optimizer.param_groups)
+            missing = sorted(set(range(count)) - set(saved.get("state", {}))) \
+                if isinstance(saved, dict) and isinstance(saved.get("state"), dict) else []
+            if state["step"] > 0 and missing:  # a Trainer's own file is complete: nothing dropped
+                raise refuse(f"{name!r}", f"the state of all {count} parameters after step "
+                             f"{state['step']}", f"none for parameter(s) {missing[:10]}")
+
     def _load(self, state: dict) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
+        for name in ("G", "D"):
+            try:
+                getattr(self, name).load_state_dict(state[name])
+            except RuntimeError as err:  # a missing or extra weight, a shape mismatch
+                raise ValueError(f"the checkpoint's {name!r} does not fit the model: "
+                                 + " ".join(str(err).split())) from None  # on one line
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         mg.set_rng_state(state["rng"])
@@ -312,21 +354,95 @@ class Trainer:
         self.load_state_dict(read_checkpoint(path))
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
-    """The config of a GAN checkpoint's state dict; ValueError if it is not one."""
+    """The config of a GAN checkpoint's state dict, after checking every part that does not
+    depend on the models (Trainer.load_state_dict checks those): the exact set of keys, the types
+    and ranges of the step and the time, the config, the random state, the loader position, the
+    history (every column, of one length, the step column 1..step), the frames and their steps,
+    and the metrics. ValueError naming the key, what was expected and what was found."""
     if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
         got = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise ValueError(f"{source} is not a minigan GAN checkpoint (format {got!r}, expected "
                          f"{CHECKPOINT_FORMAT!r})")
-    missing = sorted({"step", "elapsed", "config", "G", "D", "opt_g", "opt_d", "rng", "loader",
-                      "fixed_noise", "frames", "frame_steps", "history", "metrics"} - set(state))
-    if missing:
-        raise ValueError(f"{source} lacks {missing}")
-    return TrainConfig.from_dict(state["config"], source=f"{source}'s config")
+    missing, extra = sorted(set(CHECKPOINT_KEYS) - set(state)), sorted(set(state) - set(CHECKPOINT_KEYS))
+    if missing or extra:
+        raise ValueError(f"{source} should have exactly the keys {list(CHECKPOINT_KEYS)}: "
+                         + "; ".join(f"{what} {keys}" for what, keys in (("it lacks", missing),
+                                     ("it has the unknown", extra)) if keys))
+
+    def refuse(key: str, expected: str, value, shown: str | None = None) -> ValueError:
+        if shown is None:
+            shown = (f"a {value.dtype} array of shape {value.shape}"
+                     if isinstance(value, np.ndarray) else repr(value)[:100])
+        return ValueError(f"{source}'s {key} should be {expected}, got {shown}")
+
+    step = state["step"]
+    if not _is_int(step) or step < 0:
+        raise refuse("'step'", "an integer >= 0", step)
+    elapsed = state["elapsed"]
+    if not isinstance(elapsed, (int, float, np.floating, np.integer)) or isinstance(elapsed, bool) \
+            or not math.isfinite(elapsed) or elapsed < 0:
+        raise refuse("'elapsed'", "a finite number of seconds >= 0", elapsed)
+    config = TrainConfig.from_dict(state["config"], source=f"{source}'s config")
+    for key in ("G", "D", "opt_g", "opt_d", "history", "metrics"):
+        if not isinstance(state[key], dict):
+            raise refuse(repr(key), "a dict", state[key])
+    try:
+        check_rng_state(state["rng"])
+    except ValueError as err:
+        raise ValueError(f"{source}'s 'rng': {err}") from None
+    loader = state["loader"]
+    if not (isinstance(loader, dict) and set(loader) == {"epoch", "epoch_seed", "batch"}
+            and all(_is_int(v) and v >= -1 for v in loader.values())):
+        raise refuse("'loader'", "a dict of the integers 'epoch', 'epoch_seed' and 'batch'", loader)
+    _check_history(state["history"], step, refuse)
+    frames, frame_steps = state["frames"], state["frame_steps"]
+    if not (isinstance(frames, np.ndarray) and frames.dtype == np.uint8
+            and (frames.shape == (0,) or frames.ndim == 5)):
+        raise refuse("'frames'", "a uint8 array of shape (frames, num_fixed, C, H, W) or (0,)",
+                     frames)
+    count = len(frames) if frames.ndim == 5 else 0
+    if not (isinstance(frame_steps, np.ndarray) and frame_steps.dtype.kind in "iu"
+            and frame_steps.shape == (count,) and (count == 0 or (
+                frame_steps.min() >= 0 and frame_steps.max() <= step
+                and (np.diff(frame_steps) > 0).all()))):
+        raise refuse("'frame_steps'", f"{count} increasing integers in [0, {step}] (one per "
+                     "frame)", frame_steps)
+    if not isinstance(state["fixed_noise"], np.ndarray):
+        raise refuse("'fixed_noise'", "an array", state["fixed_noise"])
+    metrics = state["metrics"]
+    rows = metrics.get("rows")
+    if set(metrics) != {"rows"} or not isinstance(rows, list) or not all(
+            isinstance(r, dict) and _is_int(r.get("step")) and 1 <= r["step"] <= step for r in rows):
+        raise refuse("'metrics'", f"{{'rows': [...]}}, each row a dict with a 'step' in [1, {step}]",
+                     metrics)
+    return config
+
+
+def _check_history(history: dict, step: int, refuse) -> None:
+    """The history's columns: exactly HISTORY_COLUMNS (or none at step 0), 1-D numbers, one row
+    per step done, the step column 1, 2, ..., step."""
+    if step == 0 and not history:
+        return
+    if set(history) != set(HISTORY_COLUMNS):
+        missing, unknown = ([c for c in HISTORY_COLUMNS if c not in history],
+                            sorted(set(history) - set(HISTORY_COLUMNS)))
+        raise refuse("'history'", f"the columns {list(HISTORY_COLUMNS)}", history, shown="; ".join(
+            f"{what} {names}" for what, names in (("no", missing), ("also", unknown)) if names))
+    for key, column in history.items():
+        if not (isinstance(column, np.ndarray) and column.dtype.kind in "iuf"
+                and column.shape == (step,)):
+            raise refuse(f"history column {key!r}", f"{step} numbers (one per step done)", column)
+    if not np.array_equal(history["step"], np.arange(1, step + 1)):
+        raise refuse("history column 'step'", f"1, 2, ..., {step}", history["step"])
 
 
 def read_checkpoint(path) -> dict:
     """mg.load(path), checked to be a GAN checkpoint (ValueError naming the file otherwise)."""
     state = mg.load(path)
-    check_checkpoint(state, f"{str(path)!r}")
+    check_checkpoint(state, str(path))
     return state
