@@ -5,25 +5,29 @@
     (x ** 3).sum().backward()
     x.grad                          # 3 * x ** 2
 
-The layers come in order: backend -> tensor -> autograd -> ops -> functional / nn / optim ->
-datasets -> gan (tensor.py binds `autograd` and `ops` for its methods at its end, so it is imported
-first). `minigan.gan` (training) and `minigan.cuda` (GPU kernels, torch.cuda's is_available & co)
-are imported when first used. PyTorch programs run with `import minigan as torch` (README: "Coming
-from PyTorch"); the legacy names of old tutorials live in minigan/legacy.py.
+The layers come in order, each importing only those before it: backend -> tensor -> autograd ->
+ops -> functional / nn / optim -> datasets -> gan (README, "Where things live"). `import minigan`
+loads the core (tensors, autograd, the ops behind the Tensor's methods); the rest (nn, optim,
+functional, datasets, gan, cuda, mg.save, mg.gradcheck ...) is imported the first time it is used.
+PyTorch programs run with `import minigan as torch` (README: "Coming from PyTorch"); the names only
+PyTorch has live in minigan/compat/.
 """
+
+import importlib
+import sys
 
 import numpy as np
 
 from minigan.tensor import Tensor  # first: see minigan/tensor.py's last lines
-from minigan.autograd import (
-    Context, Function, SavedConstantWarning, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled,
-)
+from minigan.autograd import Context, Function, SavedConstantWarning, grad
 from minigan.backend import (
-    Generator, cuda_available, device, get_array_module, get_backend, get_default_dtype,
-    get_num_threads, get_rng_state, manual_seed, set_backend, set_default_dtype, set_num_threads,
-    set_rng_state,
+    Generator, cuda_available, get_array_module, get_backend, get_default_dtype, get_num_threads,
+    get_rng_state, manual_seed, set_backend, set_default_dtype, set_num_threads, set_rng_state,
 )
-from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from minigan.compat.device import device
+from minigan.fast_paths import fast_paths, fast_paths_enabled, use_fast_paths
+from minigan.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigan.gradcheck import GradcheckError, gradcheck, gradgradcheck  # (function and module)
 from minigan.ops import (
     abs, add, amax, amin, arange, argmax, argmin, broadcast_to, cat, clamp, clip, concatenate, div,
     empty, empty_like, exp, flatten, from_numpy, full, full_like, log, logsigmoid, matmul, max,
@@ -31,12 +35,13 @@ from minigan.ops import (
     randn, randn_like, randperm, relu, reshape, sigmoid, softplus, sqrt, squeeze, stack, sub, sum,
     sum_to, tanh, tensor, transpose, unsqueeze, var, where, zeros, zeros_like,
 )
-from minigan.serialization import load, save
-from minigan import functional, nn, optim, datasets, utils  # noqa: E402  (built on everything above)
-from minigan import backends, accelerator  # noqa: E402  (torch.backends / torch.accelerator flags)
-from minigan.backends import use_deterministic_algorithms  # noqa: E402
-from minigan import legacy  # noqa: E402  (Variable, FloatTensor, Tensor.type: old-tutorial names)
-from minigan.legacy import FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor  # noqa: E402
+from minigan.ops import chunk, clone, flip, lerp, split, std  # issue 21's Tensor ops
+from minigan.compat import accelerator, backends, legacy
+
+# PyTorch's module paths for what lives in minigan/compat/: `import minigan.backends.cudnn as
+# cudnn`, `import minigan.accelerator` (and minigan.legacy, this module's old home).
+sys.modules.update({"minigan.backends": backends, "minigan.backends.cudnn": backends.cudnn,
+                    "minigan.accelerator": accelerator, "minigan.legacy": legacy})
 
 # PyTorch's names of the dtypes (minigan's dtypes are NumPy's). `mg.float` is float32 as in
 # PyTorch (Python's float is float64): these names shadow the builtins only as attributes of mg.
@@ -64,12 +69,34 @@ def numel(x) -> int:
     return x.numel()
 
 
-def __getattr__(name):
-    """Import minigan.gan and minigan.cuda the first time they are used (mg.cuda.is_available())."""
-    if name in ("gan", "cuda"):
-        import importlib
+# ----------------------------------------------------------------------------- imported when used
+# mg.nn, mg.optim, ... are minigan's subpackages, imported on first use; the names below come from
+# a module imported on first use too (mg.save is minigan.serialization.save).
+_SUBMODULES = ("nn", "optim", "functional", "datasets", "utils", "gan", "cuda", "serialization",
+               "formats")
+_LAZY_NAMES = {
+    "save": "serialization", "load": "serialization",
+    "use_deterministic_algorithms": "compat.backends",
+    "are_deterministic_algorithms_enabled": "compat.backends",
+    "FloatTensor": "compat.legacy", "DoubleTensor": "compat.legacy", "LongTensor": "compat.legacy",
+    "IntTensor": "compat.legacy", "BoolTensor": "compat.legacy", "ByteTensor": "compat.legacy",
+}
 
-        return importlib.import_module(f"minigan.{name}")
-    raise AttributeError(f"module 'minigan' has no attribute {name!r}")
+
+def __getattr__(name):
+    """mg.nn, mg.save, ...: import the module that holds them the first time they are asked for."""
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f"minigan.{_LAZY_NAMES[name]}"), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"minigan.{name}")
+    else:
+        raise AttributeError(f"module 'minigan' has no attribute {name!r}")
+    globals()[name] = value  # found in this module's namespace from now on
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_LAZY_NAMES))
+
 
 __version__ = "0.1.0"

@@ -1,66 +1,99 @@
-"""Reverse-mode automatic differentiation: grad mode, the graph walk, Function and Context.
+"""Reverse-mode automatic differentiation: the graph walk, then the nodes it walks over.
 
-Read top to bottom: grad mode, how backward() walks the graph, then the two classes it walks over
-(minigan/tensor.py holds the Tensor, the user's side of the same story). Every differentiable operation is a `Function` with two static methods, as in torch.autograd:
+Every differentiable operation is a `Function` with two static methods, as in torch.autograd:
 ``forward(ctx, *arrays)`` works on raw arrays and returns the result array(s); ``backward(ctx,
 *grads)`` receives one gradient Tensor per output and returns one gradient per input, computed with
 Tensor operations. `Function.apply` runs forward and, when an input requires a gradient, records a
-`Context`: the node of the graph, holding the inputs and what forward saved. The walk goes from the
-output back to the leaves. Because backward uses Tensor operations, with ``create_graph=True`` the
-walk records a graph of its own, and walking that gives second derivatives (WGAN-GP's penalty).
+`Context`: the node of the graph, holding the inputs and what forward saved. Read top to bottom:
+
+    1. the walk        topological order, then the chain rule, node by node: the whole algorithm
+    2. its extensions  what backward() and mg.grad() add to it: starting gradients, leaves'
+                       .grad, retain_grad, create_graph, retain_graph, checks of what a backward
+                       returns
+    3. the nodes       Context (the saved-tensor record and its version checks) and Function
+
+Because backward uses Tensor operations, with ``create_graph=True`` the walk records a graph of its
+own, and walking that gives second derivatives (WGAN-GP's penalty). minigan/tensor.py holds the
+Tensor, the user's side of the same story; minigan/grad_mode.py holds no_grad & co.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import warnings
 
 import numpy as np
 
 from minigan import backend
+from minigan.fast_paths import _state as _fast_paths
+from minigan.grad_mode import (  # noqa: F401  (re-exported: mg.autograd.no_grad & co)
+    enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
+)
 from minigan.tensor import Tensor, check_same_backend, ensure_array, may_share_memory
 
-# ----------------------------------------------------------------------------- grad mode
-
-_grad_mode = threading.local()
+# ----------------------------------------------------------------------------- 1. the walk
 
 
-def is_grad_enabled() -> bool:
-    """Whether operations are being recorded for differentiation."""
-    return getattr(_grad_mode, "enabled", True)
+def topological_order(outputs) -> list:
+    """The nodes that computed `outputs` (a Tensor or a list of them), each after every node whose
+    result it uses (post-order of a depth-first search). Walked backwards, every node comes after
+    all of its consumers, so it has received all of its gradients when its turn comes."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else outputs
+    order, visited = [], set()
+    stack = [(t._ctx, False) for t in outputs if t._ctx is not None]  # _ctx: grad_fn's attribute
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:  # all of its inputs' nodes are in `order` already
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            stack += [(t._ctx, False) for t in node.inputs
+                      if t is not None and t._ctx is not None and t._ctx not in visited]
+    return order
 
 
-class _GradMode(contextlib.ContextDecorator):
-    """Context manager (and decorator) that turns graph recording on or off."""
+def walk(outputs, output_grads, receive, create_graph=False, retain_graph=False, needed=None):
+    """The chain rule, node by node, from `outputs` back to the leaves.
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
+    output_grads: d(loss)/d(output), one per output. Every tensor that requires grad and lies on a
+    path from a leaf to an output gets its gradient(s) through ``receive(tensor, gradient)``
+    (called once per path; the caller adds them up). The extensions of section 2 are marked.
+    """
+    pending = {}  # node -> the gradient of each of its outputs, summed so far
 
-    def __enter__(self):
-        self.previous = is_grad_enabled()
-        _grad_mode.enabled = self.enabled
+    def send(tensor, grad):
+        receive(tensor, grad)
+        node = tensor._ctx  # tensor.grad_fn
+        if node is not None:  # a computed tensor: its node passes the gradient on
+            slots = pending.get(node)
+            if slots is None:
+                slots = pending[node] = [None] * len(node._outputs)
+            slots[tensor._output_index] = _add(slots[tensor._output_index], grad)
 
-    def __exit__(self, *exc):
-        _grad_mode.enabled = self.previous
+    with set_grad_enabled(create_graph):  # create_graph: the walk itself is recorded
+        for output, grad in zip(outputs, output_grads):
+            send(output, grad)
+        for node in reversed(topological_order(outputs)):
+            grads = pending.pop(node, None)
+            if grads is None:
+                continue  # no gradient reached this node
+            if node._retained:
+                _keep_retained_grads(node, grads, create_graph)  # retain_grad()
+            if needed is not None and node not in needed:
+                continue  # mg.grad: nothing it asks for lies behind this node
+            input_grads = _call_backward(node, grads, create_graph)  # the chain rule at one node
+            if not retain_graph:
+                node._free()
+            for tensor, grad in zip(node.inputs, input_grads):
+                if grad is not None and tensor is not None and tensor.requires_grad:
+                    send(tensor, grad)
 
 
-def no_grad():
-    """``with mg.no_grad(): ...`` computes without recording a graph (evaluation, sampling)."""
-    return _GradMode(False)
+def _add(current, new):
+    return new if current is None else current + new
 
 
-def enable_grad():
-    """``with mg.enable_grad(): ...`` records a graph even inside no_grad()."""
-    return _GradMode(True)
-
-
-def set_grad_enabled(enabled: bool):
-    """``with mg.set_grad_enabled(flag): ...`` records a graph when flag is True."""
-    return _GradMode(bool(enabled))
-
-
-# ----------------------------------------------------------------------------- the graph walk
+# ----------------------------------------------------------------------------- 2. its extensions
 
 
 def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph: bool = False) -> None:
@@ -70,9 +103,13 @@ def backward(tensor: Tensor, gradient=None, retain_graph=None, create_graph: boo
             "backward() on a tensor that does not require grad: no input of its computation had "
             "requires_grad=True (or it was computed under mg.no_grad())"
         )
-    root_grad = _root_gradient(tensor, gradient, "backward()")
+
+    def receive(t, g):  # leaves keep what they receive; computed tensors pass it on
+        if t._ctx is None:
+            _accumulate_leaf(t, g, create_graph)
+
     retain = create_graph if retain_graph is None else retain_graph
-    _run_backward([tensor], [root_grad], None, retain, create_graph)
+    walk([tensor], [_root_gradient(tensor, gradient, "backward()")], receive, create_graph, retain)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -81,7 +118,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
     outputs, inputs: a Tensor or a sequence of Tensors. grad_outputs: d(loss)/d(output) for each
     output (may be left out for one-element outputs). With create_graph=True the returned gradients
-    are themselves differentiable. Returns one gradient per input (only_inputs: old code's, ignored).
+    are themselves differentiable. Returns one gradient per input (only_inputs: old code's,
+    ignored).
     """
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
@@ -92,10 +130,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     for i in [i for i, t in enumerate(inputs) if not isinstance(t, Tensor) or not t.requires_grad]:
         raise RuntimeError(f"grad: input {i} does not require grad")
     for i in [i for i, out in enumerate(outputs) if not out.requires_grad]:
-        raise RuntimeError(f"grad: output {i} does not require grad (it does not depend on any input)")
+        raise RuntimeError(f"grad: output {i} does not require grad (it does not depend on any "
+                           f"input)")
     root_grads = [_root_gradient(o, g, "grad()") for o, g in zip(outputs, grad_outputs)]
+    wanted = {id(t) for t in inputs}
+    captured = {}  # id(input) -> its gradient, summed over paths
+
+    def receive(t, g):
+        if id(t) in wanted:
+            captured[id(t)] = _add(captured.get(id(t)), g)
+
     retain = create_graph if retain_graph is None else retain_graph
-    captured = _run_backward(outputs, root_grads, {id(t): t for t in inputs}, retain, create_graph)
+    needed = _nodes_reaching(topological_order(outputs), wanted)
+    walk(outputs, root_grads, receive, create_graph, retain, needed)
     results = []
     for i, t in enumerate(inputs):
         g = captured.get(id(t))
@@ -108,97 +155,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     return tuple(results)
 
 
-def _run_backward(roots, root_grads, targets, retain_graph, create_graph):
-    """Propagate gradients from `roots` back through the graph. targets: None to accumulate into
-    every leaf's .grad (Tensor.backward), or {id: tensor} of the tensors whose gradients mg.grad
-    wants, returned as {id: gradient} (a target that was not reached is missing)."""
-    captured = {} if targets is not None else None
-    node_grads = {}  # id(node) -> [gradient Tensor or None per output]
-
-    def deliver(tensor, grad):  # add `grad` to what `tensor` has received so far
-        node = tensor._ctx
-        if targets is not None and id(tensor) in targets:
-            captured[id(tensor)] = _accumulate(captured.get(id(tensor)), grad)
-        elif node is None and targets is None:
-            _accumulate_leaf(tensor, grad, create_graph)
-        if node is not None:
-            slots = node_grads.get(id(node))
-            if slots is None:
-                slots = node_grads[id(node)] = [None] * len(node._outputs)
-            slots[tensor._output_index] = _accumulate(slots[tensor._output_index], grad)
-
-    order = _topological_order([t._ctx for t in roots if t._ctx is not None])
-    reaching = _nodes_reaching(order, targets) if targets is not None else None
-
-    with set_grad_enabled(create_graph):
-        for root, grad in zip(roots, root_grads):
-            deliver(root, grad)
-        for node in reversed(order):  # every consumer of a node comes before the node itself
-            slots = node_grads.pop(id(node), None)
-            if slots is None:
-                continue
-            if node._retained:
-                _keep_retained_grads(node, slots, create_graph)
-            if reaching is not None and id(node) not in reaching:
-                continue
-            in_grads = node.function.backward(node, *_fill_missing(node, slots))
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
-            if len(in_grads) != len(node.inputs):
-                raise RuntimeError(
-                    f"{node.function.__name__}.backward returned {len(in_grads)} gradients, "
-                    f"but forward took {len(node.inputs)} positional arguments"
-                )
-            if not retain_graph:
-                node._free()
-            for index, (tensor, grad) in enumerate(zip(node.inputs, in_grads)):
-                if grad is not None and tensor is not None and tensor.requires_grad:
-                    deliver(tensor, _check_gradient(node, index, grad, tensor))
-    return captured
-
-
-def _topological_order(roots):
-    """Every node reachable from `roots`, each after all the nodes it consumes (post-order)."""
-    order, visited = [], set()
-    stack = [(node, False) for node in roots]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for t in node.inputs:
-            if t is not None and t._ctx is not None and id(t._ctx) not in visited:
-                stack.append((t._ctx, False))
-    return order
-
-
-def _nodes_reaching(order, targets):
-    """ids of the nodes (in post-order `order`) through which a target tensor can be reached."""
+def _nodes_reaching(order, wanted) -> set:
+    """The nodes (of post-order `order`) behind which a tensor whose id is in `wanted` lies: the
+    only ones mg.grad needs to run."""
     reaching = set()
     for node in order:  # inputs come before consumers, so one pass suffices
-        for t in node.inputs:
-            if t is not None and (id(t) in targets or (t._ctx is not None and id(t._ctx) in reaching)):
-                reaching.add(id(node))
-                break
+        if any(t is not None and (id(t) in wanted or t._ctx in reaching) for t in node.inputs):
+            reaching.add(node)
     return reaching
-
-
-def _accumulate(current, new):
-    return new if current is None else current + new
-
-
-def _accumulate_leaf(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """leaf.grad += grad. The first gradient is copied, so that no two leaves share one array."""
-    if not create_graph:
-        grad = grad.detach()
-    if leaf.grad is None:
-        leaf.grad = grad if create_graph else Tensor(grad.array.copy())
-    else:
-        leaf.grad = leaf.grad + grad
 
 
 def _root_gradient(output: Tensor, gradient, what: str) -> Tensor:
@@ -220,6 +184,51 @@ def _root_gradient(output: Tensor, gradient, what: str) -> Tensor:
     return gradient
 
 
+def _accumulate_leaf(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """leaf.grad += grad. The first gradient is copied, so that no two leaves share one array."""
+    if not create_graph:
+        grad = grad.detach()
+    if leaf.grad is None:
+        leaf.grad = grad if create_graph else Tensor(grad.array.copy())
+    else:
+        leaf.grad = leaf.grad + grad
+
+
+def _keep_retained_grads(node, grads, create_graph) -> None:
+    """Store the gradient of outputs on which retain_grad() was called."""
+    for index, tensor in node._retained.items():
+        if grads[index] is not None:
+            g = grads[index] if create_graph else grads[index].detach()
+            tensor.grad = _add(tensor.grad, g)
+
+
+def _call_backward(node, grads, create_graph) -> tuple:
+    """One node's backward on the gradients of its outputs: the reference backward, or the
+    Function's fast_backward when its forward ran with the fast paths on (minigan/fast_paths.py).
+    Outputs that received no gradient get zeros; the result is checked."""
+    if len(grads) > 1 and any(g is None for g in grads):
+        xp = backend.get_array_module(next(g.array for g in grads if g is not None))
+        grads = [g if g is not None else Tensor._wrap(xp.zeros(*node._outputs[i]))
+                 for i, g in enumerate(grads)]
+    function = node.function
+    node.create_graph = create_graph
+    if node.fast and function.fast_backward is not None:
+        in_grads = function.fast_backward(node, *grads)
+    else:
+        in_grads = function.backward(node, *grads)
+    if not isinstance(in_grads, tuple):
+        in_grads = (in_grads,)
+    if len(in_grads) != len(node.inputs):
+        raise RuntimeError(f"{function.__name__}.backward returned {len(in_grads)} gradients, but "
+                           f"forward took {len(node.inputs)} positional arguments")
+    checked = []
+    for i, (g, t) in enumerate(zip(in_grads, node.inputs)):
+        if g is not None and t is not None and t.requires_grad:
+            g = _check_gradient(node, i, g, t)
+        checked.append(g)
+    return checked
+
+
 def _check_gradient(node, index, grad, tensor):
     """A backward must return a gradient with its input's shape; cast it to the input's dtype."""
     if not isinstance(grad, Tensor):
@@ -232,28 +241,70 @@ def _check_gradient(node, index, grad, tensor):
     return grad if grad.dtype == tensor.dtype else grad.astype(tensor.dtype)
 
 
-def _fill_missing(node, slots) -> list:
-    """Outputs that received no gradient (unused outputs) get zeros."""
-    if len(slots) == 1:  # one output: it has received a gradient, or the node would not run
-        return slots
-    missing = [i for i, g in enumerate(slots) if g is None]
-    if missing:
-        xp = backend.get_array_module(next(g.array for g in slots if g is not None))
-        for i in missing:
-            shape, dtype = node._outputs[i]
-            slots[i] = Tensor._wrap(xp.zeros(shape, dtype=dtype))
-    return slots
+# ----------------------------------------------------------------------------- 3. the nodes
+# What forward saves comes back in backward as one of four cases. ctx.save_for_backward tells them
+# apart by object identity: the rule a student must learn is "save an input or an output, not a new
+# array" (only those two stay connected to the graph for create_graph=True).
 
 
-def _keep_retained_grads(node, slots, create_graph) -> None:
-    """Store the gradient of outputs on which retain_grad() was called."""
-    for index, tensor in node._retained.items():
-        if slots[index] is not None:
-            g = slots[index] if create_graph else slots[index].detach()
-            tensor.grad = _accumulate(tensor.grad, g)
+class SavedInput:
+    """The very array forward received for Tensor input `index`: comes back as that input Tensor.
+    Kept as (SavedInput, index, version counter, its value when forward saved it)."""
+
+    @staticmethod
+    def unpack(ctx, index, counter, version):
+        tensor = ctx.inputs[index]
+        if counter.version != version:
+            counter.raise_modified(f"input {index} of {ctx.name}", tensor.shape, version)
+        return tensor
 
 
-# ----------------------------------------------------------------------------- Context and Function
+class SavedOutput:
+    """The very array forward returned as output `index`: comes back as an output Tensor linked to
+    this node, so a create_graph backward differentiates through it. Kept as (SavedOutput, index,
+    the array, version counter, its value when saved)."""
+
+    @staticmethod
+    def unpack(ctx, index, array, counter, version):
+        if counter.version != version:
+            counter.raise_modified(f"output {index} of {ctx.name}", tuple(array.shape), version)
+        out = Tensor._wrap(array, True)
+        out._ctx, out._output_index, out._version_counter = ctx, index, counter
+        return out
+
+
+class SavedGiven:
+    """The very value passed to apply() for a non-Tensor argument: a constant by the caller's
+    choice (comes back as a Tensor if it is an array, unchanged otherwise; never warns). Kept as
+    (SavedGiven, the value)."""
+
+    @staticmethod
+    def unpack(ctx, value):
+        return _as_tensor_if_array(value)
+
+
+class SavedConstant:
+    """Any other array (a view or a function of an input: ``a.T``, ``a > 0``, ``a * 1``): a
+    constant, invisible to create_graph; a recorded backward warns (SavedConstantWarning) when it
+    meets one. Numbers and None come back unchanged. Kept as (SavedConstant, the value)."""
+
+    @staticmethod
+    def unpack(ctx, value):
+        if is_grad_enabled() and _is_array(value):
+            warnings.warn(SavedConstantWarning(
+                f"{ctx.function.__name__}.forward saved an array that is neither its input nor its "
+                "output: create_graph=True cannot see through it, so second derivatives may be "
+                "wrong. Save the input or the output and recompute in backward (keep a true "
+                "constant as a ctx attribute)"), stacklevel=4)
+        return _as_tensor_if_array(value)
+
+
+def _is_array(value) -> bool:
+    return hasattr(value, "shape") and not isinstance(value, np.generic)
+
+
+def _as_tensor_if_array(value):
+    return Tensor._wrap(value) if _is_array(value) else value
 
 
 class SavedConstantWarning(UserWarning):
@@ -263,22 +314,22 @@ class SavedConstantWarning(UserWarning):
 class Context:
     """What a Function's forward leaves for its backward; also the node of the graph.
 
-    The save rule: ``ctx.save_for_backward(*arrays)`` tells arrays apart **by object identity**.
-    ``ctx.saved_tensors`` gives back the very array forward received as that input Tensor, and the
-    very array it returned as an output Tensor pointing at this node: graph tensors, which a
-    create_graph backward differentiates through. Any other array (a view or a function of an
-    input: ``a.T``, ``a > 0``) comes back as a constant, invisible to create_graph, and warns
-    (SavedConstantWarning) there: save the input or output and recompute, or keep a true constant
-    as an attribute (``ctx.mask = a > 0``). Non-Tensor arguments of apply() are constants and never
-    warn; numbers and None come back unchanged. A saved input or output changed in place after
-    forward (its version counter moved) makes saved_tensors raise, as in PyTorch.
+    ``ctx.save_for_backward(*arrays)`` in forward; ``ctx.saved_tensors`` in backward gives each back
+    as one of the four Saved* cases above. A saved input or output changed in place after forward
+    (its version counter moved) makes saved_tensors raise, as in PyTorch. ``ctx.needs_input_grad``
+    says which inputs want a gradient; ``ctx.create_graph`` (set by the walk before backward)
+    whether this backward is being recorded. Anything else a backward needs is kept as an attribute
+    (``ctx.mask = a > 0``).
     """
+
+    create_graph = False  # set by the walk before backward: whether this backward is recorded
+    fast = False  # set by apply: whether forward ran with the fast paths on (fast_paths.py)
 
     def __init__(self, function, inputs, needs_input_grad):
         self.function = function
         self.inputs = inputs  # one entry per positional argument: a Tensor, or None
         self.needs_input_grad = needs_input_grad  # one bool per positional argument
-        self._saved = ()  # after forward: (kind, value, version counter, version) per saved item
+        self._saved = ()  # what forward saved: arrays, then one Saved* record each
         self._freed = False
         self._outputs = ()  # (shape, dtype) of each output, for zero gradients
         self._retained = {}  # output index -> Tensor whose .grad is kept (retain_grad)
@@ -294,57 +345,39 @@ class Context:
         self._saved = arrays
 
     def _record(self, input_arrays, results, outputs) -> None:
-        """After forward: link the outputs to this node and sort out what forward saved (a saved
-        output is matched with `results`, what forward returned: maybe a NumPy scalar)."""
+        """After forward: link the outputs to this node and sort what forward saved into the four
+        cases (a saved output is matched with `results`, what forward returned: maybe a scalar)."""
         self._outputs = tuple([(out.array.shape, out.array.dtype) for out in outputs])
         for index, out in enumerate(outputs):
             out._ctx, out._output_index = self, index
         if not self._saved:
             return
-        resolved = []
-        for array in self._saved:
-            item = ("constant", array, None, 0)
-            for i, candidate in enumerate(input_arrays):
-                if array is candidate:
-                    tensor = self.inputs[i]
-                    item = ("given", array, None, 0) if tensor is None else ("input", i, *tensor._counter().stamp())
-                    break
-            else:
-                for j, candidate in enumerate(results):
-                    if array is candidate:
-                        item = ("output", (j, outputs[j].array), *outputs[j]._counter().stamp())
-                        break
-            resolved.append(item)
-        self._saved = tuple(resolved)
+        self._saved = tuple([self._classify(a, input_arrays, results,
+                                            outputs) for a in self._saved])
+
+    def _classify(self, array, input_arrays, results, outputs) -> tuple:
+        """(the case, its fields) of one saved array: matched by identity with the inputs, then
+        with what forward returned."""
+        for i, candidate in enumerate(input_arrays):
+            if array is candidate:
+                tensor = self.inputs[i]
+                if tensor is None:
+                    return SavedGiven, array
+                return (SavedInput, i) + tensor._counter().stamp()
+        for j, candidate in enumerate(results):
+            if array is candidate:
+                return (SavedOutput, j, outputs[j].array) + outputs[j]._counter().stamp()
+        return SavedConstant, array
 
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
-            raise RuntimeError(f"Trying to backward through the graph a second time ({self.name} has "
-                               "already freed what its forward saved). Pass retain_graph=True to the "
+            raise RuntimeError(f"Trying to backward through the graph a second time ({self.name} "
+                               f"has "
+                               "already freed what its forward saved). Pass retain_graph=True to "
+                               "the "
                                "first backward() if you need to backward twice.")
-        tensors = []
-        for kind, value, counter, version in self._saved:
-            if counter is not None and counter.version != version:
-                index, shape = (value, self.inputs[value].shape) if kind == "input" else (value[0], value[1].shape)
-                counter.raise_modified(f"{kind} {index} of {self.name}", tuple(shape), version)
-            if kind == "input":
-                tensors.append(self.inputs[value])
-            elif kind == "output":
-                out = Tensor._wrap(value[1], True)
-                out._ctx, out._output_index, out._version_counter = self, value[0], counter
-                tensors.append(out)
-            elif hasattr(value, "shape") and not isinstance(value, np.generic):
-                if kind == "constant" and is_grad_enabled():
-                    warnings.warn(SavedConstantWarning(
-                        f"{self.function.__name__}.forward saved an array that is neither its input "
-                        "nor its output: create_graph=True cannot see through it, so second "
-                        "derivatives may be wrong. Save the input or the output and recompute in "
-                        "backward (keep a true constant as a ctx attribute)"), stacklevel=3)
-                tensors.append(Tensor._wrap(value))
-            else:  # None, or a Python number: given back unchanged
-                tensors.append(value)
-        return tuple(tensors)
+        return tuple([case.unpack(self, *fields) for case, *fields in self._saved])
 
     def retain_output_grad(self, tensor: Tensor) -> None:
         self._retained[tensor._output_index] = tensor
@@ -359,9 +392,14 @@ class Function:
     forward(ctx, *arrays, **options) (raw arrays in, array(s) out) and backward(ctx, *grads) (one
     Tensor per output in; one gradient per positional argument out, None where there is none) and
     are called as ``MyOp.apply(x, y, option=...)``; positional Tensors can receive gradients.
+
+    An op may also define fast_forward and fast_backward, its faster paths (minigan/fast_paths.py
+    says when they run instead of forward and backward).
     """
 
     output_is_view = False  # True where the output may be a view of input 0 (reshape, permute, ...)
+    fast_forward = None  # optional faster forward (same signature)
+    fast_backward = None  # optional faster backward (same signature)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -383,7 +421,9 @@ class Function:
             check_same_backend(cls.__name__, inputs)
 
         ctx = Context(cls, inputs, tuple(needs_grad))
-        result = cls.forward(ctx, *arrays, **kwargs)
+        ctx.fast = fast = _fast_paths["enabled"]
+        forward = cls.fast_forward if fast and cls.fast_forward is not None else cls.forward
+        result = forward(ctx, *arrays, **kwargs)
         record = True in needs_grad and is_grad_enabled()
 
         if not isinstance(result, tuple):  # the usual case: one output
@@ -398,3 +438,13 @@ class Function:
         if record:
             ctx._record(arrays, result, outputs)
         return outputs
+
+
+def __getattr__(name):
+    """``from minigan.autograd import Variable``: the old wrapper, kept in
+    minigan/compat/legacy.py."""
+    if name == "Variable":
+        from minigan.compat.legacy import Variable
+
+        return Variable
+    raise AttributeError(f"module 'minigan.autograd' has no attribute {name!r}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from minigan.compat.device import Device
+
 BACKENDS = ("numpy", "cupy")
 _ALIASES = {"numpy": "numpy", "cpu": "numpy", "cupy": "cupy", "cuda": "cupy"}
 
@@ -68,7 +70,8 @@ def normalize_backend(name) -> str:
             raise ValueError(f"invalid device string {name!r}: expected 'cpu', 'cuda' or 'cuda:N'")
         key = base
     if key not in _ALIASES:
-        raise ValueError(f"backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda', 'cuda:0'), got {name!r}")
+        raise ValueError("backend must be one of 'numpy', 'cupy' (or 'cpu', 'cuda', 'cuda:0'), "
+                         f"got {name!r}")
     return _ALIASES[key]
 
 
@@ -85,52 +88,6 @@ def require_cuda(what: str) -> None:
     _state["cuda_ok"] = True
 
 
-class device(str):
-    """PyTorch's device object: ``mg.device("cuda" if mg.cuda.is_available() else "cpu")``.
-
-    It is the device's name as a str ("cpu", "cuda", "cuda:0"), so every place that takes a backend
-    name takes it (Tensor.to, Module.to, the device= keywords); ``.type`` is "cpu" or "cuda" and
-    ``.index`` the number after the colon (None when not given), as in PyTorch.
-    """
-
-    def __new__(cls, type, index: int | None = None):
-        if isinstance(type, device):
-            if index is None:
-                return type
-            type = type.type
-        text = str(type).lower()
-        base, colon, number = text.partition(":")
-        if base not in ("cpu", "cuda") or (colon and not number.isdigit()):
-            raise RuntimeError(
-                f"Expected one of cpu, cuda device type at start of device string: {type!r}")
-        if colon and index is not None:
-            raise RuntimeError(f"type (string) must not include an index because index was "
-                               f"passed explicitly: {type!r}")
-        if index is not None:
-            if not isinstance(index, (int, np.integer)) or isinstance(index, bool) or index < 0:
-                raise RuntimeError(f"device index must be a non-negative integer, got {index!r}")
-            number = str(int(index))
-        self = super().__new__(cls, f"{base}:{number}" if number else base)
-        self._type, self._index = base, (int(number) if number else None)
-        return self
-
-    @property
-    def type(self) -> str:
-        return self._type
-
-    @property
-    def index(self):
-        return self._index
-
-    def __repr__(self) -> str:
-        if self._index is None:
-            return f"device(type={self._type!r})"
-        return f"device(type={self._type!r}, index={self._index})"
-
-    __hash__ = str.__hash__
-
-
-Device = device  # the class under a name that parameters called `device` do not hide
 
 
 def set_backend(name: str) -> None:
@@ -197,7 +154,8 @@ def get_default_dtype() -> np.dtype:
 
 
 class _CupyRandom:
-    """The two or three draws minigan needs, on CuPy's RandomState (same names as NumPy's Generator)."""
+    """The two or three draws minigan needs, on CuPy's RandomState (same names as NumPy's
+    Generator)."""
 
     def __init__(self, seed):
         self._state = _import_cupy().random.RandomState(seed)
@@ -253,18 +211,19 @@ class Generator:
     """PyTorch's torch.Generator: a stream of random numbers of its own, on the CPU.
 
         g = mg.Generator().manual_seed(0)
-        DataLoader(data, shuffle=True, generator=g)      # its shuffling, independent of mg.manual_seed
+        DataLoader(data, shuffle=True, generator=g)   # its shuffling, apart from mg.manual_seed
         mg.randn(3, generator=g)
 
     It wraps a NumPy PCG64 Generator; the same seed gives the same numbers (not PyTorch's numbers:
     the two libraries use different algorithms).
     """
 
-    default_seed = 67280421310721  # PyTorch's default seed of a new Generator (any constant would do)
+    default_seed = 67280421310721  # PyTorch's default seed of a new Generator (any would do)
 
     def __init__(self, device="cpu"):
         if normalize_backend(device) != "numpy":
-            raise ValueError(f"mg.Generator: only 'cpu' generators exist in minigan, got {device!r}")
+            raise ValueError(f"mg.Generator: only 'cpu' generators exist in minigan, "
+                             f"got {device!r}")
         self.device = Device("cpu")
         self.manual_seed(self.default_seed)
 
@@ -354,7 +313,8 @@ def set_num_threads(n: int) -> None:
         raise ValueError(f"set_num_threads expects a positive integer, got {n!r}")
     try:
         from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - without threadpoolctl (pip install 'minigan[threads]') BLAS keeps its count
+    except ImportError:  # pragma: no cover - without threadpoolctl BLAS keeps its count
+        # (pip install 'minigan[threads]')
         threadpool_limits = None
     if threadpool_limits is not None:
         threadpool_limits(int(n), user_api="blas")  # stays in force until changed again
@@ -367,7 +327,8 @@ def get_num_threads() -> int:
         try:
             from threadpoolctl import threadpool_info
 
-            counts = [pool["num_threads"] for pool in threadpool_info() if pool.get("user_api") == "blas"]
+            counts = [pool["num_threads"] for pool in threadpool_info()
+                      if pool.get("user_api") == "blas"]
         except ImportError:  # pragma: no cover
             counts = []
         _state["threads"] = max(counts) if counts else 1

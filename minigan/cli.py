@@ -1,8 +1,14 @@
-"""The command line:  python -m minigan train | sample | evaluate | bench
+"""The command line:  python -m minigan train | sample | evaluate | train-evaluator | bench
 
-    python -m minigan train                                # DCGAN on the bundled Fashion-MNIST sample
-    python -m minigan train --model mlp --dataset ring     # 2-D mixture of 8 Gaussians
+    python -m minigan train                              # DCGAN on the bundled Fashion-MNIST sample
+    python -m minigan train --model mlp --dataset ring   # 2-D mixture of 8 Gaussians
     python -m minigan sample --checkpoint runs/dcgan-sample/checkpoint.npz --n 64 --out grid.png
+    python -m minigan evaluate --run runs/dcgan-sample   # writes runs/dcgan-sample/metrics.json
+    python -m minigan evaluate --samples x.npy --dataset sample   # any (N, 1, 28, 28) array
+    python -m minigan train-evaluator --dataset fashion-mnist     # the classifier of the metrics
+    python -m minigan bench                              # time a training step on this machine
+
+Every command is here; the work is done by the library (gan.recipes, gan.Trainer, gan.run_metrics).
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from minigan.files import read_json, write_json
 from minigan.paths import path_argument
-from minigan.serialization import read_json, write_json
 
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:
@@ -233,7 +239,8 @@ def _prepare_training(args):
                                                           state["step"] if state else 0))
     eval_fn = None
     if config.eval_every:
-        from minigan.gan.run_metrics import EvaluatorNotFoundError, training_eval_fn
+        from minigan.gan.evaluator import EvaluatorNotFoundError
+        from minigan.gan.run_metrics import training_eval_fn
 
         try:
             eval_fn = training_eval_fn(config, run)
@@ -257,7 +264,8 @@ def _train_in(args, trainer, run, out: Path, state) -> int:
         if note:
             print(note)
     write_json(out / "config.json", config.to_dict())
-    print(f"training {config.model} on {config.dataset} with the {config.loss} loss for {config.steps} "
+    print(f"training {config.model} on {config.dataset} with the {config.loss} loss for "
+          f"{config.steps} "
           f"steps (batch {config.batch_size}, backend {config.backend}); outputs in {out}/")
     started = time.perf_counter()
     try:
@@ -288,7 +296,7 @@ def cmd_sample(args) -> int:
 
     from minigan.gan.recipes import check_memory_for_samples
     from minigan.paths import check_output_file
-    from minigan.serialization import _write_atomically  # a crash keeps the old file
+    from minigan.files import write_atomically  # a crash keeps the old file
 
     if args.out.suffix not in (".npy", ".png"):
         raise ValueError(f"--out must end in .npy or .png, got {args.out}")
@@ -299,7 +307,7 @@ def cmd_sample(args) -> int:
     samples = sample(G, args.n)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".npy":
-        _write_atomically(args.out, lambda file: np.save(file, samples))
+        write_atomically(args.out, lambda file: np.save(file, samples))
     elif samples.ndim == 4:
         plots.save_image_grid(samples, args.out)
     else:
@@ -315,16 +323,172 @@ def cmd_bench(args) -> int:
 
     config = default_config(args.model, args.dataset, backend=args.backend, steps=args.steps + 2)
     run = build(config)
-    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, conditional=run.conditional)
+    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
+                      conditional=run.conditional)
     trainer.train_step()
     trainer.train_step()  # warm-up
     started = time.perf_counter()
     for _ in range(args.steps):
         trainer.train_step()
     per_step = (time.perf_counter() - started) / args.steps
-    print(f"{config.model} on {config.dataset}, batch {config.batch_size}, backend {config.backend}: "
+    print(f"{config.model} on {config.dataset}, batch {config.batch_size}, backend "
+          f"{config.backend}: "
           f"{1000 * per_step:.1f} ms per training step (D step + G step)")
     return 0
+
+
+# ----------------------------------------------------------------------------- evaluate,
+# train-evaluator
+
+
+def _run_samples(run_dir: Path, n: int | None, seed: int) -> tuple[np.ndarray, dict, str]:
+    """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
+    samples drawn from its checkpoint."""
+    from minigan.gan import run_metrics
+    from minigan.gan.recipes import check_memory_for_samples, load_generator
+    from minigan.gan.run_folder import is_locked
+    from minigan.gan.sampling import sample
+    from minigan.gan.settings import check_settings
+
+    config_file = run_dir / "config.json"
+    if not config_file.is_file():
+        raise SystemExit(f"--run {run_dir}: no config.json there (is it a minigan run folder?)")
+    holder = is_locked(run_dir)
+    if holder is not None:
+        raise ValueError(f"--run {run_dir} is still training (process {holder}); evaluate it "
+                         "when that run has finished")
+    config = check_settings(read_json(config_file, str(config_file)), source=str(config_file))
+    samples_file, checkpoint = run_dir / "samples.npy", run_dir / "checkpoint.npz"
+    if samples_file.is_file() and n is None:
+        return run_metrics.load_samples(samples_file), config, str(samples_file)
+    if not checkpoint.is_file():
+        raise SystemExit(f"--run {run_dir}: neither samples.npy nor checkpoint.npz there")
+    G, cfg = load_generator(checkpoint)
+    count = n if n is not None else cfg.n_samples
+    check_memory_for_samples(count, cfg, "--n")
+    return sample(G, count, seed=seed), config, f"{count} samples of {checkpoint} (seed {seed})"
+
+
+def _summary(metrics: dict) -> str:
+    if "modes_covered" in metrics:
+        return (f"modes covered: {metrics['modes_covered']}/{metrics['num_modes']}, high-quality "
+                f"samples: {100 * metrics['high_quality']:.1f}%, KL to uniform: "
+                f"{metrics['kl_to_uniform']:.3f}")
+    return (f"FD {metrics['fd']:.3f}, classifier score {metrics['classifier_score']:.2f}, "
+            f"precision {metrics['precision']:.3f}, recall {metrics['recall']:.3f}, classes "
+            f"below half their share: {metrics['classes_below_half']}")
+
+
+def cmd_evaluate(args) -> int:
+    from minigan.gan import run_metrics
+    from minigan.gan.evaluator import EvaluatorNotFoundError
+    from minigan.paths import check_output_file
+
+    if (args.run_dir is None) == (args.samples is None):
+        raise SystemExit("evaluate: give either --run DIR or --samples FILE (with --dataset)")
+    if args.out is not None:
+        check_output_file(args.out, "--out")  # before any work: a pipe or a folder is refused
+        if args.out.name == "config.json" and (args.out.parent / "checkpoint.npz").exists():
+            raise ValueError(f"--out {args.out} would overwrite the config.json of the run in "
+                             f"{args.out.parent}; write the metrics elsewhere")
+    if args.run_dir is not None:
+        samples, config, source = _run_samples(args.run_dir, args.n, args.seed)
+        if args.dataset is None and "dataset" not in config:
+            raise ValueError(f"{args.run_dir / 'config.json'} does not say which dataset the run "
+                             "used; give it with --dataset")
+        dataset = args.dataset or config["dataset"]
+        out = args.out or args.run_dir / "metrics.json"
+    else:
+        if args.dataset is None:
+            raise SystemExit("evaluate --samples: say which data they imitate with --dataset")
+        if args.samples.suffix != ".npy":
+            raise SystemExit(f"--samples must be a .npy file, got {args.samples}")
+        samples, source = run_metrics.load_samples(args.samples), str(args.samples)
+        dataset = args.dataset
+        out = args.out or args.samples.with_name(args.samples.stem + "_metrics.json")
+    check_output_file(out, "the metrics file")
+    try:
+        metrics = run_metrics.evaluate_samples(samples, dataset, root=args.data_root)
+    except EvaluatorNotFoundError as err:  # bad input (no evaluator weights): exit status 2
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:
+        print(f"error: {source}: {err}", file=sys.stderr)
+        return 2
+    metrics = {"dataset": dataset, "samples": source, **metrics}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(out, metrics)
+    print(f"{_summary(metrics)}\nwrote {out}")
+    return 0
+
+
+def cmd_train_evaluator(args) -> int:
+    import minigan as mg
+    from minigan.gan.evaluator import default_weights_path, train_evaluator
+    from minigan.paths import check_output_file
+
+    out = args.out or default_weights_path(args.dataset)
+    check_output_file(out, "--out")
+    try:
+        evaluator, state = train_evaluator(args.dataset, epochs=args.epochs,
+                                           batch_size=args.batch_size,
+                                           lr=args.lr, seed=args.seed, root=args.data_root)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    mg.save(state, out)
+    print(f"test accuracy {100 * evaluator.test_accuracy:.2f}% on {state['test_size']} test "
+          f"images; wrote {out}")
+    return 0
+
+
+def _add_evaluation_commands(commands) -> None:
+    """The `evaluate` and `train-evaluator` commands (minigan/gan/run_metrics.py, evaluator.py)."""
+    from minigan.gan.evaluator import EVALUATOR_DATASETS
+    from minigan.gan.run_metrics import EVAL_SEED
+    from minigan.gan.settings import BY_NAME, Setting
+
+    evaluate = commands.add_parser(
+        "evaluate", help="measure generated samples (FD, precision/recall, mode coverage)",
+        description="Metrics of a run's samples.npy (or of samples drawn from its checkpoint), "
+                    "written to metrics.json.")
+    evaluate.add_argument("--run", dest="run_dir", metavar="DIR", type=path_argument,
+                          help="a run folder (with config.json and samples.npy or checkpoint.npz)")
+    evaluate.add_argument("--samples", metavar="FILE", type=path_argument,
+                          help="a .npy of samples instead of a run")
+    evaluate.add_argument("--dataset", type=BY_NAME["dataset"].argparse_type,
+                          help="the data the samples imitate (default: the run's)")
+    evaluate.add_argument("--n", type=BY_NAME["n_samples"].argparse_type,
+                          help="draw this many fresh samples from the checkpoint instead of "
+                               "reading samples.npy")
+    evaluate.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=EVAL_SEED,
+                          help="noise seed with --n")
+    evaluate.add_argument("--out", type=path_argument,
+                          help="where metrics.json goes (default: in the run)")
+    evaluate.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
+    evaluate.set_defaults(run=cmd_evaluate)  # args.run is the handler; --run is args.run_dir
+
+    trainer = commands.add_parser(
+        "train-evaluator", help="train the classifier the image metrics use",
+        description="Train the LeNet-style classifier (gan.evaluator.Classifier28) on the train "
+                    "split, report its test accuracy, save it where `evaluate` finds it.")
+    trainer.add_argument("--dataset", choices=EVALUATOR_DATASETS, default="fashion-mnist",
+                         help="(default: fashion-mnist; mnist is downloaded first if needed)")
+    for row in (Setting("epochs", int, 6, "passes over the train split", low=1, high=1000),
+                Setting("batch_size", int, 128, "images per batch", low=1, high=60_000),
+                Setting("lr", float, 1e-3, "Adam's initial learning rate, decayed linearly to 0",
+                        low=0, low_open=True),
+                Setting("seed", int, 0, "weights and batch order", low=0, high=2**63 - 1)):
+        trainer.add_argument(row.flag, dest=row.name, type=row.argparse_type, default=row.default,
+                             help=f"{row.help} ({row.expected()}; default: {row.default})")
+    trainer.add_argument("--out", type=path_argument, help="default: data/evaluator/<dataset>.npz "
+                                                           "in a source checkout, else the cache")
+    trainer.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
+    trainer.set_defaults(run=cmd_train_evaluator)
+
+
+# ----------------------------------------------------------------------------- the parser
 
 
 def main(argv=None) -> int:
@@ -354,12 +518,7 @@ def main(argv=None) -> int:
                            help=f"{row.expected()} (default: {default})")
     bench.set_defaults(run=cmd_bench)
 
-    try:
-        from minigan.gan.run_metrics import add_commands
-    except ImportError:  # the metrics module is optional until it exists
-        pass
-    else:
-        add_commands(commands)
+    _add_evaluation_commands(commands)
 
     args = parser.parse_args(argv)  # a bad flag value: argparse's "error: ..." and exit 2
     try:

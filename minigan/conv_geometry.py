@@ -54,3 +54,14 @@ def output_hw(image_hw, kernel_size, stride, padding, dilation) -> tuple:
     """(OH, OW) of conv2d for an image (H, W); every argument an (h, w) pair."""
     return (conv_output_size(image_hw[0], kernel_size[0], stride[0], padding[0], dilation[0]),
             conv_output_size(image_hw[1], kernel_size[1], stride[1], padding[1], dilation[1]))
+
+
+def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 1,
+                     ceil_mode: bool = False) -> int:
+    """Pooling's output size: conv2d's, rounded up instead of down with ceil_mode, except that the
+    last window must start inside the input or its left padding (PyTorch's rule)."""
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (-(-span // stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out

@@ -1,4 +1,5 @@
-"""The user-facing functions, under PyTorch's torch.nn.functional names: ``from minigan import functional as F``.
+"""The user-facing functions, under PyTorch's torch.nn.functional names: ``from minigan import
+functional as F``.
 
 Each is a thin name for an op in minigan/ops/ (look there for its forward and backward).
 This module is also ``minigan.nn.functional`` (the same module object), PyTorch's spelling.
@@ -6,14 +7,17 @@ This module is also ``minigan.nn.functional`` (the same module object), PyTorch'
 
 from minigan.ops.dropout import dropout, dropout2d  # noqa: F401
 from minigan.ops.elementwise import (  # noqa: F401
-    leaky_relu, logsigmoid, relu, sigmoid, softplus, tanh,
+    leaky_relu, logsigmoid, prelu, relu, sigmoid, softplus, tanh,
 )
 from minigan.ops.linear import embedding, linear  # noqa: F401
 from minigan.ops.loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, log_softmax,
     mse_loss, nll_loss, softmax,
 )
-from minigan.ops.norm import batch_norm  # noqa: F401
-from minigan.ops.shape import flatten, pad, unflatten  # noqa: F401
+from minigan.ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: F401
+from minigan.ops.padding import pad  # noqa: F401
+from minigan.ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle  # noqa: F401
+from minigan.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
+from minigan.ops.shape import flatten, unflatten  # noqa: F401
 from minigan.ops.conv import conv2d, conv_transpose2d  # noqa: F401
 from minigan.ops.upsample import interpolate  # noqa: F401

@@ -27,7 +27,8 @@ def _as_tuple(value) -> tuple:
 
 
 def _prepare(inputs) -> tuple:
-    """Float tensors become float64 (a copy, keeping requires_grad); float64 ones are used as given."""
+    """Float tensors become float64 (a copy, keeping requires_grad); float64 ones are used as
+    given."""
     prepared = []
     for x in _as_tuple(inputs):
         if isinstance(x, Tensor) and x.dtype.kind == "f" and x.dtype != np.float64:
@@ -126,7 +127,8 @@ def _report(what, name, x, output_shapes, facts, eps, atol, rtol) -> str:
         f"(shape {output_shapes[number]}), element {element}:\n"
         f"    analytic (from backward)      = {facts['analytic']:.8e}\n"
         f"    numeric (central difference)  = {facts['numeric']:.8e}\n"
-        f"  largest absolute error {facts['max_abs']:.3e}, largest relative error {facts['max_rel']:.3e}\n"
+        f"  largest absolute error {facts['max_abs']:.3e}, largest relative error "
+        f"{facts['max_rel']:.3e}\n"
         f"  tolerance: |analytic - numeric| <= atol + rtol * |numeric| with atol={atol}, "
         f"rtol={rtol} (eps={eps})"
     )
@@ -168,7 +170,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
 
 def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
-    """Check second derivatives: gradcheck of (inputs, v) -> grad(fn(inputs), inputs, v, create_graph=True).
+    """Check second derivatives: gradcheck of (inputs, v) -> grad(fn(inputs), inputs, v,
+    create_graph=True).
 
     grad_outputs (the v's) default to standard-normal float64 tensors drawn from a private
     generator seeded with `seed` (minigan's global random state is left alone).
@@ -176,13 +179,15 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
     inputs = _prepare(inputs)
     wrt_index = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not wrt_index:
-        raise ValueError("gradgradcheck: no input has requires_grad=True, so there is nothing to check")
+        raise ValueError("gradgradcheck: no input has requires_grad=True, so there is nothing to "
+                         "check")
     with enable_grad():
         outputs = _differentiable(fn(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
         grad_outputs = tuple(
-            Tensor(_to_backend_of(rng.standard_normal(o.shape), o), requires_grad=True) for o in outputs
+            Tensor(_to_backend_of(rng.standard_normal(o.shape), o),
+                   requires_grad=True) for o in outputs
         )
     else:
         grad_outputs = _prepare(grad_outputs)
@@ -199,6 +204,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
                      create_graph=True, allow_unused=True)
         return tuple(g if g is not None else Tensor(x.array * 0) for g, x in zip(grads, wrt))
 
-    names = [f"input {i}" for i in range(count)] + [f"grad_output {j}" for j in range(len(grad_outputs))]
+    names = ([f"input {i}" for i in range(count)]
+             + [f"grad_output {j}" for j in range(len(grad_outputs))])
     return _check(first_derivatives, inputs + tuple(grad_outputs), names, eps, atol, rtol,
                   raise_exception, "gradgradcheck")

@@ -5,8 +5,9 @@ Context). This module is what a user touches: the Tensor class with its properti
 methods (``fill_``, ``add_``, ...) and the method sugar (``x.exp()``, ``x + y``), each a one-line
 forward to the op in minigan/ops/.
 
-Layers: backend -> tensor -> autograd -> ops. The methods below call ``autograd`` and ``ops``,
-which are built on this class; the two names are bound once, at the bottom of this file.
+Layers: backend, grad_mode -> tensor -> autograd -> ops. The methods below call ``autograd``
+(backward) and ``ops`` (the method sugar), which are built on this class; the two names are bound
+once, at the bottom of this file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from minigan import backend
+from minigan.compat.device import device
+from minigan.grad_mode import is_grad_enabled
 
 
 def array_from_data(data, dtype=None):
@@ -51,19 +54,47 @@ def check_same_backend(op_name: str, inputs) -> None:
     """Mixing NumPy and CuPy tensors in one op is an error that names both."""
     names = {t.backend for t in inputs if t is not None}
     if len(names) > 1:
-        described = ", ".join(f"input {i} on {t.backend}" for i, t in enumerate(inputs) if t is not None)
+        described = ", ".join(f"input {i} on {t.backend}" for i,
+                              t in enumerate(inputs) if t is not None)
         raise RuntimeError(
             f"{op_name}: all tensors must be on the same backend, got {described}; "
             "move them with .to('numpy') or .to('cupy')"
         )
 
 
+def _constructor_array(args: tuple, requires_grad):
+    """The array and requires_grad of Tensor(*args): see Tensor's docstring for the forms.
+
+    Tensor(array_or_tensor, requires_grad=False) wraps (a second positional argument is
+    requires_grad, the engine's form; a NumPy scalar becomes a 0-d array); Tensor(*sizes) with
+    Python ints and Tensor(sequence) are torch.Tensor's.
+    """
+    if len(args) in (1, 2) and (isinstance(args[0], (Tensor, np.generic)) or hasattr(args[0], "__array_function__")):
+        data = args[0].array if isinstance(args[0], Tensor) else args[0]
+        if len(args) == 2:
+            requires_grad = args[1]
+        return (np.asarray(data) if isinstance(data, np.generic) else data), requires_grad
+    dtype = backend.get_default_dtype()
+    xp = backend.backend_module()
+    if not args:
+        return xp.zeros((0,), dtype=dtype), requires_grad
+    if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        if any(a < 0 for a in args):
+            raise RuntimeError(f"Trying to create tensor with negative dimension: {list(args)}")
+        return xp.zeros(tuple(int(a) for a in args), dtype=dtype), requires_grad  # torch: uninitialised
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        return xp.asarray(np.asarray(args[0], dtype=dtype)), requires_grad
+    got = ", ".join(type(a).__name__ for a in args)
+    raise TypeError(f"Tensor() takes integer sizes (Tensor(2, 3)), a list or tuple of numbers "
+                    f"(Tensor([1, 2])) or an array, got ({got})")
+
+
 class VersionCounter:
     """How many times a tensor's array was changed in place, and by what (PyTorch's ``_version``).
 
     A Function's ctx stamps each saved input and output with its counter's value; if the value has
-    moved by the time backward needs the tensor, the gradient would be computed from changed numbers,
-    so backward raises instead (as PyTorch does).
+    moved by the time backward needs the tensor, the gradient would be computed from changed
+    numbers, so backward raises instead (as PyTorch does).
     """
 
     __slots__ = ("version", "changed_by")
@@ -76,7 +107,8 @@ class VersionCounter:
         return self, self.version
 
     def raise_modified(self, what: str, shape: tuple, saved_version: int) -> None:
-        hint = ("an optimizer step modified a parameter needed for backward: call backward() before "
+        hint = ("an optimizer step modified a parameter needed for backward: call backward() "
+                "before "
                 "the optimizer's step()" if self.changed_by.endswith(".step()") else
                 "make the in-place change after backward(), or change a copy (y = x * 1) instead")
         raise RuntimeError(
@@ -91,7 +123,10 @@ class Tensor:
     """An array with an optional gradient and a link to the Function that produced it.
 
     Build tensors with ``mg.tensor(data)``, ``mg.randn(...)`` and friends; ``Tensor(array)`` wraps
-    an existing NumPy/CuPy array without copying it.
+    an existing NumPy/CuPy array without copying it (the engine's form, dtype kept). As PyTorch's
+    ``torch.Tensor`` constructor: ``Tensor(2, 3)`` is a (2, 3) tensor of the default float dtype
+    (zeros: PyTorch leaves it uninitialised), ``Tensor([1, 2])`` copies Python data into the default
+    float dtype, ``Tensor()`` is empty; ``isinstance(x, Tensor)`` holds for every tensor.
 
     Attributes:
         array: the raw array (numpy.ndarray or cupy.ndarray) that ops work on.
@@ -107,11 +142,8 @@ class Tensor:
     __slots__ = ("array", "grad", "requires_grad", "_ctx", "_output_index", "_version_counter",
                  "__weakref__")
 
-    def __init__(self, data, requires_grad: bool = False):
-        if isinstance(data, Tensor):
-            data = data.array
-        if not hasattr(data, "__array_function__") or isinstance(data, np.generic):
-            data = np.asarray(data)
+    def __init__(self, *args, requires_grad: bool = False):
+        data, requires_grad = _constructor_array(args, requires_grad)
         self.array = data
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
@@ -177,9 +209,9 @@ class Tensor:
         return backend.backend_of(self.array)
 
     @property
-    def device(self) -> backend.device:
+    def device(self) -> device:
         """mg.device('cpu') or mg.device('cuda') (a str, with PyTorch's .type and .index)."""
-        return backend.device("cpu" if self.backend == "numpy" else "cuda")
+        return device("cpu" if self.backend == "numpy" else "cuda")
 
     @property
     def is_cuda(self) -> bool:
@@ -246,6 +278,11 @@ class Tensor:
         tensor._version_counter = self._counter()
         return tensor
 
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require grad."""
+        self._ctx, self._output_index, self.requires_grad = None, 0, False
+        return self
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place (on leaves only, as in PyTorch); returns self."""
         if not self.is_leaf and not requires_grad:
@@ -282,7 +319,8 @@ class Tensor:
         return self._version_counter
 
     def _bump_version(self, changed_by: str) -> None:
-        """Count one in-place change: a backward that saved this tensor earlier will refuse to run."""
+        """Count one in-place change: a backward that saved this tensor earlier will refuse to
+        run."""
         counter = self._counter()
         counter.version += 1
         counter.changed_by = changed_by
@@ -294,10 +332,11 @@ class Tensor:
         (that is how optimizers and nn.init change parameters). minigan does not record in-place
         ops in the graph, so a non-leaf that requires grad is refused too.
         """
-        if self.requires_grad and autograd.is_grad_enabled():
+        if self.requires_grad and is_grad_enabled():
             what = "a leaf tensor" if self._ctx is None else "a tensor computed by a recorded op"
             raise RuntimeError(
-                f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in place "
+                f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in "
+                f"place "
                 "while gradients are recorded; do it under mg.no_grad() or on .data"
                 + ("" if self._ctx is None else ", or write it out of place (y = y * 2)")
             )
@@ -305,7 +344,7 @@ class Tensor:
 
     # -- in-place changes (PyTorch's trailing underscore); each returns self -------------------
     def __setitem__(self, index, value):
-        if self.requires_grad and autograd.is_grad_enabled():
+        if self.requires_grad and is_grad_enabled():
             raise RuntimeError(
                 "in-place assignment to a tensor that requires grad would corrupt its gradient; "
                 "do it under mg.no_grad() or on .data"
@@ -416,6 +455,12 @@ class Tensor:
     def bool(self) -> Tensor:
         return ops.astype(self, np.bool_)
 
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Old PyTorch's x.type() and x.type(FloatTensor): see minigan/compat/legacy.py."""
+        from minigan.compat.legacy import tensor_type
+
+        return tensor_type(self, dtype, non_blocking)
+
     # -- operators (the ops themselves live in minigan/ops/) ------------------------------------
     def __add__(self, other):
         return ops.add(self, other)
@@ -525,8 +570,11 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         return ops.mean(self, dim, keepdim)
 
-    def var(self, dim=None, keepdim=False, *, unbiased=True):
-        return ops.var(self, dim, keepdim, unbiased=unbiased)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return ops.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return ops.std(self, dim, unbiased, keepdim, correction=correction)
 
     def amax(self, dim=None, keepdim=False):
         return ops.amax(self, dim, keepdim)
@@ -585,7 +633,30 @@ class Tensor:
     def broadcast_to(self, *shape):
         return ops.broadcast_to(self, *shape)
 
-    expand = broadcast_to
+    def expand(self, *sizes):
+        """Broadcast to `sizes` without copying; -1 keeps a dimension's size (PyTorch's expand)."""
+        return ops.expand(self, *sizes)
+
+    def repeat(self, *sizes):
+        return ops.repeat(self, *sizes)
+
+    def flip(self, *dims):
+        return ops.flip(self, *dims)
+
+    def chunk(self, chunks, dim=0):
+        return ops.chunk(self, chunks, dim)
+
+    def split(self, split_size, dim=0):
+        return ops.split(self, split_size, dim)
+
+    def clone(self):
+        return ops.clone(self)
+
+    def contiguous(self):
+        return ops.contiguous(self)
+
+    def lerp(self, end, weight):
+        return ops.lerp(self, end, weight)
 
     def sum_to(self, shape):
         return ops.sum_to(self, shape)

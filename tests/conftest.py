@@ -34,3 +34,23 @@ def _seed_and_backend():
     backend._state.update(saved_state)
     mg.set_backend("numpy")
     mg.set_default_dtype(np.float32)
+
+
+# ----------------------------------------------------------------------------- the tiers
+# pytest -m "not slow" is the edit-test loop (README "Tests"). Whole files are slow when they run
+# lessons, whole programs, the exercises' meta-tests, the website, torchrun or the CUDA harness;
+# single slow tests carry @pytest.mark.slow themselves. The CUDA harness (kernels checked without a GPU: NVRTC, the CPU
+# emulator, the GPU check's dry run) is also grouped as gpu_harness.
+SLOW_FILES = {"test_lessons.py", "test_pytorch_programs.py", "test_exercises.py",
+              "test_cuda_kernels.py", "test_cuda_nvrtc.py", "test_gpu_check.py", "test_site.py",
+              "test_ddp.py"}
+GPU_HARNESS_FILES = {"test_cuda_cpu.py", "test_cuda_kernels.py", "test_cuda_nvrtc.py",
+                     "test_gpu_check.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+        if item.path.name in GPU_HARNESS_FILES:
+            item.add_marker(pytest.mark.gpu_harness)

@@ -1,4 +1,4 @@
-"""Issue 12, items 6-8 and the "Also" list: mg.load under hostile files (a ValueError or the
+"""mg.load under hostile files (a ValueError or the
 saved data, never another exception, never unbounded memory), fuzzed with hypothesis, and
 mg.save under SIGKILL (the previous checkpoint always loads, no temporary file outlives the next
 save)."""

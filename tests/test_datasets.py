@@ -307,7 +307,7 @@ def test_any_dataset_with_len_and_getitem():
 
 
 def test_bad_loader_arguments():
-    with pytest.raises(ValueError, match=r"DataLoader: batch_size must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match=r"batch_size should be a positive integer value, but got batch_size=0"):
         DataLoader(numbered(3), batch_size=0)
     with pytest.raises(ValueError, match=r"DataLoader: seed must be None or a non-negative integer, "
                        r"got -1"):

@@ -1,15 +1,15 @@
 """GAN building blocks: losses, models, the two training steps, the Trainer (resume, NaN guard),
 and training on the ring of 8 Gaussians."""
 
-import json
 import math
 
 import numpy as np
 import pytest
 
 import minigan as mg
-from minigan import gan, nn, optim
-from minigan.gan.recipes import build, default_config, resize_images
+from minigan import gan, nn
+from minigan.datasets.images import resize_images
+from minigan.gan.recipes import build, default_config
 from minigan.gan.training import TrainConfig, Trainer, TrainingDiverged
 
 try:
@@ -277,6 +277,7 @@ def test_resize_images_keeps_range_and_corners():
 # ----------------------------------------------------------------------------- training works
 
 
+@pytest.mark.slow
 def test_training_on_the_ring_covers_the_modes():
     """VEEGAN protocol: at least 7 of 8 modes, at least 80% of 2,500 samples within 3 std."""
     config, run = _toy_run(steps=6000)

@@ -1,12 +1,11 @@
 """tools/gpu_check.py, the one-command GPU check, exercised on a CPU so that it cannot rot.
 
 - the dry run: every stage's real command in its no-GPU form (the GPU scripts take their arguments
-  and leave; pytest collects the gpu tests), the summary files as the device tool collects them;
+  and leave; pytest collects the gpu tests), and the summary files it writes;
 - the real mode on a machine without a GPU: it stops after the machine stage with exit status 2;
 - the stage runner with stand-in commands: pass, failure, sanitizer refused / absent, a benchmark
   stopped at its limit (its process group killed, what it wrote kept), pytest's junit counts;
-- the pytest/hypothesis wheel fallback, and a too-small budget as a clear error.
-The benchmark scripts' own results are fed to the summary in tests/test_cuda_benchmark_dry_run.py.
+- missing pytest/hypothesis and a too-small budget as clear errors.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import re
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -36,7 +34,7 @@ def has_gpu() -> bool:
 
 
 def collected_files_ok(folder: Path) -> None:
-    """What the device tool brings back: at most 8 files, names of letters, digits, '.', '_', '-'."""
+    """The output folder stays small and portable: at most 8 files, plain names (letters, digits, . _ -)."""
     files = [p for p in folder.rglob("*") if p.is_file()]
     assert len(files) <= 8, files
     for p in files:
@@ -142,7 +140,7 @@ def test_stages_with_stand_in_commands(tmp_path):
     stages = [gpu_check.Stage(s.name, 20, 1, s.what) for s in gpu_check.STAGES]
     stages[5] = gpu_check.Stage("sgemm", 3, 1, stages[5].what)  # the hanging benchmark: stopped after 3 s
     started = time.monotonic()
-    code = gpu_check.run_check(out, 200, tmp_path / "no-wheels", dry_run=False, commands=commands,
+    code = gpu_check.run_check(out, 200, dry_run=False, commands=commands,
                                probe=fake_machine, stages=stages)
     assert time.monotonic() - started < 30
     assert code == 1  # pytest had a failure, conv failed
@@ -190,35 +188,16 @@ def test_a_stage_over_its_limit_is_killed_with_its_children(tmp_path):
     assert gpu_check.classify("conv", out, dry_run=False)[0] == "partial"
 
 
-def make_wheel(folder: Path, dist: str, module: str) -> Path:
-    wheel = folder / f"{dist}-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as z:
-        z.writestr(f"{module}/__init__.py", "VALUE = 42\n")
-        z.writestr(f"{dist}-1.0.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
-    return wheel
-
-
-def test_missing_test_packages_are_unpacked_from_carried_wheels(tmp_path, monkeypatch):
-    wheels, site = tmp_path / "whl", tmp_path / "site"
-    wheels.mkdir()
-    site.mkdir()
-    make_wheel(wheels, "minigan_stub_runner", "minigan_stub_runner")
-    make_wheel(wheels, "minigan_stub_dep", "minigan_stub_dep")
-    make_wheel(wheels, "numpy", "numpy_stub_not_wanted")  # present already: must not be unpacked
-    monkeypatch.setattr(gpu_check, "TEST_PACKAGES", {"minigan_stub_runner": ["minigan-stub-runner", "minigan_stub_dep"],
-                                                     "numpy": ["numpy"]})
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    report = gpu_check.ensure_test_packages(wheels, site, gpu_check.Log(tmp_path / "log"))
-    assert report["missing"] == ["minigan_stub_runner"]
-    assert report["unpacked"] == ["minigan_stub_dep-1.0-py3-none-any.whl", "minigan_stub_runner-1.0-py3-none-any.whl"]
-    assert report["still_missing"] == []
-    assert sorted(p.name for p in site.iterdir()) == ["minigan_stub_dep", "minigan_stub_dep-1.0.dist-info",
-                                                      "minigan_stub_runner", "minigan_stub_runner-1.0.dist-info"]
-    # without wheels the gap is reported, not papered over
-    monkeypatch.setattr(gpu_check, "TEST_PACKAGES", {"minigan_stub_absent": ["minigan_stub_absent"]})
-    report = gpu_check.ensure_test_packages(tmp_path / "nowhere", site, gpu_check.Log(tmp_path / "log"))
-    assert report["still_missing"] == ["minigan_stub_absent"]
-    assert "STILL MISSING" in (tmp_path / "log").read_text()
+def test_missing_test_packages_fail_the_pytest_stage_with_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(gpu_check, "TEST_PACKAGES", ("minigan_stub_absent",))
+    commands = {name: py("print('fine')") for name in STAGE_NAMES[1:]}
+    code = gpu_check.run_check(tmp_path, 200, dry_run=False, commands=commands, probe=fake_machine,
+                               stages=[gpu_check.Stage(s.name, 20, 1, s.what) for s in gpu_check.STAGES])
+    assert code == 1
+    summary = json.loads((tmp_path / "gpu_check_stub-gpu-9000.json").read_text())
+    stage = next(r for r in summary["stages"] if r["stage"] == "pytest-gpu")
+    assert stage["status"] == "failed"
+    assert stage["detail"] == "cannot run: ['minigan_stub_absent'] missing (pip install pytest hypothesis)"
 
 
 def test_a_budget_below_the_guaranteed_minimums_is_a_clear_error(tmp_path, capsys):
@@ -243,11 +222,11 @@ def test_sigterm_stops_the_running_stage_and_still_writes_the_summary(tmp_path, 
     previous = signal.signal(signal.SIGTERM, gpu_check.on_signal)
     try:
         commands = {name: py("print('fine')") for name in STAGE_NAMES[1:]}
-        # the pytest stage: as if the device tool's time limit ended the check while tests ran
+        # the pytest stage: as if a time limit around the check ended it while tests ran
         commands["pytest-gpu"] = py("import os, signal, time; os.kill(os.getppid(), signal.SIGTERM); time.sleep(30)")
         stages = [gpu_check.Stage(s.name, 20, 1, s.what) for s in gpu_check.STAGES]
         started = time.monotonic()
-        code = gpu_check.run_check(tmp_path, 200, tmp_path / "no-wheels", dry_run=False, commands=commands,
+        code = gpu_check.run_check(tmp_path, 200, dry_run=False, commands=commands,
                                    probe=fake_machine, stages=stages)
         assert time.monotonic() - started < 20
     finally:

@@ -259,7 +259,7 @@ def test_flipped_bytes_in_gzip_data_give_value_errors(case, position, value):
     check_hostile(bytes(damaged), 1032 * len(damaged))
 
 
-# ----------------------------------------------------------------------------- issue 12, item 7
+# ----------------------------------------------------------------------------- large files: no copies
 
 
 def test_multibyte_values_are_converted_in_place_not_copied():

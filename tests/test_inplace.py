@@ -39,7 +39,7 @@ def _both(build):
     return outcome
 
 
-# ----------------------------------------------------------------------------- the five cases of issue 9
+# ----------------------------------------------------------------------------- the five cases
 
 
 def test_zero_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():

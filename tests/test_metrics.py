@@ -276,7 +276,7 @@ def test_evaluate_real_images_gives_a_small_fd_and_noise_a_large_one(tmp_path):
 
 def test_evaluate_reports_samples_of_the_wrong_shape(tmp_path, capsys):
     run = _fake_run(tmp_path / "bad", "sample", np.zeros((10, 2), np.float32))
-    assert main(["evaluate", "--run", str(run)]) == 2  # bad input: exit status 2 (issue 12, item 11)
+    assert main(["evaluate", "--run", str(run)]) == 2  # bad input: exit status 2
     assert re.search(r"samples.npy: the evaluator expects images of shape \(N, 1, 28, 28\).*got an array of shape \(10, 2\)",
                      capsys.readouterr().err)
 
@@ -289,7 +289,7 @@ def test_evaluate_without_the_evaluator_says_how_to_train_it(tmp_path, capsys, m
 
 
 def test_evaluate_needs_a_run_or_samples(capsys):
-    assert main(["evaluate"]) == 2  # bad input: "error: ..." and exit status 2 (issue 12, item 11)
+    assert main(["evaluate"]) == 2  # bad input: "error: ..." and exit status 2
     assert "error: evaluate: give either --run DIR or --samples FILE" in capsys.readouterr().err
 
 

@@ -4,7 +4,6 @@ noise, unrolling, and the switches that reach them from the Trainer and the comm
 Values against loops written from the papers' formulas and against PyTorch; gradients checked in
 float64, first and second order."""
 
-import json
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ import pytest
 import minigan as mg
 from minigan import gan, nn, optim
 from minigan.gan.recipes import build, default_config
-from minigan.gan.training import TrainConfig, Trainer
+from minigan.gan.training import Trainer
 
 try:
     import torch

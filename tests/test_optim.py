@@ -219,8 +219,8 @@ def test_constructor_and_option_errors():
         optim.SGD([p, np.zeros(1)])
     with pytest.raises(ValueError, match=r"can't optimize a non-leaf Tensor \(params\[0\]"):
         optim.SGD([p * 2])
-    with pytest.raises(ValueError, match=r"a parameter appears twice in one parameter group"):
-        optim.SGD([p, p])
+    with pytest.warns(UserWarning, match=r"optimizer contains a parameter group with duplicate parameters"):
+        optim.SGD([p, p])  # PyTorch warns and goes on (test_duplicate_parameters_step_twice_as_in_pytorch)
     with pytest.raises(ValueError, match=r"some parameters appear in more than one"):
         optim.SGD([{"params": [p]}, {"params": [p]}])
     with pytest.raises(ValueError, match=r"unknown option\(s\) \['betas'\]"):
@@ -378,7 +378,7 @@ def test_load_state_dict_errors_leave_the_optimizer_untouched():
          r"'state' has an entry for parameter 7, which no parameter group lists"),
         (broken(lambda sd: sd["param_groups"][1].update(lr=-1.0)),
          r"Adam: lr must be >= 0.0, got -1.0"),
-        # issue 12, item 5: wrong types, inf, unknown options and complex state are refused too
+        # wrong types, inf, unknown options and complex state are refused too
         (broken(lambda sd: sd["param_groups"][0].update(maximize="no")),
          r"param_groups\[0\]: Adam: maximize must be True or False, got 'no'"),
         (broken(lambda sd: sd["param_groups"][0].update(amsgrad=1)),
@@ -434,3 +434,35 @@ def test_optimizers_run_on_cupy_like_on_numpy(name):
     opt.load_state_dict(state)
     assert all(opt.state[p][k].__class__.__module__.startswith("cupy")
                for p in on_gpu for k in opt.state[p] if k != "step")
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_duplicate_parameters_step_twice_as_in_pytorch(name):
+    """UNIT's shared blocks: optim.Adam(chain(E1.parameters(), E2.parameters())) lists the shared
+    block's parameters twice. PyTorch warns, keeps both entries and updates such a parameter twice
+    per step; its state_dict names it by its last place."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    w0, v0 = rng.standard_normal(3), rng.standard_normal(2)
+    runs = {}
+    for lib, tensor in (("minigan", lambda a: mg.tensor(a, requires_grad=True)),
+                        ("torch", lambda a: torch.tensor(a, requires_grad=True))):
+        w, v = tensor(w0), tensor(v0)
+        with pytest.warns(UserWarning, match="duplicate parameters"):
+            opt = getattr(optim if lib == "minigan" else torch.optim, name)([w, v, w], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad()
+            ((w * w).sum() + (v * w[:2]).sum()).backward()
+            opt.step()
+        runs[lib] = (w.detach().numpy().copy(), v.detach().numpy().copy(), opt.state_dict())
+    (mw, mv, msd), (tw, tv, tsd) = runs["minigan"], runs["torch"]
+    np.testing.assert_allclose(mw, tw, rtol=1e-12)
+    np.testing.assert_allclose(mv, tv, rtol=1e-12)
+    assert msd["param_groups"][0]["params"] == tsd["param_groups"][0]["params"] == [2, 1, 2]
+    assert sorted(msd["state"]) == sorted(tsd["state"])
+    w, v = mg.tensor(w0, requires_grad=True), mg.tensor(v0, requires_grad=True)
+    with pytest.warns(UserWarning):
+        again = getattr(optim, name)([w, v, w], lr=0.1)
+    again.load_state_dict(msd)  # the repeated index loads back onto the same parameter
+    assert again.state_dict()["param_groups"] == msd["param_groups"]

@@ -1,6 +1,6 @@
-"""Issue 12: nothing a user saved is lost or silently wrong -- the NaN guard, resume, the Trainer's
-and the command line's handling of bad input. Items 5-8 are in test_optim.py,
-test_checkpoint_attacks.py and test_idx.py."""
+"""Nothing a user saved is lost or silently wrong -- the NaN guard, resume, the Trainer's and the
+command line's handling of bad input. Optimizer state, hostile checkpoint files and IDX files are
+in test_optim.py, test_checkpoint_attacks.py and test_idx.py."""
 
 import json
 import re

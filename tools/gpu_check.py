@@ -24,11 +24,12 @@ Time: each stage has a cap, and each later stage is guaranteed a minimum, so the
 within --budget seconds (480) plus a few seconds of bookkeeping. A stage stopped at its limit keeps
 what it wrote (the benchmarks write their results after every shape).
 
-pytest and hypothesis: when the machine's Python lacks them, the wheels in --wheels (default
-<repo>/.whl, filled by tools/fetch_gpu_wheels.sh; pure-Python wheels are zip files) are unpacked
-into a temporary folder put on PYTHONPATH. No network is used.
+What the machine needs: a CUDA GPU, CuPy for its CUDA version (pip install -e ".[cuda13]" or
+[cuda12]), pytest and hypothesis (the pytest-gpu stage fails without them), and, for the
+comparisons, PyTorch with CUDA; compute-sanitizer (from the CUDA toolkit) is used when found. No
+network is used.
 
-Output folder (at most 6 files, so that a collector limited to 8 files takes them all):
+Output folder (six files):
   gpu_check.log               every stage's output, with a header line per stage
   gpu_check_<gpu>.json        machine, stages (status, seconds, limit, exit code, command), the pytest
                               counts, and every benchmark row
@@ -55,7 +56,6 @@ import tempfile
 import threading
 import time
 import traceback
-import zipfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -66,13 +66,7 @@ NO_GPU = "needs CuPy and a CUDA GPU"  # what every GPU script prints before leav
 PARTIAL_OK = ("sgemm", "conv", "train-step")  # benchmarks keep every row written before a time-out
 REFUSED = ("Device not supported", "device not supported", "unsupported device", "error 999",
            "CUDA_ERROR_UNKNOWN", "Target application terminated before first instrumented API call")
-# (import name, wheel distribution name) of what the test stage needs beyond the machine's packages
-TEST_PACKAGES = {"pytest": ["pytest", "pluggy", "iniconfig", "packaging", "pygments"],
-                 "hypothesis": ["hypothesis", "attrs", "sortedcontainers"]}
-IMPORT_NAME = {"attrs": "attr"}  # distribution -> module, where they differ
-if sys.version_info < (3, 11):
-    TEST_PACKAGES["pytest"] += ["exceptiongroup", "tomli"]
-    TEST_PACKAGES["hypothesis"] += ["exceptiongroup"]
+TEST_PACKAGES = ("pytest", "hypothesis")  # what the pytest-gpu stage needs besides CuPy
 
 
 # ----------------------------------------------------------------------------- running one stage
@@ -183,33 +177,6 @@ def missing_modules(names) -> list:
     import importlib.util
 
     return [n for n in names if importlib.util.find_spec(n) is None]
-
-
-def ensure_test_packages(wheel_dir: Path, site: Path, log: Log) -> dict:
-    """Unpack the carried wheels of pytest/hypothesis (and their needs) that this Python lacks.
-
-    Returns {"missing": [...], "unpacked": [...], "still_missing": [...]}; site is put on PYTHONPATH
-    by the caller when anything was unpacked."""
-    missing = missing_modules(TEST_PACKAGES)
-    report = {"missing": missing, "unpacked": [], "still_missing": []}
-    if not missing:
-        return report
-    wanted = {d for m in missing for d in TEST_PACKAGES[m]}
-    wanted = {d for d in wanted if missing_modules([IMPORT_NAME.get(d, d)])}
-    wheels = sorted(wheel_dir.glob("*.whl")) if wheel_dir.is_dir() else []
-    for wheel in wheels:
-        dist = wheel.name.split("-")[0].lower().replace("_", "-")
-        if dist.replace("-", "_") in {w.replace("-", "_") for w in wanted}:
-            with zipfile.ZipFile(wheel) as z:
-                z.extractall(site)
-            report["unpacked"].append(wheel.name)
-    if report["unpacked"]:
-        sys.path.insert(0, str(site))
-    report["still_missing"] = missing_modules(missing)
-    log(f"    pytest/hypothesis missing: {missing}; unpacked from {wheel_dir}: {report['unpacked'] or 'nothing'}"
-        + (f"; STILL MISSING: {report['still_missing']} (run tools/fetch_gpu_wheels.sh and carry .whl)"
-           if report["still_missing"] else ""))
-    return report
 
 
 def gpu_test_files() -> list:
@@ -385,7 +352,7 @@ def classify(stage: str, out: dict, dry_run: bool) -> tuple:
     return "failed", f"exit status {out['rc']}: " + " | ".join(last)[-300:]
 
 
-def run_check(out_dir: Path, budget_s: float, wheel_dir: Path, dry_run: bool, py: str = sys.executable,
+def run_check(out_dir: Path, budget_s: float, dry_run: bool, py: str = sys.executable,
               commands: dict | None = None, probe=None, stages: list | None = None) -> int:
     """Every stage in order; the summary files into out_dir; the exit status (module docstring).
 
@@ -405,11 +372,9 @@ def run_check(out_dir: Path, budget_s: float, wheel_dir: Path, dry_run: bool, py
     log(f"== minigan GPU check{' (DRY RUN: no GPU work is expected)' if dry_run else ''}: commit "
         f"{summary['commit']}, budget {budget_s:.0f} s, output {out_dir}")
 
-    site = work / "site"
-    site.mkdir()
-    summary["test_packages"] = ensure_test_packages(wheel_dir, site, log)
+    summary["missing_test_packages"] = missing_modules(TEST_PACKAGES)
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env.update(PYTHONUNBUFFERED="1", CUPY_CACHE_DIR=env.get("CUPY_CACHE_DIR", str(work / "cupy-cache")),
                PYTHON=py, MPLBACKEND="Agg", CUPY_TF32="0")
     commands = {**stage_commands(py, work, dry_run), **(commands or {})}
@@ -457,9 +422,10 @@ def run_check(out_dir: Path, budget_s: float, wheel_dir: Path, dry_run: bool, py
                                          f"would run SANITIZER_TOOLS={stage.name} bash tools/cuda_sanitize.sh")
                     log(f"   SKIPPED {stage.name}: {record['detail']}")
                     continue
-            if stage.name == "pytest-gpu" and summary["test_packages"]["still_missing"]:
+            if stage.name == "pytest-gpu" and summary["missing_test_packages"]:
                 record.update(status="failed", seconds=0.0,
-                              detail=f"cannot run: {summary['test_packages']['still_missing']} missing and no wheels")
+                              detail=f"cannot run: {summary['missing_test_packages']} missing "
+                                     "(pip install pytest hypothesis)")
                 log(f"   FAILED {stage.name}: {record['detail']}")
                 continue
             record["command"] = " ".join(cmd).replace(str(work), "$WORK")
@@ -617,7 +583,6 @@ def main(argv=None) -> int:
     parser.add_argument("--out", dest="out_opt", metavar="DIR", default=None, help="output folder (same as the positional)")
     parser.add_argument("--budget", type=float, default=os.environ.get("GPU_CHECK_BUDGET", "480"),
                         help="seconds for all stages together (default: $GPU_CHECK_BUDGET, else 480)")
-    parser.add_argument("--wheels", default=str(ROOT / ".whl"), help="folder of pytest/hypothesis wheels")
     parser.add_argument("--dry-run", action="store_true",
                         help="on a CPU: run every stage's command in its no-GPU form (CI)")
     args = parser.parse_args(argv)
@@ -629,7 +594,7 @@ def main(argv=None) -> int:
         print(f"error: --budget must be at least {minimum:.0f} s (every stage's guaranteed minimum), got {args.budget:g}",
               file=sys.stderr)
         return 2
-    return run_check(Path(out).resolve(), args.budget, Path(args.wheels), args.dry_run)
+    return run_check(Path(out).resolve(), args.budget, args.dry_run)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@
 # 1. a computation is a **graph** of small operations — we draw one;
 # 2. the **chain rule** walks that graph backwards (reverse mode), by hand for a scalar expression;
 # 3. the same for a **Linear layer**, where the weight gradient is $\partial L/\partial W = g^\top X$;
-# 4. **topological order** and **leaves**, and the graph walk of `minigan/autograd.py`, read line by line.
+# 4. **topological order** and **leaves**, and the graph walk of `minigan/autograd.py`, done by hand
+#    with its public names and then read.
 #
 # **Setup.** From the repository root, once: `pip install -e ".[lessons]"` (NumPy, matplotlib,
 # Jupyter, tqdm, threadpoolctl), then `jupyter lab lessons/`. The first code cell of every lesson is
@@ -183,7 +184,7 @@ print("dW = g^T X:\n", dW)
 x = mg.tensor(2.0, dtype=mg.float64, requires_grad=True)
 a = x * 3
 c = a + x ** 2                            # x is used twice: its gradient is the sum of both paths
-order = mg.autograd._topological_order([c.grad_fn])
+order = mg.autograd.topological_order(c)
 names = [node.name for node in order]
 print("forward (post-)order:", names)
 assert names.index("MulBackward") < names.index("AddBackward") and names[-1] == "AddBackward"
@@ -192,21 +193,54 @@ assert x.grad.item() == 3 + 2 * 2.0       # dc/dx = 3 + 2x, both paths added
 assert a.grad is None and not a.is_leaf   # an intermediate keeps no gradient
 
 # %% [markdown]
-# ## 5. The graph walk of minigan, read
+# ## 5. The graph walk of minigan, by hand and read
 #
-# Here is the code that does all of this — printed from the installed module with
-# `inspect.getsource`, so it is always the version you run. Read it with three questions in mind:
-# where is the topological order made, where is a node's `backward` called with the gradients of its
-# outputs, and where does a leaf's `.grad` get added to?
+# The whole algorithm is two steps: put the nodes in topological order, then go through them
+# backwards, calling each node's `backward` with the gradient its output received and handing each
+# result to the node's input. We do it by hand with minigan's public names — `topological_order`,
+# each node's `function.backward`, its `inputs` — and compare with `backward()`:
+
+# %%
+x = mg.tensor([0.5, -1.0], dtype=mg.float64, requires_grad=True)
+w = mg.tensor([2.0, 3.0], dtype=mg.float64, requires_grad=True)
+loss = (mg.tanh(w * x) * x).sum()              # x is used twice again
+
+received = {loss.grad_fn: mg.tensor(1.0, dtype=mg.float64)}   # d loss / d loss, at the last node
+leaf_grads = {}                                               # id(leaf) -> its gradient
+with mg.no_grad():                                            # the walk itself is not recorded
+    for node in reversed(mg.autograd.topological_order(loss)):
+        grad = received.pop(node)                             # every consumer has sent its part
+        input_grads = node.function.backward(node, grad)      # the chain rule at this node
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        for tensor, g in zip(node.inputs, input_grads):
+            if tensor is None or g is None or not tensor.requires_grad:
+                continue
+            if tensor.grad_fn is None:                        # a leaf keeps what it receives
+                leaf_grads[id(tensor)] = leaf_grads.get(id(tensor), 0) + g
+            else:                                             # a computed tensor passes it on
+                received[tensor.grad_fn] = received.get(tensor.grad_fn, 0) + g
+        print(f"{node.name:14s} sent gradients to {sum(t is not None for t in node.inputs)} input(s)")
+
+loss.backward()
+print("by hand:", leaf_grads[id(x)].numpy(), leaf_grads[id(w)].numpy())
+print("minigan:", x.grad.numpy(), w.grad.numpy())
+assert np.allclose(leaf_grads[id(x)].numpy(), x.grad.numpy()) and np.allclose(leaf_grads[id(w)].numpy(), w.grad.numpy())
+
+# %% [markdown]
+# minigan's own walk is the same loop. Here it is, printed from the installed module with
+# `inspect.getsource`, so it is always the version you run: find the topological order, the call of
+# a node's backward, and where a gradient is handed on. What surrounds the loop in
+# `minigan/autograd.py` are its extensions, each a line or two here: `create_graph` (the walk itself
+# recorded, for second derivatives), `retain_graph`, `retain_grad()` and `mg.grad`'s pruning.
 
 # %%
 import inspect
 from minigan import autograd
 
-walk = [getattr(autograd, name) for name in ("_topological_order", "_run_backward") if hasattr(autograd, name)]
-assert walk, "the graph walk has moved: look for it in minigan/autograd.py"
-for function in walk:
-    print(inspect.getsource(function))
+source = inspect.getsource(autograd.walk)
+print(source)
+assert "topological_order(outputs)" in source and "_call_backward(node, grads, create_graph)" in source
 
 # %% [markdown]
 # Two rules follow from that code, both the same as PyTorch's:

@@ -5,7 +5,7 @@
 # its samples on a few of the data's modes and ignores the rest. Every primer also lists the same
 # remedies. In this lesson we make the collapse happen *on purpose and reliably*, explain which
 # imbalance causes it, and then try each remedy **alone** against it, with the numbers measured by
-# `benchmarks/mode_collapse.py` (5 seeds each, ring and grid).
+# `experiments/mode_collapse.py` (5 seeds each, ring and grid).
 #
 # **Setup:** `pip install -e ".[lessons]"` from the repository root (see lesson 1).
 
@@ -240,7 +240,7 @@ if not FAST:
 # %% [markdown]
 # ## 4. The measured table
 #
-# `benchmarks/mode_collapse.py` runs every remedy alone on the collapse recipe, 5 seeds each, on
+# `experiments/mode_collapse.py` runs every remedy alone on the collapse recipe, 5 seeds each, on
 # the ring (8 modes) and the grid (25 modes), and scores 2,500 samples of each final generator:
 # modes covered (a mode counts when a sample lands within 3 standard deviations of it), the
 # high-quality share (samples that close to some mode) and the KL divergence of the mode histogram

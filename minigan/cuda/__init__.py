@@ -11,8 +11,9 @@ function:
 
 The switch, use_own_kernels(flag): minigan's MatMul op sends CuPy arrays to matmul_arrays below and
 minigan/ops/conv.py sends them to im2col/col2im here, both while own_kernels_enabled(); after
-use_own_kernels(False) (or use_cublas(True), or MINIGAN_USE_CUBLAS=1 set before import) CuPy's
-own cuBLAS product and the NumPy-style im2col/col2im run instead. Importing this package does not import CuPy.
+use_own_kernels(False) (or use_cublas(True), or MINIGAN_USE_CUBLAS=1 set before import) CuPy's own
+cuBLAS product and the NumPy-style im2col/col2im run instead. Importing this package does not import
+CuPy.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ __all__ = [
     "STAGES", "TILE_CONFIGS", "col2im", "cublas_enabled", "current_device", "default_stage",
     "device_count", "im2col", "is_available", "manual_seed", "manual_seed_all", "matmul",
     "matmul_arrays", "own_kernels_enabled", "sgemm", "synchronize", "use_cublas", "use_own_kernels",
-]
+]  # and FloatTensor & co
 
 
 def env_flag(value) -> bool:
@@ -79,55 +80,11 @@ def matmul_arrays(a, b):
 
 
 # ----------------------------------------------------------------------------- torch.cuda's surface
-# What PyTorch programs ask torch.cuda (mg.cuda.is_available() ...). None of it imports CuPy at
-# import time; is_available() tries to, once, and answers False when CuPy or the GPU is missing.
+# What PyTorch programs ask torch.cuda (mg.cuda.is_available(), mg.cuda.FloatTensor ...) lives with
+# the other PyTorch-only names in minigan/compat/cuda.py; mg.cuda offers it under torch.cuda's name.
+from minigan.compat.cuda import (  # noqa: E402
+    CUDA_TENSOR_TYPES, current_device, device_count, is_available, manual_seed, manual_seed_all,
+    synchronize,
+)
 
-
-def is_available() -> bool:
-    """True when CuPy imports and sees a CUDA device (the same answer as mg.cuda_available())."""
-    from minigan.backend import cuda_available
-
-    return cuda_available()
-
-
-def device_count() -> int:
-    """The number of CUDA devices CuPy sees (0 without CuPy or a GPU). minigan uses the first."""
-    if not is_available():
-        return 0
-    from minigan.backend import _import_cupy
-
-    return int(_import_cupy().cuda.runtime.getDeviceCount())
-
-
-def current_device() -> int:
-    """The index of the GPU minigan uses: always 0."""
-    return 0
-
-
-def manual_seed(seed: int) -> None:
-    """Seed the GPU's random numbers only (the CPU's stream is mg.manual_seed's); harmless without a GPU."""
-    from minigan.backend import manual_seed_cuda
-
-    manual_seed_cuda(seed)
-
-
-def manual_seed_all(seed: int) -> None:
-    """The same as manual_seed: minigan uses one GPU."""
-    manual_seed(seed)
-
-
-def synchronize() -> None:
-    """Wait for the GPU to finish its queued work (nothing to wait for without one)."""
-    from minigan.backend import cupy_loaded, _import_cupy
-
-    if cupy_loaded() and is_available():
-        _import_cupy().cuda.Device().synchronize()
-
-
-def __getattr__(name):
-    """mg.cuda.FloatTensor & co: the legacy constructors of tensors on the GPU (minigan/legacy.py)."""
-    from minigan import legacy
-
-    if name in legacy.CUDA_TENSOR_TYPES:
-        return legacy.CUDA_TENSOR_TYPES[name]
-    raise AttributeError(f"module 'minigan.cuda' has no attribute {name!r}")
+globals().update(CUDA_TENSOR_TYPES)  # mg.cuda.FloatTensor & co (old tutorials)

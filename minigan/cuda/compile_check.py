@@ -49,7 +49,8 @@ _BARRIERS = re.compile(r"used (\d+) barriers")
 
 
 def parse_ptxas_log(log: str) -> dict:
-    """{mangled entry name: {registers, stack_bytes, spill_stores, spill_loads, shared_bytes, barriers}}."""
+    """{mangled entry name: {registers, stack_bytes, spill_stores, spill_loads, shared_bytes,
+    barriers}}."""
     found, current = {}, None
     for line in log.splitlines():
         entry = _ENTRY.search(line)
@@ -102,7 +103,8 @@ def compile_group(group: str, arch: str, extra_options=()) -> list:
         try:
             nvrtc.compileProgram(program, options)
         except nvrtc.NVRTCError as err:
-            raise RuntimeError(f"NVRTC failed on {file} ({group}, {arch}):\n{nvrtc.getProgramLog(program)}") from err
+            raise RuntimeError(f"NVRTC failed on {file} ({group}, "
+                               f"{arch}):\n{nvrtc.getProgramLog(program)}") from err
         report = parse_ptxas_log(nvrtc.getProgramLog(program))
         results = []
         for name in names:
@@ -121,17 +123,20 @@ def compile_all(archs=DEFAULT_ARCHS) -> list:
 
 
 def markdown_table(results) -> str:
-    lines = ["| kernel | arch | registers | spill stores / loads (bytes) | stack (bytes) | smem (bytes) |",
+    lines = ["| kernel | arch | registers | spill stores / loads (bytes) | stack (bytes) | smem "
+             "(bytes) |",
              "| --- | --- | ---: | ---: | ---: | ---: |"]
     for r in results:
-        lines.append(f"| `{r.name}` | {r.arch} | {r.registers} | {r.spill_stores} / {r.spill_loads} | "
+        lines.append(f"| `{r.name}` | {r.arch} | {r.registers} | {r.spill_stores} / "
+                     f"{r.spill_loads} | "
                      f"{r.stack_bytes} | {r.shared_bytes} |")
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--arch", action="append", help="sm_XX (repeatable); default sm_80 and sm_90")
+    parser.add_argument("--arch", action="append",
+                        help="sm_XX (repeatable); default sm_80 and sm_90")
     args = parser.parse_args(argv)
     if not nvrtc_available():
         print("NVRTC is not available: pip install cupy-cuda13x nvidia-cuda-nvrtc")
@@ -145,7 +150,8 @@ def main(argv=None) -> int:
     major, minor = nvrtc.getVersion()
     print(f"# minigan.cuda kernel resources (ptxas, via NVRTC)\n\n"
           f"NVRTC {major}.{minor}, options `{' '.join(COMPILE_OPTIONS)} -arch=<arch> -Xptxas=-v`, "
-          f"compiled on {platform.node()} ({platform.machine()}, no GPU needed), {date.today().isoformat()}. "
+          f"compiled on {platform.node()} ({platform.machine()}, no GPU needed), "
+          f"{date.today().isoformat()}. "
           f"Regenerate: `PYTHONPATH=. python -m minigan.cuda.compile_check`.\n")
     print(markdown_table(results))
     spilled = [r for r in results if r.spill_stores or r.spill_loads or r.stack_bytes]

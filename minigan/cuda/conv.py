@@ -40,7 +40,8 @@ def _geometry(op, image_hw, kernel_size, stride, padding, dilation) -> tuple:
     if min(out) < 1:
         raise ValueError(
             f"{op}: kernel_size {k} with dilation {d} does not fit the padded input "
-            f"{image_hw[0] + 2 * p[0]}x{image_hw[1] + 2 * p[1]} (input {image_hw[0]}x{image_hw[1]}, padding {p})")
+            f"{image_hw[0] + 2 * p[0]}x{image_hw[1] + 2 * p[1]} (input "
+            f"{image_hw[0]}x{image_hw[1]}, padding {p})")
     return k, s, p, d, out
 
 

@@ -57,7 +57,8 @@ def _check_stage(op: str, stage, dtype) -> str:
     if stage is None:
         return default_stage(dtype)
     if stage not in STAGES:
-        raise ValueError(f"{op}: stage must be one of {', '.join(map(repr, STAGES))} or None, got {stage!r}")
+        raise ValueError(f"{op}: stage must be one of {', '.join(map(repr, STAGES))} or None, got "
+                         f"{stage!r}")
     if dtype not in STAGE_DTYPES[stage]:
         raise ValueError(f"{op}: stage {stage!r} supports float32 only, got {dtype} arrays "
                          f"(use stage='smem', 'naive' or None for float64)")
@@ -129,8 +130,8 @@ def _gemm(stage, M, N, K, alpha, a_mem, trans_a, stride_a, b_mem, trans_b, strid
           batch, config=None):
     """C[i] = alpha * op(A[i]) @ op(B[i]) + beta * C[i] for i < batch.
 
-    a_mem, b_mem: C-contiguous, A[i] = a_mem.flat[i * stride_a:] seen as (M, K) or (K, M)
-    (stride 0: one matrix for all i); c: C-contiguous, batch * M * N elements, M, N, K > 0 or K == 0.
+    a_mem, b_mem: C-contiguous, A[i] = a_mem.flat[i * stride_a:] seen as (M, K) or (K, M) (stride 0:
+    one matrix for all i); c: C-contiguous, batch * M * N elements, M, N, K > 0 or K == 0.
     """
     ex = executor()
     dtype = np.dtype(c.dtype)
@@ -144,7 +145,8 @@ def _gemm(stage, M, N, K, alpha, a_mem, trans_a, stride_a, b_mem, trans_b, strid
     splits, k_chunk = 1, K
     if stage == "regtile2d":
         config = config or geometry.choose_tile_config(M, N, batch, ex.sm_count())
-        splits, k_chunk = geometry.choose_split_k(M, N, K, batch, TILE_CONFIGS[config], ex.sm_count())
+        splits, k_chunk = geometry.choose_split_k(M, N, K, batch, TILE_CONFIGS[config],
+                                                  ex.sm_count())
     rows_per_block, cols_per_block, block = geometry.stage_tile(stage, config or "large")
     # With split-K each block writes its partial product to the workspace (batch, splits, M, N).
     target = ex.xp.empty(batch * splits * M * N, dtype) if splits > 1 else c_flat
@@ -171,7 +173,8 @@ def _gemm(stage, M, N, K, alpha, a_mem, trans_a, stride_a, b_mem, trans_b, strid
         total = batch * M * N
         grid, block = geometry.elementwise_grid(total)
         ex.launch(splitk_reduce_name(dtype), grid, block,
-                  (np.int64(M * N), np.int64(total), np.int32(splits), T(alpha), target, T(beta), c_flat))
+                  (np.int64(M * N), np.int64(total), np.int32(splits), T(alpha), target, T(beta),
+                   c_flat))
     return c
 
 
@@ -192,11 +195,13 @@ def sgemm(a, b, trans_a: bool = False, trans_b: bool = False, alpha: float = 1.0
     _check_array(op, "b", b)
     for name, x in (("a", a), ("b", b)):
         if x.ndim != 2:
-            raise ValueError(f"{op}: {name} must be 2-D, got shape {tuple(x.shape)} (use matmul for batches)")
+            raise ValueError(f"{op}: {name} must be 2-D, got shape {tuple(x.shape)} (use matmul "
+                             f"for batches)")
     dtype = _check_same_dtype(op, a, b)
     stage = _check_stage(op, stage, dtype)
     if config is not None and config not in TILE_CONFIGS:
-        raise ValueError(f"{op}: config must be one of {', '.join(map(repr, TILE_CONFIGS))} or None, got {config!r}")
+        raise ValueError(f"{op}: config must be one of {', '.join(map(repr, TILE_CONFIGS))} or "
+                         f"None, got {config!r}")
     alpha = _check_scalar(op, "alpha", alpha)
     beta = _check_scalar(op, "beta", beta)
     M, K = (a.shape[1], a.shape[0]) if trans_a else tuple(a.shape)
@@ -214,7 +219,8 @@ def sgemm(a, b, trans_a: bool = False, trans_b: bool = False, alpha: float = 1.0
         if tuple(c.shape) != (M, N):
             raise ValueError(f"{op}: c must have shape ({M}, {N}) = (M, N), got {tuple(c.shape)}")
         if not c.flags.c_contiguous:
-            raise ValueError(f"{op}: c must be C-contiguous (it is written in place), got strides {c.strides}")
+            raise ValueError(f"{op}: c must be C-contiguous (it is written in place), got strides "
+                             f"{c.strides}")
     ex = executor()
     _check_on_device(op, ex, a=a, b=b, **({} if c is None else {"c": c}))
 
@@ -248,8 +254,10 @@ def matmul(a, b, stage: str | None = None, config: str | None = None):
     M, K = a_shape[-2:]
     K_b, N = b_shape[-2:]
     if K != K_b:
-        raise ValueError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not match: the last "
-                         f"dimension of a ({K}) must equal the second-to-last dimension of b ({K_b})")
+        raise ValueError(f"{op}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not match: the "
+                         f"last "
+                         f"dimension of a ({K}) must equal the second-to-last dimension of b "
+                         f"({K_b})")
     try:
         batch_shape = tuple(np.broadcast_shapes(a_shape[:-2], b_shape[:-2]))
     except ValueError:

@@ -6,7 +6,7 @@ gemm.py and conv.py call these functions and launch what they return.
 
 from __future__ import annotations
 
-from minigan.conv_geometry import conv_output_size  # noqa: F401  (the formula, used by the kernels' tests)
+from minigan.conv_geometry import conv_output_size  # noqa: F401  (for the kernels' tests)
 from minigan.cuda.kernels_index import NAIVE_BLOCK, SMEM_TILE, TILE_CONFIGS, TileConfig
 
 MAX_GRID_X = 2**31 - 1  # CUDA's limits on gridDim

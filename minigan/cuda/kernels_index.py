@@ -104,7 +104,8 @@ MODULE_GROUPS = {
     "regtile2d": ("gemm.cu", [gemm_kernel_name("regtile2d", np.float32, ta, tb, v, cfg)
                               for cfg in TILE_CONFIGS for ta in _BOOLS for tb in _BOOLS
                               for v in _BOOLS]),
-    "splitk": ("gemm.cu", [splitk_reduce_name(np.float32)]),  # split-K is a regtile2d (float32) path
+    "splitk": ("gemm.cu", [splitk_reduce_name(np.float32)]),
+                 # split-K is a regtile2d (float32) path
     "im2col": ("im2col.cu", [im2col_kernel_name(k, d, i) for k in ("im2col", "col2im")
                              for d in _FLOATS for i in ("int", "long long")]),
 }
@@ -125,4 +126,5 @@ def kernel_files() -> list:
 
 def source(file: str) -> str:
     """The CUDA C++ text of a kernel file (package data in minigan/cuda/kernels/)."""
-    return resources.files("minigan.cuda").joinpath(KERNEL_DIR).joinpath(file).read_text(encoding="utf-8")
+    folder = resources.files("minigan.cuda").joinpath(KERNEL_DIR)
+    return folder.joinpath(file).read_text(encoding="utf-8")

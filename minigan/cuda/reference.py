@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from minigan.conv_geometry import output_hw as output_size
-from minigan.ops.conv import col2im_loop, im2col_loop  # noqa: F401  (the definitions, kept with im2col)
+from minigan.ops.conv import col2im_loop, im2col_loop  # noqa: F401  (the definitions)
 
 
 def im2col_numpy(x, kernel_size, stride, padding, dilation):
@@ -28,11 +28,13 @@ def im2col_numpy(x, kernel_size, stride, padding, dilation):
     rows = np.arange(oh_)[None, :] * sh + np.arange(kh)[:, None] * dh  # (kh, OH): ih + ph
     cols = np.arange(ow_)[None, :] * sw + np.arange(kw)[:, None] * dw  # (kw, OW): iw + pw
     patches = padded[:, :, rows[:, None, :, None], cols[None, :, None, :]]  # (N, C, kh, kw, OH, OW)
-    return np.ascontiguousarray(patches.transpose(1, 2, 3, 0, 4, 5)).reshape(c_ * kh * kw, n_ * oh_ * ow_)
+    return np.ascontiguousarray(patches.transpose(1, 2, 3, 0, 4,
+                                                  5)).reshape(c_ * kh * kw, n_ * oh_ * ow_)
 
 
 def _taps(size, out_size, kernel, stride, pad, dil):
-    """For each tap t and pixel p: (valid[t, p], o[t, p]) with p + pad - t*dil == o*stride, 0 <= o < out."""
+    """For each tap t and pixel p: (valid[t, p], o[t, p]) with p + pad - t*dil == o*stride, 0 <= o <
+    out."""
     shifted = np.arange(size)[None, :] + pad - np.arange(kernel)[:, None] * dil  # (kernel, size)
     valid = (shifted >= 0) & (shifted % stride == 0) & (shifted // stride < out_size)
     return valid, np.where(valid, shifted // stride, 0)

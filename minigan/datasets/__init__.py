@@ -2,14 +2,13 @@
 
     from minigan.datasets import load_dataset, DataLoader
     data = load_dataset("fashion-mnist")           # 60,000 images (N, 1, 28, 28) in [-1, 1]
-    for images, labels in DataLoader(data, batch_size=64, shuffle=True): ...
+    for images, labels in DataLoader(data, batch_size=64, shuffle=True): ...   # minigan.utils.data
 
     idx.py      the IDX file reader (validates every header before allocating)
     sources.py  each image dataset's files, sha256 checksums, mirrors, class names
     download.py where files are looked for, and verified downloads into the cache
     images.py   ImageDataset and the [-1, 1] scaling
     toy.py      ToyMixture ("ring", "grid") and ToyDataset
-    loader.py   DataLoader
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from __future__ import annotations
 from minigan.datasets.download import DatasetNotFoundError, cache_directory, data_directories
 from minigan.datasets.idx import read_idx
 from minigan.datasets.images import ImageDataset, load_images
-from minigan.datasets.loader import DataLoader
+from minigan.utils.data import DataLoader  # the one DataLoader (torch.utils.data's)
 from minigan.datasets.sources import SOURCES, ImageSource
 from minigan.datasets.toy import TOY_NAMES, ToyDataset, ToyMixture
 

@@ -7,7 +7,7 @@ F = "train-images-idx3-ubyte") is looked for as "F.gz" or "F" in, in this order:
 2. ``$MINIGAN_DATA/D/``               an environment variable
 3. ``<checkout>/data/D/``             data bundled with a source checkout (the "sample" dataset)
 4. ``$XDG_CACHE_HOME/minigan/D/``     the per-user cache (``~/.cache/minigan/D/`` by default)
-5. ``/usr/share/datasets/D/``         Debian's dataset packages (apt-get install dataset-fashion-mnist)
+5. ``/usr/share/datasets/D/``         Debian's dataset packages (apt install dataset-fashion-mnist)
 
 If it is in none of them, it is downloaded from the dataset's mirrors (each tried in turn) into the
 first of `root`, ``$MINIGAN_DATA`` and the cache. A download goes to a temporary file beside its
@@ -94,7 +94,8 @@ def fetch_file(dataset: str, source, filename: str, root=None, download: bool = 
             try:
                 return download_file(url, target_folder, filename, source.sha256[filename],
                                      source.sizes.get(filename))
-            except (OSError, ValueError, http.client.HTTPException) as err:  # URLError is an OSError
+            except (OSError, ValueError,
+                    http.client.HTTPException) as err:  # URLError is an OSError
                 failures.append(f"  {url}\n      {type(err).__name__}: {err}")
     lines = [f"{dataset}: cannot find {filename}.gz (or {filename}) in any of:"]
     lines += [f"  {folder}/" for folder in folders]
@@ -154,7 +155,8 @@ def _copy_url(url: str, out, label: str) -> None:
         while block := response.read(_BLOCK):
             received += len(block)
             if received > MAX_DOWNLOAD_BYTES:
-                raise ValueError(f"the server sent more than MAX_DOWNLOAD_BYTES={MAX_DOWNLOAD_BYTES}")
+                raise ValueError("the server sent more than "
+                                 f"MAX_DOWNLOAD_BYTES={MAX_DOWNLOAD_BYTES}")
             out.write(block)
             progress.update(received)
         progress.close(received)

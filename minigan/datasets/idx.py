@@ -1,11 +1,13 @@
-"""Reading IDX files, the format MNIST and Fashion-MNIST are distributed in (raw or gzip-compressed).
+"""Reading IDX files, the format MNIST and Fashion-MNIST are distributed in (raw or
+gzip-compressed).
 
 An IDX file is a 4-byte magic number, one big-endian uint32 per dimension, then the values in
 row-major order, big-endian::
 
     offset  bytes      meaning
     0       2          0x00 0x00
-    2       1          data type: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64
+    2       1          data type: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32,
+                       0x0E float64
     3       1          number of dimensions d
     4       4 * d      the dimensions (e.g. 10000, 28, 28)
     4 + 4d  ...        prod(dims) values

@@ -1,7 +1,8 @@
 """Image datasets: MNIST, Fashion-MNIST and the bundled Fashion-MNIST sample, as float32 in [-1, 1].
 
 A GAN's generator ends in tanh, so its images lie in [-1, 1]; the real images are scaled the same
-way: pixel p in 0..255 becomes p / 127.5 - 1 (0 -> -1, 255 -> 1 exactly).
+way: pixel p in 0..255 becomes p / 127.5 - 1 (0 -> -1, 255 -> 1 exactly). resize_images makes them
+the size a model is built for (28x28 data for the 64x64 DCGAN).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class ImageDataset:
 
     def __init__(self, images: np.ndarray, labels: np.ndarray, classes, name: str = ""):
         if images.ndim != 4:
-            raise ValueError(f"ImageDataset: images must have shape (N, C, H, W), got {images.shape}")
+            raise ValueError("ImageDataset: images must have shape (N, C, H, W), got "
+                             f"{images.shape}")
         if labels.shape != (len(images),):
             raise ValueError(f"ImageDataset: labels must have shape ({len(images)},) to match "
                              f"images {images.shape}, got {labels.shape}")
@@ -47,7 +49,8 @@ class ImageDataset:
 
     def __repr__(self) -> str:
         n, c, h, w = self.images.shape
-        return f"ImageDataset({self.name!r}, {n} images of {c}x{h}x{w}, {len(self.classes)} classes)"
+        return (f"ImageDataset({self.name!r}, {n} images of {c}x{h}x{w}, "
+                f"{len(self.classes)} classes)")
 
 
 def to_unit_range(pixels: np.ndarray) -> np.ndarray:
@@ -88,3 +91,19 @@ def load_images(name: str, split: str = "train", root=None, download: bool = Tru
                              f"got {n!r}")
         pixels, labels = pixels[:n], labels[:n]
     return ImageDataset(to_unit_range(pixels), labels.astype(np.int64), source.classes, name)
+
+
+def resize_images(images: np.ndarray, size: int) -> np.ndarray:
+    """Bilinear resize of (N, C, H, W) images to (N, C, size, size) (28x28 data for 64x64
+    models)."""
+    n, c, h, w = images.shape
+    if (h, w) == (size, size):
+        return images
+    ys = np.linspace(0, h - 1, size)
+    xs = np.linspace(0, w - 1, size)
+    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
+    wy, wx = (ys - y0)[:, None], (xs - x0)[None, :]
+    top = images[:, :, y0][:, :, :, x0] * (1 - wx) + images[:, :, y0][:, :, :, x1] * wx
+    bottom = images[:, :, y1][:, :, :, x0] * (1 - wx) + images[:, :, y1][:, :, :, x1] * wx
+    return (top * (1 - wy) + bottom * wy).astype(images.dtype)

@@ -96,7 +96,8 @@ SOURCES = {
         classes=FASHION_MNIST_CLASSES,
         sizes=_SIZES,
     ),
-    # The bundled sample: Fashion-MNIST's 10,000 test images, committed in data/fashion-mnist-sample/.
+    # The bundled sample: Fashion-MNIST's 10,000 test images, committed in
+    # data/fashion-mnist-sample/.
     # It has one split, so "train" and "test" both give it. Where the bundled copy is missing
     # (a non-editable install) any Fashion-MNIST folder holding the test files serves it.
     "sample": ImageSource(

@@ -4,7 +4,8 @@
 "grid": 25 Gaussians at {-4, -2, 0, 2, 4}^2, std 0.05.
 
 Each mode has the same weight; a point is its mode's centre plus std * N(0, I). A generator that
-"mode-collapses" puts its samples near a few of the centres only, which a scatter plot shows at once.
+"mode-collapses" puts its samples near a few of the centres only, which a scatter plot shows at
+once.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class ToyMixture:
             angles = 2 * np.pi * np.arange(8) / 8
             centers, std = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1), 0.02
         elif name == "grid":
-            xs, ys = np.meshgrid(np.arange(-4.0, 5.0, 2.0), np.arange(-4.0, 5.0, 2.0), indexing="ij")
+            xs, ys = np.meshgrid(np.arange(-4.0, 5.0, 2.0), np.arange(-4.0, 5.0, 2.0),
+                                 indexing="ij")
             centers, std = np.stack([xs.ravel(), ys.ravel()], axis=1), 0.05
         else:
             raise ValueError(f"ToyMixture: name must be one of {TOY_NAMES}, got {name!r}")

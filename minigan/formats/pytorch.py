@@ -1,4 +1,5 @@
-"""Read PyTorch's checkpoint files (torch.save, the zip format of PyTorch >= 1.6) without running code.
+"""Read PyTorch's checkpoint files (torch.save, the zip format of PyTorch >= 1.6) without running
+code.
 
 A .pth/.pt file written by ``torch.save(model.state_dict(), "x.pth")`` is a zip archive:
 
@@ -34,7 +35,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 # torch.<Name>Storage -> the NumPy dtype of its elements
-STORAGE_DTYPES = {"DoubleStorage": np.float64, "FloatStorage": np.float32, "HalfStorage": np.float16,
+STORAGE_DTYPES = {"DoubleStorage": np.float64, "FloatStorage": np.float32,
+                  "HalfStorage": np.float16,
                   "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16,
                   "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_}
 MAX_DEPTH = 100           # containers nested deeper than this are refused (as in mg.load's .npz)
@@ -119,7 +121,8 @@ ALLOWED = types.MappingProxyType({
     ("torch._utils", "_rebuild_parameter"): _Reader("_rebuild_parameter", _rebuild_parameter),
     ("torch._utils", "_rebuild_parameter_with_state"): _Reader("_rebuild_parameter_with_state",
                                                                _rebuild_parameter),
-    **{("torch", name): _StorageType(name, np.dtype(dtype)) for name, dtype in STORAGE_DTYPES.items()},
+    **{("torch", name): _StorageType(name, np.dtype(dtype))
+       for name, dtype in STORAGE_DTYPES.items()},
 })
 _DATA = (dict, list, tuple, str, bytes, int, float, complex, bool, type(None), np.ndarray)
 
@@ -158,7 +161,8 @@ class RestrictedUnpickler(pickle.Unpickler):
             try:
                 info = self.archive.getinfo(entry)
             except KeyError as err:
-                raise ValueError(f"{self.where} is damaged: storage entry {entry!r} is missing") from err
+                raise ValueError(f"{self.where} is damaged: storage entry {entry!r} is "
+                                 "missing") from err
             dtype = storage_type.dtype.newbyteorder("<" if self.byteorder == "little" else ">")
             if info.file_size != numel * dtype.itemsize:  # checked before anything is inflated
                 raise ValueError(f"{self.where} is damaged: storage {key!r} has {info.file_size} "
@@ -251,7 +255,8 @@ def _load(source, where: str):
         archive_size = archive.fp.seek(0, io.SEEK_END)
         pickles = [n for n in archive.namelist() if n.endswith("data.pkl") and n.count("/") == 1]
         if len(pickles) != 1:
-            raise ValueError(f"{where} is not a torch.save archive: expected one '<name>/data.pkl', "
+            raise ValueError(f"{where} is not a torch.save archive: expected one "
+                             f"'<name>/data.pkl', "
                              f"found {pickles}")
         prefix = pickles[0][:-len("data.pkl")]
         names = set(archive.namelist())

@@ -23,6 +23,10 @@ import struct
 
 import numpy as np
 
+from minigan import backend
+from minigan.files import write_atomically
+from minigan.tensor import Tensor
+
 DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64,
           "I32": np.int32, "I16": np.int16, "I8": np.int8, "U64": np.uint64, "U32": np.uint32,
           "U16": np.uint16, "U8": np.uint8, "BOOL": np.bool_}
@@ -31,9 +35,6 @@ MAX_HEADER = 100_000_000  # bytes; a larger "header length" means the file is no
 
 
 def _as_numpy(value, name: str) -> np.ndarray:
-    from minigan.autograd import Tensor
-    from minigan import backend
-
     if isinstance(value, Tensor):
         value = value.array
     if hasattr(value, "__array_function__") and not isinstance(value, np.ndarray):
@@ -53,7 +54,8 @@ def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
     tensors (an optimizer's state dict, for example: save that with mg.save to an .npz file).
     """
     if not isinstance(tensors, dict):
-        raise TypeError(f"safetensors stores a dict of name -> tensor, got {type(tensors).__name__}")
+        raise TypeError(f"safetensors stores a dict of name -> tensor, got "
+                        f"{type(tensors).__name__}")
     header, arrays, offset = {}, [], 0
     for name, value in tensors.items():
         if not isinstance(name, str):
@@ -78,9 +80,7 @@ def save_file(tensors: dict, path, metadata: dict | None = None) -> None:
         for array in arrays:
             file.write(array.tobytes())
 
-    from minigan.serialization import _write_atomically  # late: serialization imports formats
-
-    _write_atomically(os.fspath(path), write)  # as mg.save: a crash never leaves half a file
+    write_atomically(os.fspath(path), write)  # as mg.save: a crash never leaves half a file
 
 
 def _refuse_constant(name: str):
@@ -98,7 +98,8 @@ def read_header(data: bytes, where: str) -> tuple[dict, int]:
     try:
         header = json.loads(data[8:8 + length].decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise ValueError(f"{where}: the safetensors header is not valid JSON ({err})"[:300]) from err
+        message = f"{where}: the safetensors header is not valid JSON ({err})"
+        raise ValueError(message[:300]) from err
     if not isinstance(header, dict):
         raise ValueError(f"{where}: the safetensors header is not a JSON object")
     return header, 8 + length

@@ -13,8 +13,8 @@ The network (no pooling op in minigan: stride-2 convolutions halve the image ins
 
     (N, 1, 28, 28) -> Conv 5x5 stride 2 -> (N, 32, 14, 14) -> ReLU
                    -> Conv 5x5 stride 2 -> (N, 64, 7, 7)   -> ReLU -> Flatten
-                   -> Linear 3136 -> 128 -> ReLU                      <- the features (penultimate layer)
-                   -> Linear 128 -> 10                                <- class logits
+                   -> Linear 3136 -> 128 -> ReLU           <- the features (penultimate layer)
+                   -> Linear 128 -> 10                     <- class logits
 
 A weights file is an mg.save .npz holding the state dict together with what it was trained on (the
 dataset, the sha256 of its files), how (epochs, batch size, learning rate, seed) and the accuracy
@@ -93,7 +93,8 @@ class Evaluator:
         feats, probs = [], []
         with mg.no_grad():
             for start in range(0, len(images), batch_size):
-                x = mg.tensor(np.asarray(images[start:start + batch_size], dtype=np.float32)).to(backend)
+                x = mg.tensor(np.asarray(images[start:start + batch_size],
+                                         dtype=np.float32)).to(backend)
                 h = self.model.features(x)
                 feats.append(h.numpy().astype(np.float64))
                 probs.append(F.softmax(self.model.classifier(h), dim=1).numpy().astype(np.float64))
@@ -108,10 +109,12 @@ class Evaluator:
 
 
 def check_images(images) -> np.ndarray:
-    """Images the evaluator can read: (N, 1, 28, 28), finite. Raises a ValueError saying what was got."""
+    """Images the evaluator can read: (N, 1, 28, 28), finite. Raises a ValueError saying what was
+    got."""
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
-        raise ValueError(f"the evaluator expects images of shape (N, 1, 28, 28) with values in [-1, 1], "
+        raise ValueError("the evaluator expects images of shape (N, 1, 28, 28) with values in "
+                         f"[-1, 1], "
                          f"got an array of shape {images.shape}")
     if len(images) == 0:
         raise ValueError("the evaluator got no images (an array of shape (0, 1, 28, 28))")
@@ -120,17 +123,20 @@ def check_images(images) -> np.ndarray:
     return images
 
 
-# ----------------------------------------------------------------------------- where the weights are
+# ----------------------------------------------------------------------------- where the weights
+# are
 
 
 def default_weights_path(name: str) -> Path:
-    """Where train-evaluator writes by default: data/evaluator/ of a source checkout, else the cache."""
+    """Where train-evaluator writes by default: data/evaluator/ of a source checkout, else the
+    cache."""
     base = BUNDLED_DATA_DIR if BUNDLED_DATA_DIR.is_dir() else cache_directory()
     return base / "evaluator" / f"{name}.npz"
 
 
 def find_weights(name: str, root=None) -> Path | None:
-    """The first evaluator/<name>.npz in the data folders (see minigan.datasets.download), or None."""
+    """The first evaluator/<name>.npz in the data folders (see minigan.datasets.download), or
+    None."""
     for folder in data_directories(root):
         candidate = folder / "evaluator" / f"{name}.npz"
         if candidate.is_file():
@@ -169,14 +175,16 @@ def load_evaluator(dataset: str = "fashion-mnist", path=None, root=None) -> Eval
 
 
 def train_evaluator(dataset: str = "fashion-mnist", epochs: int = 4, batch_size: int = 128,
-                    lr: float = 1e-3, seed: int = 0, root=None, log=print) -> tuple[Evaluator, dict]:
+                    lr: float = 1e-3, seed: int = 0, root=None,
+                    log=print) -> tuple[Evaluator, dict]:
     """Train Classifier28 on the train split of `dataset` with Adam and cross-entropy, the learning
     rate falling linearly from `lr` to 0 over the run; report its accuracy on the test split.
     Returns (the evaluator, the state to mg.save).
 
     The run depends only on `seed` (weights, and the order of the batches)."""
     if dataset not in EVALUATOR_DATASETS:
-        raise ValueError(f"train_evaluator: dataset must be one of {EVALUATOR_DATASETS}, got {dataset!r}")
+        raise ValueError(f"train_evaluator: dataset must be one of {EVALUATOR_DATASETS}, got "
+                         f"{dataset!r}")
     train = load_dataset(dataset, "train", root=root)
     test = load_dataset(dataset, "test", root=root)
     mg.manual_seed(seed)
@@ -217,7 +225,8 @@ def train_evaluator(dataset: str = "fashion-mnist", epochs: int = 4, batch_size:
         "test_size": len(test),
         "train_size": len(train),
         "sha256": {f: source.sha256[f] for f in files},
-        "training": {"epochs": epochs, "batch_size": batch_size, "lr": lr, "lr_decay": "linear", "optimizer": "adam",
+        "training": {"epochs": epochs, "batch_size": batch_size, "lr": lr, "lr_decay": "linear",
+                     "optimizer": "adam",
                      "seed": seed, "seconds": round(time.perf_counter() - started, 1)},
         "architecture": "Classifier28: conv5x5/2 1->32, ReLU, conv5x5/2 32->64, ReLU, "
                         "linear 3136->128, ReLU (features), linear 128->10",

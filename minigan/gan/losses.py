@@ -94,7 +94,8 @@ def gradient_penalty(critic, real, fake, labels=None):
     return ((norms - 1) ** 2).mean()
 
 
-# ----------------------------------------------------------------------------- hinge and least squares
+# ----------------------------------------------------------------------------- hinge and least
+# squares
 
 
 def d_loss_hinge(real_scores, fake_scores):
@@ -135,7 +136,8 @@ LOSSES = {
     "bce": GANLoss("bce", d_loss_bce, g_loss_nonsaturating),
     "minimax": GANLoss("minimax", d_loss_bce, g_loss_minimax),
     "wgan": GANLoss("wgan", d_loss_wasserstein, g_loss_wasserstein, probabilities=False, clip=True),
-    "wgan-gp": GANLoss("wgan-gp", d_loss_wasserstein, g_loss_wasserstein, probabilities=False, penalty=True),
+    "wgan-gp": GANLoss("wgan-gp", d_loss_wasserstein, g_loss_wasserstein, probabilities=False,
+                       penalty=True),
     "hinge": GANLoss("hinge", d_loss_hinge, g_loss_wasserstein, probabilities=False),
     "lsgan": GANLoss("lsgan", d_loss_least_squares, g_loss_least_squares, probabilities=False),
 }
@@ -144,8 +146,8 @@ LOSSES = {
 def get_loss(name: str, label_smoothing: float = 0.0, two_sided: bool = False) -> GANLoss:
     """The loss pair called `name`; label smoothing (see d_loss_bce) makes its D loss smoothed.
 
-    Smoothing is defined for the BCE losses only (bce, minimax): asking it of another loss is an error
-    rather than a setting that is silently ignored.
+    Smoothing is defined for the BCE losses only (bce, minimax): asking it of another loss is an
+    error rather than a setting that is silently ignored.
     """
     if name not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {name!r}")
@@ -159,7 +161,8 @@ def get_loss(name: str, label_smoothing: float = 0.0, two_sided: bool = False) -
         raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
     side = "two-sided" if two_sided else "one-sided"
     d_loss = functools.partial(d_loss_bce, label_smoothing=label_smoothing, two_sided=two_sided)
-    return dataclasses.replace(loss, name=f"{name} ({side} smoothing {label_smoothing:g})", d_loss=d_loss)
+    return dataclasses.replace(loss, name=f"{name} ({side} smoothing {label_smoothing:g})",
+                               d_loss=d_loss)
 
 
 # ----------------------------------------------------------------------------- feature matching
@@ -173,8 +176,10 @@ def g_loss_feature_matching(real_features, fake_features):
     to collapse onto. The real features are a constant for G (pass them detached or computed under
     no_grad). The paper writes the squared L2 norm; it is not divided by F.
     """
-    if real_features.ndim != 2 or fake_features.ndim != 2 or real_features.shape[1] != fake_features.shape[1]:
-        raise ValueError(f"g_loss_feature_matching expects features of shape (N, F) and (M, F), got "
+    if (real_features.ndim != 2 or fake_features.ndim != 2
+            or real_features.shape[1] != fake_features.shape[1]):
+        raise ValueError("g_loss_feature_matching expects features of shape (N, F) and (M, F), "
+                         f"got "
                          f"{real_features.shape} and {fake_features.shape}")
     diff = real_features.mean(dim=0) - fake_features.mean(dim=0)
     return (diff * diff).sum()

@@ -21,7 +21,8 @@ def mode_metrics(samples, centers, std: float, threshold: float = 3.0) -> dict:
     samples = np.asarray(samples, dtype=np.float64)
     centers = np.asarray(centers, dtype=np.float64)
     if samples.ndim != 2 or samples.shape[1] != centers.shape[1]:
-        raise ValueError(f"mode_metrics expects samples of shape (N, {centers.shape[1]}), got {samples.shape}")
+        raise ValueError(f"mode_metrics expects samples of shape (N, {centers.shape[1]}), got "
+                         f"{samples.shape}")
     distances = np.linalg.norm(samples[:, None, :] - centers[None, :, :], axis=2)  # (N, K)
     nearest = distances.argmin(axis=1)
     good = distances[np.arange(len(samples)), nearest] <= threshold * std
@@ -90,7 +91,8 @@ def frechet_distance(mu1, cov1, mu2, cov2) -> float:
     for name, value, shape in (("mu1", mu1, (d,)), ("mu2", mu2, (d,)), ("cov1", cov1, (d, d)),
                                ("cov2", cov2, (d, d))):
         if value.shape != shape or d < 1:
-            raise ValueError(f"frechet_distance: {name} must have shape {shape if d > 0 else '(D,)'} "
+            raise ValueError(f"frechet_distance: {name} must have shape "
+                             f"{shape if d > 0 else '(D,)'} "
                              f"(mu1 has shape {mu1.shape}), got {value.shape}")
     root1 = _psd_sqrt(cov1)
     middle = root1 @ cov2 @ root1
@@ -169,7 +171,8 @@ def _knn_radii(features: np.ndarray, k: int, batch: int) -> np.ndarray:
     return radii
 
 
-def _inside_manifold(points: np.ndarray, centers: np.ndarray, radii: np.ndarray, batch: int) -> np.ndarray:
+def _inside_manifold(points: np.ndarray, centers: np.ndarray, radii: np.ndarray,
+                     batch: int) -> np.ndarray:
     """For each point, whether it lies in at least one ball (center, radius) (N,) bool."""
     inside = np.empty(len(points), dtype=bool)
     for start in range(0, len(points), batch):
@@ -193,7 +196,8 @@ def precision_recall(real_features, fake_features, k: int = 3, batch: int = 1000
         raise ValueError(f"precision_recall: real_features have {real.shape[1]} dimensions, "
                          f"fake_features have {fake.shape[1]}")
     if not isinstance(k, (int, np.integer)) or k < 1 or k >= min(len(real), len(fake)):
-        raise ValueError(f"precision_recall: k must be an integer in 1..{min(len(real), len(fake)) - 1} "
+        raise ValueError("precision_recall: k must be an integer in "
+                         f"1..{min(len(real), len(fake)) - 1} "
                          f"(fewer than the samples in each set), got {k!r}")
     real_radii = _knn_radii(real, k, batch)
     fake_radii = _knn_radii(fake, k, batch)
@@ -204,14 +208,17 @@ def precision_recall(real_features, fake_features, k: int = 3, batch: int = 1000
 
 
 def density_coverage(real_features, fake_features, k: int = 5, batch: int = 1000) -> dict:
-    """Density and coverage (Naeem et al. 2020), the outlier-robust counterparts of precision/recall.
+    """Density and coverage (Naeem et al. 2020), the outlier-robust counterparts of
+    precision/recall.
 
     Only the real set gets k-NN balls (ball i reaches real point i's k-th nearest real neighbour):
 
-        density  = 1/(k M) * sum_j #{i : fake_j in ball_i}      (how many real balls hold a sample;
-                                                                 about 1 for fakes distributed like
-                                                                 the data, can exceed 1)
-        coverage = 1/N * #{i : ball_i holds at least one fake}  (which real neighbourhoods are reached)
+        density  = 1/(k M) * sum_j #{i : fake_j in ball_i}      (how many real balls hold a
+                                                                 sample; about 1 for fakes
+                                                                 distributed like the data, can
+                                                                 exceed 1)
+        coverage = 1/N * #{i : ball_i holds at least one fake}  (which real neighbourhoods are
+                                                                 reached)
 
     A single real outlier, whose ball is huge, adds at most 1/k to a sample's density and 1/N to
     coverage, where it would make k-NN precision count the sample as realistic.
@@ -229,7 +236,8 @@ def density_coverage(real_features, fake_features, k: int = 5, batch: int = 1000
     balls_holding = 0
     covered = np.zeros(len(real), dtype=bool)
     for start in range(0, len(fake), batch):
-        inside = _pairwise_sq_distances(fake[start:start + batch], real) <= radii[None, :]  # (batch, N)
+        inside = _pairwise_sq_distances(fake[start:start + batch],
+                                        real) <= radii[None, :]  # (batch, N)
         balls_holding += int(inside.sum())
         covered |= inside.any(axis=0)
     return {"density": balls_holding / (k * len(fake)), "coverage": float(covered.mean())}

@@ -36,7 +36,8 @@ def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
 
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4:
-        raise ValueError(f"image_grid expects images of shape (N, C, H, W), got shape {images.shape}")
+        raise ValueError("image_grid expects images of shape (N, C, H, W), got shape "
+                         f"{images.shape}")
     grid = make_grid(images, nrow=nrow or int(np.ceil(np.sqrt(len(images)))), padding=padding,
                      normalize=True, value_range=(-1, 1), pad_value=1.0)
     return to_uint8(grid.numpy()[:images.shape[1]])
@@ -107,7 +108,8 @@ def plot_metrics(rows, path) -> None:
         raise ValueError(f"plot_metrics: no known metric in the rows (expected some of "
                          f"{sorted(METRIC_LABELS)}), got keys {sorted(rows[0]) if rows else []}")
     plt = _pyplot()
-    fig, axes = plt.subplots(len(names), 1, figsize=(7, 1.8 + 1.6 * len(names)), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(len(names), 1, figsize=(7, 1.8 + 1.6 * len(names)), sharex=True,
+                             squeeze=False)
     steps = [row["step"] for row in rows]
     for ax, name in zip(axes[:, 0], names):
         ax.plot(steps, [row[name] for row in rows], marker="o", markersize=3, linewidth=1)
@@ -131,7 +133,8 @@ def plot_2d(real, fake, path, critic=None, centers=None, limit: float | None = N
         axis = np.linspace(-limit, limit, 120)
         gx, gy = np.meshgrid(axis, axis)
         scores = np.asarray(critic(np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)))
-        contour = ax.contourf(gx, gy, scores.reshape(gx.shape), levels=20, cmap="coolwarm", alpha=0.6)
+        contour = ax.contourf(gx, gy, scores.reshape(gx.shape), levels=20, cmap="coolwarm",
+                              alpha=0.6)
         fig.colorbar(contour, ax=ax, fraction=0.046)
     ax.scatter(real[:, 0], real[:, 1], s=2, c="0.3", label="real")
     ax.scatter(fake[:, 0], fake[:, 1], s=2, c="red", label="generated")

@@ -12,33 +12,26 @@ from dataclasses import dataclass
 import numpy as np
 
 import minigan as mg
-from minigan import nn, optim
+from minigan import optim
 from minigan.datasets import DataLoader, load_dataset
-from minigan.gan import models
+from minigan.datasets.images import resize_images
+from minigan.gan import remedies
+from minigan.gan.models import FAMILIES
 from minigan.gan.losses import get_loss
 from minigan.gan.settings import (IMAGE_DATASETS, MODELS, TOY_DATASETS,  # noqa: F401 (re-exported)
                                    check_backend_available)
-from minigan.gan.training import TrainConfig, Trainer, read_checkpoint
-
-# What differs from TrainConfig's defaults, by model and by kind of data.
-_MODEL_DEFAULTS = {
-    ("mlp", "toy"): dict(latent_dim=2, width=128, batch_size=256, lr_g=1e-3, lr_d=1e-3, steps=6000,
-                         lr_decay="linear", sample_every=500, checkpoint_every=2000),
-    ("mlp", "image"): dict(latent_dim=64, width=256, batch_size=64, lr_g=2e-4, lr_d=2e-4, steps=3000),
-    ("dcgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=2000, sample_every=200),
-    ("dcgan64", "image"): dict(latent_dim=100, width=16, batch_size=64, steps=1000, image_size=64,
-                               label_smoothing=0.1),  # without smoothing D wins within 50 steps
-    ("cgan", "image"): dict(latent_dim=64, width=32, batch_size=64, steps=2000, sample_every=200),
-}
+from minigan.gan.training import TrainConfig, read_checkpoint
 
 # Images: the hyperparameters of the papers that introduced each loss. 2-D data: larger steps, as
-# the toy runs are short (benchmarks/ring_losses.py measures what each loss reaches on the ring).
+# the toy runs are short (experiments/ring_losses.py measures what each loss reaches on the ring).
 _LOSS_DEFAULTS = {
     ("wgan", "image"): dict(optimizer="rmsprop", lr_g=5e-5, lr_d=5e-5, n_critic=5),
     ("wgan-gp", "image"): dict(lr_g=1e-4, lr_d=1e-4, betas=(0.5, 0.9), n_critic=5),
-    ("wgan", "toy"): dict(optimizer="rmsprop", lr_g=5e-4, lr_d=5e-4, n_critic=5, clip_value=0.05, steps=3000),
+    ("wgan", "toy"): dict(optimizer="rmsprop", lr_g=5e-4, lr_d=5e-4, n_critic=5, clip_value=0.05,
+                          steps=3000),
     # gp_weight 0.1 on toy data, as in the WGAN-GP authors' own toy experiments (10 is for images)
-    ("wgan-gp", "toy"): dict(lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.9), n_critic=5, steps=2000, gp_weight=0.1),
+    ("wgan-gp", "toy"): dict(lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.9), n_critic=5, steps=2000,
+                             gp_weight=0.1),
 }
 
 # The 25-mode grid needs wider layers than the ring.
@@ -50,7 +43,8 @@ def kind_of(dataset: str) -> str:
         return "toy"
     if dataset in IMAGE_DATASETS:
         return "image"
-    raise ValueError(f"dataset must be one of {', '.join(TOY_DATASETS + IMAGE_DATASETS)}, got {dataset!r}")
+    raise ValueError(f"dataset must be one of {', '.join(TOY_DATASETS + IMAGE_DATASETS)}, got "
+                     f"{dataset!r}")
 
 
 def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "bce",
@@ -61,11 +55,12 @@ def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "b
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
     kind = kind_of(dataset)
     get_loss(loss)
-    if (model, kind) not in _MODEL_DEFAULTS:
+    family = FAMILIES[model]
+    if kind not in family.defaults:
         raise ValueError(f"model {model!r} does not work on {kind} data ({dataset!r}); "
                          f"use --model mlp for {', '.join(TOY_DATASETS)}")
     values = dict(model=model, dataset=dataset, loss=loss)
-    values.update(_MODEL_DEFAULTS[(model, kind)])
+    values.update(family.defaults[kind])
     values.update(_DATASET_DEFAULTS.get(dataset, {}) if kind == "toy" else {})
     values.update(_LOSS_DEFAULTS.get((loss, kind), {}))
     if get_loss(loss).d_loss is not get_loss("bce").d_loss:
@@ -85,71 +80,33 @@ class Run:
     conditional: bool
 
 
-def resize_images(images: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear resize of (N, C, H, W) images to (N, C, size, size) (28x28 data for 64x64 models)."""
-    n, c, h, w = images.shape
-    if (h, w) == (size, size):
-        return images
-    ys = np.linspace(0, h - 1, size)
-    xs = np.linspace(0, w - 1, size)
-    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
-    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
-    wy, wx = (ys - y0)[:, None], (xs - x0)[None, :]
-    top = images[:, :, y0][:, :, :, x0] * (1 - wx) + images[:, :, y0][:, :, :, x1] * wx
-    bottom = images[:, :, y1][:, :, :, x0] * (1 - wx) + images[:, :, y1][:, :, :, x1] * wx
-    return (top * (1 - wy) + bottom * wy).astype(images.dtype)
-
-
 def build_models(config: TrainConfig, data_shape):
     """(G, D, conditional) for the config; data_shape is one sample's shape, e.g. (1, 28, 28).
 
-    With config.spectral_norm every Linear and Conv2d of D is spectrally normalised (Miyato et al.
-    2018: each weight divided by its largest singular value, so D is 1-Lipschitz layer by layer)."""
-    G, D, conditional = _networks(config, data_shape)
-    if config.spectral_norm:
-        for module in list(D.modules()):
-            if isinstance(module, (nn.Linear, nn.Conv2d)):
-                nn.utils.spectral_norm(module)
-    return G, D, conditional
-
-
-def _networks(config: TrainConfig, data_shape):
-    critic = get_loss(config.loss).penalty  # WGAN-GP: no BatchNorm in the critic
-    w, z = config.width, config.latent_dim
-    if config.pack != 1 or config.minibatch != "none":  # mode-collapse remedies in D
-        return _build_remedy_models(config, data_shape)
-    if config.model == "mlp":
-        G = models.MLPGenerator(z, data_shape, hidden=(w, w) if len(data_shape) == 1 else (w, 2 * w),
-                                tanh=len(data_shape) > 1)
-        D = models.MLPDiscriminator(data_shape, hidden=(w, w) if len(data_shape) == 1 else (2 * w, w))
-        return G, D, False
-    channels = data_shape[0]
-    if config.model == "dcgan":
-        return (models.DCGANGenerator28(z, w, channels),
-                models.DCGANDiscriminator28(w, channels, batchnorm=not critic), False)
-    if config.model == "dcgan64":
-        return (models.DCGANGenerator64(z, w, channels),
-                models.DCGANDiscriminator64(w, channels, batchnorm=not critic), False)
-    if config.model == "cgan":
-        return (models.ConditionalGenerator28(z, config.num_classes, w, channels),
-                models.ConditionalDiscriminator28(config.num_classes, w, channels, batchnorm=not critic), True)
-    raise ValueError(f"model must be one of {', '.join(MODELS)}, got {config.model!r}")
-
-
-def _build_remedy_models(config: TrainConfig, data_shape):
-    """build_models with a minibatch layer in D (config.minibatch) and/or PacGAN packing (config.pack)."""
-    if config.model not in ("mlp", "dcgan"):
-        raise ValueError(f"minibatch and pack are available for the mlp and dcgan models, got model {config.model!r}")
-    plain = TrainConfig.from_dict({**config.to_dict(), "pack": 1, "minibatch": "none"})
-    G, _, _ = _networks(plain, data_shape)
+    The family's plain G and D (minigan/gan/models/, its row of FAMILIES), then the remedies that
+    change D composed onto it (minigan/gan/remedies.py): a minibatch layer before its head
+    (config.minibatch), PacGAN packing (config.pack: D built for pack * C channels and wrapped in
+    Packed), spectral normalisation of every Linear and Conv2d (config.spectral_norm). A WGAN-GP
+    critic has no BatchNorm (its gradient penalty is per sample)."""
+    family = FAMILIES[config.model]
+    if (config.pack != 1 or config.minibatch != "none") and not family.linear_head:
+        linear = ", ".join(name for name, f in FAMILIES.items() if f.linear_head)
+        raise ValueError("minibatch and pack are available for the "
+                         f"{linear.replace(', ', ' and ')} "
+                         f"models, got model {config.model!r}")
+    if not isinstance(config.pack, int) or config.pack < 1 or config.batch_size % config.pack:
+        raise ValueError("pack must be a positive integer dividing batch_size "
+                         f"({config.batch_size}), "
+                         f"got {config.pack!r}")
+    G = family.generator(config, data_shape)
     packed_shape = (config.pack * data_shape[0], *data_shape[1:])
-    w, critic = config.width, get_loss(config.loss).penalty
-    if config.model == "mlp":
-        D = models.MLPDiscriminator(packed_shape, hidden=(w, w) if len(data_shape) == 1 else (2 * w, w),
-                                    minibatch=config.minibatch)
-    else:
-        D = models.DCGANDiscriminator28(w, packed_shape[0], batchnorm=not critic, minibatch=config.minibatch)
-    return G, (models.Packed(D, config.pack) if config.pack > 1 else D), False
+    D = family.discriminator(config, packed_shape, batchnorm=not get_loss(config.loss).penalty)
+    remedies.add_minibatch_layer(D, config.minibatch, init=family.init)
+    if config.pack > 1:
+        D = remedies.Packed(D, config.pack)
+    if config.spectral_norm:
+        remedies.spectral_normalise(D)
+    return G, D, family.conditional
 
 
 def build_optimizers(config: TrainConfig, G, D):
@@ -157,7 +114,8 @@ def build_optimizers(config: TrainConfig, G, D):
         return (optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas)),
                 optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas)))
     if config.optimizer == "rmsprop":
-        return optim.RMSprop(G.parameters(), lr=config.lr_g), optim.RMSprop(D.parameters(), lr=config.lr_d)
+        return optim.RMSprop(G.parameters(),
+                             lr=config.lr_g), optim.RMSprop(D.parameters(), lr=config.lr_d)
     raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {config.optimizer!r}")
 
 
@@ -219,7 +177,8 @@ def available_memory() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     try:
-        with open("/sys/fs/cgroup/memory.max") as f_max, open("/sys/fs/cgroup/memory.current") as f_now:
+        with open("/sys/fs/cgroup/memory.max") as f_max, \
+                open("/sys/fs/cgroup/memory.current") as f_now:
             limit = f_max.read().strip()
             if limit != "max":
                 found.append(int(limit) - int(f_now.read().strip()))

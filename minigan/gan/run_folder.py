@@ -41,7 +41,8 @@ class RunFolderBusy(ValueError):
 
 
 class RunLock:
-    """The open lock file of a run folder; the lock lasts until close() or the end of the process."""
+    """The open lock file of a run folder; the lock lasts until close() or the end of the
+    process."""
 
     def __init__(self, folder: Path, fd: int):
         self.folder, self.fd = folder, fd

@@ -1,10 +1,6 @@
-"""Measuring what a GAN learned: the `evaluate` and `train-evaluator` commands, and the metrics the
-Trainer records every `eval_every` steps.
-
-    python -m minigan evaluate --run runs/dcgan-sample          # writes runs/dcgan-sample/metrics.json
-    python -m minigan evaluate --samples x.npy --dataset sample  # any (N, 1, 28, 28) array
-    python -m minigan train-evaluator --dataset fashion-mnist    # the classifier behind the numbers
-    python -m minigan train --eval-every 100                     # metrics_history.json, metrics.png
+"""Measuring what a GAN learned: the metrics of generated samples against the real data, behind
+`python -m minigan evaluate` (minigan/cli.py) and the metrics the Trainer records every
+`eval_every` steps (training_eval_fn).
 
 2-D runs get the VEEGAN mode metrics (gan.metrics.mode_metrics). Image runs are judged through the
 evaluator's features (gan.evaluator), against the real test split of the dataset:
@@ -19,23 +15,18 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-import minigan as mg
-from minigan.paths import check_output_file, open_regular_file, path_argument
-from minigan.serialization import _read_npy_header, read_json, write_json
+from minigan.paths import open_regular_file
+from minigan.serialization import _read_npy_header
 from minigan.datasets import load_dataset
 from minigan.datasets.toy import TOY_NAMES as TOY_DATASETS
 from minigan.gan import metrics as M
-from minigan.gan.models import sample
-from minigan.gan.evaluator import (
-    EVALUATOR_DATASETS, EvaluatorNotFoundError, check_images, default_weights_path, evaluator_name,
-    load_evaluator, train_evaluator,
-)
+from minigan.gan.sampling import sample
+from minigan.gan.evaluator import check_images, evaluator_name, load_evaluator
 
 EVAL_SEED = 0          # the noise (and the real subset for precision/recall) of every evaluation
 PR_NEIGHBOURS = 3
@@ -76,7 +67,8 @@ def reference_for(evaluator, dataset: str, root=None) -> Reference:
     path = evaluator.info.get("path")
     if path is None or not Path(path).is_file():  # an evaluator that only lives in memory
         return _compute_reference(evaluator, dataset, root)
-    key = (path, Path(path).stat().st_mtime_ns, evaluator_name(dataset), None if root is None else str(root))
+    key = (path, Path(path).stat().st_mtime_ns, evaluator_name(dataset),
+           None if root is None else str(root))
     if key not in _REFERENCES:
         _REFERENCES[key] = _compute_reference(evaluator, dataset, root)
     return _REFERENCES[key]
@@ -86,7 +78,7 @@ def to_evaluator_images(samples) -> np.ndarray:
     """Generated images as the evaluator reads them: (N, 1, 28, 28); 64x64 samples are resized."""
     samples = np.asarray(samples)
     if samples.ndim == 4 and samples.shape[1] == 1 and samples.shape[2] == samples.shape[3] != 28:
-        from minigan.gan.recipes import resize_images
+        from minigan.datasets.images import resize_images
 
         samples = resize_images(samples.astype(np.float32), 28)
     return check_images(samples)
@@ -101,7 +93,8 @@ def image_metrics(evaluator, reference: Reference, samples) -> dict:
     images = to_evaluator_images(samples)
     features, probabilities = evaluator.features_and_probabilities(images)
     n = min(len(features), len(reference.features))
-    real = reference.features[np.random.default_rng(EVAL_SEED).permutation(len(reference.features))[:n]]
+    order = np.random.default_rng(EVAL_SEED).permutation(len(reference.features))
+    real = reference.features[order[:n]]
     coverage = M.class_coverage(probabilities)
     result = {
         "fd": M.frechet_distance(*M.feature_statistics(features), reference.mu, reference.cov),
@@ -205,140 +198,3 @@ def training_eval_fn(config, run):
     def evaluate_images(trainer) -> dict:
         return image_metrics(evaluator, reference, draw_samples(trainer, n))
     return evaluate_images
-
-
-# ----------------------------------------------------------------------------- the commands
-
-
-def run_samples(run_dir: Path, n: int | None = None, seed: int = EVAL_SEED) -> tuple[np.ndarray, dict, str]:
-    """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
-    samples drawn from its checkpoint."""
-    from minigan.gan.run_folder import is_locked
-    from minigan.gan.settings import check_settings
-
-    config_file = run_dir / "config.json"
-    if not config_file.is_file():
-        raise SystemExit(f"--run {run_dir}: no config.json there (is it a minigan run folder?)")
-    holder = is_locked(run_dir)
-    if holder is not None:
-        raise ValueError(f"--run {run_dir} is still training (process {holder}); evaluate it "
-                         "when that run has finished")
-    config = check_settings(read_json(config_file, str(config_file)), source=str(config_file))
-    samples_file, checkpoint = run_dir / "samples.npy", run_dir / "checkpoint.npz"
-    if samples_file.is_file() and n is None:
-        return load_samples(samples_file), config, str(samples_file)
-    if not checkpoint.is_file():
-        raise SystemExit(f"--run {run_dir}: neither samples.npy nor checkpoint.npz there")
-    from minigan.gan.recipes import check_memory_for_samples, load_generator
-
-    G, cfg = load_generator(checkpoint)
-    count = n if n is not None else cfg.n_samples
-    check_memory_for_samples(count, cfg, "--n")
-    return sample(G, count, seed=seed), config, f"{count} samples of {checkpoint} (seed {seed})"
-
-
-def _summary(metrics: dict) -> str:
-    if "modes_covered" in metrics:
-        return (f"modes covered: {metrics['modes_covered']}/{metrics['num_modes']}, high-quality "
-                f"samples: {100 * metrics['high_quality']:.1f}%, KL to uniform: {metrics['kl_to_uniform']:.3f}")
-    return (f"FD {metrics['fd']:.3f}, classifier score {metrics['classifier_score']:.2f}, precision "
-            f"{metrics['precision']:.3f}, recall {metrics['recall']:.3f}, classes below half their "
-            f"share: {metrics['classes_below_half']}")
-
-
-def cmd_evaluate(args) -> int:
-    if (args.run_dir is None) == (args.samples is None):
-        raise SystemExit("evaluate: give either --run DIR or --samples FILE (with --dataset)")
-    if args.out is not None:
-        check_output_file(args.out, "--out")  # before any work: a pipe or a folder is refused
-        if args.out.name == "config.json" and (args.out.parent / "checkpoint.npz").exists():
-            raise ValueError(f"--out {args.out} would overwrite the config.json of the run in "
-                             f"{args.out.parent}; write the metrics elsewhere")
-    if args.run_dir is not None:
-        samples, config, source = run_samples(args.run_dir, args.n, args.seed)
-        if args.dataset is None and "dataset" not in config:
-            raise ValueError(f"{args.run_dir / 'config.json'} does not say which dataset the run "
-                             "used; give it with --dataset")
-        dataset = args.dataset or config["dataset"]
-        out = args.out or args.run_dir / "metrics.json"
-    else:
-        if args.dataset is None:
-            raise SystemExit("evaluate --samples: say which data they imitate with --dataset")
-        if args.samples.suffix != ".npy":
-            raise SystemExit(f"--samples must be a .npy file, got {args.samples}")
-        samples, source = load_samples(args.samples), str(args.samples)
-        dataset = args.dataset
-        out = args.out or args.samples.with_name(args.samples.stem + "_metrics.json")
-    check_output_file(out, "the metrics file")
-    try:
-        metrics = evaluate_samples(samples, dataset, root=args.data_root)
-    except EvaluatorNotFoundError as err:  # bad input (no evaluator weights): exit status 2
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except ValueError as err:
-        print(f"error: {source}: {err}", file=sys.stderr)
-        return 2
-    metrics = {"dataset": dataset, "samples": source, **metrics}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_json(out, metrics)
-    print(f"{_summary(metrics)}\nwrote {out}")
-    return 0
-
-
-def cmd_train_evaluator(args) -> int:
-    out = args.out or default_weights_path(args.dataset)
-    check_output_file(out, "--out")
-    try:
-        evaluator, state = train_evaluator(args.dataset, epochs=args.epochs, batch_size=args.batch_size,
-                                           lr=args.lr, seed=args.seed, root=args.data_root)
-    except FileNotFoundError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    mg.save(state, out)
-    print(f"test accuracy {100 * evaluator.test_accuracy:.2f}% on {state['test_size']} test images; "
-          f"wrote {out}")
-    return 0
-
-
-def add_commands(commands) -> None:
-    """Add `evaluate` and `train-evaluator` to the CLI's subparsers."""
-    evaluate = commands.add_parser(
-        "evaluate", help="measure generated samples (FD, precision/recall, mode coverage)",
-        description="Metrics of a run's samples.npy (or of samples drawn from its checkpoint), "
-                    "written to metrics.json.")
-    from minigan.gan.settings import BY_NAME, Setting
-
-    evaluate.add_argument("--run", dest="run_dir", metavar="DIR", type=path_argument,
-                          help="a run folder (with config.json and samples.npy or checkpoint.npz)")
-    evaluate.add_argument("--samples", metavar="FILE", type=path_argument,
-                          help="a .npy of samples instead of a run")
-    evaluate.add_argument("--dataset", type=BY_NAME["dataset"].argparse_type,
-                          help="the data the samples imitate (default: the run's)")
-    evaluate.add_argument("--n", type=BY_NAME["n_samples"].argparse_type,
-                          help="draw this many fresh samples from the checkpoint instead of "
-                               "reading samples.npy")
-    evaluate.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=EVAL_SEED,
-                          help="noise seed with --n")
-    evaluate.add_argument("--out", type=path_argument,
-                          help="where metrics.json goes (default: in the run)")
-    evaluate.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
-    evaluate.set_defaults(run=cmd_evaluate)  # args.run is the handler the CLI calls: --run is run_dir
-
-    trainer = commands.add_parser(
-        "train-evaluator", help="train the classifier the image metrics use",
-        description="Train the LeNet-style classifier (gan.evaluator.Classifier28) on the train "
-                    "split, report its test accuracy, save it where `evaluate` finds it.")
-    trainer.add_argument("--dataset", choices=EVALUATOR_DATASETS, default="fashion-mnist",
-                         help="(default: fashion-mnist; mnist is downloaded first if needed)")
-    for row in (Setting("epochs", int, 6, "passes over the train split", low=1, high=1000),
-                Setting("batch_size", int, 128, "images per batch", low=1, high=60_000),
-                Setting("lr", float, 1e-3, "Adam's initial learning rate, decayed linearly to 0",
-                        low=0, low_open=True),
-                Setting("seed", int, 0, "weights and batch order", low=0, high=2**63 - 1)):
-        trainer.add_argument(row.flag, dest=row.name, type=row.argparse_type, default=row.default,
-                             help=f"{row.help} ({row.expected()}; default: {row.default})")
-    trainer.add_argument("--out", type=path_argument, help="default: data/evaluator/<dataset>.npz "
-                                                           "in a source checkout, else the cache")
-    trainer.add_argument("--data-root", type=path_argument, help="folder with the dataset files")
-    trainer.set_defaults(run=cmd_train_evaluator)

@@ -25,19 +25,20 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import asdict, dataclass, field, make_dataclass
+from dataclasses import asdict, dataclass, field
 
 from minigan.datasets.toy import TOY_NAMES
 from minigan.gan.losses import LOSSES
+from minigan.gan.models import FAMILIES
+from minigan.gan.remedies import MINIBATCH_LAYERS
 
-MODELS = ("mlp", "dcgan", "dcgan64", "cgan")
+MODELS = tuple(FAMILIES)  # the model families' registry (minigan/gan/models/__init__.py)
 MAX_STEPS = 100_000_000  # about a year at the default run's speed: larger is a typo, not a plan
 TOY_DATASETS = TOY_NAMES  # the one list lives with the data (minigan.datasets.toy)
 IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
 # Which kind of data each model takes, and the image side it is built for (None: any).
-MODEL_DATA = {"mlp": ("toy", "image"), "dcgan": ("image",), "dcgan64": ("image",),
-              "cgan": ("image",)}
-MODEL_IMAGE_SIZE = {"mlp": None, "dcgan": 28, "dcgan64": 64, "cgan": 28}
+MODEL_DATA = {name: family.data for name, family in FAMILIES.items()}
+MODEL_IMAGE_SIZE = {name: family.image_size for name, family in FAMILIES.items()}
 IMAGE_CLASSES = 10  # every image dataset here has ten classes (a conditional GAN's labels)
 
 
@@ -131,7 +132,9 @@ class Setting:
         except ValueError:
             value = text
         try:  # a pair (--betas 0.5 0.999) comes one number at a time: each is checked alone
-            return self._check_number(value, float, value) if self.type is tuple else self.check(value)
+            if self.type is tuple:
+                return self._check_number(value, float, value)
+            return self.check(value)
         except ValueError as err:
             raise argparse.ArgumentTypeError(f"must be {self.expected()}, got {text!r}") from err
 
@@ -165,12 +168,13 @@ SETTINGS = (
             high=1, high_open=True),
     # -- mode-collapse remedies, each off by default (README "Mode collapse and its remedies") ----
     Setting("two_sided_smoothing", float, 0.0, "label smoothing on both sides: real label 1 - s, "
-            "fake label s (BCE losses; for contrast with one-sided)", low=0, high=0.5, high_open=True),
+            "fake label s (BCE losses; for contrast with one-sided)", low=0, high=0.5,
+            high_open=True),
     Setting("instance_noise", float, 0.0, "std of Gaussian noise on D's inputs, annealed to 0",
             low=0),
     Setting("feature_matching", bool, False, "G matches the mean of D's features on real data"),
     Setting("minibatch", str, "none", "a minibatch layer before D's output",
-            choices=("none", "discrimination", "stddev")),
+            choices=MINIBATCH_LAYERS),
     Setting("pack", int, 1, "PacGAN: D judges this many samples at once (divides batch_size)",
             low=1, high=1000),
     Setting("spectral_norm", bool, False, "spectral normalisation of every Linear/Conv2d weight "
@@ -247,9 +251,9 @@ def check_combination(config) -> None:
 
 
 def _stddev_group() -> int:
-    from minigan.gan.models import STDDEV_GROUP
+    from minigan.gan.remedies import STDDEV_GROUP_SIZE
 
-    return STDDEV_GROUP
+    return STDDEV_GROUP_SIZE
 
 
 def check_backend_available(name: str) -> None:
@@ -267,7 +271,8 @@ def check_resume(old, new) -> None:
                if s.resume == "fixed" and getattr(old, s.name) != getattr(new, s.name)]
     if changed:
         raise ValueError("--resume continues a run with its own settings; these differ from the "
-                         "checkpoint's: " + "; ".join(changed) + ". Start a new run to change them.")
+                         "checkpoint's: " + "; ".join(changed)
+                         + ". Start a new run to change them.")
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
@@ -293,31 +298,63 @@ def given_flags(args) -> dict:
 # ----------------------------------------------------------------------------- TrainConfig
 
 
-def _post_init(self) -> None:
-    for s in CONFIG_SETTINGS:
-        setattr(self, s.name, s.check(getattr(self, s.name)) if s.type is not dict
-                else dict(s.check(getattr(self, s.name))))
-    check_combination(self)
+@dataclass
+class TrainConfig:
+    """Every choice a run makes, one field per row of SETTINGS above (in its order, with its type
+    and default; tests/test_structure.py checks that the two agree). Each value is checked by its
+    row when the config is created. Defaults per model/dataset pair live in minigan.gan.recipes."""
 
+    model: str = "dcgan"
+    dataset: str = "sample"
+    loss: str = "bce"
+    steps: int = 1000
+    batch_size: int = 64
+    latent_dim: int = 100
+    width: int = 32
+    optimizer: str = "adam"
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas: tuple = (0.5, 0.999)
+    lr_decay: str = "none"
+    n_critic: int = 1
+    gp_weight: float = 10.0
+    clip_value: float = 0.01
+    label_smoothing: float = 0.0
+    # the mode-collapse remedies, each off by default
+    two_sided_smoothing: float = 0.0
+    instance_noise: float = 0.0
+    feature_matching: bool = False
+    minibatch: str = "none"
+    pack: int = 1
+    spectral_norm: bool = False
+    unroll: int = 0
+    unroll_lr: float = 0.5
+    seed: int = 0
+    backend: str = "numpy"
+    num_fixed: int = 64
+    sample_every: int = 100
+    checkpoint_every: int = 500
+    eval_every: int = 0
+    n_samples: int = 2500
+    image_size: int = 28
+    num_classes: int = 10
+    extra: dict = field(default_factory=dict)
 
-def _to_dict(self) -> dict:
-    d = asdict(self)
-    d["betas"] = list(self.betas)
-    return d
+    def __post_init__(self) -> None:
+        for s in CONFIG_SETTINGS:  # each field checked (and converted: 5.0 -> 5) by its row
+            value = s.check(getattr(self, s.name))
+            setattr(self, s.name, dict(value) if s.type is dict else value)
+        check_combination(self)
 
+    def to_dict(self) -> dict:
+        """The settings as JSON-ready values (config.json, a checkpoint's config)."""
+        d = asdict(self)
+        d["betas"] = list(self.betas)
+        return d
 
-def _from_dict(cls, values, source: str = "the config"):
-    return cls(**check_settings(values, source))
+    @classmethod
+    def from_dict(cls, values, source: str = "the config") -> TrainConfig:
+        """A TrainConfig from a dict of settings, checked first (unknown keys, types, ranges);
+        ValueError naming `source` otherwise."""
+        return cls(**check_settings(values, source))
 
-
-TrainConfig = make_dataclass(
-    "TrainConfig",
-    [(s.name, s.type, field(default_factory=dict) if s.type is dict else field(default=s.default))
-     for s in CONFIG_SETTINGS],
-    namespace={"__post_init__": _post_init, "to_dict": _to_dict,
-               "from_dict": classmethod(_from_dict),
-               "__doc__": "Every choice a run makes: one field per row of minigan.gan.settings."
-                          "SETTINGS (checked on creation). Defaults per model/dataset pair live "
-                          "in minigan.gan.recipes."},
-)
-TrainConfig.__module__ = "minigan.gan.training"

@@ -31,7 +31,8 @@ import numpy as np
 import minigan as mg
 from minigan.backend import check_rng_state
 from minigan.gan.losses import get_loss
-from minigan.gan.models import generate, sample
+from minigan.gan.objectives import objective_for
+from minigan.gan.sampling import generate, sample
 from minigan.gan.progress import Progress
 from minigan.gan.settings import TrainConfig
 from minigan.gan.steps import d_step, g_step
@@ -61,10 +62,14 @@ class Trainer:
                  conditional: bool = False, eval_fn=None):
         self.G, self.D, self.opt_g, self.opt_d, self.loader = G, D, opt_g, opt_d, loader
         self.config, self.conditional, self.eval_fn = config, conditional, eval_fn
-        self.loss = get_loss(config.loss, label_smoothing=config.label_smoothing or config.two_sided_smoothing,
+        self.loss = get_loss(config.loss,
+                             label_smoothing=config.label_smoothing or config.two_sided_smoothing,
                              two_sided=bool(config.two_sided_smoothing))
         if config.label_smoothing and config.two_sided_smoothing:
             raise ValueError("set label_smoothing (one-sided) or two_sided_smoothing, not both")
+        # what G's step minimises: the loss's own, or a remedy's (feature matching, unrolled D)
+        self.g_objective = objective_for(self.loss, config.feature_matching, config.unroll,
+                                         config.unroll_lr)
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.step = 0
         self.elapsed = 0.0          # training seconds, carried over a resume
@@ -89,14 +94,16 @@ class Trainer:
             except StopIteration:
                 self._batches = None
                 continue
-            return batch if isinstance(batch, tuple) else (batch, None)
-        raise RuntimeError("the data loader yields no batches (is the dataset smaller than one batch?)")
+            return tuple(batch) if isinstance(batch, (tuple, list)) else (batch, None)
+        raise RuntimeError("the data loader yields no batches (is the dataset smaller than one "
+                           "batch?)")
 
     def _noise(self, n):
         return mg.randn(n, self.config.latent_dim)
 
     def _set_learning_rates(self) -> None:
-        """With lr_decay="linear", both learning rates fall linearly from their initial value to 0."""
+        """With lr_decay="linear", both learning rates fall linearly from their initial value to
+        0."""
         cfg = self.config
         if cfg.lr_decay == "none":
             return
@@ -115,13 +122,14 @@ class Trainer:
         noise = cfg.instance_noise * (1 - self.step / max(cfg.steps, 1))  # annealed to 0
         for _ in range(cfg.n_critic):
             real, labels = self._next_batch()
-            d_stats = d_step(self.G, self.D, self.opt_d, real, self._noise(real.shape[0]), self.loss,
+            d_stats = d_step(self.G, self.D, self.opt_d, real, self._noise(real.shape[0]),
+                             self.loss,
                              labels=labels if self.conditional else None, gp_weight=cfg.gp_weight,
                              clip_value=cfg.clip_value, instance_noise=noise)
         g_labels = mg.randint(0, cfg.num_classes, (cfg.batch_size,)) if self.conditional else None
-        g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss, labels=g_labels,
-                         real=real, feature_matching=cfg.feature_matching, instance_noise=noise,
-                         unroll=cfg.unroll, unroll_lr=cfg.unroll_lr)
+        g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss,
+                         labels=g_labels,
+                         real=real, objective=self.g_objective, instance_noise=noise)
         self.elapsed += time.perf_counter() - started
         row = {"step": self.step + 1, "epoch": self.loader.epoch, **d_stats, **g_stats,
                "time": round(self.elapsed, 4)}
@@ -145,7 +153,8 @@ class Trainer:
         for model_name, model in (("G", self.G), ("D", self.D)):
             for key, value in model.state_dict().items():
                 array = value.array
-                if array.dtype.kind in "fc" and not bool(mg.get_array_module(array).isfinite(array).all()):
+                xp = mg.get_array_module(array)
+                if array.dtype.kind in "fc" and not bool(xp.isfinite(array).all()):
                     return f"{model_name}'s {key!r}"
         for opt_name, optimizer in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
             for index, entries in enumerate(optimizer.state.values() if optimizer else ()):
@@ -184,7 +193,8 @@ class Trainer:
         return self.sample(self.fixed_noise, self.fixed_labels)
 
     def sample_many(self, n: int, batch: int = 500) -> np.ndarray:
-        """n fresh samples from the global generator (gan.sample: labels cycle for a conditional G)."""
+        """n fresh samples from the global generator (gan.sample: labels cycle for a conditional
+        G)."""
         return sample(self.G, n, batch_size=batch)
 
     def _snapshot(self) -> None:
@@ -217,7 +227,8 @@ class Trainer:
                 self._snapshot()
             if self.eval_fn is not None and cfg.eval_every and self.step % cfg.eval_every == 0:
                 self.metrics.append({"step": self.step, **self.eval_fn(self)})
-            if self.out_dir is not None and cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
+            every = cfg.checkpoint_every
+            if self.out_dir is not None and every and self.step % every == 0:
                 self.save_checkpoint()
             if bar is not None:
                 bar.update(self.step, d_loss=row["d_loss"], g_loss=row["g_loss"])
@@ -368,7 +379,8 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
         got = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise ValueError(f"{source} is not a minigan GAN checkpoint (format {got!r}, expected "
                          f"{CHECKPOINT_FORMAT!r})")
-    missing, extra = sorted(set(CHECKPOINT_KEYS) - set(state)), sorted(set(state) - set(CHECKPOINT_KEYS))
+    missing = sorted(set(CHECKPOINT_KEYS) - set(state))
+    extra = sorted(set(state) - set(CHECKPOINT_KEYS))
     if missing or extra:
         raise ValueError(f"{source} should have exactly the keys {list(CHECKPOINT_KEYS)}: "
                          + "; ".join(f"{what} {keys}" for what, keys in (("it lacks", missing),
@@ -416,10 +428,12 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
         raise refuse("'fixed_noise'", "an array", state["fixed_noise"])
     metrics = state["metrics"]
     rows = metrics.get("rows")
-    if set(metrics) != {"rows"} or not isinstance(rows, list) or not all(
-            isinstance(r, dict) and _is_int(r.get("step")) and 1 <= r["step"] <= step for r in rows):
-        raise refuse("'metrics'", f"{{'rows': [...]}}, each row a dict with a 'step' in [1, {step}]",
-                     metrics)
+    def row_ok(r):
+        return isinstance(r, dict) and _is_int(r.get("step")) and 1 <= r["step"] <= step
+
+    if set(metrics) != {"rows"} or not isinstance(rows, list) or not all(map(row_ok, rows)):
+        raise refuse("'metrics'",
+                     f"{{'rows': [...]}}, each row a dict with a 'step' in [1, {step}]", metrics)
     return config
 
 

@@ -4,11 +4,15 @@
     parameter.py    Parameter
     container.py    Sequential, ModuleList
     linear.py       Linear, Identity          conv.py        Conv2d, ConvTranspose2d
-    batchnorm.py    BatchNorm1d, BatchNorm2d  activation.py  ReLU, LeakyReLU, Tanh, Sigmoid
+    batchnorm.py    BatchNorm1d, BatchNorm2d  activation.py  ReLU, LeakyReLU, PReLU, Tanh, Sigmoid
     dropout.py      Dropout, Dropout2d        embedding.py   Embedding
-    flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, MSELoss, ...
+    flatten.py      Flatten, Unflatten        loss.py        BCELoss, BCEWithLogitsLoss, ...
     upsample.py     Upsample                  parallel.py    DataParallel (one device: a wrapper)
-    minibatch.py    MinibatchDiscrimination, MinibatchStdDev (discriminator layers against mode collapse)
+    normalization.py  InstanceNorm1d, InstanceNorm2d, GroupNorm, LayerNorm
+    padding.py      ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d
+    pooling.py      AvgPool2d, MaxPool2d, AdaptiveAvgPool2d
+    pixelshuffle.py PixelShuffle, PixelUnshuffle
+    minibatch.py    MinibatchDiscrimination, MinibatchStdDev (D's layers against mode collapse)
     init.py         nn.init: normal_, uniform_, xavier_*, kaiming_*, calculate_gain
     utils/          nn.utils: clip_grad_norm_, spectral_norm
     functional      minigan.nn.functional is minigan.functional (one module, two names)
@@ -21,7 +25,7 @@ import sys
 
 from minigan import functional
 from minigan.nn import init, parallel, utils
-from minigan.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from minigan.nn.activation import LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from minigan.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from minigan.nn.container import ModuleList, Sequential
 from minigan.nn.conv import Conv2d, ConvTranspose2d
@@ -32,11 +36,16 @@ from minigan.nn.linear import Identity, Linear
 from minigan.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from minigan.nn.minibatch import MinibatchDiscrimination, MinibatchStdDev
 from minigan.nn.module import Module
+from minigan.nn.normalization import GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm
+from minigan.nn.padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
+from minigan.nn.pixelshuffle import PixelShuffle, PixelUnshuffle
+from minigan.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from minigan.nn.parallel import DataParallel
 from minigan.nn.parameter import Parameter
 from minigan.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
-# `import minigan.nn.functional as F` and `from minigan.nn import functional` give minigan.functional.
+# `import minigan.nn.functional as F` and `from minigan.nn import functional` give
+# minigan.functional.
 sys.modules["minigan.nn.functional"] = functional
 
 __all__ = [
@@ -46,4 +55,8 @@ __all__ = [
     "MinibatchStdDev", "Module", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential",
     "Sigmoid", "Softmax", "Tanh", "Unflatten", "Upsample", "UpsamplingBilinear2d",
     "UpsamplingNearest2d", "functional", "init", "parallel", "utils",
+    # issue 21: the layers of image-to-image and style-based GANs
+    "AdaptiveAvgPool2d", "AvgPool2d", "ConstantPad2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d",
+    "LayerNorm", "MaxPool2d", "PReLU", "PixelShuffle", "PixelUnshuffle", "ReflectionPad2d",
+    "ReplicationPad2d", "ZeroPad2d",
 ]

@@ -1,4 +1,4 @@
-"""Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid (their ops live in minigan/ops/elementwise.py).
+"""Activation layers: ReLU, LeakyReLU, PReLU, Tanh, Sigmoid, Softmax (their ops: minigan/ops/elementwise.py).
 
 ``inplace`` is accepted for compatibility with PyTorch code and has no effect: minigan never
 overwrites an input.
@@ -7,7 +7,9 @@ overwrites an input.
 from __future__ import annotations
 
 from minigan import functional as F
+from minigan.nn import init as nn_init
 from minigan.nn.module import Module
+from minigan.nn.parameter import empty_parameter
 
 
 class ReLU(Module):
@@ -83,3 +85,23 @@ class LogSoftmax(Softmax):
     def forward(self, input):
         dim = self.dim if self.dim is not None else _implicit_softmax_dim(input.ndim)
         return F.log_softmax(input, dim)
+
+
+class PReLU(Module):
+    """x for x > 0, a * x otherwise, with the slope a learned: one for all channels
+    (num_parameters=1) or one per channel (num_parameters=C); initialised to `init` (0.25)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = empty_parameter(num_parameters, device=device, dtype=dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        nn_init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

@@ -39,8 +39,10 @@ class _BatchNorm(Module):
         if track_running_stats:
             xp = backend.backend_module(device)
             float_dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
-            self.register_buffer("running_mean", Tensor(xp.zeros(self.num_features, dtype=float_dtype)))
-            self.register_buffer("running_var", Tensor(xp.ones(self.num_features, dtype=float_dtype)))
+            self.register_buffer("running_mean", Tensor(xp.zeros(self.num_features,
+                                                                 dtype=float_dtype)))
+            self.register_buffer("running_var", Tensor(xp.ones(self.num_features,
+                                                               dtype=float_dtype)))
             self.register_buffer("num_batches_tracked", Tensor(xp.zeros((), dtype=np.int64)))
         else:
             self.register_buffer("running_mean", None)
@@ -89,7 +91,8 @@ class _BatchNorm(Module):
         return output
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
@@ -99,7 +102,8 @@ class BatchNorm1d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim not in (2, 3):
             raise ValueError(
-                f"BatchNorm1d expects a 2-D (N, C) or 3-D (N, C, L) input, got a {input.ndim}-D input "
+                f"BatchNorm1d expects a 2-D (N, C) or 3-D (N, C, L) input, got a {input.ndim}-D "
+                f"input "
                 f"of shape {input.shape}"
             )
 
@@ -110,5 +114,6 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim != 4:
             raise ValueError(
-                f"BatchNorm2d expects a 4-D input (N, C, H, W), got a {input.ndim}-D input of shape {input.shape}"
+                f"BatchNorm2d expects a 4-D input (N, C, H, W), got a {input.ndim}-D input of "
+                f"shape {input.shape}"
             )

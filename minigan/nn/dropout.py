@@ -7,8 +7,8 @@ from minigan.nn.module import Module
 
 
 class Dropout(Module):
-    """In training mode, zero each element with probability p and scale the rest by 1 / (1 - p);
-    in evaluation mode, the identity. ``inplace`` is accepted for compatibility and has no effect."""
+    """In training mode, zero each element with probability p and scale the rest by 1 / (1 - p); in
+    evaluation mode, the identity. ``inplace`` is accepted for compatibility and has no effect."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
@@ -24,8 +24,8 @@ class Dropout(Module):
 
 
 class Dropout2d(Dropout):
-    """Channel dropout: in training mode, zero whole channels of (N, C, H, W) with probability p
-    and scale the rest by 1 / (1 - p) (for convolutional features, whose neighbours are correlated)."""
+    """Channel dropout: in training mode, zero whole channels of (N, C, H, W) with probability p and
+    scale the rest by 1 / (1 - p) (for convolutional features, whose neighbours are correlated)."""
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training)

@@ -23,11 +23,13 @@ class Embedding(Module):
         if padding_idx is not None:
             if not -self.num_embeddings <= padding_idx < self.num_embeddings:
                 raise ValueError(
-                    f"Embedding: padding_idx {padding_idx} must be within num_embeddings ({self.num_embeddings})"
+                    f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
+                    f"({self.num_embeddings})"
                 )
             padding_idx %= self.num_embeddings
         self.padding_idx = padding_idx
-        self.weight = empty_parameter(self.num_embeddings, self.embedding_dim, device=device, dtype=dtype)
+        self.weight = empty_parameter(self.num_embeddings, self.embedding_dim, device=device,
+                                      dtype=dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -21,7 +21,8 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Split dimension dim into unflattened_size: Unflatten(1, (1, 28, 28)) maps (N, 784) to (N, 1, 28, 28)."""
+    """Split dimension dim into unflattened_size: Unflatten(1, (1, 28, 28)) maps (N, 784) to (N, 1,
+    28, 28)."""
 
     def __init__(self, dim: int, unflattened_size):
         super().__init__()

@@ -11,7 +11,8 @@ from minigan.nn.parameter import empty_parameter
 
 
 class Identity(Module):
-    """Returns its input unchanged (a placeholder; constructor arguments are ignored, as in PyTorch)."""
+    """Returns its input unchanged (a placeholder; constructor arguments are ignored, as in
+    PyTorch)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -23,15 +24,18 @@ class Identity(Module):
 class Linear(Module):
     """y = x @ weight.T + bias.
 
-    x: (..., in_features) -> y: (..., out_features). weight: (out_features, in_features),
-    bias: (out_features,). Initialised as in PyTorch: weight ~ kaiming_uniform_(a=sqrt(5)), i.e.
-    U(-1/sqrt(in_features), 1/sqrt(in_features)), and bias ~ the same U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+    x: (..., in_features) -> y: (..., out_features). weight: (out_features, in_features), bias:
+    (out_features,). Initialised as in PyTorch: weight ~ kaiming_uniform_(a=sqrt(5)), i.e.
+    U(-1/sqrt(in_features), 1/sqrt(in_features)), and bias ~ the same U(-1/sqrt(fan_in),
+    1/sqrt(fan_in)).
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        self.weight = empty_parameter(self.out_features, self.in_features, device=device, dtype=dtype)
+        self.weight = empty_parameter(self.out_features, self.in_features, device=device,
+                                      dtype=dtype)
         if bias:
             self.bias = empty_parameter(self.out_features, device=device, dtype=dtype)
         else:
@@ -43,9 +47,12 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim == 0 or input.shape[-1] != self.in_features:
-            last = "a 0-d input" if input.ndim == 0 else f"input with last dimension {input.shape[-1]}"
-            raise ValueError(f"Linear(in_features={self.in_features}) got {last} (input shape {input.shape})")
+            last = ("a 0-d input" if input.ndim == 0
+                    else f"input with last dimension {input.shape[-1]}")
+            raise ValueError(f"Linear(in_features={self.in_features}) got {last} (input shape "
+                             f"{input.shape})")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")

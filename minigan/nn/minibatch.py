@@ -3,7 +3,7 @@
 A discriminator that judges each sample alone cannot see that all the generated samples in a batch
 are the same point; these layers give it a feature that measures how similar the samples are.
 
-    MinibatchDiscrimination   Salimans et al. 2016, "Improved Techniques for Training GANs", sec. 3.2
+    MinibatchDiscrimination   Salimans et al. 2016, "Improved Techniques for Training GANs" 3.2
     MinibatchStdDev           Karras et al. 2018, "Progressive Growing of GANs", sec. 3
 
 Both append their statistic to the input: the layer before them is unchanged, and the next layer
@@ -35,13 +35,16 @@ class MinibatchDiscrimination(Module):
     T is initialised N(0, 1/A), so that M has about unit scale for inputs of unit scale.
     """
 
-    def __init__(self, in_features: int, out_features: int, kernel_dims: int, device=None, dtype=None):
+    def __init__(self, in_features: int, out_features: int, kernel_dims: int, device=None,
+                 dtype=None):
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features),
                             ("kernel_dims", kernel_dims)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"MinibatchDiscrimination: {name} must be a positive integer, got {value!r}")
-        self.in_features, self.out_features, self.kernel_dims = in_features, out_features, kernel_dims
+                raise ValueError(f"MinibatchDiscrimination: {name} must be a positive integer, got "
+                                 f"{value!r}")
+        self.in_features, self.out_features = in_features, out_features
+        self.kernel_dims = kernel_dims
         self.T = empty_parameter(in_features, out_features, kernel_dims, device=device, dtype=dtype)
         self.reset_parameters()
 
@@ -50,7 +53,8 @@ class MinibatchDiscrimination(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(f"MinibatchDiscrimination(in_features={self.in_features}) expects input of "
+            raise ValueError(f"MinibatchDiscrimination(in_features={self.in_features}) expects "
+                             f"input of "
                              f"shape (N, {self.in_features}), got {x.shape}")
         n, b, c = x.shape[0], self.out_features, self.kernel_dims
         m = (x @ self.T.reshape(self.in_features, b * c)).reshape(n, b, c)      # (N, B, C)
@@ -59,7 +63,8 @@ class MinibatchDiscrimination(Module):
         return mg.cat([x, o], dim=1)
 
     def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}, kernel_dims={self.kernel_dims}"
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"kernel_dims={self.kernel_dims}")
 
 
 class MinibatchStdDev(Module):
@@ -79,16 +84,19 @@ class MinibatchStdDev(Module):
     def __init__(self, group_size: int = 4, eps: float = 1e-8):
         super().__init__()
         if not isinstance(group_size, int) or isinstance(group_size, bool) or group_size < 2:
-            raise ValueError(f"MinibatchStdDev: group_size must be an integer >= 2, got {group_size!r}")
+            raise ValueError("MinibatchStdDev: group_size must be an integer >= 2, got "
+                             f"{group_size!r}")
         self.group_size, self.eps = group_size, float(eps)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (2, 4):
-            raise ValueError(f"MinibatchStdDev expects input of shape (N, C, H, W) or (N, F), got {x.shape}")
+            raise ValueError("MinibatchStdDev expects input of shape (N, C, H, W) or (N, F), got "
+                             f"{x.shape}")
         n = x.shape[0]
         g = min(self.group_size, n)
         if n % g != 0:
-            raise ValueError(f"MinibatchStdDev(group_size={self.group_size}): the batch size {n} is not "
+            raise ValueError(f"MinibatchStdDev(group_size={self.group_size}): the batch size {n} "
+                             f"is not "
                              f"divisible by the group size {g}")
         groups = n // g
         y = x.reshape(g, groups, *x.shape[1:])                                  # (G, N/G, ...)

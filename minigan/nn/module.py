@@ -2,9 +2,9 @@
 
 A Module owns three kinds of things, registered by attribute assignment in ``__init__``::
 
-    self.weight = nn.Parameter(...)            # a learnable tensor     -> parameters(), state_dict()
-    self.register_buffer("running_mean", t)    # a state tensor         -> buffers(), state_dict()
-    self.block = nn.Linear(4, 3)               # a submodule            -> children(), modules()
+    self.weight = nn.Parameter(...)          # a learnable tensor  -> parameters(), state_dict()
+    self.register_buffer("running_mean", t)  # a state tensor      -> buffers(), state_dict()
+    self.block = nn.Linear(4, 3)             # a submodule         -> children(), modules()
 
 Names nest with dots ("block.weight"), exactly as in PyTorch, so a model's state_dict() has the
 same keys as the same model built with torch.nn, and weights move between the two.
@@ -24,7 +24,8 @@ IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_k
 
 
 class RemovableHandle:
-    """What register_forward_pre_hook / register_forward_hook return: ``handle.remove()`` undoes it."""
+    """What register_forward_pre_hook / register_forward_hook return: ``handle.remove()`` undoes
+    it."""
 
     _next_id = 0
 
@@ -62,7 +63,8 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
+                                  f'"forward" function')
 
     def __call__(self, *args, **kwargs):
         for hook in list(self._forward_pre_hooks.values()):
@@ -115,7 +117,8 @@ class Module:
         self._check_new_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
-                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)"
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or "
+                f"None required)"
             )
         self._buffers[name] = tensor
         if persistent:
@@ -142,7 +145,8 @@ class Module:
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as parameter '{name}' (nn.Parameter or None expected)"
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' (nn.Parameter "
+                    f"or None expected)"
                 )
             params[name] = None
         elif isinstance(value, Module):
@@ -153,12 +157,14 @@ class Module:
         elif params is not None and name in self._modules:
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or None expected)"
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' (Module or "
+                    f"None expected)"
                 )
             self._modules[name] = None
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
+                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                                f"(Tensor or None expected)")
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -188,7 +194,8 @@ class Module:
 
     # -- walking the tree -----------------------------------------------------------------------
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
-        """(name, module) for this module ('') and every submodule, depth first, in registration order."""
+        """(name, module) for this module ('') and every submodule, depth first, in registration
+        order."""
         if memo is None:
             memo = set()
         if remove_duplicate:
@@ -198,7 +205,8 @@ class Module:
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                                remove_duplicate)
 
     def modules(self):
         for _, module in self.named_modules():
@@ -216,7 +224,8 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool = True):
+    def _named_members(self, registry: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool = True):
         seen = set()
         modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
@@ -226,7 +235,8 @@ class Module:
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
         """(dotted name, Parameter) for every parameter; one shared by two modules comes once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
@@ -251,7 +261,8 @@ class Module:
 
     # -- modes and gradients --------------------------------------------------------------------
     def train(self, mode: bool = True):
-        """Training mode (dropout drops, batch norm uses batch statistics) for self and all submodules."""
+        """Training mode (dropout drops, batch norm uses batch statistics) for self and all
+        submodules."""
         if not isinstance(mode, bool):
             raise ValueError(f"training mode is expected to be a bool, got {mode!r}")
         self.training = mode
@@ -264,7 +275,8 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True):
-        """Set requires_grad on every parameter (False freezes the module, e.g. D during G's step)."""
+        """Set requires_grad on every parameter (False freezes the module, e.g. D during G's
+        step)."""
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
@@ -276,16 +288,16 @@ class Module:
                 continue
             if set_to_none:
                 param.grad = None
-            else:  # zeros in place; a gradient that is part of a graph (create_graph) is cut off first
+            else:  # zeros in place; a gradient in a graph (create_graph) is cut off first
                 if param.grad.requires_grad:
                     param.grad = param.grad.detach()
                 param.grad.zero_()
 
     # -- moving ---------------------------------------------------------------------------------
     def to(self, target):
-        """Move every parameter and buffer, in place, to a backend ('numpy'/'cpu', 'cupy'/'cuda'), or
-        convert the floating ones to a float dtype. The Parameter objects stay the same objects, so an
-        optimizer built before the move still holds them. Returns self."""
+        """Move every parameter and buffer, in place, to a backend ('numpy'/'cpu', 'cupy'/'cuda'),
+        or convert the floating ones to a float dtype. The Parameter objects stay the same objects,
+        so an optimizer built before the move still holds them. Returns self."""
         if isinstance(target, str):
             name = backend.normalize_backend(target)
 
@@ -294,7 +306,8 @@ class Module:
         else:
             dtype = np.dtype(target)
             if dtype.kind != "f":
-                raise TypeError(f"Module.to: expected a backend name or a float dtype, got {target!r}")
+                raise TypeError("Module.to: expected a backend name or a float dtype, got "
+                                f"{target!r}")
 
             def convert(array):
                 return array.astype(dtype) if array.dtype.kind == "f" else array
@@ -320,9 +333,10 @@ class Module:
         return self.to(np.float64)
 
     # -- state dicts ----------------------------------------------------------------------------
-    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
-        """An OrderedDict name -> Tensor of every parameter and persistent buffer, with PyTorch's keys
-        and order (each module's parameters, then its buffers, then its submodules').
+    def state_dict(self, destination=None, prefix: str = "",
+                   keep_vars: bool = False) -> OrderedDict:
+        """An OrderedDict name -> Tensor of every parameter and persistent buffer, with PyTorch's
+        keys and order (each module's parameters, then its buffers, then its submodules').
 
         The values are detached Tensors sharing memory with the module (``keep_vars=True`` gives
         the Parameters themselves); ``{k: v.numpy() for k, v in sd.items()}`` is a NumPy copy of the
@@ -342,7 +356,8 @@ class Module:
         return destination
 
     def load_state_dict(self, state_dict, strict: bool = True):
-        """Copy values (NumPy arrays, CuPy arrays or Tensors) into the parameters and buffers, in place.
+        """Copy values (NumPy arrays, CuPy arrays or Tensors) into the parameters and buffers, in
+        place.
 
         Everything is checked before anything is changed: with strict=True a missing or unexpected
         key is an error, and a value whose shape differs is always an error. The RuntimeError lists
@@ -359,22 +374,27 @@ class Module:
             array = _as_array(state_dict[key])
             if array is None:
                 problems.append(
-                    f"value for {key} is not a numeric array or Tensor (got {type(state_dict[key]).__name__})"
+                    f"value for {key} is not a numeric array or Tensor (got "
+                    f"{type(state_dict[key]).__name__})"
                 )
             elif tuple(array.shape) != target.shape:
                 problems.append(
-                    f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} from "
+                    f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} "
+                    f"from "
                     f"checkpoint, the shape in current model is {target.shape}."
                 )
             else:
                 arrays[key] = array
         if strict and unexpected:
-            problems.insert(0, "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+            problems.insert(0, "Unexpected key(s) in state_dict: "
+                            + ", ".join(f'"{k}"' for k in unexpected) + ".")
         if strict and missing:
-            problems.insert(0, "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+            problems.insert(0, "Missing key(s) in state_dict: "
+                            + ", ".join(f'"{k}"' for k in missing) + ".")
         if problems:
             raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(problems)
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(problems)
             )
         for key, array in arrays.items():
             target = own[key]
@@ -389,7 +409,8 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         lines = extra.split("\n") if extra else []
-        children = [f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()]
+        children = [f"({name}): " + _indent(repr(module), 2) for name,
+                    module in self._modules.items()]
         body = lines + children
         if not body:
             return f"{type(self).__name__}()"

@@ -28,7 +28,8 @@ class Parameter(Tensor):
 def empty_parameter(*shape, device=None, dtype=None) -> Parameter:
     """An uninitialised Parameter for a layer to fill: on `device` ('cpu'/'cuda', 'numpy'/'cupy';
     default: the current backend), of `dtype` (a float dtype; default: the default dtype)."""
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in shape):
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+               for n in shape):
         raise TypeError(f"a layer's sizes must be non-negative integers, got {shape!r}")
     dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
     if dtype.kind != "f":

@@ -1,4 +1,5 @@
-"""Upsample: resize images by nearest-neighbour or bilinear interpolation (the op: minigan/ops/upsample.py)."""
+"""Upsample: resize images by nearest-neighbour or bilinear interpolation (the op:
+minigan/ops/upsample.py)."""
 
 from __future__ import annotations
 

@@ -60,7 +60,8 @@ def as_tensors(a, b) -> tuple[Tensor, Tensor]:
 
 def integer_array(indices, what: str):
     """Integer indices (class labels, embedding rows) as a raw array, from an integer NumPy/CuPy
-    array, an integer Tensor or a list of ints; float indices are a TypeError that says how to fix it.
+    array, an integer Tensor or a list of ints; float indices are a TypeError that says how to fix
+    it.
 
     what: the start of the error message, e.g. "embedding: indices" or "nll_loss: target".
     """
@@ -68,6 +69,7 @@ def integer_array(indices, what: str):
     if not hasattr(array, "dtype"):
         array = np.asarray(array)
     if array.dtype.kind not in "iu":
-        hint = " (mg.tensor(ints) gives floats unless dtype=mg.int64 is passed)" if array.dtype.kind == "f" else ""
+        hint = (" (mg.tensor(ints) gives floats unless dtype=mg.int64 is passed)"
+                if array.dtype.kind == "f" else "")
         raise TypeError(f"{what} must hold integers, got dtype {array.dtype}{hint}")
     return array

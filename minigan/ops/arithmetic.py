@@ -183,7 +183,8 @@ class ToBackend(Function):
         return grad.to(ctx.source), None
 
 
-# ----------------------------------------------------------------------------- user-facing functions
+# ----------------------------------------------------------------------------- user-facing
+# functions
 
 
 def add(a, b) -> Tensor:
@@ -209,21 +210,30 @@ def neg(a: Tensor) -> Tensor:
 def pow(base, exponent) -> Tensor:
     """base ** exponent; a number as the exponent uses the cheaper PowScalar."""
     if isinstance(base, Tensor) and isinstance(exponent, (int, float, np.integer, np.floating)):
-        return PowScalar.apply(base, float(exponent) if isinstance(exponent, np.floating) else exponent)
+        return PowScalar.apply(base, float(exponent) if isinstance(exponent,
+                                                                   np.floating) else exponent)
     return Pow.apply(*as_tensors(base, exponent))
+
+
+def lerp(start: Tensor, end, weight) -> Tensor:
+    """Linear interpolation, torch.lerp: start + weight * (end - start); weight a number or a tensor
+    (broadcasting). Gradients: 1 - weight for start, weight for end, end - start for weight."""
+    return start + weight * (end - start)
 
 
 def matmul(a, b) -> Tensor:
     """The matrix product with NumPy's rules: 1-D operands are treated as a row/column vector."""
     a, b = as_tensors(a, b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} and {b.shape}")
+        raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} "
+                         f"and {b.shape}")
     a2 = unsqueeze(a, 0) if a.ndim == 1 else a
     b2 = unsqueeze(b, -1) if b.ndim == 1 else b
     if a2.shape[-1] != b2.shape[-2]:
         raise ValueError(
             f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of the first "
-            f"({a2.shape[-1]}) must equal the second-to-last dimension of the second ({b2.shape[-2]})"
+            f"({a2.shape[-1]}) must equal the second-to-last dimension of the second "
+            f"({b2.shape[-2]})"
         )
     try:
         np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])

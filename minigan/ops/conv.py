@@ -3,7 +3,7 @@
 Read top to bottom:
 
     1. the definitions    im2col_loop, col2im_loop: one element at a time, obviously right
-    2. im2col and col2im  the same two maps, vectorised: one strided copy (or addition) per kernel tap
+    2. im2col and col2im  the same two maps, vectorised: one strided copy (or addition) per tap
     3. the three ops      each Function, followed at once by the function users call
     4. speed              every trick that is not needed for correctness, each with its measurement
 
@@ -14,7 +14,8 @@ A convolution is one matrix product once the input is unrolled into columns (im2
 
     y[n, o, oh, ow] = sum_{c,i,j} weight[o, c, i, j] * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw]
 
-The output size (minigan/conv_geometry.py) is OH = floor((H + 2*padding - dilation*(k - 1) - 1) / stride) + 1.
+The output size (minigan/conv_geometry.py) is OH = floor((H + 2*padding - dilation*(k - 1) - 1) /
+stride) + 1.
 
 The three ops are each other's derivatives, which is what makes second derivatives (WGAN-GP's
 gradient penalty) work through convolutional critics:
@@ -159,11 +160,13 @@ def _padded_channels_first(x, ph, pw):
 
 def _cropped_batch_first(image, ph, pw, h, w):
     """The mirror of _padded_channels_first: (C, N, H + 2ph, W + 2pw) -> (N, C, H, W)."""
-    return get_array_module(image).ascontiguousarray(image[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3))
+    return get_array_module(image).ascontiguousarray(image[:, :, ph:ph + h, pw:pw
+                                                           + w].transpose(1, 0, 2, 3))
 
 
 def _own_kernels(array):
-    """minigan.cuda when `array` is a CuPy array and minigan's own kernels are selected, else None."""
+    """minigan.cuda when `array` is a CuPy array and minigan's own kernels are selected, else
+    None."""
     if get_array_module(array) is np:
         return None
     from minigan import cuda
@@ -172,12 +175,30 @@ def _own_kernels(array):
 
 
 def _pad_grid(a, grid):
-    """Zero-pad the last two dimensions of `a` (N, C, h, w) up to `grid` (a copy; rare, see above)."""
+    """Zero-pad the last two dimensions of `a` (N, C, h, w) up to `grid` (a copy; rare, see
+    above)."""
     if tuple(a.shape[2:]) == tuple(grid):
         return a
     padded = get_array_module(a).zeros(a.shape[:2] + tuple(grid), dtype=a.dtype)
     padded[:, :, :a.shape[2], :a.shape[3]] = a
     return padded
+
+
+def _transposed_product(x, weight, stride, padding, dilation, output_size):
+    """conv_transpose2d without bias: cols = weight^T @ x as columns, then col2im.
+
+    x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw) -> (N, C_out) + output_size.
+    """
+    xp = get_array_module(x)
+    n, in_channels = x.shape[:2]
+    out_channels, kernel_size = weight.shape[1], weight.shape[2:]
+    x_rows = xp.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(in_channels, -1)
+    cols = matmul_arrays(weight.reshape(in_channels, -1).T, x_rows)  # (C_out*kh*kw, N*H*W)
+    grid = output_hw(output_size, kernel_size, stride, padding, dilation)
+    if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
+        cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
+    return col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding,
+                  dilation)
 
 
 # ----------------------------------------------------------------------------- 3. the three ops
@@ -213,7 +234,8 @@ def _check_kernel_fits(op: str, image_hw, kernel_size, padding, dilation) -> Non
     extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation))
     if any(e > s for e, s in zip(extent, padded)):
         raise ValueError(
-            f"{op}: kernel size {tuple(kernel_size)} (with dilation {dilation}: {extent}) is larger "
+            f"{op}: kernel size {tuple(kernel_size)} (with dilation {dilation}: {extent}) is "
+            f"larger "
             f"than the padded input {padded} (input {tuple(image_hw)}, padding {padding})"
         )
 
@@ -230,6 +252,7 @@ class Conv2dFunction(Function):
 
     dL/dx = conv_transpose2d(dL/dy, weight),  dL/dweight = conv2d_weight(x, dL/dy),
     dL/dbias = dL/dy summed over (N, OH, OW).
+    cols: im2col(x), when the caller has it already (speed (b) in section 4).
     """
 
     @staticmethod
@@ -238,7 +261,6 @@ class Conv2dFunction(Function):
             cols = im2col(x, weight.shape[2:], stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
         ctx.save_for_backward(x, weight)
         ctx.args = stride, padding, dilation
-        ctx.cols = cols if ctx.needs_input_grad[1] else None  # speed: (a) in section 4
         out_channels = weight.shape[0]
         y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, N*OH*OW), a new array
         if bias is not None:
@@ -248,13 +270,29 @@ class Conv2dFunction(Function):
         return get_array_module(y).ascontiguousarray(y[:, :, :output_size[0], :output_size[1]])
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, cols=None):
         x, weight = ctx.saved_tensors
-        cols, ctx.cols = ctx.cols, None  # used once; a second backward (retain_graph) rebuilds it
         needs = ctx.needs_input_grad
-        grad_x = ConvTranspose2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:]) if needs[0] else None
-        grad_weight = Conv2dWeightGrad.apply(x, grad, weight.shape, *ctx.args, cols=cols) if needs[1] else None
+        grad_x = grad_weight = None
+        if needs[0]:  # dL/dx = conv_transpose2d(dL/dy, weight)
+            grad_x = ConvTranspose2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:])
+        if needs[1]:  # dL/dweight = conv2d_weight(x, dL/dy)
+            grad_weight = Conv2dWeightGrad.apply(x, grad, weight.shape, *ctx.args, cols=cols)
         return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
+
+    # speed (a) in section 4: the columns of forward kept for the weight gradient
+    @staticmethod
+    def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols=None):
+        if cols is None:
+            cols = im2col(x, weight.shape[2:], stride, padding, dilation)
+        ctx.cols = cols if ctx.needs_input_grad[1] else None
+        return Conv2dFunction.forward(ctx, x, weight, bias, stride, padding, dilation,
+                                      output_size, cols)
+
+    @staticmethod
+    def fast_backward(ctx, grad):
+        cols, ctx.cols = ctx.cols, None  # used once; a second backward (retain_graph) rebuilds it
+        return Conv2dFunction.backward(ctx, grad, cols)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -270,7 +308,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     _check_4d(op, "weight", weight, "(out_channels, in_channels, kh, kw)")
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
     if weight.shape[1] != input.shape[1]:
-        raise ValueError(f"{op}: weight expects {weight.shape[1]} input channels (weight.shape[1]), "
+        raise ValueError(f"{op}: weight expects {weight.shape[1]} input channels "
+                         f"(weight.shape[1]), "
                          f"got input with {input.shape[1]} channels")
     _check_bias(op, bias, weight.shape[0])
     _check_kernel_fits(op, input.shape[2:], weight.shape[2:], padding, dilation)
@@ -284,26 +323,45 @@ class ConvTranspose2dFunction(Function):
 
     cols = weight.reshape(C_in, C_out*kh*kw)^T @ x as (C_in, N*H*W);  y = col2im(cols).
     dL/dx = conv2d(dL/dy, weight),  dL/dweight = conv2d_weight(dL/dy, x),  dL/dbias = sum of dL/dy.
+    product: the function computing those two steps (fast_forward passes speed (e)'s).
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
+    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size,
+                product=_transposed_product):
         ctx.save_for_backward(x, weight)
         ctx.args = stride, padding, dilation
-        y = _transposed_product(x, weight, stride, padding, dilation, output_size)
+        y = product(x, weight, stride, padding, dilation, output_size)
         if bias is not None:
             y += bias.reshape(1, -1, 1, 1)
         return y
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, cols=None):
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
-        # speed (b) in section 4: im2col(grad) once, for both products
-        cols = im2col(grad.array, weight.shape[2:], *ctx.args) if needs[0] and needs[1] else None
-        grad_x = Conv2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:], cols=cols) if needs[0] else None
-        grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args, cols=cols) if needs[1] else None
+        grad_x = grad_weight = None
+        if needs[0]:  # dL/dx = conv2d(dL/dy, weight)
+            grad_x = Conv2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:], cols=cols)
+        if needs[1]:  # dL/dweight = conv2d_weight(dL/dy, x)
+            grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args, cols=cols)
         return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
+
+    # speed (e) in section 4: the product by phases, on NumPy with a stride above 1
+    @staticmethod
+    def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
+        by_phase = get_array_module(x) is np and max(stride) > 1 and weight.shape[1] > 1
+        return ConvTranspose2dFunction.forward(
+            ctx, x, weight, bias, stride, padding, dilation, output_size,
+            _transposed_product_by_phase if by_phase else _transposed_product)
+
+    # speed (b) in section 4: im2col(grad) once, for both products
+    @staticmethod
+    def fast_backward(ctx, grad):
+        (_, weight), needs = ctx.saved_tensors, ctx.needs_input_grad
+        both = needs[0] and needs[1]
+        cols = im2col(grad.array, weight.shape[2:], *ctx.args) if both else None
+        return ConvTranspose2dFunction.backward(ctx, grad, cols)
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -311,8 +369,10 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """2-D transposed convolution (PyTorch's F.conv_transpose2d, groups=1): the adjoint of conv2d.
 
     input: (N, C_in, H, W), weight: (C_in, C_out, kh, kw), bias: (C_out,) or None
-    -> (N, C_out, H_out, W_out), H_out = (H - 1)*stride - 2*padding + dilation*(kh - 1) + output_padding + 1.
-    output_padding adds rows/columns at the bottom/right; it must be smaller than stride or dilation.
+    -> (N, C_out, H_out, W_out),
+    H_out = (H - 1)*stride - 2*padding + dilation*(kh - 1) + output_padding + 1.
+    output_padding adds rows/columns at the bottom/right; it must be smaller than stride or
+    dilation.
     """
     op = "conv_transpose2d"
     _check_4d(op, "input", input, "(N, C_in, H, W)")
@@ -320,43 +380,48 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
     output_padding = pair(output_padding, "output_padding", op)
     if min(output_padding) < 0:
-        raise ValueError(f"{op}: output_padding must be non-negative, got output_padding={output_padding}")
+        raise ValueError(f"{op}: output_padding must be non-negative, got "
+                         f"output_padding={output_padding}")
     for extra, s, d in zip(output_padding, stride, dilation):
         if extra >= s and extra >= d:
-            raise ValueError(f"{op}: output_padding must be smaller than either stride or dilation, got "
-                             f"output_padding={output_padding}, stride={stride}, dilation={dilation}")
+            raise ValueError(f"{op}: output_padding must be smaller than either stride or "
+                             f"dilation, got "
+                             f"output_padding={output_padding}, stride={stride}, "
+                             f"dilation={dilation}")
     if weight.shape[0] != input.shape[1]:
-        raise ValueError(f"{op}: weight expects {weight.shape[0]} input channels (weight.shape[0]), "
+        raise ValueError(f"{op}: weight expects {weight.shape[0]} input channels "
+                         f"(weight.shape[0]), "
                          f"got input with {input.shape[1]} channels")
     _check_bias(op, bias, weight.shape[1])
     output_size = tuple(conv_transpose_output_size(*args) for args in
-                        zip(input.shape[2:], weight.shape[2:], stride, padding, dilation, output_padding))
+                        zip(input.shape[2:], weight.shape[2:], stride, padding, dilation,
+                            output_padding))
     if min(output_size) < 1:
-        raise ValueError(f"{op}: the output size {output_size} is not positive (input {input.shape[2:]}, "
+        raise ValueError(f"{op}: the output size {output_size} is not positive (input "
+                         f"{input.shape[2:]}, "
                          f"kernel {weight.shape[2:]}, stride {stride}, padding {padding}, dilation "
                          f"{dilation}, output_padding {output_padding})")
-    return ConvTranspose2dFunction.apply(input, weight, bias, stride, padding, dilation, output_size)
+    return ConvTranspose2dFunction.apply(input, weight, bias, stride, padding, dilation,
+                                         output_size)
 
 
 class Conv2dWeightGrad(Function):
-    """The gradient of conv2d with respect to its weight: x: (N, C, H, W), grad_output: (N, O, OH, OW)
-    -> (O, C, kh, kw) = weight_size.
+    """The gradient of conv2d with respect to its weight: x: (N, C, H, W),
+    grad_output: (N, O, OH, OW) -> (O, C, kh, kw) = weight_size.
 
-    dweight[o, c, i, j] = sum_{n,oh,ow} grad_output[n, o, oh, ow] * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw],
-    i.e. grad_output as (O, N*OH*OW) @ im2col(x)^T. Linear in both inputs:
-    d/dx = conv_transpose2d(grad_output, g),  d/dgrad_output = conv2d(x, g)  for an incoming gradient g.
+    dweight[o, c, i, j] = sum_{n,oh,ow} grad_output[n, o, oh, ow]
+                                        * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw],
+    i.e. grad_output as (O, N*OH*OW) @ im2col(x)^T. Linear in both inputs; for an incoming
+    gradient g:  d/dx = conv_transpose2d(grad_output, g),  d/dgrad_output = conv2d(x, g).
+    cols: im2col(x), when the caller has it already (speed (a), (b) in section 4).
     """
 
     @staticmethod
     def forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
         ctx.save_for_backward(x, grad_output)
         ctx.args = stride, padding, dilation
-        kernel_size = weight_size[2:]
-        if cols is None:
-            cols = im2col(x, kernel_size, stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
-        g = _pad_grid(grad_output, output_hw(x.shape[2:], kernel_size, stride, padding, dilation))
-        g_rows = get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(weight_size[0], -1)
-        return _weight_product(g_rows, cols).reshape(weight_size)
+        g_rows, cols = _rows_and_columns(x, grad_output, weight_size, ctx.args, cols)
+        return matmul_arrays(g_rows, cols.T).reshape(weight_size)
 
     @staticmethod
     def backward(ctx, grad):
@@ -367,6 +432,25 @@ class Conv2dWeightGrad(Function):
         if ctx.needs_input_grad[1]:
             grad_grad_output = Conv2dFunction.apply(x, grad, None, *ctx.args, grad_output.shape[2:])
         return grad_x, grad_grad_output, None, None, None, None
+
+    # speed (c) in section 4: the product in the orientation OpenBLAS runs faster
+    @staticmethod
+    def fast_forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
+        ctx.save_for_backward(x, grad_output)
+        ctx.args = stride, padding, dilation
+        g_rows, cols = _rows_and_columns(x, grad_output, weight_size, ctx.args, cols)
+        return _weight_product(g_rows, cols).reshape(weight_size)
+
+
+def _rows_and_columns(x, grad_output, weight_size, args, cols):
+    """The two factors of the weight gradient: grad_output as rows (O, N*OH*OW) and the columns
+    im2col(x) (C*kh*kw, N*OH*OW) (computed unless given)."""
+    kernel_size = weight_size[2:]
+    if cols is None:
+        cols = im2col(x, kernel_size, *args)
+    g = _pad_grid(grad_output, output_hw(x.shape[2:], kernel_size, *args))
+    g_rows = get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3))
+    return g_rows.reshape(weight_size[0], -1), cols
 
 
 def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, padding=0,
@@ -381,53 +465,43 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
     _check_4d(op, "grad_output", grad_output, "(N, out_channels, OH, OW)")
     weight_size = tuple(int(s) for s in weight_size)
     if len(weight_size) != 4:
-        raise ValueError(f"{op}: weight_size must be (out_channels, in_channels, kh, kw), got {weight_size}")
+        raise ValueError(f"{op}: weight_size must be (out_channels, in_channels, kh, kw), got "
+                         f"{weight_size}")
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
     if weight_size[1] != input.shape[1]:
-        raise ValueError(f"{op}: weight_size expects {weight_size[1]} input channels (weight_size[1]), "
+        raise ValueError(f"{op}: weight_size expects {weight_size[1]} input channels "
+                         f"(weight_size[1]), "
                          f"got input with {input.shape[1]} channels")
     _check_kernel_fits(op, input.shape[2:], weight_size[2:], padding, dilation)
-    expected = (input.shape[0], weight_size[0]) + output_hw(input.shape[2:], weight_size[2:], stride,
+    expected = (input.shape[0], weight_size[0]) + output_hw(input.shape[2:], weight_size[2:],
+                                                            stride,
                                                             padding, dilation)
     if grad_output.shape != expected:
-        raise ValueError(f"{op}: grad_output must have shape {expected} (the conv2d output for this "
+        raise ValueError(f"{op}: grad_output must have shape {expected} (the conv2d output for "
+                         f"this "
                          f"input and weight_size), got grad_output of shape {grad_output.shape}")
     return Conv2dWeightGrad.apply(input, grad_output, weight_size, stride, padding, dilation)
 
 
 # ----------------------------------------------------------------------------- 4. speed
-# Nothing here changes a result; each trick is kept because of the measurement next to it
-# (benchmarks/results/conv_cpu_notes.md and benchmarks/NOTES.md; 2 cores, OpenBLAS).
+# The fast_forward and fast_backward of the three ops (minigan/fast_paths.py:
+# mg.use_fast_paths(False)
+# runs the references above instead). Nothing here changes a result beyond rounding; each trick is
+# kept because of the measurement next to it (benchmarks/results/conv_cpu_notes.md and
+# benchmarks/NOTES.md; 2 cores, OpenBLAS).
 #
 # (a) conv2d keeps its columns for the weight gradient instead of rebuilding them in backward
 #     (ctx.cols, dropped once used): one im2col less per step; D.conv2 of DCGAN-28 went from 31.6
 #     to 23.5 ms with 2 threads. Cost: the columns (12.8 MB there) live until backward.
 # (b) conv_transpose2d's backward builds im2col(grad) once for both of its products.
 # (c) _weight_product: the weight gradient as cols @ g_rows^T, transposed afterwards. OpenBLAS runs
-#     this orientation ~10% faster than g_rows @ cols^T on DCGAN's shapes (2.7 vs 3.1 ms, 2 threads).
+#     this orientation ~10% faster than g_rows @ cols^T on DCGAN's shapes (2.7 vs 3.1 ms, 2
+# threads).
 
 
 def _weight_product(g_rows, cols):
     """g_rows @ cols^T, (O, K) x (C*kh*kw, K)^T -> (O, C*kh*kw), computed as (cols @ g_rows^T)^T."""
     return matmul_arrays(cols, g_rows.T).T
-
-
-def _transposed_product(x, weight, stride, padding, dilation, output_size):
-    """conv_transpose2d without bias: cols = weight^T @ x as columns, then col2im.
-
-    x: (N, C_in, H, W), weight: (C_in, C_out, kh, kw) -> (N, C_out) + output_size.
-    """
-    xp = get_array_module(x)
-    if xp is np and max(stride) > 1 and weight.shape[1] > 1:  # speed (e) in section 4
-        return _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size)
-    n, in_channels = x.shape[:2]
-    out_channels, kernel_size = weight.shape[1], weight.shape[2:]
-    x_rows = xp.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(in_channels, -1)
-    cols = matmul_arrays(weight.reshape(in_channels, -1).T, x_rows)  # (C_out*kh*kw, N*H*W)
-    grid = output_hw(output_size, kernel_size, stride, padding, dilation)
-    if tuple(x.shape[2:]) != grid:  # output rows no input pixel reaches: columns of zeros
-        cols = _pad_grid(cols.reshape(-1, n, *x.shape[2:]), grid).reshape(cols.shape[0], -1)
-    return col2im(cols, (n, out_channels) + tuple(output_size), kernel_size, stride, padding, dilation)
 
 
 # (e) _transposed_product_by_phase (NumPy, stride > 1; conv_transpose2d's forward and conv2d's input
@@ -452,9 +526,11 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     wq = -(-(output_size[1] + 2 * pw) // sw)
     x_rows = np.zeros((c_in, n, oh, wq), x.dtype)
     x_rows[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
-    cols = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw, N*OH*Wq)
+    cols = matmul_arrays(weight.reshape(c_in, -1).T,
+                         x_rows.reshape(c_in, -1))  # (C_out*kh*kw, N*OH*Wq)
     taps = cols.reshape(c_out, kh, kw, n, oh * wq)
-    phases = np.zeros((sh, sw, c_out, n, (hq + 1) * wq), x.dtype)  # one spare row: zeros spill into it
+    phases = np.zeros((sh, sw, c_out, n, (hq + 1) * wq),
+                      x.dtype)  # one spare row: zeros spill into it
     for i in range(kh):
         for j in range(kw):
             start = (i * dh // sh) * wq + j * dw // sw
@@ -462,19 +538,11 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     phases = phases.reshape(sh, sw, c_out, n, hq + 1, wq)
     y = np.empty((n, c_out) + tuple(output_size), x.dtype)
     for a in range(sh):
-        q0 = max(0, -(-(ph - a) // sh))  # the first phase row inside the output (not in its padding)
+        q0 = max(0, -(-(ph - a) // sh))  # the first phase row inside the output (not its padding)
         rows = range(a - ph + sh * q0, output_size[0], sh)
         for b in range(sw):
             u0 = max(0, -(-(pw - b) // sw))
             columns = range(b - pw + sw * u0, output_size[1], sw)
-            y[:, :, rows.start::sh, columns.start::sw] = phases[a, b, :, :, q0:q0 + len(rows),
-                                                                 u0:u0 + len(columns)].transpose(1, 0, 2, 3)
+            phase = phases[a, b, :, :, q0:q0 + len(rows), u0:u0 + len(columns)]
+            y[:, :, rows.start::sh, columns.start::sw] = phase.transpose(1, 0, 2, 3)
     return y
-
-
-# (d) Removed: im2col's copies and the additions of col2im and (e) split over channel blocks on a
-#     pool of get_num_threads() threads (NumPy releases the GIL in both). On the shared 2-core
-#     machine, BLAS at one thread, a DCGAN-28 training step with the split on 2 threads took 1.07x
-#     the wall time of 1 thread and 6% more CPU time (work handed to a thread with no free core);
-#     benchmarks/NOTES.md, "(d)". It is in git (commit 01fd34e) if a quiet multi-core machine
-#     is to try it again.

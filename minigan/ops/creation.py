@@ -16,7 +16,8 @@ from minigan.tensor import Tensor, array_from_data as _as_array
 def _shape(size) -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) for s in size):
+    if not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_))
+               for s in size):
         raise TypeError(f"sizes must be integers, got {tuple(size)!r}")
     shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
@@ -51,7 +52,8 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing memory with a NumPy array, with the array's dtype (no copy, as in PyTorch)."""
+    """A tensor sharing memory with a NumPy array, with the array's dtype (no copy, as in
+    PyTorch)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
     return Tensor(array)
@@ -66,7 +68,8 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Like zeros: minigan fills "uninitialised" memory with zeros, so that runs are reproducible."""
+    """Like zeros: minigan fills "uninitialised" memory with zeros, so that runs are
+    reproducible."""
     return Tensor(_xp(device).zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
@@ -82,7 +85,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """start, start+step, ... below end. Integer arguments give int64 (as in PyTorch) unless dtype is set."""
+    """start, start+step, ... below end. Integer arguments give int64 (as in PyTorch) unless dtype
+    is set."""
     if end is None:
         start, end = 0, start
     if dtype is None and all(isinstance(v, (int, np.integer)) for v in (start, end, step)):
@@ -110,7 +114,8 @@ def empty_like(x: Tensor, dtype=None, device=None, requires_grad: bool = False) 
     return zeros_like(x, dtype, device, requires_grad)
 
 
-def full_like(x: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def full_like(x: Tensor, fill_value, dtype=None, device=None,
+              requires_grad: bool = False) -> Tensor:
     xp, shape, dtype = _like(x, dtype, device)
     return Tensor(xp.full(shape, fill_value, dtype), requires_grad)
 
@@ -139,7 +144,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
 
 def randint(*args, size=None, generator=None, dtype=np.int64, device=None,
             requires_grad: bool = False) -> Tensor:
-    """Integers drawn uniformly from [low, high): randint(high, size) or randint(low, high, size)."""
+    """Integers drawn uniformly from [low, high): randint(high, size) or randint(low, high,
+    size)."""
     if size is None:
         *args, size = args
     if len(args) == 1:
@@ -157,7 +163,8 @@ def randperm(n: int, generator=None, dtype=np.int64, device=None) -> Tensor:
     """A random permutation of 0 .. n-1 (int64)."""
     gen = _draw(device, generator)
     keys = gen.random((int(n),), dtype=np.float64)  # sorting uniform keys: works on NumPy and CuPy
-    return _new(backend.get_array_module(keys).argsort(keys).astype(dtype, copy=False), device, False)
+    return _new(backend.get_array_module(keys).argsort(keys).astype(dtype, copy=False), device,
+                False)
 
 
 def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None,
@@ -169,7 +176,8 @@ def normal(mean=0.0, std=1.0, size=None, generator=None, dtype=None, device=None
     std_a = std.array if isinstance(std, Tensor) else std
     if size is None:
         if not (isinstance(mean, Tensor) or isinstance(std, Tensor)):
-            raise TypeError("normal(mean, std) with two numbers needs a size, e.g. normal(0, 1, size=(4, 2))")
+            raise TypeError("normal(mean, std) with two numbers needs a size, e.g. normal(0, 1, "
+                            "size=(4, 2))")
         shape = np.broadcast_shapes(np.shape(mean_a), np.shape(std_a))
         if dtype is None:
             dtype = next(t.dtype for t in (mean, std) if isinstance(t, Tensor))

@@ -1,4 +1,4 @@
-"""Elementwise ops: exp, log, sqrt, abs, clamp, the activations, softplus, where, comparisons.
+"""Elementwise ops: exp, log, sqrt, abs, clamp, the activations (+ prelu), softplus, where, comparisons.
 
 Each Function is followed by the function users call. Where a backward needs the forward's result
 (exp, sigmoid, tanh, sqrt) it saves the output: the saved output comes back as a Tensor linked to
@@ -31,22 +31,28 @@ class PiecewiseSlope(Function):
     @staticmethod
     def forward(ctx, grad, x, slope):
         ctx.slope = slope
-        xp = get_array_module(grad)
         if slope.dtype != bool:
             return (grad * slope).astype(grad.dtype, copy=False)
-        if xp.isfinite(grad).all():
-            # speed: grad times the mask as 0/1 floats (+ 0 turns -0.0 into 0.0, as `where` gives):
-            # 10x faster than where(slope, grad, 0) on (64, 32, 14, 14) float32 (benchmarks/NOTES.md)
-            scaled = grad * xp.asarray(slope, dtype=grad.dtype)
-            scaled += 0
-            return scaled
-        return xp.where(slope, grad, 0).astype(grad.dtype, copy=False)
+        return get_array_module(grad).where(slope, grad, 0).astype(grad.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad_grad):
         x = ctx.inputs[1]
         zeros = Tensor(get_array_module(x.array).zeros(x.shape, dtype=x.dtype))
         return PiecewiseSlope.apply(grad_grad, x, ctx.slope), zeros, None
+
+    # speed: for a boolean slope and a finite grad, grad times the mask as 0/1 floats (+ 0 turns
+    # -0.0 into 0.0, as `where` gives): 10x faster than where(slope, grad, 0) on (64, 32, 14, 14)
+    # float32 (benchmarks/NOTES.md)
+    @staticmethod
+    def fast_forward(ctx, grad, x, slope):
+        xp = get_array_module(grad)
+        if slope.dtype != bool or not xp.isfinite(grad).all():
+            return PiecewiseSlope.forward(ctx, grad, x, slope)
+        ctx.slope = slope
+        scaled = grad * xp.asarray(slope, dtype=grad.dtype)
+        scaled += 0
+        return scaled
 
 
 def _times_slope(grad: Tensor, x: Tensor, slope) -> Tensor:
@@ -191,7 +197,8 @@ def tanh(x: Tensor) -> Tensor:
 
 
 class ReLU(Function):
-    """max(a, 0); the gradient passes where the output is positive (PyTorch saves the output too)."""
+    """max(a, 0); the gradient passes where the output is positive (PyTorch saves the output
+    too)."""
 
     @staticmethod
     def forward(ctx, a):
@@ -216,31 +223,61 @@ class LeakyReLU(Function):
     def forward(ctx, a, negative_slope):
         ctx.save_for_backward(a)
         ctx.negative_slope = s = float(negative_slope)
-        xp = get_array_module(a)
-        if a.dtype.kind != "f" or not 0 <= s <= 1:
-            return xp.where(a > 0, a, a * s)
-        # speed: for 0 <= s <= 1, max(a, s * a) is the same piecewise line in two passes (written
-        # into one fresh array) instead of three; with the backward below, LeakyReLU forward +
-        # backward 1.9x faster on (64, 32, 14, 14) float32 (benchmarks/NOTES.md, "LeakyReLU")
-        y = xp.multiply(a, s, out=xp.empty_like(a))  # an array even for 0-d a (a * s: a scalar)
-        return xp.maximum(a, y, out=y)
+        return get_array_module(a).where(a > 0, a, a * s)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         xp, s = get_array_module(a.array), ctx.negative_slope
-        if a.dtype.kind == "f" and 0 <= s <= 1:
-            # speed: the slope as max(1 or 0, s), from the mask cast to floats: exactly 1 or s, and
-            # 5x faster than where(a > 0, 1, s) on (64, 32, 14, 14) float32 (benchmarks/NOTES.md)
-            slope = xp.asarray(a.array > 0, dtype=a.dtype)  # an array even for 0-d a
-            xp.maximum(slope, s, out=slope)
-        else:
-            slope = xp.where(a.array > 0, 1.0, s).astype(a.dtype, copy=False)
+        slope = xp.where(a.array > 0, 1.0, s).astype(a.dtype, copy=False)
+        return _times_slope(grad, a, slope), None
+
+    # speed: for 0 <= s <= 1 the same piecewise line as max(a, s * a), in two passes written into
+    # one fresh array instead of three; and the slope as max(1 or 0, s) from the mask cast to floats
+    # (exactly 1 or s; 5x faster than where(a > 0, 1, s)). LeakyReLU forward + backward 1.9x faster
+    # on (64, 32, 14, 14) float32 (benchmarks/NOTES.md, "LeakyReLU").
+    @staticmethod
+    def fast_forward(ctx, a, negative_slope):
+        s = float(negative_slope)
+        if a.dtype.kind != "f" or not 0 <= s <= 1:
+            return LeakyReLU.forward(ctx, a, negative_slope)
+        ctx.save_for_backward(a)
+        ctx.negative_slope = s
+        xp = get_array_module(a)
+        y = xp.multiply(a, s, out=xp.empty_like(a))  # an array even for 0-d a (a * s: a scalar)
+        return xp.maximum(a, y, out=y)
+
+    @staticmethod
+    def fast_backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        xp, s = get_array_module(a.array), ctx.negative_slope
+        if a.dtype.kind != "f" or not 0 <= s <= 1:
+            return LeakyReLU.backward(ctx, grad)
+        slope = xp.asarray(a.array > 0, dtype=a.dtype)  # an array even for 0-d a
+        xp.maximum(slope, s, out=slope)
         return _times_slope(grad, a, slope), None
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     return LeakyReLU.apply(x, negative_slope)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """PReLU: x where x > 0, weight * x elsewhere, a leaky ReLU whose slope is learned: one slope
+    for every channel (weight of shape (1,)) or one per channel (dimension 1 of input). The
+    gradient is 1 or the slope for x, and x (where x <= 0) for the slope; built on where."""
+    input = as_tensor(input)
+    if weight.numel() == 1:
+        slope = weight.reshape(())
+    else:
+        if input.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        if weight.numel() != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
+                               f"numbers = {weight.numel()} and channel size = {channels}.")
+        slope = weight.reshape((1, channels) + (1,) * (input.ndim - 2))
+    return where(input.detach() > 0, input, slope * input)
 
 
 class Softplus(Function):

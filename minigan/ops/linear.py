@@ -2,17 +2,17 @@
 
 linear is one Function, ``LinearFunction``: ``input @ weight.T + bias`` with its three gradients
 side by side (a composition of MatMul, a transpose and Add computes the same, with three graph nodes
-in forward and six op calls in backward; see its speed note). embedding is a composition:
+in forward and six op calls in backward). embedding is a composition:
 ``weight[indices]`` (GetItem, whose backward scatter-adds, so repeated indices accumulate their
 gradients).
 
-An embedding is a linear map too: ``weight[i]`` is ``one_hot(i) @ weight``, computed without building
-the one-hot matrix.
+An embedding is a linear map too: ``weight[i]`` is ``one_hot(i) @ weight``, computed without
+building the one-hot matrix.
 """
 
 from __future__ import annotations
 
-from minigan.autograd import Function, Tensor, is_grad_enabled
+from minigan.autograd import Function, Tensor
 from minigan.backend import get_array_module
 from minigan.ops._operands import as_tensor, integer_array
 from minigan.ops.arithmetic import matmul_arrays
@@ -27,10 +27,6 @@ class LinearFunction(Function):
         dx = g @ weight          (N, in)
         dweight = g.T @ x        (out, in)
         dbias = sum of g over N  (out,)
-    With create_graph=True these are Tensor ops (MatMul, transpose, sum), so the gradient is
-    differentiable again; otherwise the same three lines on raw arrays.
-    Speed: one node instead of Permute + MatMul + Add, and no op calls in a plain backward: the
-    MLP-GAN training step 1.2x faster (benchmarks/NOTES.md, "linear as one Function").
     """
 
     @staticmethod
@@ -44,9 +40,19 @@ class LinearFunction(Function):
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
-        if is_grad_enabled():  # create_graph: Tensor ops, recorded
-            return (grad @ weight if need_x else None, grad.mT @ x if need_weight else None,
-                    grad.sum(0) if need_bias else None)
+        return (grad @ weight if need_x else None, grad.mT @ x if need_weight else None,
+                grad.sum(0) if need_bias else None)
+
+    # speed: the same three lines on raw arrays, without an op call or a graph node each (so not
+    # when the backward is recorded). With LinearFunction itself (one node instead of Permute +
+    # MatMul + Add), the MLP-GAN training step 1.2x faster (benchmarks/NOTES.md, "linear as one
+    # Function").
+    @staticmethod
+    def fast_backward(ctx, grad):
+        if ctx.create_graph:
+            return LinearFunction.backward(ctx, grad)
+        x, weight = ctx.saved_tensors
+        need_x, need_weight, need_bias = ctx.needs_input_grad
         g = grad.array
         return (Tensor._wrap(matmul_arrays(g, weight.array)) if need_x else None,
                 Tensor._wrap(matmul_arrays(g.T, x.array)) if need_weight else None,
@@ -62,16 +68,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     input = as_tensor(input)
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+        raise ValueError("linear: weight must be 2-D (out_features, in_features), got shape "
+                         f"{weight.shape}")
     if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         last = "a 0-d input" if input.ndim == 0 else f"input with last dimension {input.shape[-1]}"
         raise ValueError(
-            f"linear: weight expects {weight.shape[1]} input features (weight.shape[1]), got {last} "
+            f"linear: weight expects {weight.shape[1]} input features (weight.shape[1]), got "
+            f"{last} "
             f"(input shape {input.shape})"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(
-            f"linear: bias must have shape ({weight.shape[0]},) to match weight.shape[0], got {bias.shape}"
+            f"linear: bias must have shape ({weight.shape[0]},) to match weight.shape[0], got "
+            f"{bias.shape}"
         )
     if input.ndim == 2:
         return LinearFunction.apply(input, weight, bias)
@@ -88,11 +97,13 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """
     indices = integer_array(input, "embedding: indices")
     if weight.ndim != 2:
-        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
+        raise ValueError("embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
+                         f"shape {weight.shape}")
     count = weight.shape[0]
     if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= count):
         bad = int(indices.min()) if int(indices.min()) < 0 else int(indices.max())
-        raise IndexError(f"embedding: index {bad} is out of range for {count} embeddings (weight.shape[0])")
+        raise IndexError(f"embedding: index {bad} is out of range for {count} embeddings "
+                         f"(weight.shape[0])")
     xp = get_array_module(weight.array)
     indices = xp.asarray(indices)
     rows = getitem(weight, indices)

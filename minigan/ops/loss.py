@@ -42,7 +42,8 @@ def _same_shape_target(input: Tensor, target, what: str) -> Tensor:
     target = as_tensor(target, like=input)
     if target.shape != input.shape:
         raise ValueError(
-            f"{what}: target shape {target.shape} differs from input shape {input.shape}; they must "
+            f"{what}: target shape {target.shape} differs from input shape {input.shape}; they "
+            f"must "
             "be the same (reshape one of them, e.g. target.reshape(input.shape))"
         )
     return target.astype(input.dtype)
@@ -56,7 +57,8 @@ def _broadcast_weight(weight, input: Tensor, name: str, what: str) -> Tensor:
     except ValueError:
         broadcast = None
     if broadcast != input.shape:
-        raise ValueError(f"{what}: {name} of shape {weight.shape} does not broadcast to input shape {input.shape}")
+        raise ValueError(f"{what}: {name} of shape {weight.shape} does not broadcast to input "
+                         f"shape {input.shape}")
     return weight.astype(input.dtype)
 
 
@@ -106,7 +108,8 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     if data.size and not bool(((data >= 0) & (data <= 1)).all()):
         raise ValueError(
             f"{what}: every element of input must be a probability in [0, 1] (got values from "
-            f"{float(data.min())} to {float(data.max())}); for logits use binary_cross_entropy_with_logits"
+            f"{float(data.min())} to {float(data.max())}); for logits use "
+            f"binary_cross_entropy_with_logits"
         )
     losses = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
@@ -121,9 +124,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
     l = -w * (p * y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
 
     since log(sigmoid(x)) = logsigmoid(x) and log(1 - sigmoid(x)) = logsigmoid(-x), where
-    logsigmoid(x) = min(x, 0) - log(1 + exp(-|x|)) is finite for every x, and so are its derivatives:
-    logits of +-1e4 give finite losses and gradients (and no 1 - sigmoid(x) rounds to 0).
-    input: logits x, any shape; target y: the same shape; weight w: broadcastable to input;
+    logsigmoid(x) = min(x, 0) - log(1 + exp(-|x|)) is finite for every x, and so are its
+    derivatives: logits of +-1e4 give finite losses and gradients (and no 1 - sigmoid(x) rounds to
+    0). input: logits x, any shape; target y: the same shape; weight w: broadcastable to input;
     pos_weight p: weight of the positive examples, broadcastable to input (usually (C,) for (N, C)).
     """
     what = "binary_cross_entropy_with_logits"
@@ -155,7 +158,8 @@ def mse_loss(input: Tensor, target, reduction: str = "mean", weight=None) -> Ten
         return _reduce(losses, reduction)
     weight = as_tensor(weight, like=input)
     if weight.shape != input.shape:
-        raise ValueError(f"{what}: weight shape {weight.shape} differs from input shape {input.shape}")
+        raise ValueError(f"{what}: weight shape {weight.shape} differs from input shape "
+                         f"{input.shape}")
     losses = losses * weight
     return losses.sum() / weight.sum() if reduction == "mean" else _reduce(losses, reduction)
 
@@ -217,7 +221,8 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     return Softmax.apply(input, _normalize_dim(dim, input.ndim))
 
 
-# ----------------------------------------------------------------------------- classification losses
+# ----------------------------------------------------------------------------- classification
+# losses
 
 
 def _class_targets(input: Tensor, target, what: str):
@@ -230,7 +235,8 @@ def _class_targets(input: Tensor, target, what: str):
     if tuple(target.shape) != expected:
         raise ValueError(
             f"{what}: target must have shape {expected} for input of shape {input.shape} (classes "
-            f"along dimension {0 if input.ndim == 1 else 1}), got target shape {tuple(target.shape)}"
+            f"along dimension {0 if input.ndim == 1 else 1}), got target shape "
+            f"{tuple(target.shape)}"
         )
     classes = input.shape[0] if input.ndim == 1 else input.shape[1]
     return get_array_module(input.array).asarray(target), classes
@@ -243,7 +249,8 @@ def _class_weight(weight, classes: int, input: Tensor, what: str):
         return xp.ones(classes, dtype=input.dtype)
     array = weight.array if isinstance(weight, Tensor) else xp.asarray(weight)
     if tuple(array.shape) != (classes,):
-        raise ValueError(f"{what}: weight must have shape ({classes},) (one per class), got {tuple(array.shape)}")
+        raise ValueError(f"{what}: weight must have shape ({classes},) (one per class), got "
+                         f"{tuple(array.shape)}")
     return array.astype(input.dtype)
 
 
@@ -274,7 +281,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     out_of_range = ~ignored & ((target < 0) | (target >= classes))
     if bool(out_of_range.any()):
         bad = int(target[out_of_range].reshape(-1)[0])
-        raise IndexError(f"{what}: target {bad} is out of bounds for {classes} classes (input.shape[1])")
+        raise IndexError(f"{what}: target {bad} is out of bounds for {classes} classes "
+                         f"(input.shape[1])")
     safe = xp.where(ignored, 0, target).reshape(-1)
     picked = getitem(_classes_last(input), (xp.arange(safe.size), safe))
     w = _class_weight(weight, classes, input, what)[safe] * ~ignored.reshape(-1)
@@ -284,7 +292,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     if reduction == "sum":
         return losses.sum()
     total_weight = w.sum()
-    if not bool(total_weight):  # every target ignored: the mean of nothing is nan, with zero gradient
+    if not bool(total_weight):  # every target ignored: the mean of nothing is nan, zero gradient
         return losses.sum() + float("nan")
     return losses.sum() / Tensor(total_weight)
 
@@ -313,7 +321,8 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     w_shape = [1] * input.ndim
     w_shape[class_dim] = classes
     kept = target != ignore_index
-    smooth = -(log_probs * Tensor(w.reshape(w_shape))).sum(class_dim) * Tensor(kept.astype(input.dtype))
+    smooth = (-(log_probs * Tensor(w.reshape(w_shape))).sum(class_dim)
+              * Tensor(kept.astype(input.dtype)))
     if reduction == "none":
         smooth_loss = smooth
     elif reduction == "sum":

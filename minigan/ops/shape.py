@@ -1,11 +1,14 @@
-"""Shape and reduction ops: reshape, permute, broadcast/sum_to, indexing, cat, pad, sum, mean, max.
+"""Shape and reduction ops: reshape, permute, broadcast/sum_to, indexing, cat, sum, mean, max,
+var/std; repeat, flip, chunk/split and clone.
 
 Each backward is the "opposite" op: reshape undoes reshape, permute applies the inverse
-permutation, broadcast_to and sum_to are each other's backward, indexing scatters back.
+permutation, broadcast_to and sum_to are each other's backward, indexing scatters back, flip
+flips back. repeat, chunk/split, var/std are built from these, so their gradients come for free.
 """
 
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 
 import numpy as np
@@ -33,7 +36,8 @@ def _normalize_dim(dim: int, ndim: int) -> int:
 
 
 def reduction_dims(ndim: int, dim=None, keepdim=False):
-    """(dims as a sorted tuple, keepdim) from PyTorch's dim (None, an int or a tuple) and keepdim."""
+    """(dims as a sorted tuple, keepdim) from PyTorch's dim (None, an int or a tuple) and
+    keepdim."""
     if dim is None:
         return tuple(range(ndim)), bool(keepdim)
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
@@ -67,7 +71,8 @@ def reshape(x: Tensor, *shape) -> Tensor:
     if x.shape == shape:
         return x
     if shape.count(-1) == 0 and int(np.prod(shape)) != x.numel():
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.numel()} elements) into shape {shape}")
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.numel()} "
+                         f"elements) into shape {shape}")
     return Reshape.apply(x, shape)
 
 
@@ -81,12 +86,14 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unflatten(x: Tensor, dim: int, sizes) -> Tensor:
-    """Split dimension `dim` into `sizes`: (N, 784) -> (N, 1, 28, 28) for dim=1, sizes=(1, 28, 28)."""
+    """Split dimension `dim` into `sizes`: (N, 784) -> (N, 1, 28, 28) for dim=1, sizes=(1, 28,
+    28)."""
     dim = _normalize_dim(dim, x.ndim)
     sizes = tuple(int(s) for s in sizes)
     known = int(np.prod([s for s in sizes if s != -1]))
     if (-1 not in sizes and known != x.shape[dim]) or (-1 in sizes and x.shape[dim] % (known or 1)):
-        raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of size {x.shape[dim]}")
+        raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of size "
+                         f"{x.shape[dim]}")
     return reshape(x, x.shape[:dim] + sizes + x.shape[dim + 1:])
 
 
@@ -135,7 +142,8 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     return Permute.apply(x, tuple(dims))
 
 
-# ----------------------------------------------------------------------------- broadcast_to and sum_to
+# ----------------------------------------------------------------------------- broadcast_to and
+# sum_to
 
 
 class BroadcastTo(Function):
@@ -181,12 +189,39 @@ def _check_broadcastable(source: tuple, target: tuple, op: str) -> None:
         raise ValueError(f"{op}: shape {source} cannot be broadcast to shape {target}")
 
 
+def _keep_sizes(source: tuple, shape: tuple) -> tuple:
+    """`shape` with each -1 replaced by the size it stands for: the existing size in that place."""
+    lead = len(shape) - len(source)
+    return tuple(source[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(shape))
+
+
 def broadcast_to(x: Tensor, *shape) -> Tensor:
-    shape = _shape_arg(shape)
+    """x repeated (without copying) along size-1 and new leading dimensions; -1 keeps a size."""
+    shape = _keep_sizes(x.shape, _shape_arg(shape))
     if x.shape == shape:
         return x
     _check_broadcastable(x.shape, shape, "broadcast_to")
     return BroadcastTo.apply(x, shape)
+
+
+def expand(x: Tensor, *sizes) -> Tensor:
+    """Tensor.expand: broadcast_to with PyTorch's errors (RuntimeError); -1 keeps a size, a new
+    leading dimension must be given a size."""
+    sizes = _shape_arg(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                           f"to the number of dimensions in the tensor ({x.ndim})")
+    for i, size in enumerate(sizes):
+        if size == -1 and i < lead:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                               f"non-existing dimension {i}")
+        if i >= lead and size != -1 and x.shape[i - lead] not in (1, size):
+            raise RuntimeError(
+                f"The expanded size of the tensor ({size}) must match the existing size "
+                f"({x.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(x.shape)}")
+    return broadcast_to(x, sizes)
 
 
 def sum_to(x: Tensor, shape) -> Tensor:
@@ -209,7 +244,8 @@ def raw_index(index):
     if isinstance(index, tuple):
         return tuple(raw_index(i) for i in index)
     if isinstance(index, list):
-        return index if all(isinstance(i, (int, np.integer, bool)) for i in index) else [raw_index(i) for i in index]
+        return index if all(isinstance(i, (int, np.integer,
+                                           bool)) for i in index) else [raw_index(i) for i in index]
     return index
 
 
@@ -259,7 +295,7 @@ def getitem(x: Tensor, index) -> Tensor:
     return GetItem.apply(x, raw_index(index))
 
 
-# ----------------------------------------------------------------------------- cat, stack, pad
+# ----------------------------------------------------------------------------- cat, stack
 
 
 class Cat(Function):
@@ -287,7 +323,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     tensors = [as_tensor(t, like=first) for t in tensors]
     dim = _normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors):
-        if t.ndim != first.ndim or t.shape[:dim] + t.shape[dim + 1:] != first.shape[:dim] + first.shape[dim + 1:]:
+        if (t.ndim != first.ndim
+                or t.shape[:dim] + t.shape[dim + 1:] != first.shape[:dim] + first.shape[dim + 1:]):
             raise ValueError(
                 f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's shape "
                 f"{first.shape} outside dimension {dim}"
@@ -308,31 +345,6 @@ def stack(tensors, dim: int = 0) -> Tensor:
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     return cat([unsqueeze(as_tensor(t, like=first), dim) for t in tensors], dim)
-
-
-class Pad(Function):
-    @staticmethod
-    def forward(ctx, a, widths, value):
-        ctx.crop = tuple(slice(before, before + size) for (before, _), size in zip(widths, a.shape))
-        return get_array_module(a).pad(a, widths, mode="constant", constant_values=value)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad[ctx.crop], None, None
-
-
-def pad(x: Tensor, pad, value: float = 0.0) -> Tensor:
-    """Constant padding, PyTorch's convention: pad = (left, right) for the last dimension, then
-    (top, bottom) for the one before it, and so on."""
-    pad = tuple(int(p) for p in pad)
-    if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: expected an even number of values, at most {2 * x.ndim}, got {pad}")
-    if any(p < 0 for p in pad):
-        raise ValueError(f"pad: padding must be non-negative, got {pad}")
-    widths = [(0, 0)] * x.ndim
-    for i in range(len(pad) // 2):
-        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
-    return Pad.apply(x, tuple(widths), value)
 
 
 # ----------------------------------------------------------------------------- reductions
@@ -371,9 +383,11 @@ class Extremum(Function):
         xp = get_array_module(a)
         extreme = (xp.amax if largest else xp.amin)(a, axis=dims, keepdims=True)
         hits = (a == extreme)
-        ctx.share = hits / hits.sum(axis=dims, keepdims=True)  # a constant (ties share the gradient)
+        ctx.share = hits / hits.sum(axis=dims,
+                                    keepdims=True)  # a constant (ties share the gradient)
         ctx.kept_shape = extreme.shape
-        return extreme if keepdim else extreme.reshape([s for i, s in enumerate(a.shape) if i not in dims])
+        return extreme if keepdim else extreme.reshape([s for i,
+                                                        s in enumerate(a.shape) if i not in dims])
 
     @staticmethod
     def backward(ctx, grad):
@@ -391,12 +405,34 @@ def mean(x: Tensor, dim=None, keepdim=False) -> Tensor:
     return Mean.apply(x, dims, keep)
 
 
-def var(x: Tensor, dim=None, keepdim=False, *, unbiased=True) -> Tensor:
-    """Variance: mean of squared deviations, divided by (n - 1) when unbiased (PyTorch's default)."""
+def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
+    """Variance over `dim`: sum((x - mean)^2) / max(0, n - correction), PyTorch's signatures:
+    var(dim, unbiased=True, keepdim=False), var(dim, *, correction=1, keepdim=False), var(unbiased).
+
+    correction=1 (unbiased=True, the default) is Bessel's correction; 0 gives the biased variance.
+    With n - correction <= 0 the result is inf or nan, with PyTorch's warning.
+    """
+    if isinstance(dim, bool):  # x.var(False): the unbiased flag in the first place
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError("var()/std(): give unbiased or correction, not both")
+    correction = (1 if unbiased in (None, True) else 0) if correction is None else correction
     dims, keep = reduction_dims(x.ndim, dim, keepdim)
     count = int(np.prod([x.shape[d] for d in dims]))
+    if count - correction <= 0:
+        import warnings
+
+        warnings.warn("var()/std(): degrees of freedom is <= 0. Correction should be strictly less than "
+                      "the reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
     deviation = x - mean(x, dims, keepdim=True)
-    return sum(deviation * deviation, dims, keep) / (count - 1 if unbiased else count)
+    squares = sum(deviation * deviation, dims, keep)
+    with np.errstate(divide="ignore", invalid="ignore"):  # n - correction <= 0: x / 0, inf or nan
+        return squares / builtins.max(count - correction, 0)
+
+
+def std(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
+    """Standard deviation: sqrt(var(...)), with var's arguments (PyTorch's signatures)."""
+    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
 def amax(x: Tensor, dim=None, keepdim=False) -> Tensor:
@@ -427,7 +463,8 @@ def min(x: Tensor, dim=None, keepdim=False):
 
 
 def argmax(x: Tensor, dim=None, keepdim=False) -> Tensor:
-    """Index of the largest element (of the flattened tensor when dim is None); int64, no gradient."""
+    """Index of the largest element (of the flattened tensor when dim is None); int64, no
+    gradient."""
     xp = get_array_module(x.array)
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array)))
@@ -439,3 +476,100 @@ def argmin(x: Tensor, dim=None, keepdim=False) -> Tensor:
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array)))
     return Tensor(xp.argmin(x.array, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
+
+
+# ----------------------------------------------------------------------------- repeat, flip, chunk and split, clone
+
+
+def repeat(x: Tensor, *sizes) -> Tensor:
+    """Tensor.repeat: tile x `sizes[d]` times along each dimension d (as np.tile; new leading
+    dimensions when len(sizes) > x.ndim). (2, 3).repeat(2, 1) -> (4, 3).
+
+    Built from differentiable ops, so its gradient (a sum over the copies) is differentiable
+    again: each dimension of size s becomes a pair (1, s), broadcast to (r, s), then merged to r*s.
+    """
+    sizes = _shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"repeat: the repeat counts must be non-negative, got {list(sizes)}")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    paired = reshape(x, tuple(n for s in shape for n in (1, s)))
+    tiled = broadcast_to(paired, tuple(n for r, s in zip(sizes, shape) for n in (r, s)))
+    return reshape(tiled, tuple(r * s for r, s in zip(sizes, shape)))
+
+
+class Flip(Function):
+    """Reverse the order of elements along `dims` (a copy, as in PyTorch); its own backward."""
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return get_array_module(a).flip(a, dims).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, ctx.dims), None
+
+
+def flip(x: Tensor, *dims) -> Tensor:
+    """x reversed along each dimension in `dims` (an int, or a tuple/list: flip(0, 1) or flip((0, 1)))."""
+    if not dims:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
+    dims = tuple(_normalize_dim(int(d), x.ndim) for d in _shape_arg(dims))
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    return Flip.apply(x, dims)
+
+
+def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Pieces of x along `dim`: each of size split_size (the last may be smaller), or of the sizes
+    in a list. Each piece is a slice of x (its gradient flows back into x)."""
+    dim = _normalize_dim(dim, x.ndim)
+    length = x.shape[dim]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size < 0 or (size == 0 and length != 0):
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size "
+                               f"of {length}")
+        sizes = [builtins.min(size, length - start) for start in range(0, length, size)] if size else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != length or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} (input "
+                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(getitem(x, (slice(None),) * dim + (slice(start, start + size),)))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """x split along `dim` into at most `chunks` pieces of size ceil(length / chunks)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    length = x.shape[_normalize_dim(dim, x.ndim)]
+    return split(x, builtins.max(1, -(-length // chunks)) if length else 0, dim)
+
+
+class Clone(Function):
+    """A copy of x that stays in the graph (the gradient passes through unchanged)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def clone(x: Tensor) -> Tensor:
+    return Clone.apply(x)
+
+
+def contiguous(x: Tensor) -> Tensor:
+    """x itself when its array is C-contiguous (row-major, no gaps), else a contiguous copy."""
+    return x if x.array.flags.c_contiguous else Clone.apply(x)

@@ -35,7 +35,8 @@ def interpolation_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
                          scale: float | None = None) -> np.ndarray:
     """The (n_out, n_in) float64 matrix A with out = A @ x along one axis (module docstring).
 
-    scale: in / out as PyTorch computes it from a scale_factor (1 / scale_factor); None: n_in / n_out.
+    scale: in / out as PyTorch computes it from a scale_factor (1 / scale_factor); None: n_in /
+    n_out.
     """
     scale = n_in / n_out if scale is None else scale
     i = np.arange(n_out, dtype=np.float64)
@@ -59,7 +60,8 @@ def interpolation_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
 def _pair(value, name: str):
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(f"interpolate: {name} must be a number or a pair for 2-D images, got {value!r}")
+            raise ValueError(f"interpolate: {name} must be a number or a pair for 2-D images, got "
+                             f"{value!r}")
         return tuple(value)
     return (value, value)
 
@@ -74,7 +76,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     """
     input = as_tensor(input)
     if mode not in MODES:
-        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented; minigan has {MODES}")
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented; minigan has "
+                                  f"{MODES}")
     if input.ndim != 4:
         raise ValueError(f"interpolate expects a 4-D input (N, C, H, W), got shape {input.shape}")
     if (size is None) == (scale_factor is None):

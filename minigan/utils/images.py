@@ -8,7 +8,8 @@ The steps, on the images as floats:
 
 1. A (H, W) image becomes (1, 1, H, W), a (C, H, W) image (1, C, H, W); one channel becomes
    three (grey as RGB). A list of (C, H, W) tensors is stacked.
-2. normalize=True maps [low, high] to [0, 1]: x -> (clamp(x, low, high) - low) / max(high - low, 1e-5),
+2. normalize=True maps [low, high] to [0, 1]:
+   x -> (clamp(x, low, high) - low) / max(high - low, 1e-5),
    with (low, high) = value_range, or the min and max of all the images (of each image with
    scale_each=True).
 3. One image is returned as it is (no padding). Otherwise xmaps = min(nrow, B) images per row,
@@ -58,7 +59,8 @@ def make_grid(tensor, nrow: int = 8, padding: int = 2, normalize: bool = False,
     Returns a CPU tensor of the input's float dtype. Raises TypeError/ValueError for bad input.
     """
     if not isinstance(tensor, (Tensor, np.ndarray, list, tuple)):
-        raise TypeError(f"make_grid: tensor or list of tensors expected, got {type(tensor).__name__}")
+        raise TypeError("make_grid: tensor or list of tensors expected, got "
+                        f"{type(tensor).__name__}")
     x = _as_numpy(tensor)
     if x.ndim == 2:
         x = x[None]
@@ -70,7 +72,8 @@ def make_grid(tensor, nrow: int = 8, padding: int = 2, normalize: bool = False,
     if x.shape[1] == 1:
         x = np.concatenate([x, x, x], axis=1)
     if value_range is not None and not (isinstance(value_range, tuple) and len(value_range) == 2):
-        raise TypeError(f"value_range has to be a tuple (min, max) if specified, got {value_range!r}")
+        raise TypeError("value_range has to be a tuple (min, max) if specified, got "
+                        f"{value_range!r}")
     if normalize:
         for image in (x if scale_each else [x]):
             low, high = value_range if value_range is not None else (image.min(), image.max())

@@ -12,8 +12,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False) -> Tensor:
     """Scale all gradients together so that their joint norm is at most max_norm; returns that norm.
 
-    total_norm = || (||g_1||_p, ||g_2||_p, ...) ||_p   (the p-norm of all gradients seen as one vector;
-                                                       p = inf: the largest absolute value)
+    total_norm = || (||g_1||_p, ||g_2||_p, ...) ||_p   (the p-norm of all gradients seen as one
+                                                       vector; p = inf: the largest absolute value)
     every g_i is multiplied in place by min(1, max_norm / (total_norm + 1e-6)).
 
     parameters: a Tensor or an iterable of Tensors (those without .grad are skipped).
@@ -30,7 +30,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     total_norm = xp.linalg.norm(norms, ord=norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total_norm)):
         raise RuntimeError(
-            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {float(total_norm)}, so "
+            f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is "
+            f"{float(total_norm)}, so "
             "they cannot be clipped; set error_if_nonfinite=False to clip anyway"
         )
     clip_coef = min(max_norm / (float(total_norm) + 1e-6), 1.0)

@@ -30,12 +30,15 @@ def _normalize(vector, eps: float):
 
 
 class SpectralNorm:
-    """The forward pre-hook that recomputes ``module.<name>`` from ``<name>_orig``, ``_u`` and ``_v``."""
+    """The forward pre-hook that recomputes ``module.<name>`` from ``<name>_orig``, ``_u`` and
+    ``_v``."""
 
-    def __init__(self, name: str = "weight", n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12):
+    def __init__(self, name: str = "weight", n_power_iterations: int = 1, dim: int = 0,
+                 eps: float = 1e-12):
         if n_power_iterations <= 0:
             raise ValueError(
-                f"spectral_norm: n_power_iterations must be positive, got n_power_iterations={n_power_iterations}"
+                "spectral_norm: n_power_iterations must be positive, got "
+                f"n_power_iterations={n_power_iterations}"
             )
         self.name, self.n_power_iterations, self.dim, self.eps = name, n_power_iterations, dim, eps
 
@@ -87,7 +90,8 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
         dim = 1 if isinstance(module, ConvTranspose2d) else 0
     for hook in module._forward_pre_hooks.values():
         if isinstance(hook, SpectralNorm) and hook.name == name:
-            raise RuntimeError(f"spectral_norm: cannot register two spectral_norm hooks on the same parameter {name!r}")
+            raise RuntimeError("spectral_norm: cannot register two spectral_norm hooks on the "
+                               f"same parameter {name!r}")
     weight = module._parameters.get(name)
     if weight is None:
         raise ValueError(f"spectral_norm: {type(module).__name__} has no parameter {name!r}")
@@ -99,7 +103,8 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
 
     delattr(module, name)
     module.register_parameter(name + "_orig", weight)
-    setattr(module, name, weight.detach())  # a plain attribute until the first forward recomputes it
+    setattr(module, name,
+            weight.detach())  # a plain attribute until the first forward recomputes it
     module.register_buffer(name + "_u", Tensor(u))
     module.register_buffer(name + "_v", Tensor(v))
     module.register_forward_pre_hook(fn)

@@ -1,0 +1,84 @@
+"""The GAN families, one module each (as torchvision.models), and the registry the Trainer reads.
+
+    mlp.py      MLPGenerator, MLPDiscriminator                     (Goodfellow et al. 2014)
+    dcgan.py    DCGANGenerator28/64, DCGANDiscriminator28/64, dcgan_init  (Radford et al. 2016)
+    cgan.py     ConditionalGenerator28, ConditionalDiscriminator28  (Mirza & Osindero 2014)
+    common.py   what the families share (an optional BatchNorm, D's features before its head)
+
+A model reads like its paper: its layers in the order of the paper's figure, nothing else. The
+remedies for mode collapse are composed onto a plain model (minigan/gan/remedies.py), and drawing
+samples from a trained G is minigan/gan/sampling.py.
+
+Adding a family: write ``<family>.py`` with its G and D and a ``generator(config, data_shape)`` and
+``discriminator(config, data_shape, batchnorm)`` that build them from a TrainConfig, then add one
+``Family`` row to FAMILIES below. ``python -m minigan train --model <name>``, the settings' checks
+and the recipes' defaults all come from that row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from minigan.gan.models import cgan, dcgan, mlp
+from minigan.gan.models.cgan import ConditionalDiscriminator28, ConditionalGenerator28
+from minigan.gan.models.dcgan import (
+    DCGANDiscriminator28, DCGANDiscriminator64, DCGANGenerator28, DCGANGenerator64, dcgan_init,
+)
+from minigan.gan.models.mlp import MLPDiscriminator, MLPGenerator
+from minigan.gan.remedies import Packed  # noqa: F401  (gan.models.Packed: where it used to live)
+from minigan.gan.sampling import generate, sample  # noqa: F401  (likewise)
+
+
+@dataclass(frozen=True)
+class Family:
+    """One row of the registry: what ``--model <name>`` builds, and on which data.
+
+    generator(config, data_shape) -> G and discriminator(config, data_shape, batchnorm) -> D build
+    the plain pair from a TrainConfig (data_shape: one sample's shape, e.g. (1, 28, 28); batchnorm
+    False: the WGAN-GP critic). data: the kinds of data it trains on ("toy": 2-D points, "image").
+    image_size: the image side it is built for (None: any). defaults: per kind of data, the
+    TrainConfig values that differ from the settings table's defaults. conditional: G and D take
+    class labels. linear_head: D ends in a Linear head (then the minibatch layers and packing
+    compose onto it). init: how a layer added to D is initialised (None: PyTorch's default).
+    """
+
+    name: str
+    generator: Callable
+    discriminator: Callable
+    data: tuple
+    image_size: int | None
+    defaults: dict = field(default_factory=dict)
+    conditional: bool = False
+    linear_head: bool = False
+    init: Callable | None = None
+
+
+FAMILIES = {family.name: family for family in (
+    Family("mlp", mlp.generator, mlp.discriminator, data=("toy", "image"), image_size=None,
+           linear_head=True, defaults={
+               "toy": dict(latent_dim=2, width=128, batch_size=256, lr_g=1e-3, lr_d=1e-3,
+                           steps=6000,
+                           lr_decay="linear", sample_every=500, checkpoint_every=2000),
+               "image": dict(latent_dim=64, width=256, batch_size=64, lr_g=2e-4, lr_d=2e-4,
+                             steps=3000)}),
+    Family("dcgan", dcgan.generator28, dcgan.discriminator28, data=("image",), image_size=28,
+           linear_head=True, init=dcgan_init, defaults={
+               "image": dict(latent_dim=64, width=32, batch_size=64, steps=2000,
+                             sample_every=200)}),
+    Family("dcgan64", dcgan.generator64, dcgan.discriminator64, data=("image",), image_size=64,
+           init=dcgan_init, defaults={
+               # without label smoothing D wins within 50 steps
+               "image": dict(latent_dim=100, width=16, batch_size=64, steps=1000, image_size=64,
+                             label_smoothing=0.1)}),
+    Family("cgan", cgan.generator, cgan.discriminator, data=("image",), image_size=28,
+           conditional=True, init=dcgan_init, defaults={
+               "image": dict(latent_dim=64, width=32, batch_size=64, steps=2000,
+                             sample_every=200)}),
+)}
+
+__all__ = [
+    "ConditionalDiscriminator28", "ConditionalGenerator28", "DCGANDiscriminator28",
+    "DCGANDiscriminator64", "DCGANGenerator28", "DCGANGenerator64", "FAMILIES", "Family",
+    "MLPDiscriminator", "MLPGenerator", "Packed", "dcgan_init", "generate", "sample",
+]

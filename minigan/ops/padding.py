@@ -1,0 +1,137 @@
+"""Padding: F.pad with PyTorch's four modes (CycleGAN's generators pad by reflection).
+
+pad = (left, right) for the last dimension, then (top, bottom) for the one before it, and so on.
+What each mode puts in the border, for a row [a b c] padded by 2 on each side::
+
+    constant    v v | a b c | v v      the value v (default 0)
+    reflect     c b | a b c | b a      mirrored at the edge element, which is not repeated
+    replicate   a a | a b c | c c      the edge element repeated
+    circular    b c | a b c | a b      wrapped around
+
+The forward is NumPy's pad, whose modes constant, reflect, edge and wrap are exactly these four.
+A negative pad crops that side first (as in PyTorch), then the other sides are padded.
+
+The backward is the adjoint of copying: the gradient of the centre goes to the input, and the
+gradient of every border element is added to the input element it is a copy of. For reflect, the
+left border of width b copies input elements b, b-1, ..., 1, so its gradient, flipped, is added
+to elements 1..b; replicate sums a whole border onto the edge element; circular adds the left
+border onto the last b elements. That fold is written with Tensor ops (slice, flip, sum, constant
+pad), so the gradient is differentiable again.
+"""
+
+from __future__ import annotations
+
+from minigan.autograd import Function, Tensor
+from minigan.backend import get_array_module
+from minigan.ops._operands import as_tensor
+from minigan.ops.shape import Flip, getitem
+
+MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+class Pad(Function):
+    """Pad array `a` by widths ((before, after) per dimension, all >= 0) in `mode`."""
+
+    @staticmethod
+    def forward(ctx, a, widths, mode, value):
+        ctx.widths, ctx.mode, ctx.shape = widths, mode, a.shape
+        xp = get_array_module(a)
+        if mode == "constant":
+            return xp.pad(a, widths, mode="constant", constant_values=value)
+        return xp.pad(a, widths, mode=MODES[mode])
+
+    @staticmethod
+    def backward(ctx, grad):
+        for axis, (before, after) in enumerate(ctx.widths):
+            if before or after:
+                grad = _fold_border(grad, axis, before, after, ctx.shape[axis], ctx.mode)
+        return grad, None, None, None
+
+
+def _fold_border(grad: Tensor, axis: int, before: int, after: int, n: int, mode: str) -> Tensor:
+    """The gradient of one padded axis, folded back onto the input's n elements (module docstring)."""
+    def part(start, stop):
+        return getitem(grad, (slice(None),) * axis + (slice(start, stop),))
+
+    centre = part(before, before + n)
+    if mode == "constant":
+        return centre
+    left, right = part(0, before), part(before + n, before + n + after)
+    if mode == "reflect":  # left border copies elements before..1, right border n-2..n-1-after
+        return (centre + _pad_axis(Flip.apply(left, (axis,)), axis, 1, n - 1 - before)
+                + _pad_axis(Flip.apply(right, (axis,)), axis, n - 1 - after, 1))
+    if mode == "replicate":  # every border element copies the edge element
+        return (centre + _pad_axis(left.sum(axis, keepdim=True), axis, 0, n - 1)
+                + _pad_axis(right.sum(axis, keepdim=True), axis, n - 1, 0))
+    # circular: the left border copies the last `before` elements, the right the first `after`
+    return centre + _pad_axis(left, axis, n - before, 0) + _pad_axis(right, axis, 0, n - after)
+
+
+def _pad_axis(t: Tensor, axis: int, before: int, after: int) -> Tensor:
+    """t with zeros added before and after it along one axis."""
+    widths = tuple((before, after) if d == axis else (0, 0) for d in range(t.ndim))
+    return Pad.apply(t, widths, "constant", 0.0)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """F.pad: pad = (left, right[, top, bottom[, front, back]]) from the last dimension backwards;
+    mode 'constant' (with `value`, default 0), 'reflect', 'replicate' or 'circular'. Negative
+    values crop. The non-constant modes pad the last 1, 2 or 3 dimensions of a (C, *) or (N, C, *)
+    input, as in PyTorch."""
+    input = as_tensor(input)
+    pad = tuple(int(p) for p in pad)
+    if mode not in MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but "
+                           f"got padding length {len(pad)} and input of dimension {input.ndim}")
+    if mode != "constant":
+        if value is not None:
+            raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+        if len(pad) not in (2, 4, 6) or input.ndim not in (len(pad) // 2 + 1, len(pad) // 2 + 2):
+            raise NotImplementedError(
+                f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor. Supported "
+                "combinations for non-constant padding: 2D or 3D input: padding size = 2 (pads last "
+                "dimension); 3D or 4D input: padding size = 4 (pads last 2 dimensions); 4D or 5D input: "
+                "padding size = 6 (pads last 3 dimensions)")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    input = _crop_negative(input, widths)
+    widths = tuple((max(b, 0), max(a, 0)) for b, a in widths)
+    _check_border_fits(input, widths, mode)
+    if not any(b or a for b, a in widths):
+        return input
+    return Pad.apply(input, widths, mode, 0.0 if value is None else value)
+
+
+def _crop_negative(input: Tensor, widths) -> Tensor:
+    """input with the sides that have a negative pad cut off (PyTorch's crop)."""
+    if all(b >= 0 and a >= 0 for b, a in widths):
+        return input
+    index = []
+    for d, (before, after) in enumerate(widths):
+        start, stop = max(-before, 0), input.shape[d] - max(-after, 0)
+        if stop < start:
+            raise RuntimeError(f"pad: cropping {max(-before, 0)} and {max(-after, 0)} elements from "
+                               f"dimension {d} of size {input.shape[d]} leaves a negative size")
+        index.append(slice(start, stop))
+    return getitem(input, tuple(index))
+
+
+def _check_border_fits(input: Tensor, widths, mode: str) -> None:
+    """PyTorch's limits: reflect needs pad < size, circular pad <= size, replicate a non-empty
+    dimension (checked from the last dimension, as PyTorch does)."""
+    for d, (before, after) in reversed(list(enumerate(widths))):
+        n = input.shape[d]
+        if mode == "reflect" and (before or after) and (before >= n or after >= n):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({before}, {after}) at dimension {d} of input "
+                               f"{list(input.shape)}")
+        if mode == "circular" and (before > n or after > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if mode == "replicate" and (before or after) and n == 0:
+            raise RuntimeError(f"replicate padding needs a non-empty dimension {d} to copy from, but got "
+                               f"input of shape {list(input.shape)}")

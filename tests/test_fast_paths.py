@@ -1,0 +1,150 @@
+"""Every op's fast path against its reference (minigan/fast_paths.py): the same values, first and
+second derivatives, on the cases each fast path was written for and on the ones it hands back."""
+
+import numpy as np
+import pytest
+
+import minigan as mg
+from minigan import functional as F
+from minigan.autograd import Function
+from minigan.ops import conv, elementwise, linear, norm
+
+
+def randn(rng, *shape, requires_grad=True):
+    return mg.tensor(rng.standard_normal(shape), dtype=mg.float64, requires_grad=requires_grad)
+
+
+def run(fn, inputs, seed=1):
+    """fn's value, its first derivatives for a random grad_output, and the derivative of their
+    weighted sum again (second order), as NumPy arrays."""
+    out = fn(*inputs)
+    v = mg.tensor(np.random.default_rng(seed).standard_normal(out.shape))
+    firsts = mg.grad(out, inputs, grad_outputs=v, create_graph=True, allow_unused=True)
+    used = [(g, t) for g, t in zip(firsts, inputs) if g is not None]
+    total = sum((g * mg.tensor(np.random.default_rng(seed + 1).standard_normal(g.shape))).sum() for g, _ in used)
+    seconds = mg.grad(total, [t for _, t in used], allow_unused=True) if total.requires_grad else []
+    return [out.numpy()] + [g.numpy() for g, _ in used] + [g.numpy() for g in seconds if g is not None]
+
+
+def same_both_ways(fn, inputs):
+    with mg.fast_paths(True):
+        fast = run(fn, inputs)
+    with mg.fast_paths(False):
+        reference = run(fn, inputs)
+    assert len(fast) == len(reference)
+    for a, b in zip(fast, reference):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def backward_only_both_ways(fn, inputs):
+    """The first derivatives of a plain backward (create_graph=False: the fast backwards on raw arrays)."""
+    results = []
+    for flag in (True, False):
+        with mg.fast_paths(flag):
+            out = fn(*inputs)
+            results.append(mg.grad(out.sum(), inputs))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
+
+
+rng = np.random.default_rng(0)
+CASES = {
+    linear.LinearFunction: lambda: (F.linear, (randn(rng, 5, 3), randn(rng, 2, 3), randn(rng, 2))),
+    norm.BatchNorm: lambda: (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+                             (randn(rng, 4, 3, 2, 2), randn(rng, 3), randn(rng, 3))),
+    elementwise.PiecewiseSlope: lambda: (lambda x: F.relu(x) * x, (randn(rng, 4, 5),)),
+    elementwise.LeakyReLU: lambda: (lambda x: F.leaky_relu(x, 0.2) * x, (randn(rng, 4, 5),)),
+    conv.Conv2dFunction: lambda: (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+                                  (randn(rng, 2, 3, 6, 6), randn(rng, 4, 3, 3, 3), randn(rng, 4))),
+    conv.ConvTranspose2dFunction: lambda: (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1),
+                                           (randn(rng, 2, 3, 4, 4), randn(rng, 3, 2, 4, 4), randn(rng, 2))),
+    conv.Conv2dWeightGrad: lambda: (lambda x, g: conv.conv2d_weight(x, (4, 3, 3, 3), g, stride=2, padding=1),
+                                    (randn(rng, 2, 3, 6, 6), randn(rng, 2, 4, 3, 3))),
+}
+
+
+def functions_with_fast_paths():
+    found, todo = [], list(Function.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.fast_forward is not None or cls.fast_backward is not None:
+            found.append(cls)
+    return found
+
+
+def test_every_fast_path_has_a_case_here():
+    assert sorted(c.__name__ for c in functions_with_fast_paths()) == sorted(c.__name__ for c in CASES)
+
+
+@pytest.mark.parametrize("function", list(CASES), ids=lambda c: c.__name__)
+def test_fast_path_equals_reference_to_second_order(function):
+    fn, inputs = CASES[function]()
+    same_both_ways(fn, inputs)
+    backward_only_both_ways(fn, inputs)
+
+
+@pytest.mark.parametrize("function", list(CASES), ids=lambda c: c.__name__)
+def test_the_reference_code_passes_gradcheck_and_gradgradcheck(function):
+    fn, inputs = CASES[function]()
+    with mg.fast_paths(False):
+        assert mg.gradcheck(fn, inputs)
+        assert mg.gradgradcheck(fn, inputs)
+
+
+def test_fast_paths_hand_back_what_they_do_not_cover():
+    x = randn(rng, 3, 4)
+    same_both_ways(lambda t: F.leaky_relu(t, 1.5), (x,))       # a slope outside [0, 1]
+    same_both_ways(lambda t: F.leaky_relu(t, -0.3), (x,))
+    xs = randn(rng, 2, 3, 4, 4)
+    w1 = randn(rng, 3, 1, 3, 3)                                  # one output channel: no phases
+    same_both_ways(lambda t, w: F.conv_transpose2d(t, w, stride=2), (xs, w1))
+    running = (mg.zeros(3, dtype=mg.float64), mg.ones(3, dtype=mg.float64))
+    same_both_ways(lambda t: F.batch_norm(t, *running, training=False), (xs[:, :, 0, 0],))
+
+
+def test_the_switch_and_its_context():
+    assert mg.fast_paths_enabled()
+    with mg.fast_paths(False):
+        assert not mg.fast_paths_enabled()
+        x = randn(rng, 4, 3)
+        y = F.leaky_relu(x, 0.2)
+        assert y.grad_fn.fast is False                           # the node remembers its forward
+    assert mg.fast_paths_enabled() and F.leaky_relu(x, 0.2).grad_fn.fast is True
+    mg.use_fast_paths(False)
+    try:
+        assert not mg.fast_paths_enabled()
+    finally:
+        mg.use_fast_paths(True)
+    with pytest.raises(TypeError, match=r"use_fast_paths expects True or False, got 0"):
+        mg.use_fast_paths(0)
+
+
+def test_the_environment_variable_turns_them_off_for_a_process():
+    import subprocess
+    import sys
+
+    code = "import minigan as mg; print(mg.fast_paths_enabled())"
+    for value, expected in (("1", "False"), ("0", "True")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env={**__import__("os").environ, "MINIGAN_REFERENCE_OPS": value})
+        assert out.stdout.strip() == expected
+
+
+def test_ctx_create_graph_says_whether_the_backward_is_recorded():
+    seen = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            seen.append(ctx.create_graph)
+            return grad
+
+    x = randn(rng, 3)
+    Probe.apply(x).sum().backward()
+    mg.grad(Probe.apply(x).sum(), x, create_graph=True)
+    assert seen == [False, True]
