@@ -105,15 +105,22 @@ def test_every_exercise_has_a_wrong_answer():
     assert set(variants) == {e.module for e in CATALOG.EXERCISES}
 
 
-def _caught_by(path):
-    """The CAUGHT_BY of a wrong answer: one test name, or a tuple of names (all must fail)."""
+def _constant(path, name, default=None):
+    """A constant a wrong answer declares at its top level (CAUGHT_BY, ONLY_CAUGHT_BY, MESSAGE)."""
     import ast
 
     for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["CAUGHT_BY"]:
-            value = ast.literal_eval(node.value)
-            return (value,) if isinstance(value, str) else tuple(value)
-    raise AssertionError(f"{path.name} has no CAUGHT_BY")
+        if isinstance(node, ast.Assign) and [t.id for t in node.targets if isinstance(t, ast.Name)] == [name]:
+            return ast.literal_eval(node.value)
+    if default is None:
+        raise AssertionError(f"{path.name} has no {name}")
+    return default
+
+
+def _caught_by(path):
+    """The CAUGHT_BY of a wrong answer: one test name, or a tuple of names (all must fail)."""
+    value = _constant(path, "CAUGHT_BY")
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def test_wrong_answers_are_caught(tmp_path):
@@ -136,6 +143,11 @@ def test_wrong_answers_are_caught(tmp_path):
                       if outcome == "failed"}
             for caught_by in _caught_by(path):
                 assert caught_by in failed, f"{path.name}: {caught_by} did not fail (failed: {sorted(failed)})"
+            if _constant(path, "ONLY_CAUGHT_BY", False):   # no other test may fail and point elsewhere
+                assert failed == set(_caught_by(path)), f"{path.name}: misdirected by {sorted(failed)}"
+            message = _constant(path, "MESSAGE", "")           # the failure names the mistake
+            texts = [text for nodeid, text in row["messages"].items() if _caught_by(path)[0] in nodeid]
+            assert message in "".join(texts), f"{path.name}: {message!r} not in {texts}"
 
 
 def test_handout_has_no_solutions_and_grades_a_single_file(tmp_path):

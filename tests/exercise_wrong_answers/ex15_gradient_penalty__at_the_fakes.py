@@ -4,6 +4,8 @@ the penalty taken at the fake samples instead of between real and fake (eps unus
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 
 CAUGHT_BY = "test_penalty_is_taken_between_real_and_fake"  # the test that must fail on this answer
+ONLY_CAUGHT_BY = True  # the per-sample-norm test must not fail too and point at the wrong cause
+MESSAGE = "the penalty was taken at the fake samples"  # what the failure tells the student
 
 import minigan as mg
 
