@@ -216,11 +216,11 @@ assert second_order is not None and "analytic (from backward)      = 0.00000000e
 # %%
 (d1,) = mg.grad(GoodExp.apply(x).sum(), x, create_graph=True)
 (d2,) = mg.grad(d1.sum(), x)
-assert np.allclose(d2.numpy(), np.exp(x.numpy()))
+assert np.allclose(d2.detach().numpy(), np.exp(x.detach().numpy()))
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", mg.SavedConstantWarning)        # it warns: the next cell shows it
     (c1,) = mg.grad(ConstExp.apply(x).sum(), x, create_graph=True)
-assert np.allclose(c1.numpy(), np.exp(x.numpy())) and not c1.requires_grad   # a dead end for a second grad
+assert np.allclose(c1.detach().numpy(), np.exp(x.detach().numpy())) and not c1.requires_grad   # a dead end for a second grad
 
 # %% [markdown]
 # minigan does not leave you to find this by luck: when a backward that builds a graph

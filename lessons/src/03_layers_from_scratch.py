@@ -40,9 +40,9 @@ from minigan.conv_geometry import conv_output_size, conv_transpose_output_size
 # %%
 layer = nn.Linear(4, 3)
 xb = mg.randn(5, 4)
-by_hand = xb.numpy() @ layer.weight.numpy().T + layer.bias.numpy()
+by_hand = xb.detach().numpy() @ layer.weight.detach().numpy().T + layer.bias.detach().numpy()
 assert layer.weight.shape == (3, 4) and layer(xb).shape == (5, 3)
-assert np.allclose(layer(xb).numpy(), by_hand, atol=1e-6)
+assert np.allclose(layer(xb).detach().numpy(), by_hand, atol=1e-6)
 
 # %% [markdown]
 # ## 2. Convolution = im2col + one matrix product
@@ -162,7 +162,7 @@ assert set(np.unique(even[2:-2, 2:-2])) == {4.0}
 bn = nn.BatchNorm1d(3)
 data = lambda n: mg.tensor((rng.standard_normal((n, 3)) * [1.0, 2.0, 0.5] + [3.0, -1.0, 0.0]).astype(np.float32))
 batch = data(64)
-out = bn(batch).numpy()
+out = bn(batch).detach().numpy()
 assert np.allclose(out.mean(0), 0, atol=1e-5) and np.allclose(out.var(0), 1, atol=1e-3)
 expected_mean = 0.1 * batch.numpy().mean(0)
 expected_var = 0.9 * 1 + 0.1 * batch.numpy().var(0, ddof=1)
@@ -173,7 +173,7 @@ history = [bn.running_mean.numpy().copy()]
 for _ in range(49):
     bn(data(64)); history.append(bn.running_mean.numpy().copy())
 bn.eval()
-single = bn(data(1)).numpy()                       # one sample: fine in eval mode
+single = bn(data(1)).detach().numpy()                       # one sample: fine in eval mode
 assert single.shape == (1, 3)
 assert np.allclose(bn.running_mean.numpy(), [3.0, -1.0, 0.0], atol=0.3)   # the true means
 
@@ -201,7 +201,7 @@ assert np.allclose(np.array(history)[-1], true_means, atol=0.3)  # each running 
 a = mg.tensor(np.linspace(-3, 3, 7).astype(np.float32), requires_grad=True)
 leaky = nn.LeakyReLU(0.2)(a)
 leaky.sum().backward()
-assert np.allclose(a.grad.numpy(), np.where(a.numpy() > 0, 1.0, 0.2))
+assert np.allclose(a.grad.detach().numpy(), np.where(a.detach().numpy() > 0, 1.0, 0.2))
 fig, ax = plt.subplots(figsize=(4, 3))
 t = np.linspace(-3, 3, 100)
 ax.plot(t, np.maximum(t, 0), label="ReLU"); ax.plot(t, np.where(t > 0, t, 0.2 * t), label="LeakyReLU(0.2)")

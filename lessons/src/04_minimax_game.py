@@ -168,7 +168,7 @@ logits = mg.tensor(np.linspace(-9, 5, 300), dtype=mg.float64, requires_grad=True
 n = logits.shape[0]
 (g_sat,) = mg.grad(gan.g_loss_minimax(logits) * n, logits)       # the losses are means: undo the 1/n
 (g_ns,) = mg.grad(gan.g_loss_nonsaturating(logits) * n, logits)
-d = mg.sigmoid(logits).numpy()
+d = mg.sigmoid(logits).detach().numpy()
 assert np.allclose(g_sat.numpy(), -d) and np.allclose(g_ns.numpy(), d - 1)
 
 plt.figure(figsize=(6, 3.5))

@@ -45,7 +45,7 @@ def copy_of(model, make):
     return twin
 
 def params(model):
-    return [p.numpy().copy() for p in model.parameters()]
+    return [p.detach().numpy().copy() for p in model.parameters()]
 
 def same(a, b):
     return all(np.array_equal(x, y) for x, y in zip(a, b))

@@ -164,7 +164,7 @@ G_clip, D_clip = make(0)
 h_clip = train_wgan(G_clip, D_clip, optim.RMSprop(G_clip.parameters(), lr=5e-4), optim.RMSprop(D_clip.parameters(), lr=5e-4),
                     gan.LOSSES["wgan"], steps, desc="WGAN, clipping", clip_value=c)
 
-layers = [p.numpy().ravel() for name, p in D_clip.named_parameters() if name.endswith("weight")]
+layers = [p.detach().numpy().ravel() for name, p in D_clip.named_parameters() if name.endswith("weight")]
 weights = np.concatenate(layers)
 near_bound = np.mean(np.abs(weights) > 0.8 * c)          # a uniform spread over [-c, c] would give 20%
 last_on_bound = np.mean(np.isclose(np.abs(layers[-1]), c))
@@ -362,7 +362,7 @@ for module in D_sn.modules():
 h_sn = train_wgan(G_sn, D_sn, optim.Adam(G_sn.parameters(), lr=1e-3, betas=(0.5, 0.9)),
                   optim.Adam(D_sn.parameters(), lr=1e-3, betas=(0.5, 0.9)), gan.LOSSES["wgan"], steps // 2,
                   n_critic=1, desc="spectral norm", clip_value=1e9)
-sigmas = [np.linalg.svd(m.weight.numpy(), compute_uv=False)[0] for m in D_sn.modules() if isinstance(m, nn.Linear)]
+sigmas = [np.linalg.svd(m.weight.detach().numpy(), compute_uv=False)[0] for m in D_sn.modules() if isinstance(m, nn.Linear)]
 real_end = ring.sample(1000)
 with mg.no_grad():
     fake_end = G_sn(mg.randn(1000, 2)).numpy()

@@ -79,7 +79,7 @@ with mg.no_grad():
 print("G(z, y):", z.shape, "+", labels.shape, "->", images.shape, "   D(x, y) ->", scores.shape)
 assert images.shape == (4, 1, 28, 28) and scores.shape == (4, 1)
 onehot = np.eye(10, dtype=np.float32)[labels.numpy()]
-assert np.allclose(G.label_embedding(labels).numpy(), onehot @ G.label_embedding.weight.numpy())   # lookup = one-hot product
+assert np.allclose(G.label_embedding(labels).detach().numpy(), onehot @ G.label_embedding.weight.detach().numpy())   # lookup = one-hot product
 
 # %% [markdown]
 # ## 2. Training
