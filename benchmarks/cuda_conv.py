@@ -186,7 +186,7 @@ def main(argv=None) -> int:
                     return y, *mg.grad([y], [xt, wt], grad_outputs=[gyt])
 
                 got = ops_both()
-                row["ops_rel_err"] = [rel_err(t.numpy(), r) for t, r in zip(got, want)]
+                row["ops_rel_err"] = [rel_err(t.detach().numpy(), r) for t, r in zip(got, want)]
                 row["ops_fwd"] = time_gpu(ops_fwd, samples=args.samples)
                 row["ops_fwd_bwd"] = time_gpu(ops_both, samples=args.samples)
             except Exception as err:  # noqa: BLE001

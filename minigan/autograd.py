@@ -26,7 +26,7 @@ import numpy as np
 from minigan import backend
 from minigan.fast_paths import _state as _fast_paths
 from minigan.grad_mode import (  # noqa: F401  (re-exported: mg.autograd.no_grad & co)
-    enable_grad, is_grad_enabled, no_grad, set_grad_enabled,
+    _GradMode, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from minigan.tensor import Tensor, check_same_backend, ensure_array, may_share_memory
 
@@ -70,7 +70,7 @@ def walk(outputs, output_grads, receive, create_graph=False, retain_graph=False,
                 slots = pending[node] = [None] * len(node._outputs)
             slots[tensor._output_index] = _add(slots[tensor._output_index], grad)
 
-    with set_grad_enabled(create_graph):  # create_graph: the walk itself is recorded
+    with _GradMode(create_graph):  # create_graph: the walk itself is recorded
         for output, grad in zip(outputs, output_grads):
             send(output, grad)
         for node in reversed(topological_order(outputs)):
@@ -172,14 +172,15 @@ def _root_gradient(output: Tensor, gradient, what: str) -> Tensor:
         if output.array.size != 1:
             raise RuntimeError(
                 f"{what} can create the gradient implicitly only for a one-element output, got "
-                f"shape {output.shape}; pass a gradient of that shape"
+                f"shape {tuple(output.shape)}; pass a gradient of that shape"
             )
         return Tensor(xp.ones_like(output.array))
     if not isinstance(gradient, Tensor):
-        gradient = Tensor(xp.asarray(gradient, dtype=output.dtype))
+        gradient = Tensor(xp.asarray(gradient, dtype=output.array.dtype))
     if gradient.shape != output.shape:
         raise RuntimeError(
-            f"{what}: gradient has shape {gradient.shape} but the output has shape {output.shape}"
+            f"{what}: gradient has shape {tuple(gradient.shape)} but the output has shape "
+            f"{tuple(output.shape)}"
         )
     return gradient
 
@@ -232,13 +233,14 @@ def _call_backward(node, grads, create_graph) -> tuple:
 def _check_gradient(node, index, grad, tensor):
     """A backward must return a gradient with its input's shape; cast it to the input's dtype."""
     if not isinstance(grad, Tensor):
-        grad = Tensor(backend.get_array_module(tensor.array).asarray(grad, dtype=tensor.dtype))
+        xp = backend.get_array_module(tensor.array)
+        grad = Tensor(xp.asarray(grad, dtype=tensor.array.dtype))
     if grad.array.shape != tensor.array.shape:
         raise RuntimeError(
-            f"{node.function.__name__}.backward returned a gradient of shape {grad.shape} for "
-            f"input {index}, which has shape {tensor.shape}"
+            f"{node.function.__name__}.backward returned a gradient of shape "
+            f"{tuple(grad.shape)} for input {index}, which has shape {tuple(tensor.shape)}"
         )
-    return grad if grad.dtype == tensor.dtype else grad.astype(tensor.dtype)
+    return grad if grad.array.dtype == tensor.array.dtype else grad.astype(tensor.array.dtype)
 
 
 # ----------------------------------------------------------------------------- 3. the nodes
@@ -255,7 +257,7 @@ class SavedInput:
     def unpack(ctx, index, counter, version):
         tensor = ctx.inputs[index]
         if counter.version != version:
-            counter.raise_modified(f"input {index} of {ctx.name}", tensor.shape, version)
+            counter.raise_modified(f"input {index} of {ctx.name}", tuple(tensor.shape), version)
         return tensor
 
 
@@ -336,7 +338,7 @@ class Context:
 
     @property
     def name(self) -> str:
-        return self.function.__name__ + "Backward"
+        return self.function.__name__ + "Backward0"  # PyTorch's node names: MulBackward0
 
     def __repr__(self) -> str:
         return f"<{self.name}>"

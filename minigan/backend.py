@@ -90,6 +90,38 @@ def require_cuda(what: str) -> None:
 
 
 
+def _is_dtype(value) -> bool:
+    """A dtype object, a NumPy dtype or a NumPy scalar type (np.float32) -- not a device name."""
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        return True
+    return isinstance(getattr(value, "numpy", None), np.dtype)  # minigan's dtypes (mg.float32)
+
+
+def parse_to(args: tuple, kwargs: dict, what: str) -> tuple:
+    """(backend name or None, NumPy dtype or None, copy) from the arguments of PyTorch's
+    ``.to()``: (dtype), (device), (device, dtype), (tensor), and the keywords device=, dtype=,
+    non_blocking= (accepted: minigan's moves are synchronous), copy=, memory_format= (accepted)."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"{what}() got unexpected keyword argument(s) {sorted(unknown)}")
+    target, dtype = kwargs.get("device"), kwargs.get("dtype")
+    args = list(args)
+    if args and hasattr(args[0], "array") and hasattr(args[0], "backend"):  # to(other_tensor)
+        other = args.pop(0)
+        target, dtype = other.backend, other.dtype
+    elif args and not _is_dtype(args[0]):
+        target = args.pop(0)
+    if args and _is_dtype(args[0]):
+        dtype = args.pop(0)
+    if args and isinstance(args[0], bool):  # the old positional non_blocking (and copy)
+        args = args[2:] if len(args) > 1 and isinstance(args[1], bool) else args[1:]
+    if args:
+        raise TypeError(f"{what}() received an invalid combination of arguments: expected "
+                        f"(device, dtype), (dtype), (tensor) or keywords, got {args!r} left over")
+    name = None if target is None else normalize_backend(target)
+    return name, (None if dtype is None else np.dtype(dtype)), bool(kwargs.get("copy", False))
+
+
 def set_backend(name: str) -> None:
     """Make new tensors (mg.tensor, mg.randn, layers' parameters ...) live on NumPy or CuPy."""
     name = normalize_backend(name)
@@ -170,8 +202,9 @@ class _CupyRandom:
         return self._state.randint(low, high, size=size)
 
 
-def manual_seed(seed: int) -> None:
-    """Seed every random draw minigan makes (randn, rand, dropout, initialisation, shuffling).
+def manual_seed(seed: int) -> Generator:
+    """Seed every random draw minigan makes (randn, rand, dropout, initialisation, shuffling);
+    returns the default generator (mg.default_generator), as PyTorch does.
 
     The same seed gives bit-identical numbers on the same backend; NumPy and CuPy use different
     generators, so the two backends draw different numbers from the same seed.
@@ -181,6 +214,12 @@ def manual_seed(seed: int) -> None:
     _state["seed"] = int(seed)
     _state.pop("cuda_seed", None)
     _generators.clear()
+    return default_generator
+
+
+def initial_seed() -> int:
+    """The seed of the last manual_seed (None before the first)."""
+    return _state["seed"]
 
 
 def manual_seed_cuda(seed: int) -> None:
@@ -240,6 +279,30 @@ class Generator:
 
     def __repr__(self) -> str:
         return f"<minigan.Generator seed={self._seed}>"
+
+
+class _DefaultGenerator(Generator):
+    """torch.default_generator: the global stream that mg.manual_seed seeds, as a Generator object
+    (what manual_seed returns; ``generator=mg.default_generator`` draws from the global stream)."""
+
+    def __init__(self):
+        self.device = Device("cpu")
+
+    def manual_seed(self, seed: int) -> Generator:
+        return manual_seed(seed)
+
+    def initial_seed(self) -> int:
+        return _state["seed"]
+
+    @property
+    def numpy(self):
+        return generator("numpy")
+
+    def __repr__(self) -> str:
+        return f"<minigan.default_generator seed={_state['seed']}>"
+
+
+default_generator = _DefaultGenerator()
 
 
 def generator_for(gen, name: str | None = None):

@@ -47,7 +47,8 @@ def _flat_outputs(fn, inputs) -> np.ndarray:
         outputs = _differentiable(fn(*inputs))
     if not outputs:
         return np.zeros(0)
-    return np.concatenate([np.asarray(o.numpy(), dtype=np.float64).ravel() for o in outputs])
+    return np.concatenate([np.asarray(o.detach().numpy(), dtype=np.float64).ravel()
+                           for o in outputs])
 
 
 def _numeric_jacobian(fn, inputs, index: int, eps: float) -> np.ndarray:
@@ -84,7 +85,8 @@ def _analytic_jacobians(outputs, wrt) -> list:
                          retain_graph=True, allow_unused=True)
             for jacobian, g in zip(jacobians, grads):
                 if g is not None:
-                    jacobian[:, column + j] = np.asarray(g.numpy(), dtype=np.float64).ravel()
+                    column_values = np.asarray(g.detach().numpy(), dtype=np.float64)
+                    jacobian[:, column + j] = column_values.ravel()
         column += out.numel()
     return jacobians
 
@@ -123,8 +125,8 @@ def _report(what, name, x, output_shapes, facts, eps, atol, rtol) -> str:
     in_element = tuple(int(i) for i in np.unravel_index(facts["k"], x.shape))
     return (
         f"{what} failed: the backward pass disagrees with central differences.\n"
-        f"  {name} (shape {x.shape}), element {in_element}; output {number} "
-        f"(shape {output_shapes[number]}), element {element}:\n"
+        f"  {name} (shape {tuple(x.shape)}), element {in_element}; output {number} "
+        f"(shape {tuple(output_shapes[number])}), element {element}:\n"
         f"    analytic (from backward)      = {facts['analytic']:.8e}\n"
         f"    numeric (central difference)  = {facts['numeric']:.8e}\n"
         f"  largest absolute error {facts['max_abs']:.3e}, largest relative error "

@@ -36,6 +36,7 @@ from minigan import backend, formats
 from minigan.files import read_json, write_atomically, write_json  # noqa: F401  (their old home)
 from minigan.formats import pytorch, safetensors
 from minigan.paths import open_regular_file
+from minigan.formats import pytorch_write
 from minigan.tensor import Tensor
 
 MANIFEST = "__minigan_manifest__"
@@ -92,7 +93,7 @@ class _Encoder:
         if isinstance(obj, str):
             return {"type": "str", "value": str(obj)}
         if isinstance(obj, Tensor):
-            return self._array(obj.numpy(), path)
+            return self._array(obj.detach().numpy(), path)
         if isinstance(obj, np.ndarray) or backend.backend_of(obj) == "cupy":
             return self._array(backend.to_backend(obj, "numpy"), path)
         if isinstance(obj, (dict, list, tuple)):
@@ -140,8 +141,12 @@ def _write_archive(file, arrays: dict) -> None:
     np.savez(file, **arrays)
 
 
-def save(obj, path) -> None:
-    """Save a nested structure of arrays, Tensors, numbers and strings to one .npz file.
+def save(obj, path, pickle_module=None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True) -> None:
+    """Save a nested structure of arrays, Tensors, numbers and strings to one .npz file, or, when
+    the path ends in .pt, .pth or .pth.tar, to the zip file torch.save writes, which
+    torch.load(path, weights_only=True) reads (torch.save's other arguments are accepted for
+    PyTorch programs: minigan always writes protocol 2 and the zip format).
 
     The file appears at `path` only once completely written (temporary file + rename), so a crash
     during save never leaves a partial checkpoint and never destroys the previous one.
@@ -149,6 +154,10 @@ def save(obj, path) -> None:
     path = os.fspath(path)
     if formats.is_safetensors_path(path):  # .safetensors: a flat dict of tensors (minigan/formats/)
         return safetensors.save_file(obj, path)
+    if pytorch_write.is_pytorch_path(path):  # .pt / .pth: PyTorch's own format
+        pickled, storages = pytorch_write.encode(obj)  # bad values raise here
+        return write_atomically(path, lambda file: pytorch_write.write_archive(file, pickled,
+                                                                               storages))
     entries = _encode_npz(obj)  # bad values raise here, before any file is touched
     write_atomically(path, lambda file: _write_archive(file, entries))
 
@@ -308,9 +317,10 @@ class _Archive:
 def load(path, map_location=None, weights_only=None):
     """Load what save() wrote; arrays and Tensors come back as NumPy arrays.
 
-    Also reads .safetensors files and PyTorch's torch.save files (minigan/formats/: tensors and
-    plain containers only, never code). map_location and weights_only are accepted for PyTorch
-    programs and ignored: arrays load on the CPU, and nothing but weights is ever loaded.
+    Also reads .safetensors files (arrays) and PyTorch's torch.save files (minigan/formats/:
+    tensors and plain containers only, never code), whose tensors come back as Tensors, as
+    torch.load gives them. map_location and weights_only are accepted for PyTorch programs and
+    ignored: everything loads on the CPU, and nothing but weights is ever loaded.
 
     Raises ValueError when the file is not a minigan checkpoint, is damaged (truncated, changed,
     entries missing or extra) or holds pickled objects; FileNotFoundError/PermissionError when it
@@ -322,8 +332,19 @@ def load(path, map_location=None, weights_only=None):
         if formats.is_safetensors_path(path):
             return safetensors.load_file(path)
         if formats.is_pytorch_file(file):
-            return pytorch.load(file, path)
+            return _as_tensors(pytorch.load(file, path))
         return _load_npz(file, path)
+
+
+def _as_tensors(obj):
+    """What torch.load returns: the reader's NumPy arrays as Tensors, containers rebuilt alike."""
+    if isinstance(obj, np.ndarray):
+        return Tensor(obj)
+    if isinstance(obj, dict):
+        return type(obj)((key, _as_tensors(value)) for key, value in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_as_tensors(value) for value in obj)
+    return obj
 
 
 def _load_npz(file, path: str):

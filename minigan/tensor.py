@@ -14,16 +14,40 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigan import backend
+from minigan import backend, dtypes
 from minigan.compat.device import device
 from minigan.grad_mode import is_grad_enabled
 
 
-def array_from_data(data, dtype=None):
-    """Python data or an array -> an array on the current backend, with minigan's dtype rules.
+class Size(tuple):
+    """PyTorch's torch.Size: a tensor's shape, a tuple that prints as ``torch.Size([2, 3])``."""
 
-    Integer and boolean data become the default float dtype unless `dtype` says otherwise;
-    Python floats become the default float dtype; NumPy float arrays keep their dtype.
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        count = 1
+        for n in self:
+            count *= n
+        return count
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+
+def array_from_data(data, dtype=None):
+    """Python data or an array -> an array on the current backend, with PyTorch's dtype rules.
+
+    Python floats become the default float dtype (float32), Python ints int64 and bools bool; a
+    list that mixes them takes the highest kind ([1, 2.5] is float32). NumPy/CuPy arrays keep their
+    dtype (float64 stays float64, int32 stays int32).
     """
     if isinstance(data, Tensor):
         data = data.array
@@ -32,9 +56,11 @@ def array_from_data(data, dtype=None):
     array = backend.to_backend(data, backend.get_backend()) if not from_python else np.asarray(data)
     if dtype is None:
         kind = array.dtype.kind
-        if kind in "biu" or (from_python and kind == "f"):
+        if from_python and kind == "f":
             dtype = backend.get_default_dtype()
-        elif kind not in "fc":
+        elif from_python and kind == "c":
+            dtype = np.complex128 if backend.get_default_dtype() == np.float64 else np.complex64
+        elif kind not in "biufc":
             raise TypeError(f"tensor() expects numbers, got data of dtype {array.dtype}")
     return xp.asarray(array, dtype=dtype)
 
@@ -69,7 +95,8 @@ def _constructor_array(args: tuple, requires_grad):
     requires_grad, the engine's form; a NumPy scalar becomes a 0-d array); Tensor(*sizes) with
     Python ints and Tensor(sequence) are torch.Tensor's.
     """
-    if len(args) in (1, 2) and (isinstance(args[0], (Tensor, np.generic)) or hasattr(args[0], "__array_function__")):
+    if len(args) in (1, 2) and (isinstance(args[0], (Tensor, np.generic))
+                                or hasattr(args[0], "__array_function__")):
         data = args[0].array if isinstance(args[0], Tensor) else args[0]
         if len(args) == 2:
             requires_grad = args[1]
@@ -81,7 +108,8 @@ def _constructor_array(args: tuple, requires_grad):
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
         if any(a < 0 for a in args):
             raise RuntimeError(f"Trying to create tensor with negative dimension: {list(args)}")
-        return xp.zeros(tuple(int(a) for a in args), dtype=dtype), requires_grad  # torch: uninitialised
+        # torch leaves the memory uninitialised; minigan fills it with zeros
+        return xp.zeros(tuple(int(a) for a in args), dtype=dtype), requires_grad
     if len(args) == 1 and isinstance(args[0], (list, tuple)):
         return xp.asarray(np.asarray(args[0], dtype=dtype)), requires_grad
     got = ", ".join(type(a).__name__ for a in args)
@@ -150,8 +178,9 @@ class Tensor:
         self._ctx = None  # the autograd.Context that produced this tensor (None for a leaf)
         self._output_index = 0  # which output of that node this tensor is
         self._version_counter = None  # a VersionCounter, made on first need
-        if self.requires_grad and self.dtype.kind not in "fc":
-            raise TypeError(f"only float tensors can require gradients, got dtype {self.dtype}")
+        if self.requires_grad and self.array.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               f"gradients (got {self.dtype})")
 
     @classmethod
     def _wrap(cls, array, requires_grad: bool = False) -> Tensor:
@@ -177,12 +206,20 @@ class Tensor:
 
     # -- what it is -------------------------------------------------------------------------
     @property
-    def shape(self) -> tuple:
-        return tuple(self.array.shape)
+    def shape(self) -> Size:
+        return Size(self.array.shape)
 
     @property
-    def dtype(self) -> np.dtype:
-        return self.array.dtype
+    def dtype(self) -> dtypes.dtype:
+        """PyTorch's dtype object (``mg.float32``, printed 'torch.float32'); it equals the NumPy
+        dtype of the array (``t.dtype == np.float32``) and works wherever NumPy takes a dtype."""
+        return dtypes.of_array(self.array)
+
+    def is_floating_point(self) -> bool:
+        return self.array.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self.array.dtype.kind == "c"
 
     @property
     def ndim(self) -> int:
@@ -192,8 +229,8 @@ class Tensor:
         return self.array.ndim
 
     def size(self, dim: int | None = None):
-        """The shape (as PyTorch's .size()), or the length of one dimension."""
-        return self.shape if dim is None else self.shape[dim]
+        """The shape (a torch.Size, as PyTorch's .size()), or the length of one dimension."""
+        return self.shape if dim is None else self.array.shape[dim]
 
     def numel(self) -> int:
         return int(self.array.size)
@@ -217,6 +254,13 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self.backend == "cupy"
 
+    # PyTorch's other device kinds (Intel XPU, Apple MPS, meta) and layouts: never in minigan
+    is_xpu = is_mps = is_meta = is_sparse = is_quantized = property(lambda self: False)
+
+    def get_device(self) -> int:
+        """-1 on the CPU, the GPU's index (0) on CUDA, as in PyTorch."""
+        return 0 if self.is_cuda else -1
+
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user (not by an op that is being recorded)."""
@@ -228,29 +272,39 @@ class Tensor:
         return self._ctx
 
     def __repr__(self) -> str:
-        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
-        extras = "" if self.dtype == backend.get_default_dtype() else f", dtype={self.dtype}"
-        if self.backend == "cupy":
-            extras += ", device='cuda'"
-        if self._ctx is not None:
-            extras += f", grad_fn=<{self._ctx.name}>"
-        elif self.requires_grad:
-            extras += ", requires_grad=True"
-        return f"tensor({body}{extras})"
+        """PyTorch's print layout (minigan/printing.py: tensor([1.0100, 2.0000]), with dtype=,
+        grad_fn= or requires_grad= where PyTorch shows them; imported on the first print)."""
+        from minigan import printing
+
+        return printing.tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        """f"{loss:.4f}" works on a 0-d tensor (its number is formatted), as in PyTorch."""
+        if self.array.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
 
     # -- getting the numbers out ------------------------------------------------------------
-    def numpy(self) -> np.ndarray:
-        """The data as a NumPy array (the array itself on NumPy, a copy from the GPU on CuPy)."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array: the array itself on NumPy, a copy from the GPU on CuPy.
+
+        As in PyTorch, a tensor that requires grad refuses (its gradient would not follow the
+        array): call ``.detach().numpy()``, or pass force=True.
+        """
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
         return backend.to_backend(self.array, "numpy")
 
     def item(self):
         """The single number in a one-element tensor, as a Python float/int/bool."""
         if self.array.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+            raise ValueError("item() needs a tensor with one element, got shape "
+                             f"{tuple(self.shape)}")
         return self.array.reshape(()).item()
 
     def tolist(self):
-        return self.numpy().tolist()
+        return backend.to_backend(self.array, "numpy").tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -267,7 +321,7 @@ class Tensor:
         return bool(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        array = self.numpy()
+        array = self.numpy()  # refuses a tensor that requires grad, as PyTorch's does
         return array if dtype is None else array.astype(dtype)
 
     # -- graph bookkeeping ------------------------------------------------------------------
@@ -290,8 +344,9 @@ class Tensor:
                 "requires_grad_(False) is only allowed on leaf tensors; use .detach() for a "
                 "non-leaf tensor"
             )
-        if requires_grad and self.dtype.kind not in "fc":
-            raise TypeError(f"only float tensors can require gradients, got dtype {self.dtype}")
+        if requires_grad and self.array.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               f"gradients (got {self.dtype})")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -335,8 +390,8 @@ class Tensor:
         if self.requires_grad and is_grad_enabled():
             what = "a leaf tensor" if self._ctx is None else "a tensor computed by a recorded op"
             raise RuntimeError(
-                f"{name}(): {what} that requires grad (shape {self.shape}) cannot be changed in "
-                f"place "
+                f"{name}(): {what} that requires grad (shape {tuple(self.shape)}) cannot be "
+                "changed in place "
                 "while gradients are recorded; do it under mg.no_grad() or on .data"
                 + ("" if self._ctx is None else ", or write it out of place (y = y * 2)")
             )
@@ -420,21 +475,26 @@ class Tensor:
         return self
 
     # -- moving between backends and dtypes ---------------------------------------------------
-    def to(self, target) -> Tensor:
-        """A copy with another dtype (``mg.float64``), or on another backend: anything
-        ``backend.normalize_backend`` accepts ('numpy'/'cpu', 'cupy'/'cuda', ...). Returns self
-        when nothing changes."""
-        if isinstance(target, Tensor):
-            return self.to(target.backend).to(target.dtype)
-        if isinstance(target, (type, np.dtype)):
-            return ops.astype(self, target)
-        name = backend.normalize_backend(target)
-        return self if name == self.backend else ops.to_backend(self, name)
+    def to(self, *args, **kwargs) -> Tensor:
+        """A copy with another dtype and/or on another device, in PyTorch's forms: ``to(dtype)``,
+        ``to(device)``, ``to(device, dtype)``, ``to(other_tensor)``, ``to(device=..., dtype=...)``;
+        ``non_blocking`` is accepted (moves are synchronous), ``copy=True`` always copies. A device
+        is anything ``backend.normalize_backend`` accepts ('cpu', 'cuda', 'cuda:0', mg.device(...),
+        'numpy', 'cupy'). Returns self when nothing changes."""
+        device, dtype, copy = backend.parse_to(args, kwargs, "Tensor.to")
+        out = self
+        if dtype is not None:
+            out = ops.astype(out, dtype)
+        if device is not None and device != out.backend:
+            out = ops.to_backend(out, device)
+        if copy and out is self:
+            out = ops.astype(self, self.dtype, copy=True)
+        return out
 
-    def cpu(self) -> Tensor:
+    def cpu(self, memory_format=None) -> Tensor:
         return self.to("numpy")
 
-    def cuda(self) -> Tensor:
+    def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
         return self.to("cupy")
 
     def astype(self, dtype) -> Tensor:
@@ -501,6 +561,40 @@ class Tensor:
     def __neg__(self):
         return ops.neg(self)
 
+    def __floordiv__(self, other):
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return ops.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return ops.remainder(other, self)
+
+    # bitwise on integers, logical on bools (masks): ~ & | ^
+    def __invert__(self):
+        return ops.bitwise_not(self)
+
+    def __and__(self, other):
+        return ops.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return ops.bitwise_and(other, self)
+
+    def __or__(self, other):
+        return ops.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return ops.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return ops.bitwise_xor(other, self)
+
     def __pos__(self):
         return self
 
@@ -564,41 +658,47 @@ class Tensor:
     def matmul(self, other):
         return ops.matmul(self, other)
 
-    def sum(self, dim=None, keepdim=False):
-        return ops.sum(self, dim, keepdim)
+    # reductions: PyTorch's dim= and keepdim=, or NumPy's axis= and keepdims= (PyTorch takes both)
+    def sum(self, *args, **kwargs):
+        return ops.sum(self, *args, **kwargs)
 
-    def mean(self, dim=None, keepdim=False):
-        return ops.mean(self, dim, keepdim)
+    def mean(self, *args, **kwargs):
+        return ops.mean(self, *args, **kwargs)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return ops.var(self, dim, unbiased, keepdim, correction=correction)
+    # reductions: PyTorch's dim= and keepdim=, or NumPy's axis= and keepdims= (PyTorch takes both)
+    def var(self, *args, **kwargs):
+        """var(dim, unbiased, keepdim), var(dim, correction=, keepdim=): see minigan.ops.var."""
+        return ops.var(self, *args, **kwargs)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return ops.std(self, dim, unbiased, keepdim, correction=correction)
+    def std(self, *args, **kwargs):
+        return ops.std(self, *args, **kwargs)
 
-    def amax(self, dim=None, keepdim=False):
-        return ops.amax(self, dim, keepdim)
+    def amax(self, *args, **kwargs):
+        return ops.amax(self, *args, **kwargs)
 
-    def amin(self, dim=None, keepdim=False):
-        return ops.amin(self, dim, keepdim)
+    def amin(self, *args, **kwargs):
+        return ops.amin(self, *args, **kwargs)
 
-    def max(self, dim=None, keepdim=False):
-        return ops.max(self, dim, keepdim)
+    def max(self, *args, **kwargs):
+        """The largest element; (values, indices) along a dim; or, given a tensor, the
+        elementwise max."""
+        return ops.max(self, *args, **kwargs)
 
-    def min(self, dim=None, keepdim=False):
-        return ops.min(self, dim, keepdim)
+    def min(self, *args, **kwargs):
+        return ops.min(self, *args, **kwargs)
 
-    def argmax(self, dim=None, keepdim=False):
-        return ops.argmax(self, dim, keepdim)
+    def argmax(self, *args, **kwargs):
+        return ops.argmax(self, *args, **kwargs)
 
-    def argmin(self, dim=None, keepdim=False):
-        return ops.argmin(self, dim, keepdim)
+    def argmin(self, *args, **kwargs):
+        return ops.argmin(self, *args, **kwargs)
 
-    def all(self):
-        return bool(self.array.all())
+    def all(self, *args, **kwargs):
+        """A bool tensor: every element (along dim) is non-zero."""
+        return ops.all_(self, *args, **kwargs)
 
-    def any(self):
-        return bool(self.array.any())
+    def any(self, *args, **kwargs):
+        return ops.any_(self, *args, **kwargs)
 
     def reshape(self, *shape):
         return ops.reshape(self, *shape)
@@ -661,15 +761,171 @@ class Tensor:
     def sum_to(self, shape):
         return ops.sum_to(self, shape)
 
-    def norm(self, p=2, dim=None, keepdim: bool = False) -> Tensor:
-        """The p-norm over `dim` (all elements when None): (sum |x|^p)^(1/p); p may be inf."""
-        if p == 2:
+    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+        """The p-norm over `dim` (all elements when None): (sum |x|^p)^(1/p); p may be inf
+        ('fro', the default, is 2)."""
+        if p in ("fro", 2):
             return (self * self).sum(dim, keepdim).sqrt()
         if p == float("inf"):
             return self.abs().amax(dim, keepdim)
         if p == 1:
             return self.abs().sum(dim, keepdim)
         return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+
+    # -- the everyday rest of PyTorch's Tensor methods: each one line, the op in minigan/ops/ -----
+    def add(self, other, *, alpha=1):
+        return ops.add(self, other, alpha=alpha)
+
+    def sub(self, other, *, alpha=1):
+        return ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other):
+        return ops.mul(self, other)
+
+    def div(self, other, *, rounding_mode=None):
+        return ops.div(self, other, rounding_mode=rounding_mode)
+
+    subtract, multiply, divide, true_divide = sub, mul, div, div
+
+    def floor_divide(self, other):
+        return ops.floor_divide(self, other)
+
+    def remainder(self, other):
+        return ops.remainder(self, other)
+
+    def neg(self):
+        return ops.neg(self)
+
+    negative = neg
+
+    def square(self):
+        return ops.square(self)
+
+    def sign(self):
+        return ops.sign(self)
+
+    def log1p(self):
+        return ops.log1p(self)
+
+    def rsqrt(self):
+        return ops.rsqrt(self)
+
+    def maximum(self, other):
+        return ops.maximum(self, other)
+
+    def minimum(self, other):
+        return ops.minimum(self, other)
+
+    def eq(self, other):
+        return ops.compare(self, other, "equal")
+
+    def ne(self, other):
+        return ops.compare(self, other, "not_equal")
+
+    def lt(self, other):
+        return ops.compare(self, other, "less")
+
+    def le(self, other):
+        return ops.compare(self, other, "less_equal")
+
+    def gt(self, other):
+        return ops.compare(self, other, "greater")
+
+    def ge(self, other):
+        return ops.compare(self, other, "greater_equal")
+
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+    def logical_not(self):
+        return ops.logical_not(self)
+
+    def half(self):
+        return ops.astype(self, np.float16)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor with other's dtype and device."""
+        return self.to(other)
+
+    def mm(self, other):
+        return ops.matmul(self, other)
+
+    bmm = mm
+
+    def t(self):
+        return ops.t(self)
+
+    def expand_as(self, other: Tensor):
+        return ops.broadcast_to(self, other.shape)
+
+    def view_as(self, other: Tensor):
+        return ops.reshape(self, other.shape)
+
+    reshape_as = view_as
+
+    def roll(self, shifts, dims=None):
+        return ops.roll(self, shifts, dims)
+
+    def narrow(self, dim: int, start: int, length: int):
+        return ops.narrow(self, dim, start, length)
+
+    def index_select(self, dim: int, index):
+        return ops.index_select(self, dim, index)
+
+    def gather(self, dim: int, index):
+        return ops.gather(self, dim, index)
+
+    def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
+        return ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add(self, dim: int, index, src):
+        return ops.scatter_add(self, dim, index, src)
+
+    def masked_fill(self, mask, value):
+        return ops.masked_fill(self, mask, value)
+
+    def where(self, condition, other):
+        return ops.where(condition, self, other)
+
+    def nonzero(self, *, as_tuple: bool = False):
+        return ops.nonzero(self, as_tuple=as_tuple)
+
+    # in place, as the rest of the family (_begin_inplace's rules): the result is computed out of
+    # place from a detached view, then written into this tensor's array
+    def _write_(self, name: str, result: Tensor) -> Tensor:
+        self._begin_inplace(name)
+        self.array[...] = result.array
+        return self
+
+    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None):
+        result = ops.scatter(self.detach(), dim, index, src, value=value, reduce=reduce)
+        return self._write_("scatter_", result)
+
+    def scatter_add_(self, dim: int, index, src):
+        return self._write_("scatter_add_", ops.scatter_add(self.detach(), dim, index, src))
+
+    def masked_fill_(self, mask, value):
+        return self._write_("masked_fill_", ops.masked_fill(self.detach(), mask, value))
+
+    # new tensors with this one's dtype and device unless given (x.new_zeros(3) & co)
+    def _new_like(self, dtype, device) -> dict:
+        """The dtype= and device= of a new tensor: this one's unless given."""
+        return {"dtype": self.dtype if dtype is None else dtype, "device": device or self.backend}
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False):
+        return ops.zeros(*size, **self._new_like(dtype, device), requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False):
+        return ops.ones(*size, **self._new_like(dtype, device), requires_grad=requires_grad)
+
+    new_empty = new_zeros
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False):
+        return ops.full(size, fill_value, **self._new_like(dtype, device),
+                        requires_grad=requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False):
+        return ops.tensor(data, **self._new_like(dtype, device), requires_grad=requires_grad)
 
 
 # ----------------------------------------------------------------------------- the late binding

@@ -209,13 +209,13 @@ def test_conv2d_backward_with_a_read_only_broadcast_gradient():
     """y.sum().backward() hands conv2d's backward a broadcast (read-only) gradient."""
     rng = np.random.default_rng(7)
     x, weight, bias = randn(rng, 2, 3, 5, 5), randn(rng, 4, 3, 3, 3), randn(rng, 4)
-    x_before = x.numpy().copy()
+    x_before = x.detach().numpy().copy()
     F.conv2d(x, weight, bias, stride=2, padding=1).sum().backward()
     ones = np.ones((2, 4, 3, 3))
     np.testing.assert_allclose(bias.grad.numpy(), np.full(4, 18.0))
     np.testing.assert_allclose(weight.grad.numpy(), conv2d_weight(
         mg.tensor(x_before), weight.shape, mg.tensor(ones), stride=2, padding=1).numpy())
-    np.testing.assert_array_equal(x.numpy(), x_before)
+    np.testing.assert_array_equal(x.detach().numpy(), x_before)
     y = F.conv_transpose2d(x, randn(rng, 3, 2, 3, 3), stride=2, padding=1, output_padding=1)
     y.sum().backward()
     assert y.shape == (2, 2, 10, 10)
@@ -251,7 +251,7 @@ def test_shapes_and_dtypes():
 def assert_close(actual, expected, rel):
     """max |actual - expected| <= rel * max |expected| (float32 sums cancel, so elementwise
     relative errors of tiny entries say little)."""
-    actual = actual.numpy() if isinstance(actual, mg.Tensor) else np.asarray(actual)
+    actual = actual.detach().numpy() if isinstance(actual, mg.Tensor) else np.asarray(actual)
     expected = expected.detach().numpy() if hasattr(expected, "detach") else np.asarray(expected)
     assert actual.shape == expected.shape
     scale = np.abs(expected).max()

@@ -23,7 +23,8 @@ def run(fn, inputs, seed=1):
     used = [(g, t) for g, t in zip(firsts, inputs) if g is not None]
     total = sum((g * mg.tensor(np.random.default_rng(seed + 1).standard_normal(g.shape))).sum() for g, _ in used)
     seconds = mg.grad(total, [t for _, t in used], allow_unused=True) if total.requires_grad else []
-    return [out.numpy()] + [g.numpy() for g, _ in used] + [g.numpy() for g in seconds if g is not None]
+    return ([out.detach().numpy()] + [g.detach().numpy() for g, _ in used]
+            + [g.numpy() for g in seconds if g is not None])
 
 
 def same_both_ways(fn, inputs):

@@ -16,7 +16,7 @@ def f64(*shape, seed=0, requires_grad=True):
 
 def torch_of(t, requires_grad=True):
     torch = pytest.importorskip("torch")
-    return torch.tensor(np.array(t.numpy()), requires_grad=requires_grad)
+    return torch.tensor(np.array(t.detach().numpy()), requires_grad=requires_grad)
 
 
 # ----------------------------------------------------------------------------- linear
@@ -25,7 +25,7 @@ def torch_of(t, requires_grad=True):
 def test_linear_values_match_formula():
     x, w, b = f64(4, 3), f64(2, 3, seed=1), f64(2, seed=2)
     y = F.linear(x, w, b)
-    np.testing.assert_allclose(y.numpy(), x.numpy() @ w.numpy().T + b.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), x.detach().numpy() @ w.detach().numpy().T + b.detach().numpy(), rtol=1e-12)
     assert F.linear(x, w).shape == (4, 2)
 
 
@@ -60,7 +60,7 @@ def test_linear_matches_torch():
     tx, tw, tb = torch_of(x), torch_of(w), torch_of(b)
     ty = torch.nn.functional.linear(tx, tw, tb)
     ty.backward(torch.ones_like(ty))
-    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
     for ours, theirs in ((x, tx), (w, tw), (b, tb)):
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
 
@@ -72,7 +72,7 @@ def test_embedding_looks_up_rows_and_accumulates_repeated_indices():
     weight = f64(5, 3)
     indices = np.array([[0, 2], [2, 2]])
     out = F.embedding(indices, weight)
-    np.testing.assert_array_equal(out.numpy(), weight.numpy()[indices])
+    np.testing.assert_array_equal(out.detach().numpy(), weight.detach().numpy()[indices])
     out.sum().backward()
     counts = np.array([1, 0, 3, 0, 0], dtype=float)[:, None] * np.ones((1, 3))
     np.testing.assert_array_equal(weight.grad.numpy(), counts)
@@ -81,9 +81,10 @@ def test_embedding_looks_up_rows_and_accumulates_repeated_indices():
 def test_embedding_accepts_integer_tensors_and_rejects_floats():
     weight = f64(5, 3)
     out = F.embedding(mg.tensor([4, 1], dtype=mg.int64), weight)
-    np.testing.assert_array_equal(out.numpy(), weight.numpy()[[4, 1]])
-    with pytest.raises(TypeError, match=r"embedding: indices must hold integers, got dtype float32 \(mg.tensor\(ints\) gives floats"):
-        F.embedding(mg.tensor([4, 1]), weight)
+    np.testing.assert_array_equal(out.detach().numpy(), weight.detach().numpy()[[4, 1]])
+    assert F.embedding(mg.tensor([4, 1]), weight).shape == (2, 3)  # integer data is int64, as in PyTorch
+    with pytest.raises(TypeError, match=r"embedding: indices must hold integers, got dtype float32 \(convert them with .long\(\)\)"):
+        F.embedding(mg.tensor([4.0, 1.0]), weight)
     with pytest.raises(IndexError, match=r"embedding: index 5 is out of range for 5 embeddings"):
         F.embedding(np.array([0, 5]), weight)
     with pytest.raises(IndexError, match=r"embedding: index -1 is out of range"):
@@ -100,7 +101,7 @@ def test_embedding_gradcheck_with_repeated_indices():
 def test_embedding_padding_idx_gets_no_gradient_but_is_looked_up():
     weight = f64(4, 2)
     out = F.embedding(np.array([0, 2, 2]), weight, padding_idx=2)
-    np.testing.assert_array_equal(out.numpy(), weight.numpy()[[0, 2, 2]])
+    np.testing.assert_array_equal(out.detach().numpy(), weight.detach().numpy()[[0, 2, 2]])
     out.sum().backward()
     np.testing.assert_array_equal(weight.grad.numpy(), [[1, 1], [0, 0], [0, 0], [0, 0]])
 
@@ -115,7 +116,7 @@ def test_embedding_matches_torch():
     tw = torch_of(weight)
     tout = torch.nn.functional.embedding(torch.from_numpy(indices), tw, padding_idx=1)
     tout.backward(torch.from_numpy(upstream))
-    np.testing.assert_array_equal(out.numpy(), tout.detach().numpy())
+    np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
     np.testing.assert_allclose(weight.grad.numpy(), tw.grad.numpy(), rtol=1e-12)
 
 
@@ -140,7 +141,7 @@ def test_dropout_identity_and_extremes():
     assert F.dropout(x, 0.5, training=False) is x
     assert F.dropout(x, 0.0) is x
     zeros = F.dropout(x, 1.0)
-    np.testing.assert_array_equal(zeros.numpy(), np.zeros((3, 4)))
+    np.testing.assert_array_equal(zeros.detach().numpy(), np.zeros((3, 4)))
     zeros.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.zeros((3, 4)))
     for p in (-0.1, 1.5):
@@ -153,7 +154,7 @@ def test_dropout_gradient_is_the_mask():
     mg.manual_seed(1)
     y = F.dropout(x, 0.4)
     y.backward(mg.tensor(np.ones(y.shape)))
-    mask = (y.numpy() != 0) / 0.6
+    mask = (y.detach().numpy() != 0) / 0.6
     np.testing.assert_allclose(x.grad.numpy(), mask, rtol=1e-12)
 
 
@@ -187,9 +188,9 @@ def test_batch_norm_training_normalises_with_biased_batch_variance(shape):
     weight, bias = f64(shape[1], seed=1), f64(shape[1], seed=2)
     dims = (0,) + tuple(range(2, len(shape)))
     y = F.batch_norm(x, None, None, weight, bias, training=True)
-    data = x.numpy()
-    expected = _reference_bn(data, data.mean(dims), data.var(dims), weight.numpy(), bias.numpy())
-    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-10, atol=1e-12)
+    data = x.detach().numpy()
+    expected = _reference_bn(data, data.mean(dims), data.var(dims), weight.detach().numpy(), bias.detach().numpy())
+    np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("shape", [(6, 3), (4, 2, 3, 3)])
@@ -199,7 +200,7 @@ def test_batch_norm_updates_running_stats_with_unbiased_variance(shape):
     running_mean, running_var = mg.tensor(mean0.copy()), mg.tensor(var0.copy())
     F.batch_norm(x, running_mean, running_var, training=True, momentum=0.2)
     dims = (0,) + tuple(range(2, len(shape)))
-    data = x.numpy()
+    data = x.detach().numpy()
     np.testing.assert_allclose(running_mean.numpy(), 0.8 * mean0 + 0.2 * data.mean(dims), rtol=1e-12)
     np.testing.assert_allclose(running_var.numpy(), 0.8 * var0 + 0.2 * data.var(dims, ddof=1), rtol=1e-12)
 
@@ -209,7 +210,7 @@ def test_batch_norm_eval_uses_running_stats_and_leaves_them():
     mean, var = _stats((5, 3))
     running_mean, running_var = mg.tensor(mean.copy()), mg.tensor(var.copy())
     y = F.batch_norm(x, running_mean, running_var, training=False)
-    np.testing.assert_allclose(y.numpy(), _reference_bn(x.numpy(), mean, var, np.ones(3), np.zeros(3)), rtol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), _reference_bn(x.detach().numpy(), mean, var, np.ones(3), np.zeros(3)), rtol=1e-12)
     np.testing.assert_array_equal(running_mean.numpy(), mean)
     np.testing.assert_array_equal(running_var.numpy(), var)
 
@@ -246,7 +247,7 @@ def test_batch_norm_double_backward_as_in_a_gradient_penalty():
     tout = (torch.nn.functional.batch_norm(tx, None, None, tw, tb, training=True) ** 3).sum()
     (tgx,) = torch.autograd.grad(tout, tx, create_graph=True)
     (tgx * tgx).sum().backward()
-    np.testing.assert_allclose(gx.numpy(), tgx.detach().numpy(), rtol=1e-9)
+    np.testing.assert_allclose(gx.detach().numpy(), tgx.detach().numpy(), rtol=1e-9)
     np.testing.assert_allclose(weight.grad.numpy(), tw.grad.numpy(), rtol=1e-9)
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-8, atol=1e-10)
 
@@ -265,7 +266,7 @@ def test_batch_norm_matches_torch(shape, training):
     tx, tw, tb = torch_of(x), torch_of(weight), torch_of(bias)
     ty = torch.nn.functional.batch_norm(tx, theirs_mean, theirs_var, tw, tb, training=training, momentum=0.3, eps=1e-3)
     ty.backward(torch.from_numpy(upstream))
-    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-12)
     for ours, theirs in ((x, tx), (weight, tw), (bias, tb)):
         np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(ours_mean.numpy(), theirs_mean.numpy(), rtol=1e-12)

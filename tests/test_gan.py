@@ -125,14 +125,14 @@ def test_model_output_shapes(make, inputs, shape):
     out = model(*inputs())
     assert out.shape == shape
     if isinstance(model, (gan.DCGANGenerator28, gan.DCGANGenerator64, gan.ConditionalGenerator28)):
-        assert out.numpy().min() >= -1 and out.numpy().max() <= 1
+        assert out.detach().numpy().min() >= -1 and out.detach().numpy().max() <= 1
 
 
 def test_dcgan_init_is_normal_0_02():
     mg.manual_seed(0)
     G = gan.DCGANGenerator28(64, width=32)
-    conv_weights = np.concatenate([m.weight.numpy().ravel() for m in G.modules() if isinstance(m, nn.ConvTranspose2d)])
-    bn_weights = np.concatenate([m.weight.numpy().ravel() for m in G.modules() if isinstance(m, nn.BatchNorm2d)])
+    conv_weights = np.concatenate([m.weight.detach().numpy().ravel() for m in G.modules() if isinstance(m, nn.ConvTranspose2d)])
+    bn_weights = np.concatenate([m.weight.detach().numpy().ravel() for m in G.modules() if isinstance(m, nn.BatchNorm2d)])
     assert abs(conv_weights.mean()) < 0.002 and conv_weights.std() == pytest.approx(0.02, rel=0.05)
     assert bn_weights.mean() == pytest.approx(1.0, abs=0.01) and bn_weights.std() == pytest.approx(0.02, rel=0.3)
 
@@ -198,7 +198,7 @@ def test_g_step_restores_requires_grad_even_when_it_fails():
 def test_wgan_clips_the_critic_weights():
     config, run = _toy_run(loss="wgan")
     gan.d_step(run.G, run.D, run.opt_d, mg.randn(64, 2), mg.randn(64, 2), gan.LOSSES["wgan"], clip_value=0.01)
-    assert max(np.abs(p.numpy()).max() for p in run.D.parameters()) <= 0.01
+    assert max(np.abs(p.detach().numpy()).max() for p in run.D.parameters()) <= 0.01
 
 
 # ----------------------------------------------------------------------------- the Trainer

@@ -18,6 +18,7 @@ import minigan as mg
 from minigan import functional as F
 from minigan import nn
 from strategies import noncontiguous, values
+from test_fast_paths import backward_only_both_ways, same_both_ways
 from test_ops import _compare_with_torch, needs_torch
 
 try:
@@ -97,13 +98,13 @@ def test_instance_norm2d_running_statistics_train_and_eval_match_torch(momentum)
     rng = np.random.default_rng(0)
     for step in range(3):
         x = (rng.standard_normal((4, 3, 5, 6)) * (step + 1) + step).astype(np.float32)
-        np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+        np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-5, err_msg=key)
     assert ours.num_batches_tracked.item() == 0  # InstanceNorm does not count, unlike BatchNorm
     ours.eval(), theirs.eval()
     x = rng.standard_normal((2, 3, 1, 1)).astype(np.float32)  # one position: fine with running statistics
-    np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5)
 
 
 def test_instance_norm2d_normalises_each_sample_and_channel_and_takes_unbatched_input():
@@ -332,6 +333,15 @@ def test_pooling_errors_are_pytorchs():
             pool(mg.ones(5, 5), 2)
     with pytest.raises(RuntimeError, match="divisor must be not zero"):
         F.avg_pool2d(mg.ones(1, 1, 5, 5), 2, divisor_override=0)
+    with pytest.raises(RuntimeError, match=r"adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received \[-1, 2\]"):
+        nn.AdaptiveAvgPool2d((-1, 2))(mg.ones(1, 1, 4, 4))
+    with pytest.raises(RuntimeError, match=r"adaptive_avg_pool2d: output_size must be 2 \(an int or a pair\), got \(1, 2, 3\)"):
+        F.adaptive_avg_pool2d(x, (1, 2, 3))
+    with pytest.raises(TypeError, match="output_size must be an int or a pair, got None"):
+        F.adaptive_avg_pool2d(x, None)
+    with pytest.raises(RuntimeError, match="adaptive_avg_pool2d: non-empty 3D or 4D"):
+        F.adaptive_avg_pool2d(mg.ones(4, 4), 2)
+    assert F.adaptive_avg_pool2d(mg.ones(1, 1, 4, 4), (0, 2)).shape == (1, 1, 0, 2)  # as PyTorch
 
 
 @needs_torch
@@ -356,6 +366,8 @@ def test_pooling_layers_match_torch_on_unbatched_input_and_print_as_torch():
 def test_pixel_shuffle_and_unshuffle_derivatives_and_inverse(x, r):
     x = np.repeat(x, r * r, axis=1) * np.arange(1, r * r * x.shape[1] + 1).reshape(1, -1, 1, 1)
     _check_both_orders(lambda x: F.pixel_shuffle(x, r) ** 2, x)
+    shuffled = F.pixel_shuffle(mg.tensor(x), r).numpy()  # (N, C, H r, W r)
+    _check_both_orders(lambda y: F.pixel_unshuffle(y, r) ** 2, shuffled)
     t = mg.tensor(x)
     assert F.pixel_shuffle(t, r).shape == (x.shape[0], x.shape[1] // (r * r), x.shape[2] * r, x.shape[3] * r)
     np.testing.assert_array_equal(F.pixel_unshuffle(F.pixel_shuffle(t, r), r).numpy(), x)
@@ -408,7 +420,7 @@ def test_prelu_layer_defaults_and_errors_are_pytorchs():
     for args, kwargs in [((), {}), ((3,), {}), ((2,), {"init": 0.1})]:
         ours, theirs = nn.PReLU(*args, **kwargs), torch.nn.PReLU(*args, **kwargs)
         assert repr(ours) == repr(theirs) and list(ours.state_dict()) == ["weight"]
-        np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy())
+        np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy())
     with pytest.raises(RuntimeError, match="Mismatch of parameter numbers and input channel size. Found parameter numbers = 3 and channel size = 4."):
         nn.PReLU(3)(mg.ones(2, 4, 3))
     with pytest.raises(RuntimeError, match="Not allow zero-dim input tensor"):
@@ -461,3 +473,107 @@ def test_no_layer_warns_on_an_ordinary_forward():
         for layer in (nn.InstanceNorm2d(4), nn.GroupNorm(2, 4), nn.LayerNorm(6), nn.ReflectionPad2d(2),
                       nn.MaxPool2d(2), nn.AvgPool2d(3, 1, 1), nn.AdaptiveAvgPool2d(2), nn.PReLU(4)):
             assert layer(x).ndim == 4
+
+
+# ----------------------------------------------------------------------------- on the fast paths
+# and on the reference code
+# Instance, group and layer norm run on BatchNorm, average pooling on Conv2dFunction: two ops with
+# fast paths (minigan/fast_paths.py). The gradient checks above run with the fast paths on (the
+# default: first derivatives by BatchNorm's and conv's fast backwards, second derivatives by their
+# reference backwards); here each of these layers is also gradient-checked to second order on the
+# reference code alone (mg.fast_paths(False)), and the two paths give the same values, first and
+# second derivatives. The guard below finds, by walking the graph, which of issue 21's ops reach a
+# Function with a fast path, so that a fast path added under another of them gets a case here.
+
+
+def _float64(rng, *shape):
+    return mg.tensor(rng.standard_normal(shape), dtype=mg.float64, requires_grad=True)
+
+
+def _running(c):
+    """Running statistics (C,) as an InstanceNorm2d with track_running_stats has them."""
+    rng = np.random.default_rng(9)
+    return (mg.tensor(rng.standard_normal(c), dtype=mg.float64),
+            mg.tensor(rng.uniform(0.5, 2.0, c), dtype=mg.float64))
+
+
+ON_FAST_PATHS = [  # (op, case, the function, its float64 inputs)
+    ("instance_norm", "affine", lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+     lambda r: (_float64(r, 2, 3, 4, 5), _float64(r, 3), _float64(r, 3))),
+    ("instance_norm", "1d_times_x", lambda x: F.instance_norm(x) * x, lambda r: (_float64(r, 2, 3, 6),)),
+    ("instance_norm", "eval_running_stats",
+     lambda x, w, b: F.instance_norm(x, *_running(3), w, b, use_input_stats=False),
+     lambda r: (_float64(r, 2, 3, 4, 4), _float64(r, 3), _float64(r, 3))),
+    ("group_norm", "affine", lambda x, w, b: F.group_norm(x, 2, w, b),
+     lambda r: (_float64(r, 2, 4, 3, 3), _float64(r, 4), _float64(r, 4))),
+    ("layer_norm", "affine", lambda x, w, b: F.layer_norm(x, (3, 4), w, b),
+     lambda r: (_float64(r, 2, 5, 3, 4), _float64(r, 3, 4), _float64(r, 3, 4))),
+    ("layer_norm", "plain_squared", lambda x: F.layer_norm(x, (5,)) ** 2, lambda r: (_float64(r, 3, 5),)),
+    ("avg_pool2d", "k2", lambda x: F.avg_pool2d(x, 2) ** 2, lambda r: (_float64(r, 2, 3, 6, 6),)),
+    ("avg_pool2d", "k3_s2_p1_ceil_no_pad_count",
+     lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False) ** 2,
+     lambda r: (_float64(r, 2, 2, 7, 6),)),
+    ("avg_pool2d", "divisor_unbatched", lambda x: F.avg_pool2d(x, (2, 3), 1, divisor_override=4) ** 2,
+     lambda r: (_float64(r, 2, 5, 5),)),
+]
+FAST_IDS = [f"{op}-{case}" for op, case, _, _ in ON_FAST_PATHS]
+
+
+@pytest.mark.parametrize("op, case, fn, make", ON_FAST_PATHS, ids=FAST_IDS)
+def test_layer_on_the_reference_code_passes_gradcheck_and_gradgradcheck(op, case, fn, make):
+    inputs = make(np.random.default_rng(0))
+    with mg.fast_paths(False):
+        assert mg.gradcheck(fn, inputs)
+        assert mg.gradgradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("op, case, fn, make", ON_FAST_PATHS, ids=FAST_IDS)
+def test_layer_gives_the_same_numbers_on_the_fast_paths_and_the_reference_code(op, case, fn, make):
+    inputs = make(np.random.default_rng(1))
+    same_both_ways(fn, inputs)            # values, first and second derivatives
+    backward_only_both_ways(fn, inputs)   # a plain backward: the fast backwards on raw arrays
+
+
+# Every differentiable op of issue 21, on a (2, 4, 6, 6) input.
+ISSUE_21_OPS = {
+    "instance_norm": lambda x: F.instance_norm(x),
+    "group_norm": lambda x: F.group_norm(x, 2),
+    "layer_norm": lambda x: F.layer_norm(x, (6, 6)),
+    "pad": lambda x: sum(F.pad(x, (1, 2, 2, 1), mode).sum() for mode in MODES),
+    "avg_pool2d": lambda x: F.avg_pool2d(x, 3, 2, 1),
+    "max_pool2d": lambda x: F.max_pool2d(x, 3, 2, 1),
+    "adaptive_avg_pool2d": lambda x: F.adaptive_avg_pool2d(x, (4, 3)),
+    "pixel_shuffle": lambda x: F.pixel_shuffle(x, 2),
+    "pixel_unshuffle": lambda x: F.pixel_unshuffle(x, 2),
+    "prelu": lambda x: F.prelu(x, mg.tensor(np.full(4, 0.25))),
+    "repeat": lambda x: x.repeat(1, 2, 1, 1),
+    "expand": lambda x: x[:1].expand(3, -1, -1, -1),
+    "chunk/split": lambda x: x.chunk(2, 1)[1] * x.split([1, 3], 1)[1][:, :2],
+    "flip": lambda x: x.flip(0, 3),
+    "std/var": lambda x: x.std(dim=1, keepdim=True) * x.var((2, 3), keepdim=True),
+    "lerp": lambda x: x.lerp(x ** 2, x.sigmoid()),
+    "clone/contiguous": lambda x: x.clone().permute(0, 2, 3, 1).contiguous(),
+}
+
+
+def _functions_with_fast_paths_reached(out) -> set:
+    """The names of the Functions with a fast path among the nodes of out's graph."""
+    found, seen, todo = set(), set(), [out.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        function = node.function
+        if function.fast_forward is not None or function.fast_backward is not None:
+            found.add(function.__name__)
+        todo += [t.grad_fn for t in node.inputs if t is not None]
+    return found
+
+
+def test_the_ops_on_fast_paths_are_the_ones_checked_on_both_paths():
+    x = mg.tensor(np.random.default_rng(2).standard_normal((2, 4, 6, 6)), requires_grad=True)
+    reached = {name: _functions_with_fast_paths_reached(fn(x)) for name, fn in ISSUE_21_OPS.items()}
+    assert {name for name, found in reached.items() if found} == {op for op, _, _, _ in ON_FAST_PATHS}
+    assert reached["instance_norm"] == reached["layer_norm"] == {"BatchNorm"}
+    assert reached["avg_pool2d"] == {"Conv2dFunction"}

@@ -46,9 +46,9 @@ def test_minibatch_discrimination_values_follow_the_paper():
     layer.T = nn.Parameter(T)
     out = layer(x)
     assert out.shape == (6, 8)
-    np.testing.assert_allclose(out.numpy(), _mbd_loop(x.numpy(), T), rtol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), _mbd_loop(x.detach().numpy(), T), rtol=1e-12)
     # identical samples: every c_b(i, j) = 1, so o = N in every feature
-    same = layer(mg.tensor(np.tile(x.numpy()[:1], (6, 1)))).numpy()[:, 5:]
+    same = layer(mg.tensor(np.tile(x.detach().numpy()[:1], (6, 1)))).detach().numpy()[:, 5:]
     np.testing.assert_allclose(same, np.full((6, 3), 6.0), rtol=1e-12)
 
 
@@ -59,11 +59,11 @@ def test_minibatch_discrimination_matches_a_torch_implementation():
     layer = nn.MinibatchDiscrimination(4, 5, 3)
     layer.T = T
     out = layer(x)
-    tx = torch.tensor(x.numpy(), requires_grad=True)
-    tT = torch.tensor(T.numpy(), requires_grad=True)
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    tT = torch.tensor(T.detach().numpy(), requires_grad=True)
     m = (tx @ tT.reshape(4, 15)).reshape(7, 5, 3)
     t_out = torch.cat([tx, torch.exp(-(m[:, None] - m[None]).abs().sum(3)).sum(1)], dim=1)
-    np.testing.assert_allclose(out.numpy(), t_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12)
     upstream = np.random.default_rng(4).standard_normal(out.shape)
     out.backward(mg.tensor(upstream))
     t_out.backward(torch.from_numpy(upstream))
@@ -123,13 +123,13 @@ def test_minibatch_stddev_values_follow_the_paper(shape, group_size):
 def test_minibatch_stddev_matches_a_torch_implementation(shape):
     x = f64(*shape, seed=3)
     out = nn.MinibatchStdDev(4)(x)
-    tx = torch.tensor(x.numpy(), requires_grad=True)
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
     y = tx.reshape(4, -1, *shape[1:])
     y = ((y - y.mean(0)) ** 2).mean(0)
     s = (y + 1e-8).sqrt().reshape(y.shape[0], -1).mean(1).repeat(4)
     s = s.reshape(shape[0], 1, *([1] * (len(shape) - 2))).expand(shape[0], 1, *shape[2:])
     t_out = torch.cat([tx, s], dim=1)
-    np.testing.assert_allclose(out.numpy(), t_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), rtol=1e-12)
     upstream = np.random.default_rng(4).standard_normal(out.shape)
     out.backward(mg.tensor(upstream))
     t_out.backward(torch.from_numpy(upstream))
@@ -162,7 +162,7 @@ def test_label_smoothing_is_bce_with_smoothed_targets(s, two_sided):
     real, fake = f64(5, 1, seed=1), f64(5, 1, seed=2)
     ours = gan.d_loss_bce(real, fake, label_smoothing=s, two_sided=two_sided)
     bce = torch.nn.functional.binary_cross_entropy_with_logits
-    tr, tf = torch.tensor(real.numpy()), torch.tensor(fake.numpy())
+    tr, tf = torch.tensor(real.detach().numpy()), torch.tensor(fake.detach().numpy())
     expected = bce(tr, torch.full_like(tr, 1 - s)) + bce(tf, torch.full_like(tf, s if two_sided else 0.0))
     assert ours.item() == pytest.approx(expected.item(), rel=1e-12)
     assert mg.gradcheck(lambda a, b: gan.d_loss_bce(a, b, s, two_sided), (real, fake))
@@ -208,9 +208,9 @@ def test_smoothing_moves_the_optimal_discriminator_as_derived():
 def test_feature_matching_loss_value_gradients_and_torch():
     real, fake = f64(6, 4, seed=1, requires_grad=False), f64(5, 4, seed=2)
     ours = gan.g_loss_feature_matching(real, fake)
-    expected = ((real.numpy().mean(0) - fake.numpy().mean(0)) ** 2).sum()
+    expected = ((real.detach().numpy().mean(0) - fake.detach().numpy().mean(0)) ** 2).sum()
     assert ours.item() == pytest.approx(expected, rel=1e-12)
-    tf = torch.tensor(fake.numpy(), requires_grad=True)
+    tf = torch.tensor(fake.detach().numpy(), requires_grad=True)
     ((torch.tensor(real.numpy()).mean(0) - tf.mean(0)) ** 2).sum().backward()
     ours.backward()
     np.testing.assert_allclose(fake.grad.numpy(), tf.grad.numpy(), rtol=1e-12)
@@ -236,20 +236,20 @@ def test_discriminator_features_are_the_input_of_the_last_layer(make, x):
     assert features.ndim == 2 and features.shape[0] == x.shape[0]
     last = list(D.net)[-1] if not isinstance(list(D.net)[-1], nn.Flatten) else list(D.net)[-2]
     head = last(features) if isinstance(last, nn.Linear) else last(features.reshape(x.shape[0], -1, 4, 4)).reshape(-1, 1)
-    np.testing.assert_allclose(head.numpy(), D(x).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(head.detach().numpy(), D(x).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_g_step_with_feature_matching_trains_g_only():
     mg.manual_seed(0)
     G, D = gan.MLPGenerator(2, (2,), (8,)), gan.MLPDiscriminator((2,), (8,))
-    before = [p.numpy().copy() for p in D.parameters()]
+    before = [p.detach().numpy().copy() for p in D.parameters()]
     real, z = mg.randn(16, 2), mg.randn(16, 2)
     stats = gan.g_step(G, D, optim.Adam(G.parameters(), lr=1e-2), z, gan.LOSSES["bce"], real=real,
                        feature_matching=True)
     with mg.no_grad():
         expected = gan.g_loss_feature_matching(D.features(real), D.features(G(z)))
     assert stats["g_loss"] > 0 and expected.item() < stats["g_loss"]  # one Adam step lowered it
-    assert all(np.array_equal(b, p.numpy()) and p.grad is None for b, p in zip(before, D.parameters()))
+    assert all(np.array_equal(b, p.detach().numpy()) and p.grad is None for b, p in zip(before, D.parameters()))
     with pytest.raises(ValueError, match=r"g_step: feature matching and unrolling need the real batch"):
         gan.g_step(G, D, optim.Adam(G.parameters()), z, gan.LOSSES["bce"], feature_matching=True)
 
@@ -262,7 +262,7 @@ def test_packed_discriminator_sees_m_samples_side_by_side():
     D = gan.Packed(inner, 3)
     x = mg.randn(9, 2)
     expected = inner(mg.tensor(x.numpy().reshape(3, 6)))
-    np.testing.assert_array_equal(D(x).numpy(), expected.numpy())
+    np.testing.assert_array_equal(D(x).detach().numpy(), expected.detach().numpy())
     images = mg.randn(4, 1, 28, 28)
     packed = gan.Packed(gan.DCGANDiscriminator28(4, 2), 2)._packed(images)
     assert packed.shape == (2, 2, 28, 28)
@@ -292,7 +292,7 @@ def test_unrolled_scores_equal_d_after_k_sgd_steps():
             opt.zero_grad()
             loss.d_loss(copy(real), copy(fake.detach())).backward()
             opt.step()
-        np.testing.assert_allclose(scores.numpy(), copy(fake.detach()).numpy(), rtol=1e-10)
+        np.testing.assert_allclose(scores.detach().numpy(), copy(fake.detach()).detach().numpy(), rtol=1e-10)
         assert all(p.grad is None for p in D.parameters())  # D itself unchanged and untouched
         # the gradient w.r.t. the fakes flows through both unrolled steps (second order)
         assert mg.gradcheck(lambda f: gan.unrolled_scores(D, real, f, loss, 2, lr).sum(), (fake,))

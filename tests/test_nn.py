@@ -189,8 +189,8 @@ def test_apply_with_a_dcgan_style_init():
             nn.init.zeros_(m.bias)
 
     model = nn.Sequential(nn.Linear(200, 300), nn.ReLU()).apply(init_weights)
-    assert abs(model[0].weight.numpy().std() - 0.02) < 0.001
-    assert not model[0].bias.numpy().any()
+    assert abs(model[0].weight.detach().numpy().std() - 0.02) < 0.001
+    assert not model[0].bias.detach().numpy().any()
 
 
 def test_to_keeps_parameter_identity():
@@ -217,7 +217,7 @@ def test_forward_hooks():
     pre = model.register_forward_pre_hook(lambda m, inputs: (inputs[0] * 0,))
     post = model.register_forward_hook(lambda m, inputs, output: calls.append(output.shape))
     out = model(mg.ones(3, 2))
-    np.testing.assert_allclose(out.numpy(), np.broadcast_to(model.bias.numpy(), (3, 2)))
+    np.testing.assert_allclose(out.detach().numpy(), np.broadcast_to(model.bias.detach().numpy(), (3, 2)))
     assert calls == [(3, 2)]
     pre.remove()
     post.remove()
@@ -285,7 +285,7 @@ def test_sequential_indexing_iteration_and_ordered_dict():
     named = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.Tanh())]))
     assert list(named.state_dict()) == ["fc.weight", "fc.bias"]
     x = mg.randn(4, 2)
-    np.testing.assert_allclose(model(x).numpy(), layers[2](layers[1](layers[0](x))).numpy())
+    np.testing.assert_allclose(model(x).detach().numpy(), layers[2](layers[1](layers[0](x))).detach().numpy())
     model.append(nn.Sigmoid())
     assert len(model) == 4 and isinstance(model[3], nn.Sigmoid)
 
@@ -312,7 +312,7 @@ def test_load_state_dict_accepts_arrays_and_tensors():
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert_same_state(target, snapshot(source))
     x = mg.randn(5, 3)
-    np.testing.assert_array_equal(source(x).numpy(), target(x).numpy())
+    np.testing.assert_array_equal(source(x).detach().numpy(), target(x).detach().numpy())
 
 
 def test_load_state_dict_copies_in_place_and_casts():
@@ -320,7 +320,7 @@ def test_load_state_dict_copies_in_place_and_casts():
     weight = model.weight
     model.load_state_dict({"weight": np.ones((2, 3), dtype=np.float64), "bias": np.zeros(2)})
     assert model.weight is weight and weight.dtype == np.float32
-    np.testing.assert_array_equal(weight.numpy(), np.ones((2, 3)))
+    np.testing.assert_array_equal(weight.detach().numpy(), np.ones((2, 3)))
 
 
 def test_failed_load_lists_every_problem_and_changes_nothing():
@@ -364,8 +364,8 @@ def test_non_strict_load_returns_the_key_lists_and_loads_the_rest():
     assert result.missing_keys == ["0.bias", "1.weight", "1.running_mean", "1.running_var", "1.num_batches_tracked"]
     assert result.unexpected_keys == ["2.weight"]
     assert result == (result.missing_keys, result.unexpected_keys)
-    np.testing.assert_array_equal(model[0].weight.numpy(), np.ones((2, 3)))
-    np.testing.assert_array_equal(model[1].bias.numpy(), [5.0, 5.0])
+    np.testing.assert_array_equal(model[0].weight.detach().numpy(), np.ones((2, 3)))
+    np.testing.assert_array_equal(model[1].bias.detach().numpy(), [5.0, 5.0])
 
 
 def test_non_numeric_values_are_reported():
@@ -415,8 +415,10 @@ def test_conv_layers_validate_arguments_and_input():
         conv(mg.zeros(3, 8, 8))
     with pytest.raises(ValueError, match=r"ConvTranspose2d\(in_channels=8\) got input with 3 channels"):
         nn.ConvTranspose2d(8, 3, 4)(mg.zeros(1, 3, 4, 4))
-    with pytest.raises(ValueError, match=r"Conv2d: groups other than 1 are not supported, got groups=2"):
-        nn.Conv2d(4, 4, 3, groups=2)
+    with pytest.raises(ValueError, match=r"Conv2d: groups must be 1 or divide in_channels and out_channels, got groups=3"):
+        nn.Conv2d(4, 4, 3, groups=3)
+    with pytest.raises(ValueError, match=r"ConvTranspose2d: groups must be 1, got groups=2"):
+        nn.ConvTranspose2d(4, 4, 3, groups=2)
     with pytest.raises(ValueError, match=r"Conv2d: kernel_size must be an int or a pair of ints, got \(3, 3, 3\)"):
         nn.Conv2d(4, 4, (3, 3, 3))
     with pytest.raises(ValueError, match=r"ConvTranspose2d: output_padding must be smaller than either stride or dilation"):
@@ -438,10 +440,12 @@ def test_conv_layers_pass_their_settings_to_the_ops(monkeypatch):
     conv = nn.Conv2d(3, 8, (3, 5), stride=2, padding=(1, 2), dilation=3)
     x = mg.zeros(2, 3, 16, 16)
     assert conv(x) == "out"
-    assert calls[-1] == ("conv2d", x, conv.weight, conv.bias, (2, 2), (1, 2), (3, 3))
+    assert calls[-1][0] == "conv2d" and all(a is b for a, b in zip(calls[-1][1:4], (x, conv.weight, conv.bias)))
+    assert calls[-1][4:] == ((2, 2), (1, 2), (3, 3), 1)
     deconv = nn.ConvTranspose2d(3, 4, 4, stride=2, padding=1, bias=False)
     assert deconv(x) == "out"
-    assert calls[-1] == ("conv_transpose2d", x, deconv.weight, None, (2, 2), (1, 1), (0, 0), (1, 1))
+    assert calls[-1][0] == "conv_transpose2d" and calls[-1][1] is x and calls[-1][2] is deconv.weight
+    assert calls[-1][3:] == (None, (2, 2), (1, 1), (0, 0), (1, 1))
     deconv(x, output_size=(33, 32))  # sizes 32 and 33 are both reachable with stride 2
     assert calls[-1][6] == (1, 0)
     deconv(x, output_size=(2, 4, 32, 33))
@@ -462,7 +466,7 @@ def test_dropout_module_follows_training_mode():
 
 def test_embedding_flatten_unflatten_identity():
     emb = nn.Embedding(10, 4, padding_idx=-1)
-    assert emb.padding_idx == 9 and not emb.weight.numpy()[9].any()
+    assert emb.padding_idx == 9 and not emb.weight.detach().numpy()[9].any()
     assert emb(mg.tensor([[1, 2, 9]], dtype=mg.int64)).shape == (1, 3, 4)
     with pytest.raises(ValueError, match=r"Embedding: padding_idx 10 must be within num_embeddings \(10\)"):
         nn.Embedding(10, 4, padding_idx=10)
@@ -511,9 +515,9 @@ INIT_CASES = [
 def test_default_init_uses_pytorchs_bounds(make, fan_in):
     layer = make(nn)
     bound = 1 / math.sqrt(fan_in)
-    for tensor in (layer.weight.numpy(), layer.bias.numpy()):
+    for tensor in (layer.weight.detach().numpy(), layer.bias.detach().numpy()):
         assert np.abs(tensor).max() <= np.float32(bound)  # the bound rounded to float32 may be reached
-    weight = layer.weight.numpy()
+    weight = layer.weight.detach().numpy()
     assert weight.std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
     assert np.abs(weight).max() > 0.99 * bound
     assert weight.dtype == np.float32
@@ -532,11 +536,11 @@ def test_torch_uses_the_same_bounds(make, fan_in):
 
 def test_embedding_and_batchnorm_defaults():
     emb = nn.Embedding(1000, 50)
-    assert emb.weight.numpy().mean() == pytest.approx(0, abs=0.01)
-    assert emb.weight.numpy().std() == pytest.approx(1, rel=0.02)
+    assert emb.weight.detach().numpy().mean() == pytest.approx(0, abs=0.01)
+    assert emb.weight.detach().numpy().std() == pytest.approx(1, rel=0.02)
     bn = nn.BatchNorm2d(5)
     for tensor, value in ((bn.weight, 1), (bn.bias, 0), (bn.running_mean, 0), (bn.running_var, 1)):
-        np.testing.assert_array_equal(tensor.numpy(), np.full(5, value, dtype=np.float32))
+        np.testing.assert_array_equal(tensor.detach().numpy(), np.full(5, value, dtype=np.float32))
     assert bn.num_batches_tracked.shape == () and bn.num_batches_tracked.dtype == np.int64
     assert bn.num_batches_tracked.item() == 0
     plain = nn.BatchNorm1d(3, affine=False, track_running_stats=False)
@@ -549,8 +553,8 @@ def test_init_is_reproducible_with_manual_seed_and_dtype_aware():
     mg.manual_seed(3)
     b = nn.Linear(5, 4, dtype=mg.float64)
     assert a.weight.dtype == np.float64
-    np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
-    np.testing.assert_array_equal(a.bias.numpy(), b.bias.numpy())
+    np.testing.assert_array_equal(a.weight.detach().numpy(), b.weight.detach().numpy())
+    np.testing.assert_array_equal(a.bias.detach().numpy(), b.bias.detach().numpy())
 
 
 # ----------------------------------------------------------------------------- BatchNorm against PyTorch
@@ -570,7 +574,7 @@ def test_batchnorm_running_stats_and_eval_match_torch(momentum, kind, shape):
     ours.load_state_dict(from_torch(theirs.state_dict()))
     for step in range(4):
         x = (rng.standard_normal(shape) * (step + 1) + step).astype(np.float32)
-        np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(),
+        np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.from_numpy(x)).detach().numpy(),
                                    rtol=1e-5, atol=1e-5)
     assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item() == 4
     for key, value in from_torch(theirs.state_dict()).items():
@@ -578,7 +582,7 @@ def test_batchnorm_running_stats_and_eval_match_torch(momentum, kind, shape):
     ours.eval()
     theirs.eval()
     x = rng.standard_normal(shape).astype(np.float32)
-    np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-5)
     assert ours.num_batches_tracked.item() == 4  # eval does not count
 
@@ -589,7 +593,7 @@ def test_batchnorm_without_running_stats_matches_torch_in_eval():
     ours.eval()
     theirs.eval()
     x = np.random.default_rng(1).standard_normal((6, 3)).astype(np.float32)
-    np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 # ----------------------------------------------------------------------------- state dicts move to PyTorch and back
@@ -639,12 +643,12 @@ def test_state_dicts_round_trip_through_torch(name):
     theirs.eval()
     if name == "Embedding":
         indices = np.array([[1, 6], [0, 1]])
-        np.testing.assert_array_equal(ours(indices).numpy(), theirs(torch.from_numpy(indices)).detach().numpy())
+        np.testing.assert_array_equal(ours(indices).detach().numpy(), theirs(torch.from_numpy(indices)).detach().numpy())
     elif _forward_available(name):
         x = np.random.default_rng(5).standard_normal(input_shape).astype(np.float32)
-        np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(),
+        np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.from_numpy(x)).detach().numpy(),
                                    rtol=1e-5, atol=1e-6)
-        np.testing.assert_array_equal(ours(mg.tensor(x)).numpy(), fresh.eval()(mg.tensor(x)).numpy())
+        np.testing.assert_array_equal(ours(mg.tensor(x)).detach().numpy(), fresh.eval()(mg.tensor(x)).detach().numpy())
 
 
 # ----------------------------------------------------------------------------- nn.init
@@ -675,7 +679,7 @@ def test_calculate_gain_and_fans_match_torch():
 def test_init_distributions(fill, expected_std, uniform):
     tensor = nn.Parameter(mg.zeros(300, 200))
     assert fill(tensor) is tensor
-    data = tensor.numpy()
+    data = tensor.detach().numpy()
     assert data.std() == pytest.approx(expected_std, rel=0.02)
     if uniform:
         assert np.abs(data).max() <= expected_std * math.sqrt(3) * (1 + 1e-6)
@@ -749,7 +753,7 @@ def test_spectral_norm_matches_torch_over_several_steps():
     for step in range(4):
         x = rng.standard_normal((3, 6)).astype(np.float32)
         y, ty = ours(mg.tensor(x)), theirs(torch.from_numpy(x))
-        np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
         y.sum().backward()
         ty.sum().backward()
         np.testing.assert_allclose(ours.weight_orig.grad.numpy(), theirs.weight_orig.grad.numpy(), rtol=1e-4, atol=1e-6)
@@ -759,13 +763,13 @@ def test_spectral_norm_matches_torch_over_several_steps():
     theirs.eval()
     u_before = ours.weight_u.numpy().copy()
     x = rng.standard_normal((3, 6)).astype(np.float32)
-    np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(ours.weight_u.numpy(), u_before)  # no power iteration in eval mode
     ours.train()
     for _ in range(30):  # more power iterations: sigma converges to the largest singular value
         ours(mg.tensor(x))
-    sigma = np.linalg.svd(ours.weight_orig.numpy(), compute_uv=False)[0]
-    np.testing.assert_allclose(ours.weight.numpy(), ours.weight_orig.numpy() / sigma, rtol=1e-4, atol=1e-7)
+    sigma = np.linalg.svd(ours.weight_orig.detach().numpy(), compute_uv=False)[0]
+    np.testing.assert_allclose(ours.weight.detach().numpy(), ours.weight_orig.detach().numpy() / sigma, rtol=1e-4, atol=1e-7)
 
 
 def test_spectral_norm_gradients_are_differentiable_again():
@@ -786,12 +790,12 @@ def test_spectral_norm_gradients_are_differentiable_again():
 def test_spectral_norm_remove_and_errors():
     layer = nn.utils.spectral_norm(nn.Linear(4, 3))
     layer(mg.randn(2, 4))
-    expected = layer.weight.numpy().copy()
+    expected = layer.weight.detach().numpy().copy()
     with pytest.raises(RuntimeError, match=r"cannot register two spectral_norm hooks on the same parameter 'weight'"):
         nn.utils.spectral_norm(layer)
     nn.utils.remove_spectral_norm(layer)
     assert isinstance(layer.weight, nn.Parameter) and list(layer.state_dict()) == ["bias", "weight"]
-    np.testing.assert_allclose(layer.weight.numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(layer.weight.detach().numpy(), expected, rtol=1e-6)
     with pytest.raises(ValueError, match=r"spectral_norm of 'weight' not found in Linear"):
         nn.utils.remove_spectral_norm(layer)
     with pytest.raises(ValueError, match=r"n_power_iterations must be positive, got n_power_iterations=0"):
@@ -852,7 +856,7 @@ def test_layer_sizes_must_be_integers_and_zero_sizes_work_as_in_pytorch():
         layer = nn.Linear(0, 3)
     assert layer.weight.shape == (3, 0)
     out = layer(mg.zeros(4, 0))
-    assert out.shape == (4, 3) and np.array_equal(out.numpy(), np.zeros((4, 3), np.float32))
+    assert out.shape == (4, 3) and np.array_equal(out.detach().numpy(), np.zeros((4, 3), np.float32))
     torch = pytest.importorskip("torch")
     assert tuple(torch.nn.Linear(0, 3).weight.shape) == (3, 0)
     with pytest.raises(TypeError):

@@ -81,6 +81,47 @@ UNARY = [
     Op("cat_self", lambda x: mg.cat([x, 2 * x], dim=0), lambda x: torch.cat([x, 2 * x], dim=0), shapes=NONEMPTY_SHAPES),
     Op("stack_self", lambda x: mg.stack([x, x * x], dim=-1), lambda x: torch.stack([x, x * x], dim=-1)),
     Op("where_self", lambda x: mg.where(x.detach() > 0, x * x, 0.5 * x), lambda x: torch.where(x > 0, x * x, 0.5 * x), kinks=(0.0,)),
+    # issue 27: the everyday idioms' ops
+    Op("log1p", mg.log1p, torch and torch.log1p, low=-0.8, high=3.0),
+    Op("rsqrt", mg.rsqrt, torch and torch.rsqrt, low=0.2, high=3.0),
+    Op("square", mg.square, torch and torch.square),
+    Op("sign_times_x", lambda x: mg.sign(x) * x, lambda x: torch.sign(x) * x, kinks=(0.0,)),
+    Op("elu", F.elu, torch and torch.nn.functional.elu, kinks=(0.0,)),
+    Op("elu_alpha", lambda x: F.elu(x, alpha=0.5), torch and (lambda x: torch.nn.functional.elu(x, alpha=0.5)), kinks=(0.0,)),
+    Op("norm_fro", lambda x: mg.norm(x), lambda x: torch.norm(x), shapes=NONEMPTY_SHAPES, low=0.2, high=2.0),
+    Op("norm_p1_dim", lambda x: x.norm(p=1, dim=-1), lambda x: x.norm(p=1, dim=-1), shapes=NONEMPTY_SHAPES, kinks=(0.0,)),
+    Op("normalize", lambda x: F.normalize(x, dim=-1), lambda x: torch.nn.functional.normalize(x, dim=-1),
+       shapes=NONEMPTY_SHAPES, low=0.2, high=2.0),
+    Op("remainder_scalar", lambda x: x % 0.7, lambda x: x % 0.7, kinks=tuple(0.7 * k for k in range(-3, 4)),
+       second_order=False),
+    Op("maximum_scalar", lambda x: mg.maximum(x, mg.tensor(0.3, dtype=mg.float64)),
+       lambda x: torch.maximum(x, torch.tensor(0.3, dtype=torch.float64)), kinks=(0.3,)),
+    Op("t", lambda x: x.t(), lambda x: x.t(), shapes=(3, 2)),
+    Op("expand_as", lambda x: x.expand_as(mg.zeros(2, 3, 1)), lambda x: x.expand_as(torch.zeros(2, 3, 1)), shapes=(3, 1)),
+    Op("roll", lambda x: x.roll(1, 1), lambda x: x.roll(1, 1), shapes=(2, 3)),
+    Op("roll_flat_two_dims", lambda x: mg.roll(x, (1, -1), (0, 1)) + x.roll(2),
+       lambda x: torch.roll(x, (1, -1), (0, 1)) + x.roll(2), shapes=(2, 3)),
+    Op("narrow", lambda x: x.narrow(1, 1, 2), lambda x: x.narrow(1, 1, 2), shapes=(2, 3)),
+    Op("index_select", lambda x: x.index_select(1, mg.tensor([2, 0, 2])),
+       lambda x: x.index_select(1, torch.tensor([2, 0, 2])), shapes=(2, 3)),
+    Op("gather", lambda x: x.gather(1, mg.tensor([[0, 0], [2, 1]])), lambda x: x.gather(1, torch.tensor([[0, 0], [2, 1]])),
+       shapes=(2, 3)),
+    Op("scatter_src", lambda x: mg.zeros(2, 4, dtype=mg.float64).scatter(1, mg.tensor([[3, 0], [1, 2]]), x),
+       lambda x: torch.zeros(2, 4, dtype=torch.float64).scatter(1, torch.tensor([[3, 0], [1, 2]]), x), shapes=(2, 2)),
+    Op("scatter_into_x", lambda x: x.scatter(1, mg.tensor([[1], [0]]), -1.0),
+       lambda x: x.scatter(1, torch.tensor([[1], [0]]), -1.0), shapes=(2, 3)),
+    Op("scatter_add", lambda x: x.scatter_add(0, mg.tensor([[1, 1, 0]]), x[:1] * x[:1]),
+       lambda x: x.scatter_add(0, torch.tensor([[1, 1, 0]]), x[:1] * x[:1]), shapes=(2, 3)),
+    Op("masked_fill", lambda x: x.masked_fill(mg.tensor([True, False, True]), 0.5),
+       lambda x: x.masked_fill(torch.tensor([True, False, True]), 0.5), shapes=(2, 3)),
+    Op("einsum_trace_free", lambda x: mg.einsum("ij,kj->ik", x, x * x), lambda x: torch.einsum("ij,kj->ik", x, x * x), shapes=(2, 3)),
+    Op("einsum_sum_one_index", lambda x: mg.einsum("bij->bj", x), lambda x: torch.einsum("bij->bj", x), shapes=(2, 2, 3)),
+    Op("einsum_ellipsis", lambda x: mg.einsum("...i,i->...", x, x[0, 0]), lambda x: torch.einsum("...i,i->...", x, x[0, 0]),
+       shapes=(2, 2, 3)),
+    Op("mm_bmm", lambda x: x.mm(x.t()).unsqueeze(0).bmm(x.unsqueeze(0)),
+       lambda x: x.mm(x.t()).unsqueeze(0).bmm(x.unsqueeze(0)), shapes=(2, 3)),
+    Op("view_as_new_zeros", lambda x: x.view_as(x.new_zeros(3, 2)) + x.new_ones(3, 2),
+       lambda x: x.view_as(x.new_zeros(3, 2)) + x.new_ones(3, 2), shapes=(2, 3)),
 ]
 
 UNARY_IDS = [op.name for op in UNARY]
@@ -113,13 +154,13 @@ def _compare_with_torch(mg_fn, torch_fn, inputs, rtol=1e-10, atol=1e-12):
     mx = [_mg(x) for x in inputs]
     tx = [_torch(x) for x in inputs]
     my, ty = mg_fn(*mx), torch_fn(*tx)
-    np.testing.assert_allclose(my.numpy(), ty.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(my.detach().numpy(), ty.detach().numpy(), rtol=rtol, atol=atol)
     upstream = np.random.default_rng(1).standard_normal(my.shape)
     mg_grads = mg.grad(my, mx, grad_outputs=mg.Tensor(upstream), create_graph=True, allow_unused=True)
     torch_grads = torch.autograd.grad(ty, tx, grad_outputs=torch.tensor(upstream), create_graph=True, allow_unused=True)
     for mgg, tg, x in zip(mg_grads, torch_grads, inputs):
         expected = np.zeros(x.shape) if tg is None else tg.detach().numpy()
-        got = np.zeros(x.shape) if mgg is None else mgg.numpy()
+        got = np.zeros(x.shape) if mgg is None else mgg.detach().numpy()
         np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
     # second order: d/dx of <grad, w> for a fixed random w
     weights = [np.random.default_rng(2 + i).standard_normal(x.shape) for i, x in enumerate(inputs)]
@@ -155,6 +196,10 @@ BINARY = [
     Op("pow", lambda a, b: a ** b, lambda a, b: a ** b, low=0.3, high=2.0),
     Op("where", lambda a, b: mg.where(a.detach() > b.detach(), a * b, a - b),
        lambda a, b: torch.where(a > b, a * b, a - b)),
+    Op("maximum", mg.maximum, torch and torch.maximum),
+    Op("minimum", mg.minimum, torch and torch.minimum),
+    Op("torch.max(a, b)", lambda a, b: mg.max(a, b) * mg.min(a, b), lambda a, b: torch.max(a, b) * torch.min(a, b)),
+    Op("remainder", lambda a, b: a % b, lambda a, b: a % b, low=0.3, high=2.0, second_order=False),
 ]
 
 
@@ -265,12 +310,12 @@ def test_sigmoid_softplus_logsigmoid_are_finite_for_huge_inputs():
     for fn in (mg.sigmoid, F.softplus, F.logsigmoid):
         y = fn(x)
         y.sum().backward()
-        assert np.all(np.isfinite(y.numpy())), fn
+        assert np.all(np.isfinite(y.detach().numpy())), fn
         assert np.all(np.isfinite(x.grad.numpy())), fn
         x.grad = None
-    np.testing.assert_allclose(mg.sigmoid(x).numpy(), [0, np.exp(-100.0), 0.5, 1, 1], rtol=1e-6, atol=1e-45)
-    np.testing.assert_allclose(F.softplus(x).numpy(), [0, 0, np.log(2), 100, 1e4], atol=1e-6)
-    np.testing.assert_allclose(F.logsigmoid(x).numpy(), [-1e4, -100, -np.log(2), 0, 0], atol=1e-6)
+    np.testing.assert_allclose(mg.sigmoid(x).detach().numpy(), [0, np.exp(-100.0), 0.5, 1, 1], rtol=1e-6, atol=1e-45)
+    np.testing.assert_allclose(F.softplus(x).detach().numpy(), [0, 0, np.log(2), 100, 1e4], atol=1e-6)
+    np.testing.assert_allclose(F.logsigmoid(x).detach().numpy(), [-1e4, -100, -np.log(2), 0, 0], atol=1e-6)
 
 
 @pytest.mark.parametrize("slope", [0.0, 0.01, 0.2, 1.0, -0.5, 1.5])

@@ -35,7 +35,7 @@ def minigan_trajectory(make_optimizer, dtype, steps=50):
         opt.zero_grad()
         loss_of(mg, params, dtype).backward()
         opt.step()
-        trajectory.append([p.numpy().copy() for p in params])
+        trajectory.append([p.detach().numpy().copy() for p in params])
     return trajectory
 
 
@@ -88,7 +88,7 @@ def test_trajectory_matches_pytorch(name, options, dtype):
             opt.step()
         for p, t in zip(ours, theirs):
             assert p.dtype == dtype
-            np.testing.assert_allclose(p.numpy(), t.detach().numpy(), rtol=tolerance,
+            np.testing.assert_allclose(p.detach().numpy(), t.detach().numpy(), rtol=tolerance,
                                        atol=tolerance, err_msg=f"{name}{options} step {step}")
 
 
@@ -111,10 +111,10 @@ def test_sgd_momentum_first_step_uses_the_gradient_without_dampening():
     p.grad = mg.tensor([1.0, 1.0], dtype=np.float64)
     opt.step()                                  # buf = g = 1
     np.testing.assert_array_equal(opt.state[p]["momentum_buffer"], [1.0, 1.0])
-    np.testing.assert_allclose(p.numpy(), [0.9, -2.1])
+    np.testing.assert_allclose(p.detach().numpy(), [0.9, -2.1])
     opt.step()                                  # buf = 0.9 * 1 + 0.5 * 1 = 1.4
     np.testing.assert_allclose(opt.state[p]["momentum_buffer"], [1.4, 1.4])
-    np.testing.assert_allclose(p.numpy(), [0.9 - 0.14, -2.1 - 0.14])
+    np.testing.assert_allclose(p.detach().numpy(), [0.9 - 0.14, -2.1 - 0.14])
 
 
 def test_adam_first_step_is_lr_times_sign():
@@ -123,7 +123,7 @@ def test_adam_first_step_is_lr_times_sign():
     opt = optim.Adam([p], lr=0.1, eps=0.0)
     p.grad = mg.tensor([0.5, -3.0, 1e-3], dtype=np.float64)
     opt.step()
-    np.testing.assert_allclose(p.numpy(), [0.9, 2.1, 2.9], rtol=1e-12)
+    np.testing.assert_allclose(p.detach().numpy(), [0.9, 2.1, 2.9], rtol=1e-12)
     assert opt.state[p]["step"] == 1
 
 
@@ -145,7 +145,7 @@ def test_params_without_grad_are_skipped():
         a.grad = mg.tensor([1.0, 1.0])
         b.grad = None
         opt.step()
-        np.testing.assert_array_equal(b.numpy(), [3.0, 4.0])
+        np.testing.assert_array_equal(b.detach().numpy(), [3.0, 4.0])
         assert b not in opt.state or opt.state[b] == {}
         assert opt.state[a]
         assert list(opt.state_dict()["state"]) == [0]
@@ -159,13 +159,13 @@ def test_param_groups_with_different_lr():
     assert opt.param_groups[1]["momentum"] == 0 and opt.param_groups[1]["params"] == [b]
     a.grad, b.grad = mg.tensor([1.0]), mg.tensor([1.0])
     opt.step()
-    np.testing.assert_allclose(a.numpy(), [0.9])
-    np.testing.assert_allclose(b.numpy(), [0.5])
+    np.testing.assert_allclose(a.detach().numpy(), [0.9])
+    np.testing.assert_allclose(b.detach().numpy(), [0.5])
     c = mg.tensor([1.0], requires_grad=True)
     opt.add_param_group({"params": [c], "lr": 1.0})
     c.grad = mg.tensor([2.0])
     opt.step()
-    np.testing.assert_allclose(c.numpy(), [-1.0])
+    np.testing.assert_allclose(c.detach().numpy(), [-1.0])
     assert opt.defaults["lr"] == 0.1
 
 
@@ -256,7 +256,7 @@ def test_step_with_closure_returns_the_loss():
     with mg.no_grad():
         loss = opt.step(closure)
     assert loss.item() == 9.0
-    np.testing.assert_allclose(p.numpy(), [1.5])
+    np.testing.assert_allclose(p.detach().numpy(), [1.5])
 
 
 # ----------------------------------------------------------------------------- state_dict
@@ -287,7 +287,7 @@ def test_resume_from_state_dict_is_bit_identical(name, through_file, tmp_path):
     first = [mg.tensor(a, requires_grad=True) for a in initial_values(np.float32)]
     opt = make(first)
     _run(opt, first, 10)
-    saved = {"optimizer": opt.state_dict(), "params": [p.numpy().copy() for p in first]}
+    saved = {"optimizer": opt.state_dict(), "params": [p.detach().numpy().copy() for p in first]}
     _run(opt, first, 3)  # the saved dict must not follow the optimizer afterwards
     if through_file:
         mg.save(saved, tmp_path / "ckpt.npz")
@@ -298,7 +298,7 @@ def test_resume_from_state_dict_is_bit_identical(name, through_file, tmp_path):
     opt2.load_state_dict(saved["optimizer"])
     _run(opt2, resumed, 10)
     for a, b in zip(straight, resumed):
-        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
 def test_state_dict_layout():
@@ -307,11 +307,13 @@ def test_state_dict_layout():
     _run(opt, params, 2)
     params[1].grad = None
     sd = opt.state_dict()
+    torch_flags = {"foreach": None, "capturable": False, "differentiable": False, "fused": None,
+                   "decoupled_weight_decay": False}
     assert sd["param_groups"] == [
         {"lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "amsgrad": True,
-         "maximize": False, "params": [0, 1]},
+         "maximize": False, **torch_flags, "params": [0, 1]},
         {"lr": 0.003, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "amsgrad": True,
-         "maximize": False, "params": [2]},
+         "maximize": False, **torch_flags, "params": [2]},
     ]
     assert sorted(sd["state"]) == [0, 1, 2]
     assert sorted(sd["state"][2]) == ["exp_avg", "exp_avg_sq", "max_exp_avg_sq", "step"]
@@ -333,9 +335,12 @@ def test_state_dict_keys_match_pytorch():
         theirs.step()
         our_sd, their_sd = ours.state_dict(), theirs.state_dict()
         assert set(our_sd["state"][0]) == set(their_sd["state"][0])
-        assert set(our_sd["param_groups"][0]) <= set(their_sd["param_groups"][0])
+        assert list(our_sd["param_groups"][0]) == list(their_sd["param_groups"][0])  # keys and order
         for key, value in our_sd["param_groups"][0].items():
             assert their_sd["param_groups"][0][key] == value, key
+        for key, value in our_sd["state"][0].items():  # tensors, step included (float32 0-d)
+            assert isinstance(value, mg.Tensor) and str(value.dtype) == str(their_sd["state"][0][key].dtype), key
+            assert value.shape == tuple(their_sd["state"][0][key].shape), key
 
 
 def test_load_state_dict_casts_to_the_parameter_dtype():
@@ -373,7 +378,7 @@ def test_load_state_dict_errors_leave_the_optimizer_untouched():
          r"state of parameter 1 should have entries \['exp_avg', 'exp_avg_sq', "
          r"'max_exp_avg_sq', 'step'\], got \['exp_avg', 'exp_avg_sq', 'step'\]"),
         (broken(lambda sd: sd["state"][1].update(step=-1)),
-         r"state\[1\]\['step'\] must be a non-negative integer, got -1"),
+         r"state\[1\]\['step'\] must be a non-negative integer \(or a 0-d tensor holding one\), got -1"),
         (broken(lambda sd: sd["state"].update({7: sd["state"][0]})),
          r"'state' has an entry for parameter 7, which no parameter group lists"),
         (broken(lambda sd: sd["param_groups"][1].update(lr=-1.0)),
@@ -396,7 +401,7 @@ def test_load_state_dict_errors_leave_the_optimizer_untouched():
         (broken(lambda sd: sd["state"][0].update(exp_avg=np.zeros((4, 3), bool))),
          r"got a bool array"),
         (broken(lambda sd: sd["state"][0].update(step=2.0)),
-         r"state\[0\]\['step'\] must be a non-negative integer, got 2.0"),
+         r"state\[0\]\['step'\] must be a non-negative integer \(or a 0-d tensor holding one\), got 2.0"),
         (broken(lambda sd: sd["state"].update({True: sd["state"].pop(1)})),
          r"'state' has an entry for parameter True"),
     ]

@@ -351,7 +351,7 @@ def test_interpolate_forward_and_backward_match_torch(kw):
     ot = torch.nn.functional.interpolate(xt, **kw)
     (ot * torch.tensor(v)).sum().backward()
     assert out.shape == tuple(ot.shape)
-    np.testing.assert_allclose(out.numpy(), ot.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), ot.detach().numpy(), atol=1e-12)
     np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), atol=1e-12)
 
 
@@ -417,9 +417,9 @@ def test_data_parallel_is_the_module_under_dot_module():
     twin = torch.nn.DataParallel(torch.nn.Linear(3, 2))
     assert list(model.state_dict()) == list(twin.state_dict()) == ["module.weight", "module.bias"]
     x = mg.randn(4, 3)
-    np.testing.assert_array_equal(model(x).numpy(), model.module(x).numpy())
-    np.testing.assert_array_equal(nn.parallel.data_parallel(model.module, x, [0]).numpy(),
-                                  model(x).numpy())
+    np.testing.assert_array_equal(model(x).detach().numpy(), model.module(x).detach().numpy())
+    np.testing.assert_array_equal(nn.parallel.data_parallel(model.module, x, [0]).detach().numpy(),
+                                  model(x).detach().numpy())
 
 
 def test_nn_functional_is_minigan_functional():
@@ -513,7 +513,7 @@ def test_a_state_dict_trained_in_pytorch_loads_and_gives_the_same_outputs(tmp_pa
     model.eval()
     ours.eval()
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(mg.tensor(x)).numpy(), model(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(), model(torch.tensor(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
 
 
@@ -594,7 +594,7 @@ def test_safetensors_minigan_to_pytorch_and_back(tmp_path):
     ours.eval()
     twin.eval()
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(twin(torch.tensor(x)).detach().numpy(), ours(mg.tensor(x)).numpy(),
+    np.testing.assert_allclose(twin(torch.tensor(x)).detach().numpy(), ours(mg.tensor(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
     torch.manual_seed(1)
     back = _torch_twin(torch)
@@ -605,7 +605,7 @@ def test_safetensors_minigan_to_pytorch_and_back(tmp_path):
     again.load_state_dict(loaded)
     again.eval()
     back.eval()
-    np.testing.assert_allclose(again(mg.tensor(x)).numpy(), back(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(again(mg.tensor(x)).detach().numpy(), back(torch.tensor(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
 
 

@@ -1453,7 +1453,9 @@ def _run(model, lib, inputs, upstream):
     outputs = _outputs(model(*tensors))
     total = sum((out * lib.tensor(w)).sum() for out, w in zip(outputs, upstream))
     total.backward()
-    numpy = (lambda t: t.detach().numpy()) if lib is torch else (lambda t: t.numpy())
+    def numpy(t):
+        return t.detach().numpy()
+
     return ([numpy(o) for o in outputs], [numpy(t.grad) for t in tensors],
             {name: numpy(p.grad) for name, p in model.named_parameters() if p.grad is not None},
             {name: numpy(b) for name, b in model.named_buffers()})

@@ -1447,6 +1447,84 @@ imgs = torch.cat([torch.cat([fake_x[i * 7 + j].cpu().detach() for j in range(7)]
 assert tuple(imgs.shape) == (3 * 16, 7 * 16, 3)
 '''
 
+# Issue 27: a program in the style of today's device-agnostic tutorials and of the conditional GAN
+# ports -- device checks with is_xpu / is_mps, integer labels and F.one_hot, bare @torch.no_grad,
+# set_grad_enabled as a call, .to(device, dtype), a checkpoint saved and loaded with torch.save /
+# torch.load(weights_only=True), and the printing idioms (f"{loss:.4f}", print(tensor)).
+MODERN_CONDITIONAL_GAN = '''
+import os
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+def device_of(t):
+    if t.is_cuda:
+        return "cuda"
+    if t.is_xpu:
+        return "xpu"
+    if t.is_mps:
+        return "mps"
+    return "cpu"
+
+torch.manual_seed(0)
+device = torch.device(device_of(torch.zeros(1)))
+n_classes, latent_dim = 4, 8
+images = torch.rand(32, 16) * 2 - 1
+labels = torch.arange(32) % n_classes            # int64, as in PyTorch
+assert labels.dtype == torch.long and (labels == 3).sum().item() == 8
+
+nets = nn.ModuleDict({
+    "G": nn.Sequential(nn.Linear(latent_dim + n_classes, 32), nn.ELU(), nn.Linear(32, 16), nn.Tanh()),
+    "D": nn.Sequential(nn.Linear(16 + n_classes, 32), nn.LeakyReLU(0.2, inplace=True), nn.Linear(32, 1)),
+}).to(device, torch.float32)
+opt_g = torch.optim.Adam(nets["G"].parameters(), lr=2e-4, betas=(0.5, 0.999))
+opt_d = torch.optim.Adam(nets["D"].parameters(), lr=2e-4, betas=(0.5, 0.999))
+bce = nn.BCEWithLogitsLoss()
+
+def condition(x, y):
+    return torch.cat([x, F.one_hot(y, n_classes).to(x.dtype)], dim=1)
+
+@torch.no_grad
+def sample(y):
+    z = torch.randn(len(y), latent_dim, device=device)
+    return nets["G"](condition(z, y))
+
+losses = []
+for step in range(6):
+    idx = torch.randperm(32)[:8]
+    real, y = images[idx].to(device, non_blocking=True), labels[idx].to(device)
+    z = torch.randn(8, latent_dim, device=device)
+    fake = nets["G"](condition(z, y))
+    ones, zeros = real.new_ones(8, 1), real.new_zeros(8, 1)
+    d_loss = bce(nets["D"](condition(real, y)), ones) + bce(nets["D"](condition(fake.detach(), y)), zeros)
+    opt_d.zero_grad()
+    d_loss.backward()
+    nn.utils.clip_grad_value_(nets["D"].parameters(), 1.0)
+    opt_d.step()
+    g_loss = bce(nets["D"](condition(fake, y)), ones)
+    opt_g.zero_grad()
+    g_loss.backward()
+    opt_g.step()
+    message = f"step {step}: D {d_loss.item():.4f}, G {g_loss:.4f}"
+    losses.append((d_loss.item(), g_loss.item()))
+
+assert not sample(labels[:4]).requires_grad
+torch.set_grad_enabled(False)
+scores = nets["D"](condition(sample(labels[:4]), labels[:4]))
+torch.set_grad_enabled(True)
+assert not scores.requires_grad and scores.shape == torch.Size([4, 1])
+accuracy = (scores.sum(axis=1) > 0).float().mean()
+assert 0.0 <= accuracy.item() <= 1.0 and "tensor(" in str(accuracy)
+
+path = os.path.join(OUT, "cgan.pth")
+torch.save({"nets": nets.state_dict(), "opt_g": opt_g.state_dict(), "step": 6}, path)
+checkpoint = torch.load(path, map_location=device, weights_only=True)
+assert checkpoint["step"] == 6
+assert str(nets.load_state_dict(checkpoint["nets"])) == "<All keys matched successfully>"
+opt_g.load_state_dict(checkpoint["opt_g"])
+assert checkpoint["opt_g"]["state"][0]["exp_avg"].shape == nets["G"][0].weight.shape
+'''
+
 PROGRAMS = [
     pytest.param(BEGINNER_MLP_GAN, 8, id="beginner_mlp_gan"),
     pytest.param(PYTORCH_EXAMPLES_DCGAN, 8, id="pytorch_examples_dcgan"),
@@ -1464,6 +1542,7 @@ PROGRAMS = [
     pytest.param(COLLECTION_SOFTMAX_GAN, 6, id="collection_softmax_gan"),
     pytest.param(COLLECTION_RELATIVISTIC_GAN, 8, id="collection_relativistic_gan"),
     pytest.param(D2L_DCGAN, 6, id="d2l_dcgan"),
+    pytest.param(MODERN_CONDITIONAL_GAN, 6, id="modern_conditional_gan"),
 ]
 
 

@@ -88,7 +88,7 @@ def test_the_generator_objectives_are_what_the_keywords_select():
         real, z = mg.randn(16, 2), mg.randn(16, 2)
         stats = gan.g_step(G, D, optim.SGD(G.parameters(), lr=0.1), z, loss, real=real, **how)
         assert all(p.grad is None and p.requires_grad for p in D.parameters())
-        return stats, [p.numpy() for p in G.parameters()]
+        return stats, [p.detach().numpy() for p in G.parameters()]
 
     for keywords, objective in (({}, gan.Adversarial(loss)),
                                 ({"feature_matching": True}, gan.FeatureMatching()),
@@ -108,7 +108,7 @@ LAYERS = [
     ("minigan.grad_mode", "minigan.fast_paths", "minigan.files", "minigan.paths",
      "minigan.conv_geometry",
      "minigan.compat", "minigan.compat.device", "minigan.compat.backends"),
-    ("minigan.backend", "minigan.compat.accelerator"),
+    ("minigan.backend", "minigan.dtypes", "minigan.printing", "minigan.compat.accelerator"),
     ("minigan.tensor",),
     ("minigan.autograd", "minigan.compat.legacy", "minigan.compat.cuda"),
     ("minigan.ops",),
@@ -173,7 +173,7 @@ def test_import_minigan_loads_the_core_only():
             "print(len({id(sys.modules[m]) for m in mods}), sorted(mods))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     count, names = out.stdout.split(" ", 1)
-    assert int(count) <= 20, names
+    assert int(count) <= 21, names  # 20 on house's core, + dtypes.py (every tensor has a dtype)
     for lazy in ("minigan.nn", "minigan.gan", "minigan.datasets", "minigan.optim", "minigan.cuda",
                  "minigan.serialization"):
         assert f"'{lazy}'" not in names

@@ -4,7 +4,8 @@ concept of its own, kept so that such programs run with only their imports chang
     legacy.py        Variable, FloatTensor & co, x.type(): names PyTorch itself retired in 2018
     device.py        torch.device (mg.device): a backend's name as a str, with .type and .index
     cuda.py          torch.cuda's is_available, device_count, manual_seed ... (as mg.cuda.*)
-    backends/        torch.backends.cudnn's flags (as minigan.backends: accepted, no effect)
+    backends/        torch.backends.cudnn's flags and backends.mps (as minigan.backends: accepted,
+                     no effect; mps is never available)
     accelerator.py   torch.accelerator (as minigan.accelerator)
 
 Nothing here changes another module when imported; minigan/__init__.py registers the two module

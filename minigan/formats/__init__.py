@@ -1,11 +1,14 @@
-"""Other libraries' weight files, read (and, for safetensors, written) without pickle's dangers.
+"""Other libraries' weight files, read and written without pickle's dangers.
 
-    safetensors.py   .safetensors: a JSON header + raw little-endian arrays (read and write)
-    pytorch.py       PyTorch's torch.save zip files (.pth/.pt): read through an allow-listed
-                     unpickler that can only rebuild tensors and plain containers
+    safetensors.py      .safetensors: a JSON header + raw little-endian arrays (read and write)
+    pytorch.py          PyTorch's torch.save zip files (.pth/.pt): read through an allow-listed
+                        unpickler that can only rebuild tensors and plain containers
+    pytorch_write.py    the same files written, with only the globals that PyTorch's
+                        torch.load(weights_only=True) allows
 
 mg.save / mg.load (minigan/serialization.py) call these: a path ending in ".safetensors" is a
-safetensors file; a zip archive holding "<name>/data.pkl" is a PyTorch file; everything else is
+safetensors file; mg.save to a path ending in ".pt", ".pth" or ".pth.tar" writes PyTorch's format,
+and mg.load reads any zip archive holding "<name>/data.pkl" as a PyTorch file; everything else is
 minigan's own .npz checkpoint.
 """
 

@@ -18,7 +18,8 @@ OrderedDict. Anything else (os.system, builtins.eval, numpy's constructors ...) 
 an UnpicklingError naming the forbidden global, before it is ever called. Tensors come back as
 NumPy arrays built from the raw storage bytes, which ``model.load_state_dict`` accepts.
 
-minigan writes no pickles: to move weights to PyTorch, save them as .safetensors.
+minigan writes these files too (formats/pytorch_write.py), with a pickle made only of the globals
+that PyTorch's torch.load(weights_only=True) allows.
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def train_evaluator(dataset: str = "fashion-mnist", epochs: int = 4, batch_size:
             loss.backward()
             opt.step()
             total += loss.item() * len(labels)
-            correct += int((logits.numpy().argmax(1) == labels.numpy()).sum())
+            correct += int((logits.detach().numpy().argmax(1) == labels.numpy()).sum())
             seen += len(labels)
         model.eval()
         accuracy = evaluator.accuracy(test.images, test.labels)

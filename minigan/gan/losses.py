@@ -179,7 +179,6 @@ def g_loss_feature_matching(real_features, fake_features):
     if (real_features.ndim != 2 or fake_features.ndim != 2
             or real_features.shape[1] != fake_features.shape[1]):
         raise ValueError("g_loss_feature_matching expects features of shape (N, F) and (M, F), "
-                         f"got "
-                         f"{real_features.shape} and {fake_features.shape}")
+                         f"got {tuple(real_features.shape)} and {tuple(fake_features.shape)}")
     diff = real_features.mean(dim=0) - fake_features.mean(dim=0)
     return (diff * diff).sum()

@@ -158,7 +158,8 @@ class Trainer:
                     return f"{model_name}'s {key!r}"
         for opt_name, optimizer in (("opt_g", self.opt_g), ("opt_d", self.opt_d)):
             for index, entries in enumerate(optimizer.state.values() if optimizer else ()):
-                for key, array in entries.items():
+                for key, value in entries.items():
+                    array = getattr(value, "array", value)  # a Tensor's array (the step is an int)
                     if hasattr(array, "dtype") and array.dtype.kind in "fc" and \
                             not bool(mg.get_array_module(array).isfinite(array).all()):
                         return f"{opt_name}'s state[{index}][{key!r}]"

@@ -1,4 +1,5 @@
-"""Activation layers: ReLU, LeakyReLU, PReLU, Tanh, Sigmoid, Softmax (their ops: minigan/ops/elementwise.py).
+"""Activation layers: ReLU, LeakyReLU, PReLU, ELU, Tanh, Sigmoid, Softmax (their ops:
+minigan/ops/elementwise.py).
 
 ``inplace`` is accepted for compatibility with PyTorch code and has no effect: minigan never
 overwrites an input.
@@ -38,6 +39,20 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """x for x > 0, alpha * (exp(x) - 1) otherwise (Clevert et al. 2016)."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class Tanh(Module):

@@ -71,7 +71,8 @@ class _BatchNorm(Module):
         if input.shape[1] != self.num_features:
             raise ValueError(
                 f"{type(self).__name__}(num_features={self.num_features}) got input with "
-                f"{input.shape[1]} channels (input shape {input.shape}, channels along dimension 1)"
+                f"{input.shape[1]} channels (input shape {tuple(input.shape)}, channels along "
+                "dimension 1)"
             )
         momentum = 0.0 if self.momentum is None else self.momentum
         counting = self.training and self.track_running_stats
@@ -103,8 +104,7 @@ class BatchNorm1d(_BatchNorm):
         if input.ndim not in (2, 3):
             raise ValueError(
                 f"BatchNorm1d expects a 2-D (N, C) or 3-D (N, C, L) input, got a {input.ndim}-D "
-                f"input "
-                f"of shape {input.shape}"
+                f"input of shape {tuple(input.shape)}"
             )
 
 
@@ -115,5 +115,5 @@ class BatchNorm2d(_BatchNorm):
         if input.ndim != 4:
             raise ValueError(
                 f"BatchNorm2d expects a 4-D input (N, C, H, W), got a {input.ndim}-D input of "
-                f"shape {input.shape}"
+                f"shape {tuple(input.shape)}"
             )

@@ -1,4 +1,5 @@
-"""Containers: Sequential (a pipeline of modules) and ModuleList (a list of registered modules)."""
+"""Containers: Sequential (a pipeline of modules), ModuleList (a list of registered modules) and
+ModuleDict (a dict of them)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,8 @@ class ModuleList(Module):
         raise NotImplementedError("ModuleList has no forward: iterate over it and call the modules")
 
     def __repr__(self) -> str:
-        """PyTorch's: consecutive modules that print alike are shown once, "(0-2): 3 x Sequential(...)"."""
+        """PyTorch's: consecutive modules that print alike are shown once,
+        "(0-2): 3 x Sequential(...)"."""
         reprs = [repr(module) for module in self]
         if not reprs:
             return "ModuleList()"
@@ -93,9 +95,62 @@ class ModuleList(Module):
                 runs[-1][1] = i
             else:
                 runs.append([i, i, text])
-        lines = [_indent(f"({first}): {text}" if first == last else f"({first}-{last}): {last - first + 1} x {text}", 2)
+        lines = [_indent(f"({first}): {text}" if first == last
+                         else f"({first}-{last}): {last - first + 1} x {text}", 2)
                  for first, last, text in runs]
         return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters are registered (under their keys: "enc.weight"), in
+    insertion order, with dict's methods."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        return self._modules.pop(key)
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def update(self, modules) -> None:
+        """Add (or replace) modules from a dict / ModuleDict, or from (key, module) pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for key, module in pairs:
+            self[key] = module
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward: call the modules it holds")
 
 
 def _check_index(index: int, length: int, what: str) -> int:

@@ -33,8 +33,10 @@ class _Conv2dBase(Module):
                 f"{what}: in_channels and out_channels must be positive, got {in_channels} and "
                 f"{out_channels}"
             )
-        if groups != 1:
-            raise ValueError(f"{what}: groups other than 1 are not supported, got groups={groups}")
+        if groups != 1 and (what != "Conv2d" or in_channels % groups or out_channels % groups):
+            allowed = " or divide in_channels and out_channels" if what == "Conv2d" else ""
+            raise ValueError(f"{what}: groups must be 1{allowed}, got groups={groups} "
+                             f"(in_channels={in_channels}, out_channels={out_channels})")
         if padding_mode != "zeros":
             raise ValueError(f"{what}: only padding_mode='zeros' is supported, "
                              f"got {padding_mode!r}")
@@ -66,12 +68,12 @@ class _Conv2dBase(Module):
         if input.ndim != 4:
             raise ValueError(
                 f"{name} expects a 4-D input (N, C, H, W), got a {input.ndim}-D input of shape "
-                f"{input.shape}"
+                f"{tuple(input.shape)}"
             )
         if input.shape[1] != self.in_channels:
             raise ValueError(
                 f"{name}(in_channels={self.in_channels}) got input with {input.shape[1]} channels "
-                f"(input shape {input.shape}, channels along dimension 1)"
+                f"(input shape {tuple(input.shape)}, channels along dimension 1)"
             )
 
     def extra_repr(self) -> str:
@@ -83,6 +85,8 @@ class _Conv2dBase(Module):
             text += f", dilation={self.dilation}"
         if self.output_padding != (0, 0):
             text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
         return text
@@ -95,22 +99,23 @@ class Conv2d(_Conv2dBase):
     v*d]
 
     x: (N, in_channels, H, W) -> (N, out_channels, H_out, W_out); weight: (out_channels,
-    in_channels, kh, kw).
+    in_channels / groups, kh, kw). With groups > 1 the channels split into groups convolved
+    separately.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None,
-                 dtype=None):
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, 0,
-                         groups, bias,
-                         padding_mode, lambda k: (out_channels, in_channels) + k, device, dtype)
+                         groups, bias, padding_mode,
+                         lambda k: (out_channels, in_channels // groups) + k, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
         from minigan.ops.conv import conv2d  # imported here: the conv ops are another part
 
-        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
+        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                      self.groups)
 
 
 class ConvTranspose2d(_Conv2dBase):
@@ -157,9 +162,8 @@ class ConvTranspose2d(_Conv2dBase):
             if not smallest <= size[i] <= largest:
                 raise ValueError(
                     f"ConvTranspose2d: requested an output size of {size}, but valid sizes along "
-                    f"dimension "
-                    f"{2 + i} range from {smallest} to {largest} (for an input of shape "
-                    f"{input.shape})"
+                    f"dimension {2 + i} range from {smallest} to {largest} (for an input of shape "
+                    f"{tuple(input.shape)})"
                 )
             padding.append(size[i] - smallest)
         return tuple(padding)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
+
 from minigan import backend
 from minigan.autograd import Tensor
 
@@ -48,7 +50,7 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     if tensor.ndim < 2:
         raise ValueError(
             "fan in and fan out can not be computed for a tensor with fewer than 2 dimensions, got "
-            f"shape {tensor.shape}"
+            f"shape {tuple(tensor.shape)}"
         )
     receptive_field = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
@@ -126,6 +128,29 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix (Saxe et al. 2014), the tensor seen as (shape[0], -1):
+    the QR decomposition of a standard normal draw, Q's columns signed so that R's diagonal is
+    positive (then Q is uniformly distributed), times gain. Rows orthonormal when there are fewer
+    rows than columns (W W^T = gain^2 I), columns otherwise."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    xp = backend.get_array_module(tensor.array)
+    flat = backend.generator(tensor.backend).standard_normal((rows, cols), dtype=np.float64)
+    if rows < cols:
+        flat = flat.T
+    q, r = xp.linalg.qr(flat)
+    q = q * xp.sign(xp.diagonal(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape))
 
 
 def default_layer_init_(weight: Tensor, bias: Tensor | None) -> None:

@@ -50,7 +50,7 @@ class Linear(Module):
             last = ("a 0-d input" if input.ndim == 0
                     else f"input with last dimension {input.shape[-1]}")
             raise ValueError(f"Linear(in_features={self.in_features}) got {last} (input shape "
-                             f"{input.shape})")
+                             f"{tuple(input.shape)})")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -54,8 +54,7 @@ class MinibatchDiscrimination(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"MinibatchDiscrimination(in_features={self.in_features}) expects "
-                             f"input of "
-                             f"shape (N, {self.in_features}), got {x.shape}")
+                             f"input of shape (N, {self.in_features}), got {tuple(x.shape)}")
         n, b, c = x.shape[0], self.out_features, self.kernel_dims
         m = (x @ self.T.reshape(self.in_features, b * c)).reshape(n, b, c)      # (N, B, C)
         l1 = (m.unsqueeze(1) - m.unsqueeze(0)).abs().sum(dim=3)                 # (N, N, B)
@@ -91,7 +90,7 @@ class MinibatchStdDev(Module):
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in (2, 4):
             raise ValueError("MinibatchStdDev expects input of shape (N, C, H, W) or (N, F), got "
-                             f"{x.shape}")
+                             f"{tuple(x.shape)}")
         n = x.shape[0]
         g = min(self.group_size, n)
         if n % g != 0:

@@ -16,11 +16,25 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from minigan import backend
+from minigan import backend, dtypes
 from minigan.autograd import Tensor
 from minigan.nn.parameter import Parameter
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict returns: the keys it did not find and those it did not use; prints as
+    PyTorch's does (``<All keys matched successfully>`` when both lists are empty)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
+                f"unexpected_keys={self.unexpected_keys})")
+
+    __str__ = __repr__
+
 
 
 class RemovableHandle:
@@ -294,23 +308,21 @@ class Module:
                 param.grad.zero_()
 
     # -- moving ---------------------------------------------------------------------------------
-    def to(self, target):
-        """Move every parameter and buffer, in place, to a backend ('numpy'/'cpu', 'cupy'/'cuda'),
-        or convert the floating ones to a float dtype. The Parameter objects stay the same objects,
-        so an optimizer built before the move still holds them. Returns self."""
-        if isinstance(target, str):
-            name = backend.normalize_backend(target)
+    def to(self, *args, **kwargs):
+        """Move every parameter and buffer, in place, to a device and/or convert the floating ones
+        to a float dtype, in PyTorch's forms: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
+        ``to(tensor)``, ``to(device=..., dtype=..., non_blocking=...)``. The Parameter objects stay
+        the same objects, so an optimizer built before the move still holds them. Returns self."""
+        name, dtype, _ = backend.parse_to(args, kwargs, "Module.to")
+        if dtype is not None and dtype.kind not in "fc":
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
+                            f"desired dtype={dtypes.as_dtype(dtype)}")
 
-            def convert(array):
-                return backend.to_backend(array, name)
-        else:
-            dtype = np.dtype(target)
-            if dtype.kind != "f":
-                raise TypeError("Module.to: expected a backend name or a float dtype, got "
-                                f"{target!r}")
+        def convert(array):
+            if dtype is not None and array.dtype.kind == "f":
+                array = array.astype(dtype, copy=False)
+            return array if name is None else backend.to_backend(array, name)
 
-            def convert(array):
-                return array.astype(dtype) if array.dtype.kind == "f" else array
         for module in self.modules():
             for tensor in list(module._parameters.values()) + list(module._buffers.values()):
                 if tensor is None:
@@ -323,7 +335,7 @@ class Module:
     def cpu(self):
         return self.to("numpy")
 
-    def cuda(self):
+    def cuda(self, device=None):
         return self.to("cupy")
 
     def float(self):
@@ -331,6 +343,9 @@ class Module:
 
     def double(self):
         return self.to(np.float64)
+
+    def half(self):
+        return self.to(np.float16)
 
     # -- state dicts ----------------------------------------------------------------------------
     def state_dict(self, destination=None, prefix: str = "",
@@ -380,8 +395,7 @@ class Module:
             elif tuple(array.shape) != target.shape:
                 problems.append(
                     f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} "
-                    f"from "
-                    f"checkpoint, the shape in current model is {target.shape}."
+                    f"from checkpoint, the shape in current model is {tuple(target.shape)}."
                 )
             else:
                 arrays[key] = array

@@ -1,4 +1,5 @@
-"""Padding layers for images (N, C, H, W) or (C, H, W) (the op, with its four modes: minigan/ops/padding.py).
+"""Padding layers for images (N, C, H, W) or (C, H, W) (the op, with its four modes:
+minigan/ops/padding.py).
 
 `padding` is an int (every side) or (left, right, top, bottom), as in PyTorch.
 
@@ -33,7 +34,8 @@ class _Pad2d(Module):
 
 
 class ReflectionPad2d(_Pad2d):
-    """Pad with the image mirrored at its edges (the edge pixel is not repeated): each pad < size."""
+    """Pad with the image mirrored at its edges (the edge pixel is not repeated): each pad <
+    size."""
 
     mode = "reflect"
 

@@ -1,4 +1,5 @@
-"""PixelShuffle and PixelUnshuffle: trade channels for resolution (the op: minigan/ops/pixel_shuffle.py)."""
+"""PixelShuffle and PixelUnshuffle: trade channels for resolution (the op:
+minigan/ops/pixel_shuffle.py)."""
 
 from __future__ import annotations
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from minigan import backend
+from minigan import backend, dtypes
 from minigan.autograd import Function, Tensor
 from minigan.backend import get_array_module
-from minigan.ops._operands import as_tensors, operands
-from minigan.ops.shape import squeeze, sum_to, unsqueeze
+from minigan.ops._operands import _cast, as_tensors, operands
+from minigan.tensor import ensure_array
+from minigan.ops.shape import broadcast_to, squeeze, sum_to, unsqueeze
 
 
 class Add(Function):
@@ -32,6 +33,8 @@ class Add(Function):
 
 
 class Sub(Function):
+    """a - b (not for two bool tensors: use ^, as PyTorch says)."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = getattr(a, "shape", ()), getattr(b, "shape", ())
@@ -187,20 +190,136 @@ class ToBackend(Function):
 # functions
 
 
-def add(a, b) -> Tensor:
-    return Add.apply(*operands(a, b))
+def add(a, b, *, alpha=1) -> Tensor:
+    """a + alpha * b."""
+    a, b = operands(a, b)
+    return Add.apply(a, b if alpha == 1 else b * alpha)
 
 
-def sub(a, b) -> Tensor:
-    return Sub.apply(*operands(a, b))
+def sub(a, b, *, alpha=1) -> Tensor:
+    """a - alpha * b (refused for bool operands, with PyTorch's advice)."""
+    bools = _is_bool(a) + _is_bool(b)
+    if bools:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead." if bools == 2 else
+                           "Subtraction, the `-` operator, with a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    a, b = operands(a, b)
+    return Sub.apply(a, b if alpha == 1 else b * alpha)
+
+
+def _is_bool(value) -> bool:
+    if isinstance(value, Tensor):
+        return value.array.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_))
+
+
+def _not_for_bool(name: str, *values) -> None:
+    """PyTorch implements //, % and ** for numbers only, not for two bools."""
+    if all(_is_bool(v) for v in values):
+        raise NotImplementedError(f'"{name}" not implemented for \'Bool\'')
 
 
 def mul(a, b) -> Tensor:
     return Mul.apply(*operands(a, b))
 
 
-def div(a, b) -> Tensor:
-    return Div.apply(*operands(a, b))
+def div(a, b, *, rounding_mode=None) -> Tensor:
+    """a / b. True division: integers give the default float dtype (ints / 2 is float32), as in
+    PyTorch; rounding_mode 'floor' is a // b, 'trunc' rounds toward zero."""
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode == "trunc":
+        quotient = div(a, b)
+        return Tensor(get_array_module(quotient.array).trunc(quotient.array).astype(
+            dtypes.result_type(*operands(a, b)), copy=False))
+    if rounding_mode is not None:
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         f"found {rounding_mode!r}")
+    a, b = operands(a, b, wrap=False)
+    kind = dtypes.true_divide_type(a, b)
+    return Div.apply(_cast(a, kind), _cast(b, kind))
+
+
+def floor_divide(a, b) -> Tensor:
+    """a // b, rounded down (floor), in the promoted dtype; not differentiable (its derivative is
+    0 almost everywhere), as in PyTorch."""
+    _not_for_bool("div_floor_cpu", a, b)
+    a, b = operands(a, b)
+    first = a if isinstance(a, Tensor) else b
+    xp = get_array_module(first.array)
+    return Tensor(ensure_array(xp.floor_divide(_raw(a), _raw(b))))
+
+
+class Remainder(Function):
+    """a % b with the sign of b (Python's and PyTorch's rule): a - floor(a / b) * b.
+    d/da = 1, d/db = -floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return get_array_module(a if hasattr(a, "shape") else b).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = sum_to(grad, ctx.inputs[0].shape) if ctx.needs_input_grad[0] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            quotient = a.array / b.array if isinstance(a, Tensor) else a / b.array
+            floor = get_array_module(grad.array).floor(quotient)
+            grad_b = sum_to(-grad * Tensor(floor.astype(grad.dtype)), b.shape)
+        return grad_a, grad_b
+
+
+def remainder(a, b) -> Tensor:
+    _not_for_bool("remainder_cpu", a, b)
+    return Remainder.apply(*operands(a, b))
+
+
+def _raw(value):
+    return value.array if isinstance(value, Tensor) else value
+
+
+def _bitwise(name: str, a, b) -> Tensor:
+    """&, |, ^ on integer and bool tensors (bool: logical and, or, xor); not differentiable."""
+    a, b = operands(a, b)
+    kind = dtypes.result_type(a, b)
+    if kind.kind not in "biu":
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{kind.name}\' (only '
+                                  'integer and bool tensors have bitwise operations)')
+    first = a if isinstance(a, Tensor) else b
+    xp = get_array_module(first.array)
+    return Tensor(ensure_array(getattr(xp, name)(_raw(a), _raw(b))))
+
+
+def bitwise_and(a, b) -> Tensor:
+    return _bitwise("bitwise_and", a, b)
+
+
+def bitwise_or(a, b) -> Tensor:
+    return _bitwise("bitwise_or", a, b)
+
+
+def bitwise_xor(a, b) -> Tensor:
+    return _bitwise("bitwise_xor", a, b)
+
+
+def bitwise_not(a: Tensor) -> Tensor:
+    """~a: logical not of a bool tensor, bitwise not of an integer tensor."""
+    if a.dtype.kind not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return Tensor(get_array_module(a.array).invert(a.array))
+
+
+logical_and, logical_or, logical_xor = bitwise_and, bitwise_or, bitwise_xor
+
+
+def logical_not(a: Tensor) -> Tensor:
+    """The bool tensor a == 0."""
+    return Tensor(get_array_module(a.array).logical_not(a.array))
 
 
 def neg(a: Tensor) -> Tensor:
@@ -208,10 +327,18 @@ def neg(a: Tensor) -> Tensor:
 
 
 def pow(base, exponent) -> Tensor:
-    """base ** exponent; a number as the exponent uses the cheaper PowScalar."""
+    """base ** exponent in the promoted dtype (ints ** 2 stays int64, ints ** 0.5 is float32); a
+    number as the exponent uses the cheaper PowScalar."""
+    if not (isinstance(base, Tensor) and not isinstance(exponent, Tensor)):
+        _not_for_bool("pow", base, exponent)  # (a bool tensor ** a bool number is allowed)
     if isinstance(base, Tensor) and isinstance(exponent, (int, float, np.integer, np.floating)):
-        return PowScalar.apply(base, float(exponent) if isinstance(exponent,
-                                                                   np.floating) else exponent)
+        if (base.array.dtype.kind in "iu" and isinstance(exponent, (int, np.integer))
+                and exponent < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        base, exponent = operands(base, exponent)
+        if base.array.dtype == np.bool_ and _is_bool(exponent):  # stays bool, as in PyTorch
+            return Tensor(get_array_module(base.array).asarray(base.array | (not exponent)))
+        return PowScalar.apply(base, exponent)
     return Pow.apply(*as_tensors(base, exponent))
 
 
@@ -225,21 +352,22 @@ def matmul(a, b) -> Tensor:
     """The matrix product with NumPy's rules: 1-D operands are treated as a row/column vector."""
     a, b = as_tensors(a, b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least one dimension, got shapes {a.shape} "
-                         f"and {b.shape}")
+        raise ValueError("matmul: both operands need at least one dimension, got shapes "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
     a2 = unsqueeze(a, 0) if a.ndim == 1 else a
     b2 = unsqueeze(b, -1) if b.ndim == 1 else b
     if a2.shape[-1] != b2.shape[-2]:
         raise ValueError(
-            f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of the first "
-            f"({a2.shape[-1]}) must equal the second-to-last dimension of the second "
-            f"({b2.shape[-2]})"
+            f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} do not match: the last "
+            f"dimension of the first ({a2.shape[-1]}) must equal the second-to-last dimension of "
+            f"the second ({b2.shape[-2]})"
         )
     try:
         np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     except ValueError:
         raise ValueError(
-            f"matmul: batch dimensions of shapes {a.shape} and {b.shape} do not broadcast"
+            f"matmul: batch dimensions of shapes {tuple(a.shape)} and {tuple(b.shape)} do not "
+            "broadcast"
         ) from None
     out = MatMul.apply(a2, b2)
     if a.ndim == 1:
@@ -249,9 +377,77 @@ def matmul(a, b) -> Tensor:
     return out
 
 
-def astype(x: Tensor, dtype) -> Tensor:
+class Einsum(Function):
+    """Einstein summation: ``einsum("ij,kj->ik", a, b)``. The gradient of each operand is another
+    einsum: the output's gradient with the other operands, written back into the operand's
+    subscripts (a letter only that operand has was summed away: its gradient broadcasts back)."""
+
+    @staticmethod
+    def forward(ctx, *arrays, inputs, output):
+        ctx.inputs_subscripts, ctx.output = inputs, output
+        return get_array_module(arrays[0]).einsum(",".join(inputs) + "->" + output, *arrays)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads = []
+        operands_ = ctx.inputs
+        for i, subscripts in enumerate(ctx.inputs_subscripts):
+            if not ctx.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            others = [(s, t) for j, (s, t) in enumerate(zip(ctx.inputs_subscripts, operands_))
+                      if j != i]
+            seen = set(ctx.output).union(*[s for s, _ in others])
+            kept = "".join(c for c in subscripts if c in seen)
+            terms = [ctx.output] + [s for s, _ in others]
+            g = einsum(",".join(terms) + "->" + kept, grad, *[t for _, t in others])
+            shape = tuple(n if c in seen else 1 for c, n in zip(subscripts, operands_[i].shape))
+            grads.append(broadcast_to(g.reshape(shape), operands_[i].shape))
+        return tuple(grads)
+
+
+def _einsum_subscripts(equation: str, shapes) -> tuple:
+    """(input subscripts, output subscripts) of an equation, with '...' spelled out in letters
+    and an implicit output (no '->') made explicit by NumPy's rule."""
+    equation = equation.replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(shapes):
+        raise ValueError(f"einsum: the equation has {len(inputs)} operands, got {len(shapes)} "
+                         "tensors")
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in equation]
+    width = max([len(shape) - (len(s) - 3) for s, shape in zip(inputs, shapes) if "..." in s] + [0])
+    dots = "".join(spare[:width])
+    spelled = [s.replace("...", dots[width - (len(shape) - (len(s) - 3)):]) if "..." in s else s
+               for s, shape in zip(inputs, shapes)]
+    if arrow:
+        output = rhs.replace("...", dots)
+    else:
+        letters = "".join(spelled)
+        once = [c for c in set(letters) if letters.count(c) == 1 and c not in dots]
+        output = dots + "".join(sorted(once))
+    for s in spelled:
+        if len(set(s)) != len(s):
+            raise NotImplementedError(f"einsum: a letter repeated within one operand ({s!r}, a "
+                                      "diagonal) is not supported")
+    return spelled, output
+
+
+def einsum(equation: str, *operands_) -> Tensor:
+    """torch.einsum(equation, *tensors) (or a list of tensors), differentiable in every operand."""
+    if len(operands_) == 1 and isinstance(operands_[0], (list, tuple)):
+        operands_ = tuple(operands_[0])
+    tensors = [t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in operands_]
+    kind = dtypes.result_type(*tensors)
+    tensors = [_cast(t, kind) for t in tensors]
+    inputs, output = _einsum_subscripts(equation, [t.shape for t in tensors])
+    return Einsum.apply(*tensors, inputs=tuple(inputs), output=output)
+
+
+def astype(x: Tensor, dtype, copy: bool = False) -> Tensor:
+    """x converted to `dtype` (x itself when it already has it, unless copy=True)."""
     dtype = np.dtype(dtype)
-    return x if x.dtype == dtype else AsType.apply(x, dtype)
+    return x if x.array.dtype == dtype and not copy else AsType.apply(x, dtype)
 
 
 def to_backend(x: Tensor, name: str) -> Tensor:

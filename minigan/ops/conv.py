@@ -213,7 +213,8 @@ def _bias_grad(grad: Tensor, needed: bool):
 
 def _check_4d(op: str, name: str, t: Tensor, what: str) -> None:
     if t.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D {name} {what}, got {name} of shape {t.shape}")
+        raise ValueError(f"{op}: expected a 4-D {name} {what}, got {name} of shape "
+                         f"{tuple(t.shape)}")
 
 
 def _check_geometry(op: str, stride, padding, dilation) -> tuple:
@@ -243,7 +244,7 @@ def _check_kernel_fits(op: str, image_hw, kernel_size, padding, dilation) -> Non
 def _check_bias(op: str, bias, channels: int) -> None:
     if bias is not None and bias.shape != (channels,):
         raise ValueError(f"{op}: bias must have shape ({channels},) (one per output channel), "
-                         f"got bias of shape {bias.shape}")
+                         f"got bias of shape {tuple(bias.shape)}")
 
 
 class Conv2dFunction(Function):
@@ -296,25 +297,38 @@ class Conv2dFunction(Function):
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1) -> Tensor:
+           dilation=1, groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation, as in PyTorch's F.conv2d).
 
-    input: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None -> (N, O, OH, OW), with
+    input: (N, C, H, W), weight: (O, C / groups, kh, kw), bias: (O,) or None -> (N, O, OH, OW), with
     OH = floor((H + 2*padding - dilation*(kh - 1) - 1) / stride) + 1 (OW likewise).
-    stride, padding, dilation: an int or an (h, w) pair.
+    stride, padding, dilation: an int or an (h, w) pair. groups > 1: the input channels and the
+    filters split into `groups` equal parts, each part convolved with its own filters (one conv2d
+    per group, joined along the channels).
     """
     op = "conv2d"
     _check_4d(op, "input", input, "(N, C, H, W)")
-    _check_4d(op, "weight", weight, "(out_channels, in_channels, kh, kw)")
+    _check_4d(op, "weight", weight, "(out_channels, in_channels / groups, kh, kw)")
     stride, padding, dilation = _check_geometry(op, stride, padding, dilation)
-    if weight.shape[1] != input.shape[1]:
-        raise ValueError(f"{op}: weight expects {weight.shape[1]} input channels "
-                         f"(weight.shape[1]), "
-                         f"got input with {input.shape[1]} channels")
+    if groups < 1 or input.shape[1] % groups or weight.shape[0] % groups:
+        raise ValueError(f"{op}: groups={groups} must divide the input channels "
+                         f"({input.shape[1]}) and the output channels ({weight.shape[0]})")
+    if weight.shape[1] * groups != input.shape[1]:
+        per_group = f" * groups={groups}" if groups > 1 else ""
+        raise ValueError(f"{op}: weight expects {weight.shape[1] * groups} input channels "
+                         f"(weight.shape[1]{per_group}), got input with {input.shape[1]} channels")
     _check_bias(op, bias, weight.shape[0])
     _check_kernel_fits(op, input.shape[2:], weight.shape[2:], padding, dilation)
     output_size = output_hw(input.shape[2:], weight.shape[2:], stride, padding, dilation)
-    return Conv2dFunction.apply(input, weight, bias, stride, padding, dilation, output_size)
+    if groups == 1:
+        return Conv2dFunction.apply(input, weight, bias, stride, padding, dilation, output_size)
+    from minigan.ops.shape import cat
+
+    c, o = input.shape[1] // groups, weight.shape[0] // groups
+    parts = [Conv2dFunction.apply(input[:, g * c:(g + 1) * c], weight[g * o:(g + 1) * o],
+                                  None if bias is None else bias[g * o:(g + 1) * o],
+                                  stride, padding, dilation, output_size) for g in range(groups)]
+    return cat(parts, 1)
 
 
 class ConvTranspose2dFunction(Function):
@@ -478,8 +492,8 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
                                                             padding, dilation)
     if grad_output.shape != expected:
         raise ValueError(f"{op}: grad_output must have shape {expected} (the conv2d output for "
-                         f"this "
-                         f"input and weight_size), got grad_output of shape {grad_output.shape}")
+                         f"this input and weight_size), got grad_output of shape "
+                         f"{tuple(grad_output.shape)}")
     return Conv2dWeightGrad.apply(input, grad_output, weight_size, stride, padding, dilation)
 
 

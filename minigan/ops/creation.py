@@ -44,8 +44,8 @@ def _new(array, device, requires_grad) -> Tensor:
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new tensor (always a copy) from a number, a nested list, or a NumPy/CuPy array.
 
-    Integers and booleans become the default float dtype unless `dtype` is given; NumPy float
-    arrays keep their dtype (float64 stays float64), Python floats become the default dtype.
+    PyTorch's dtypes: Python floats become the default float dtype, ints int64, bools bool (a list
+    mixing them takes the highest kind); NumPy arrays keep their dtype (float64 stays float64).
     device: 'cpu'/'cuda' (or mg.device(...)); None keeps the current backend.
     """
     return _new(_as_array(data, dtype).copy(), device, requires_grad)
@@ -202,3 +202,36 @@ def randn_like(x: Tensor, dtype=None, device=None, requires_grad: bool = False) 
 def rand_like(x: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     xp, shape, dtype = _like(x, dtype, device)
     return rand(*shape, dtype=dtype, device=device or x.backend, requires_grad=requires_grad)
+
+
+# ------------------------------------------------------------------------ more ways to make tensors
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like tensor(), but without a copy where none is needed: a Tensor of the asked dtype and
+    device is returned as it is, and a NumPy array of the right dtype is shared (as in PyTorch)."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype)
+    on_numpy = device in (None, "cpu", "numpy") and backend.get_backend() == "numpy"
+    if (isinstance(data, np.ndarray) and on_numpy
+            and (dtype is None or np.dtype(dtype) == data.dtype)):
+        return Tensor(data)
+    return _new(_as_array(data, dtype), device, False)
+
+
+asarray = as_tensor
+
+
+def linspace(start, end, steps: int, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included."""
+    if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
+    return Tensor(_xp(device).linspace(start, end, int(steps), dtype=_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, device=None,
+        requires_grad: bool = False) -> Tensor:
+    """The n x m identity matrix (m = n by default)."""
+    return Tensor(_xp(device).eye(n, n if m is None else m, dtype=_dtype(dtype)), requires_grad)
+

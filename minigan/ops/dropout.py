@@ -37,7 +37,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         raise ValueError(f"dropout2d: probability p has to be between 0 and 1, got {p}")
     input = as_tensor(input)
     if input.ndim not in (3, 4):
-        raise ValueError(f"dropout2d expects a 3-D or 4-D input, got shape {input.shape}")
+        raise ValueError(f"dropout2d expects a 3-D or 4-D input, got shape {tuple(input.shape)}")
     if not training or p == 0.0:
         return input
     if p == 1.0:

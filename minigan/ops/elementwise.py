@@ -1,4 +1,5 @@
-"""Elementwise ops: exp, log, sqrt, abs, clamp, the activations (+ prelu), softplus, where, comparisons.
+"""Elementwise ops: exp, log, sqrt, abs, clamp, the activations (+ prelu), softplus, where,
+comparisons.
 
 Each Function is followed by the function users call. Where a backward needs the forward's result
 (exp, sigmoid, tanh, sqrt) it saves the output: the saved output comes back as a Tensor linked to
@@ -12,9 +13,10 @@ derivative through relu is zeros, as in PyTorch, rather than "does not require g
 
 from __future__ import annotations
 
+from minigan import dtypes
 from minigan.autograd import Function
 from minigan.backend import get_array_module
-from minigan.ops._operands import as_tensor, as_tensors
+from minigan.ops._operands import as_tensor, as_tensors, operands
 from minigan.ops.shape import sum_to
 from minigan.tensor import Tensor
 
@@ -59,6 +61,15 @@ def _times_slope(grad: Tensor, x: Tensor, slope) -> Tensor:
     return PiecewiseSlope.apply(grad, x, slope)
 
 
+def floating(x) -> Tensor:
+    """x for the float-valued ops (exp, log, sqrt, ...): an integer or bool tensor becomes the
+    default float dtype first, as in PyTorch (mg.tensor([0, 1]).exp() is float32)."""
+    if isinstance(x, Tensor) and x.array.dtype.kind in "fc":  # the common case, first
+        return x
+    x = as_tensor(x)
+    return x if x.array.dtype.kind in "fc" else x.astype(dtypes.floating(x.array.dtype))
+
+
 class Exp(Function):
     @staticmethod
     def forward(ctx, a):
@@ -73,7 +84,7 @@ class Exp(Function):
 
 
 def exp(x: Tensor) -> Tensor:
-    return Exp.apply(x)
+    return Exp.apply(floating(x))
 
 
 class Log(Function):
@@ -89,7 +100,7 @@ class Log(Function):
 
 
 def log(x: Tensor) -> Tensor:
-    return Log.apply(x)
+    return Log.apply(floating(x))
 
 
 class Sqrt(Function):
@@ -106,7 +117,65 @@ class Sqrt(Function):
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(x)
+    return Sqrt.apply(floating(x))
+
+
+class Log1p(Function):
+    """log(1 + a), accurate for small a; d/da = 1 / (1 + a)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return get_array_module(a).log1p(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+def log1p(x: Tensor) -> Tensor:
+    return Log1p.apply(floating(x))
+
+
+class Rsqrt(Function):
+    """y = 1 / sqrt(a);  dy/da = -y^3 / 2."""
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = get_array_module(a)
+        y = xp.reciprocal(xp.sqrt(a))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y * y * y) * -0.5
+
+
+def rsqrt(x: Tensor) -> Tensor:
+    return Rsqrt.apply(floating(x))
+
+
+class Sign(Function):
+    """-1, 0 or 1; the gradient is 0 (sign is flat wherever it has a derivative)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return get_array_module(a).sign(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+def sign(x: Tensor) -> Tensor:
+    return Sign.apply(x)
+
+
+def square(x: Tensor) -> Tensor:
+    return x * x
 
 
 class Abs(Function):
@@ -124,6 +193,8 @@ class Abs(Function):
 
 
 def abs(x: Tensor) -> Tensor:
+    if x.array.dtype == bool:
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
     return Abs.apply(x)
 
 
@@ -176,7 +247,7 @@ class Sigmoid(Function):
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(floating(x))
 
 
 class Tanh(Function):
@@ -193,7 +264,7 @@ class Tanh(Function):
 
 
 def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(x)
+    return Tanh.apply(floating(x))
 
 
 class ReLU(Function):
@@ -212,7 +283,8 @@ class ReLU(Function):
         return _times_slope(grad, y, y.array > 0)
 
 
-def relu(x: Tensor) -> Tensor:
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """inplace is accepted for PyTorch code; minigan never overwrites the input (README)."""
     return ReLU.apply(x)
 
 
@@ -258,8 +330,42 @@ class LeakyReLU(Function):
         return _times_slope(grad, a, slope), None
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """inplace is accepted for PyTorch code; minigan never overwrites the input (README)."""
     return LeakyReLU.apply(x, negative_slope)
+
+
+class ELU(Function):
+    """a for a > 0, alpha * (exp(a) - 1) otherwise;  d/da = 1, or alpha * exp(a)."""
+
+    @staticmethod
+    def forward(ctx, a, alpha):
+        xp = get_array_module(a)
+        ctx.save_for_backward(a)
+        ctx.alpha = alpha
+        return xp.where(a > 0, a, alpha * xp.expm1(xp.minimum(a, 0))).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        positive = get_array_module(a.array).asarray(a.array > 0)  # an array even for 0-d a
+        return Where.apply(positive, grad, grad * exp(a) * ctx.alpha), None
+
+
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """ELU (Clevert et al. 2016); inplace is accepted and has no effect."""
+    return ELU.apply(floating(x), float(alpha))
+
+
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val]."""
+    return clamp(x, min_val, max_val)
+
+
+def relu6(x: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)."""
+    return clamp(x, 0.0, 6.0)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -274,8 +380,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             raise RuntimeError("Not allow zero-dim input tensor.")
         channels = input.shape[1] if input.ndim >= 2 else 1
         if weight.numel() != channels:
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
-                               f"numbers = {weight.numel()} and channel size = {channels}.")
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {weight.numel()} and channel size = "
+                               f"{channels}.")
         slope = weight.reshape((1, channels) + (1,) * (input.ndim - 2))
     return where(input.detach() > 0, input, slope * input)
 
@@ -304,7 +411,7 @@ class Softplus(Function):
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return Softplus.apply(x, beta, threshold)
+    return Softplus.apply(floating(x), beta, threshold)
 
 
 class LogSigmoid(Function):
@@ -323,7 +430,7 @@ class LogSigmoid(Function):
 
 
 def logsigmoid(x: Tensor) -> Tensor:
-    return LogSigmoid.apply(x)
+    return LogSigmoid.apply(floating(x))
 
 
 class Where(Function):
@@ -349,12 +456,56 @@ class Where(Function):
         return None, grad_a, grad_b
 
 
-def where(condition, x, y) -> Tensor:
-    """Elements of x where condition is True, of y elsewhere (x, y: tensors or numbers)."""
+def where(condition, x=None, y=None):
+    """Elements of x where condition is True, of y elsewhere (x, y: tensors or numbers, promoted
+    to one dtype as PyTorch does). ``where(condition)`` alone is ``nonzero(as_tuple=True)``: one
+    int64 tensor of indices per dimension."""
     condition = condition.array if isinstance(condition, Tensor) else condition
+    if x is None and y is None:
+        return nonzero(Tensor(get_array_module(condition).asarray(condition)), as_tuple=True)
     x, y = as_tensors(x, y)
     xp = get_array_module(x.array)
     return Where.apply(xp.asarray(condition, dtype=bool), x, y)
+
+
+def nonzero(x: Tensor, *, as_tuple: bool = False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or (as_tuple) one 1-D tensor
+    per dimension."""
+    xp = get_array_module(x.array)
+    indices = xp.nonzero(x.array.reshape(1) if x.ndim == 0 else x.array)
+    if as_tuple:
+        return tuple(Tensor(i.astype(xp.int64, copy=False)) for i in indices)
+    return Tensor(xp.stack(indices, axis=1).astype(xp.int64, copy=False))
+
+
+class Maximum(Function):
+    """max(a, b) elementwise; the gradient goes to the larger input, and is split in half on ties
+    (as PyTorch does)."""
+
+    @staticmethod
+    def forward(ctx, a, b, largest):
+        xp = get_array_module(a)
+        share = (a > b) if largest else (a < b)
+        ctx.share_a = (share + 0.5 * (a == b)).astype(a.dtype, copy=False)  # a constant per piece
+        return xp.maximum(a, b) if largest else xp.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        share_a = Tensor(ctx.share_a)
+        grad_a = sum_to(grad * share_a, ctx.inputs[0].shape) if ctx.needs_input_grad[0] else None
+        grad_b = (sum_to(grad * (1 - share_a), ctx.inputs[1].shape) if ctx.needs_input_grad[1]
+                  else None)
+        return grad_a, grad_b, None
+
+
+def maximum(a, b) -> Tensor:
+    """The elementwise larger of a and b (torch.maximum; torch.max(a, b))."""
+    return Maximum.apply(*as_tensors(a, b), True)
+
+
+def minimum(a, b) -> Tensor:
+    """The elementwise smaller of a and b (torch.minimum; torch.min(a, b))."""
+    return Maximum.apply(*as_tensors(a, b), False)
 
 
 # ----------------------------------------------------------------------------- comparisons
@@ -366,6 +517,48 @@ def compare(a: Tensor, b, name: str) -> Tensor:
     """A boolean tensor (never requires grad) from one of NumPy's comparison ufuncs."""
     if name not in _COMPARISONS:
         raise ValueError(f"compare: unknown comparison {name!r}")
-    b = as_tensor(b, like=a)
+    a, b = operands(a, b)  # PyTorch compares in the promoted dtype (uint8 < -1 is uint8 < 255)
     xp = get_array_module(a.array)
-    return Tensor(getattr(xp, name)(a.array, b.array))
+    return Tensor(xp.asarray(getattr(xp, name)(a.array, b.array if isinstance(b, Tensor) else b)))
+
+
+def eq(a, b) -> Tensor:
+    return compare(as_tensor(a), b, "equal")
+
+
+def ne(a, b) -> Tensor:
+    return compare(as_tensor(a), b, "not_equal")
+
+
+def lt(a, b) -> Tensor:
+    return compare(as_tensor(a), b, "less")
+
+
+def le(a, b) -> Tensor:
+    return compare(as_tensor(a), b, "less_equal")
+
+
+def gt(a, b) -> Tensor:
+    return compare(as_tensor(a), b, "greater")
+
+
+def ge(a, b) -> Tensor:
+    return compare(as_tensor(a), b, "greater_equal")
+
+
+def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """|a - b| <= atol + rtol * |b|, elementwise: a bool tensor."""
+    a, b = as_tensors(a, b)
+    xp = get_array_module(a.array)
+    return Tensor(xp.isclose(a.array, b.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether isclose holds for every element (a Python bool)."""
+    return bool(isclose(a, b, rtol, atol, equal_nan).array.all())
+
+
+def equal(a, b) -> bool:
+    """True when a and b have the same shape and the same elements."""
+    a, b = as_tensors(a, b)
+    return a.shape == b.shape and bool((a.array == b.array).all())

@@ -69,18 +69,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     input = as_tensor(input)
     if weight.ndim != 2:
         raise ValueError("linear: weight must be 2-D (out_features, in_features), got shape "
-                         f"{weight.shape}")
+                         f"{tuple(weight.shape)}")
     if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
         last = "a 0-d input" if input.ndim == 0 else f"input with last dimension {input.shape[-1]}"
         raise ValueError(
             f"linear: weight expects {weight.shape[1]} input features (weight.shape[1]), got "
-            f"{last} "
-            f"(input shape {input.shape})"
+            f"{last} (input shape {tuple(input.shape)})"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(
             f"linear: bias must have shape ({weight.shape[0]},) to match weight.shape[0], got "
-            f"{bias.shape}"
+            f"{tuple(bias.shape)}"
         )
     if input.ndim == 2:
         return LinearFunction.apply(input, weight, bias)
@@ -98,7 +97,7 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     indices = integer_array(input, "embedding: indices")
     if weight.ndim != 2:
         raise ValueError("embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
-                         f"shape {weight.shape}")
+                         f"shape {tuple(weight.shape)}")
     count = weight.shape[0]
     if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= count):
         bad = int(indices.min()) if int(indices.min()) < 0 else int(indices.max())
@@ -113,3 +112,17 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
         padding_idx += count
     is_padding = (indices == padding_idx)[..., None]
     return where(is_padding, getitem(weight.detach(), indices), rows)
+
+
+def one_hot(tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape, int64) -> (*shape, num_classes) int64 rows of zeros with one 1:
+    the matrix whose product with a weight is embedding's row lookup. num_classes=-1: one more
+    than the largest index."""
+    indices = integer_array(tensor, "one_hot: tensor")
+    xp = get_array_module(indices)
+    if num_classes == -1:
+        num_classes = int(indices.max()) + 1 if indices.size else 0
+    if indices.size and (int(indices.min()) < 0 or int(indices.max()) >= num_classes):
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got values from "
+                           f"{int(indices.min())} to {int(indices.max())}")
+    return Tensor(xp.eye(num_classes, dtype=xp.int64)[indices])

@@ -13,6 +13,8 @@ sum of the weights, as in PyTorch).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from minigan.autograd import Function, Tensor
@@ -24,9 +26,22 @@ from minigan.ops.shape import _normalize_dim, getitem, permute, reshape
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _check_reduction(reduction: str, what: str) -> None:
+def legacy_reduction(size_average, reduce, reduction: str, what: str) -> str:
+    """The reduction a loss uses: `reduction` ('mean', 'sum', 'none'), or, from old programs, the
+    deprecated spellings PyTorch still accepts with a warning: reduction='elementwise_mean'
+    (= 'mean'), and size_average= / reduce= (either given: reduce=False -> 'none', else
+    size_average=False -> 'sum', else 'mean')."""
+    if size_average is not None or reduce is not None:
+        reduction = "none" if reduce is False else "sum" if size_average is False else "mean"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", UserWarning, stacklevel=3)
+    if reduction == "elementwise_mean":
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                      "instead.", UserWarning, stacklevel=3)
+        reduction = "mean"
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{what}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return reduction
 
 
 def _reduce(losses: Tensor, reduction: str) -> Tensor:
@@ -42,8 +57,8 @@ def _same_shape_target(input: Tensor, target, what: str) -> Tensor:
     target = as_tensor(target, like=input)
     if target.shape != input.shape:
         raise ValueError(
-            f"{what}: target shape {target.shape} differs from input shape {input.shape}; they "
-            f"must "
+            f"{what}: target shape {tuple(target.shape)} differs from input shape "
+            f"{tuple(input.shape)}; they must "
             "be the same (reshape one of them, e.g. target.reshape(input.shape))"
         )
     return target.astype(input.dtype)
@@ -57,8 +72,8 @@ def _broadcast_weight(weight, input: Tensor, name: str, what: str) -> Tensor:
     except ValueError:
         broadcast = None
     if broadcast != input.shape:
-        raise ValueError(f"{what}: {name} of shape {weight.shape} does not broadcast to input "
-                         f"shape {input.shape}")
+        raise ValueError(f"{what}: {name} of shape {tuple(weight.shape)} does not broadcast to "
+                         f"input shape {tuple(input.shape)}")
     return weight.astype(input.dtype)
 
 
@@ -94,14 +109,15 @@ class BinaryCrossEntropy(Function):
         return grad_x, grad_y
 
 
-def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
     """l = -w * (y * log(x) + (1 - y) * log(1 - x)), each log clamped at -100.
 
     input: probabilities x in [0, 1], any shape; target y: the same shape (labels or soft labels in
     [0, 1]); weight w: broadcastable to input's shape. 'mean' is the mean of the weighted losses.
     """
     what = "binary_cross_entropy"
-    _check_reduction(reduction, what)
+    reduction = legacy_reduction(size_average, reduce, reduction, what)
     input = as_tensor(input)
     target = _same_shape_target(input, target, what)
     data = input.array
@@ -117,7 +133,8 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     return _reduce(losses, reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reduction: str = "mean",
+def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, size_average=None,
+                                     reduce=None, reduction: str = "mean",
                                      pos_weight=None) -> Tensor:
     """Binary cross-entropy of sigmoid(x), computed from the logits x without overflow.
 
@@ -130,7 +147,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
     pos_weight p: weight of the positive examples, broadcastable to input (usually (C,) for (N, C)).
     """
     what = "binary_cross_entropy_with_logits"
-    _check_reduction(reduction, what)
+    reduction = legacy_reduction(size_average, reduce, reduction, what)
     input = as_tensor(input)
     target = _same_shape_target(input, target, what)
     positive = target * logsigmoid(input)
@@ -142,14 +159,15 @@ def binary_cross_entropy_with_logits(input: Tensor, target, weight=None, reducti
     return _reduce(losses, reduction)
 
 
-def mse_loss(input: Tensor, target, reduction: str = "mean", weight=None) -> Tensor:
+def mse_loss(input: Tensor, target, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None) -> Tensor:
     """l = w * (x - y) ** 2.
 
     input x and target y: the same shape (no silent broadcasting); weight w: input's shape, and
     then 'mean' is sum(l) / sum(w) (PyTorch's weighted mean).
     """
     what = "mse_loss"
-    _check_reduction(reduction, what)
+    reduction = legacy_reduction(size_average, reduce, reduction, what)
     input = as_tensor(input)
     target = _same_shape_target(input, target, what)
     difference = input - target
@@ -158,8 +176,8 @@ def mse_loss(input: Tensor, target, reduction: str = "mean", weight=None) -> Ten
         return _reduce(losses, reduction)
     weight = as_tensor(weight, like=input)
     if weight.shape != input.shape:
-        raise ValueError(f"{what}: weight shape {weight.shape} differs from input shape "
-                         f"{input.shape}")
+        raise ValueError(f"{what}: weight shape {tuple(weight.shape)} differs from input shape "
+                         f"{tuple(input.shape)}")
     losses = losses * weight
     return losses.sum() / weight.sum() if reduction == "mean" else _reduce(losses, reduction)
 
@@ -234,8 +252,8 @@ def _class_targets(input: Tensor, target, what: str):
     expected = () if input.ndim == 1 else (input.shape[0],) + input.shape[2:]
     if tuple(target.shape) != expected:
         raise ValueError(
-            f"{what}: target must have shape {expected} for input of shape {input.shape} (classes "
-            f"along dimension {0 if input.ndim == 1 else 1}), got target shape "
+            f"{what}: target must have shape {expected} for input of shape {tuple(input.shape)} "
+            f"(classes along dimension {0 if input.ndim == 1 else 1}), got target shape "
             f"{tuple(target.shape)}"
         )
     classes = input.shape[0] if input.ndim == 1 else input.shape[1]
@@ -263,8 +281,8 @@ def _classes_last(input: Tensor) -> Tensor:
     return reshape(input, -1, input.shape[-1])
 
 
-def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100,
+             reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of integer class targets, from log-probabilities.
 
     l_i = -w[y_i] * input[i, y_i]   (0 where y_i == ignore_index)
@@ -273,7 +291,7 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     target: (N,), (N, *d) or () integers in [0, C); weight: (C,) per-class weights.
     """
     what = "nll_loss"
-    _check_reduction(reduction, what)
+    reduction = legacy_reduction(size_average, reduce, reduction, what)
     input = as_tensor(input)
     target, classes = _class_targets(input, target, what)
     xp = get_array_module(input.array)
@@ -297,8 +315,8 @@ def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100,
     return losses.sum() / Tensor(total_weight)
 
 
-def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100,
+                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of integer class targets, from logits: nll_loss(log_softmax(input, class dim)).
 
     With label smoothing e, each target becomes the mixture (1 - e) * one_hot(y) + e / C, so
@@ -306,14 +324,14 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     input: (N, C), (N, C, *d) or (C,) logits; target: (N,), (N, *d) or () integers in [0, C).
     """
     what = "cross_entropy"
-    _check_reduction(reduction, what)
+    reduction = legacy_reduction(size_average, reduce, reduction, what)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{what}: label_smoothing must be in [0, 1], got {label_smoothing}")
     input = as_tensor(input)
     target, classes = _class_targets(input, target, what)
     class_dim = 0 if input.ndim == 1 else 1
     log_probs = log_softmax(input, class_dim)
-    loss = nll_loss(log_probs, target, weight, ignore_index, reduction)
+    loss = nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
         return loss
     xp = get_array_module(input.array)
@@ -333,10 +351,11 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100,
     return (1 - label_smoothing) * loss + smooth_loss * (label_smoothing / classes)
 
 
-def l1_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+def l1_loss(input: Tensor, target, size_average=None, reduce=None,
+            reduction: str = "mean") -> Tensor:
     """l = |x - y| (input and target of the same shape), reduced by mean, sum or none."""
     what = "l1_loss"
-    _check_reduction(reduction, what)
+    reduction = legacy_reduction(size_average, reduce, reduction, what)
     input = as_tensor(input)
     target = _same_shape_target(input, target, what)
     return _reduce((input - target).abs(), reduction)

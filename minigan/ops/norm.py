@@ -203,7 +203,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     input = as_tensor(input)
     if input.ndim < 2:
         raise ValueError("batch_norm: input must be (N, C) or (N, C, *spatial), got shape "
-                         f"{input.shape}")
+                         f"{tuple(input.shape)}")
     channels = input.shape[1]
     running_mean = _raw_buffer(running_mean, "running_mean", channels)
     running_var = _raw_buffer(running_var, "running_var", channels)
@@ -215,17 +215,24 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     if training and input.numel() // max(channels, 1) <= 1:
         raise ValueError(
             "batch_norm: expected more than 1 value per channel when training, got input shape "
-            f"{input.shape}"
+            f"{tuple(input.shape)}"
         )
     for name, param in (("weight", weight), ("bias", bias)):
         if param is not None and param.shape != (channels,):
             raise ValueError(f"batch_norm: {name} must have shape ({channels},) (one per channel), "
-                             f"got {param.shape}")
+                             f"got {tuple(param.shape)}")
     return BatchNorm.apply(input, weight, bias, running_mean, running_var, training=bool(training),
                            momentum=float(momentum), eps=float(eps))
 
 
-# ----------------------------------------------------------------------------- instance, group and layer norm
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """F.normalize: each vector along `dim` divided by its p-norm (at least eps):
+    x / max(||x||_p, eps)."""
+    return input / input.norm(p, dim, keepdim=True).clamp(min=eps)
+
+
+# ----------------------------------------------------------------------------- instance, group
+# and layer norm
 # Each of these normalises x within units other than batch norm's channels: instance norm within
 # each (sample, channel), group norm within each (sample, group of channels), layer norm within
 # each sample over its last dimensions. In memory every unit is one contiguous block of x, so the
@@ -237,7 +244,8 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
 def _normalize_blocks(x: Tensor, units: int, eps: float) -> Tensor:
     """x with each of its `units` equal consecutive blocks normalised to mean 0, variance 1."""
     blocks = x.reshape(1, units, -1)
-    out = BatchNorm.apply(blocks, None, None, None, None, training=True, momentum=0.0, eps=float(eps))
+    out = BatchNorm.apply(blocks, None, None, None, None, training=True, momentum=0.0,
+                          eps=float(eps))
     return out.reshape(x.shape)
 
 
@@ -252,9 +260,9 @@ def _scale_and_shift(y: Tensor, weight, bias, shape) -> Tensor:
 
 def _check_vector(op: str, name: str, param, channels: int, input_shape) -> None:
     if param is not None and param.shape != (channels,):
-        raise RuntimeError(f"{op}: expected {name} to be a vector of size equal to the number of channels in "
-                           f"input, but got {name} of shape {list(param.shape)} and input of shape "
-                           f"{list(input_shape)}")
+        raise RuntimeError(f"{op}: expected {name} to be a vector of size equal to the number of "
+                           f"channels in input, but got {name} of shape {list(param.shape)} and "
+                           f"input of shape {list(input_shape)}")
 
 
 def instance_norm(input: Tensor, running_mean=None, running_var=None, weight: Tensor | None = None,
@@ -271,20 +279,24 @@ def instance_norm(input: Tensor, running_mean=None, running_var=None, weight: Te
     """
     input = as_tensor(input)
     if input.ndim < 3:
-        raise ValueError(f"instance_norm expects an input (N, C, *spatial), got shape {input.shape}")
+        raise ValueError("instance_norm expects an input (N, C, *spatial), got shape "
+                         f"{tuple(input.shape)}")
     n, c = input.shape[:2]
     for name, param in (("weight", weight), ("bias", bias)):
         _check_vector("instance_norm", name, param, c, input.shape)
     if not use_input_stats:
         if running_mean is None or running_var is None:
-            raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+            raise RuntimeError("Expected running_mean and running_var to be defined when "
+                               "use_input_stats is false")
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     spatial = input.numel() // max(n * c, 1)
     if spatial <= 1:
-        raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+        raise ValueError("Expected more than 1 spatial element when training, got input size "
+                         f"{tuple(input.shape)}")
     if running_mean is not None and running_var is not None:
-        _update_instance_running_stats(input.array.reshape(n, c, spatial), _raw_buffer(running_mean, "running_mean", c),
-                              _raw_buffer(running_var, "running_var", c), momentum)
+        _update_instance_running_stats(input.array.reshape(n, c, spatial),
+                                       _raw_buffer(running_mean, "running_mean", c),
+                                       _raw_buffer(running_var, "running_var", c), momentum)
     y = _normalize_blocks(input, n * c, eps)
     return _scale_and_shift(y, weight, bias, (1, c) + (1,) * (input.ndim - 2))
 
@@ -294,41 +306,47 @@ def _update_instance_running_stats(x, running_mean, running_var, momentum: float
     each instance of x: (N, C, m); variance unbiased), in place."""
     m = x.shape[2]
     running_mean[...] = (1 - momentum) * running_mean + momentum * x.mean(axis=2).mean(axis=0)
-    running_var[...] = (1 - momentum) * running_var + momentum * x.var(axis=2).mean(axis=0) * (m / (m - 1))
+    running_var[...] = ((1 - momentum) * running_var
+                        + momentum * x.var(axis=2).mean(axis=0) * (m / (m - 1)))
 
 
-def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
-               eps: float = 1e-5) -> Tensor:
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Group normalisation of input (N, C, *): the C channels are cut into num_groups groups of
     consecutive channels, and each sample's each group is normalised over its channels and
     positions; then y * weight[c] + bias[c]. num_groups=1 is layer norm over (C, *), num_groups=C
     is instance norm."""
     input = as_tensor(input)
     if input.ndim < 2:
-        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.ndim}")
     n, c = input.shape[:2]
     if num_groups <= 0 or c % num_groups:
-        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got "
-                           f"input of shape {list(input.shape)} and num_groups={num_groups}")
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {list(input.shape)} and "
+                           f"num_groups={num_groups}")
     for name, param in (("weight", weight), ("bias", bias)):
         _check_vector("group_norm", name, param, c, input.shape)
     y = _normalize_blocks(input, n * num_groups, eps)
     return _scale_and_shift(y, weight, bias, (1, c) + (1,) * (input.ndim - 2))
 
 
-def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
-               eps: float = 1e-5) -> Tensor:
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Layer normalisation: input (*, *normalized_shape) is normalised over its last
     len(normalized_shape) dimensions, separately for each leading index; then y * weight + bias,
     weight and bias of shape normalized_shape (one per element)."""
     input = as_tensor(input)
-    shape = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    shape = ((int(normalized_shape),) if isinstance(normalized_shape, int)
+             else tuple(int(s) for s in normalized_shape))
     if not shape or input.shape[input.ndim - len(shape):] != shape or len(shape) > input.ndim:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}")
+                           f"[*, {', '.join(str(s) for s in shape)}], but got input of "
+                           f"size{list(input.shape)}")
     for name, param in (("weight", weight), ("bias", bias)):
         if param is not None and param.shape != shape:
-            raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, got {list(param.shape)}")
+            raise RuntimeError(f"layer_norm: expected {name} of shape {list(shape)}, got "
+                               f"{list(param.shape)}")
     units = input.numel() // max(int(np.prod(shape)), 1)
     y = _normalize_blocks(input, units, eps)
     return _scale_and_shift(y, weight, bias, shape)

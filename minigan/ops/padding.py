@@ -49,7 +49,8 @@ class Pad(Function):
 
 
 def _fold_border(grad: Tensor, axis: int, before: int, after: int, n: int, mode: str) -> Tensor:
-    """The gradient of one padded axis, folded back onto the input's n elements (module docstring)."""
+    """The gradient of one padded axis, folded back onto the input's n elements (module
+    docstring)."""
     def part(start, stop):
         return getitem(grad, (slice(None),) * axis + (slice(start, stop),))
 
@@ -85,17 +86,18 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
-        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but "
-                           f"got padding length {len(pad)} and input of dimension {input.ndim}")
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{input.ndim}")
     if mode != "constant":
         if value is not None:
             raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
         if len(pad) not in (2, 4, 6) or input.ndim not in (len(pad) // 2 + 1, len(pad) // 2 + 2):
             raise NotImplementedError(
-                f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor. Supported "
-                "combinations for non-constant padding: 2D or 3D input: padding size = 2 (pads last "
-                "dimension); 3D or 4D input: padding size = 4 (pads last 2 dimensions); 4D or 5D input: "
-                "padding size = 6 (pads last 3 dimensions)")
+                f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor. "
+                "Supported combinations for non-constant padding: 2D or 3D input: padding size = 2 "
+                "(pads last dimension); 3D or 4D input: padding size = 4 (pads last 2 dimensions); "
+                "4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
@@ -115,8 +117,9 @@ def _crop_negative(input: Tensor, widths) -> Tensor:
     for d, (before, after) in enumerate(widths):
         start, stop = max(-before, 0), input.shape[d] - max(-after, 0)
         if stop < start:
-            raise RuntimeError(f"pad: cropping {max(-before, 0)} and {max(-after, 0)} elements from "
-                               f"dimension {d} of size {input.shape[d]} leaves a negative size")
+            raise RuntimeError(f"pad: cropping {max(-before, 0)} and {max(-after, 0)} elements "
+                               f"from dimension {d} of size {input.shape[d]} leaves a negative "
+                               f"size")
         index.append(slice(start, stop))
     return getitem(input, tuple(index))
 
@@ -127,11 +130,11 @@ def _check_border_fits(input: Tensor, widths, mode: str) -> None:
     for d, (before, after) in reversed(list(enumerate(widths))):
         n = input.shape[d]
         if mode == "reflect" and (before or after) and (before >= n or after >= n):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
-                               f"dimension, but got: padding ({before}, {after}) at dimension {d} of input "
-                               f"{list(input.shape)}")
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
+                               f"input dimension, but got: padding ({before}, {after}) at "
+                               f"dimension {d} of input {list(input.shape)}")
         if mode == "circular" and (before > n or after > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if mode == "replicate" and (before or after) and n == 0:
-            raise RuntimeError(f"replicate padding needs a non-empty dimension {d} to copy from, but got "
-                               f"input of shape {list(input.shape)}")
+            raise RuntimeError(f"replicate padding needs a non-empty dimension {d} to copy from, "
+                               f"but got input of shape {list(input.shape)}")

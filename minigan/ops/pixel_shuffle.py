@@ -1,4 +1,5 @@
-"""pixel_shuffle and pixel_unshuffle: trade channels for resolution (SRGAN's and ESRGAN's upsampling).
+"""pixel_shuffle and pixel_unshuffle: trade channels for resolution (SRGAN's and ESRGAN's
+upsampling).
 
 pixel_shuffle with factor r turns (*, C r^2, H, W) into (*, C, H r, W r): the r^2 channels of each
 output channel become the r x r pixels of each input pixel's block,
@@ -29,8 +30,9 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     _check("pixel_shuffle", input, r, "upscale_factor")
     *batch, channels, h, w = input.shape
     if channels % (r * r):
-        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
-                           f"of upscale_factor, but input.size(-3)={channels} is not divisible by {r * r}")
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be "
+                           f"divisible by the square of upscale_factor, but "
+                           f"input.size(-3)={channels} is not divisible by {r * r}")
     lead = len(batch)
     blocks = input.reshape(*batch, channels // (r * r), r, r, h, w)           # (*, C, i, j, H, W)
     order = tuple(range(lead)) + tuple(lead + d for d in (0, 3, 1, 4, 2))     # (*, C, H, i, W, j)
@@ -44,8 +46,9 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     *batch, channels, h, w = input.shape
     for name, size, dim in (("height", h, -2), ("width", w, -1)):
         if size % r:
-            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
-                               f"input.size({dim})={size} is not divisible by {r}")
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by "
+                               f"downscale_factor, but input.size({dim})={size} is not divisible "
+                               f"by {r}")
     lead = len(batch)
     blocks = input.reshape(*batch, channels, h // r, r, w // r, r)           # (*, C, H, i, W, j)
     order = tuple(range(lead)) + tuple(lead + d for d in (0, 2, 4, 1, 3))     # (*, C, i, j, H, W)

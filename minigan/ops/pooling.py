@@ -1,8 +1,8 @@
 """Pooling over windows of images (N, C, H, W) or (C, H, W): average, max, and adaptive average.
 
 Window geometry (minigan/conv_geometry.py): a kernel (kh, kw) moved by `stride` (default: the
-kernel) over the input padded by `padding` on each side; OH = floor((H + 2p - d (k - 1) - 1) / s) + 1,
-rounded up instead with ceil_mode.
+kernel) over the input padded by `padding` on each side;
+OH = floor((H + 2p - d (k - 1) - 1) / s) + 1, rounded up instead with ceil_mode.
 
     avg_pool2d   the mean of each window: a convolution of every channel with a box of ones,
                  divided by how many elements the window counts (count_include_pad: the padding
@@ -28,6 +28,7 @@ from minigan.conv_geometry import pair, pool_output_size
 from minigan.ops._operands import as_tensor
 from minigan.ops.conv import conv2d
 from minigan.ops.padding import pad as pad_tensor
+from minigan.ops.shape import _TORCH_TYPE_NAMES
 
 
 def _image_batch(op: str, input: Tensor):
@@ -36,7 +37,8 @@ def _image_batch(op: str, input: Tensor):
         return input, lambda out: out
     if input.ndim == 3:
         return input.unsqueeze(0), lambda out: out.squeeze(0)
-    raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, got shape {input.shape}")
+    raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, got "
+                       f"shape {tuple(input.shape)}")
 
 
 def _window_geometry(op: str, input_hw, kernel_size, stride, padding, dilation, ceil_mode) -> tuple:
@@ -48,17 +50,17 @@ def _window_geometry(op: str, input_hw, kernel_size, stride, padding, dilation, 
         raise RuntimeError("stride should not be zero")
     if min(kernel + stride + dilation) < 1 or min(padding) < 0:
         raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive and padding "
-                           f"non-negative, got kernel_size={kernel}, stride={stride}, dilation={dilation}, "
-                           f"padding={padding}")
+                           f"non-negative, got kernel_size={kernel}, stride={stride}, "
+                           f"dilation={dilation}, padding={padding}")
     for p, k, d in zip(padding, kernel, dilation):
         if p > ((k - 1) * d + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
-                               f"kernel_size={k} and dilation={d}")
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
     out = tuple(pool_output_size(n, k, s, p, d, ceil_mode)
                 for n, k, s, p, d in zip(input_hw, kernel, stride, padding, dilation))
     if min(out) < 1:
-        raise RuntimeError(f"Given input size: ({input_hw[0]}x{input_hw[1]}). Calculated output size: "
-                           f"({out[0]}x{out[1]}). Output size is too small")
+        raise RuntimeError(f"Given input size: ({input_hw[0]}x{input_hw[1]}). Calculated output "
+                           f"size: ({out[0]}x{out[1]}). Output size is too small")
     return kernel, stride, padding, dilation, out
 
 
@@ -69,28 +71,49 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                count_include_pad: bool = True, divisor_override=None) -> Tensor:
     """The mean of each kh x kw window: (N, C, H, W) -> (N, C, OH, OW) (or without N)."""
     input = as_tensor(input)
+    _refuse_dtype("avg_pool2d", input, "bui" if input.array.dtype != np.int64 else "b")
     x, restore = _image_batch("avg_pool2d", input)
     n, c, h, w = x.shape
-    kernel, stride, padding, _, out = _window_geometry("avg_pool2d", (h, w), kernel_size, stride, padding,
-                                                       1, ceil_mode)
+    kernel, stride, padding, _, out = _window_geometry("avg_pool2d", (h, w), kernel_size, stride,
+                                                       padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     # the windows' sums: every channel convolved with a box of ones (ceil_mode's last windows may
     # reach past the padding: zeros there too)
-    extra = [(o - 1) * s + k - (size + 2 * p) for o, s, k, size, p in zip(out, stride, kernel, (h, w), padding)]
+    extra = [(o - 1) * s + k - (size + 2 * p)
+             for o, s, k, size, p in zip(out, stride, kernel, (h, w), padding)]
     planes = pad_tensor(x.reshape(n * c, 1, h, w),
-                        (padding[1], padding[1] + max(extra[1], 0), padding[0], padding[0] + max(extra[0], 0)))
+                        (padding[1], padding[1] + max(extra[1], 0),
+                         padding[0], padding[0] + max(extra[0], 0)))
     box = Tensor(backend.get_array_module(x.array).ones((1, 1) + kernel, dtype=x.dtype))
     sums = conv2d(planes, box, stride=stride).reshape(n, c, *out)
     if divisor_override is not None:
-        return restore(sums / divisor_override)
+        return restore(_divide(sums, divisor_override))
     counts = [_window_counts(size, o, k, s, p, count_include_pad)
               for size, o, k, s, p in zip((h, w), out, kernel, stride, padding)]
-    divisor = np.outer(counts[0], counts[1]).astype(x.dtype)
-    return restore(sums / Tensor(backend.to_backend(divisor, x.backend)))
+    divisor = np.outer(counts[0], counts[1]).astype(x.array.dtype)
+    return restore(_divide(sums, Tensor(backend.to_backend(divisor, x.backend))))
 
 
-def _window_counts(size: int, out: int, kernel: int, stride: int, padding: int, count_pad: bool) -> np.ndarray:
+def _refuse_dtype(op: str, input: Tensor, kinds: str) -> None:
+    """PyTorch's refusal of the dtypes it has no kernel for (avg_pool2d: integers but int64, and
+    bool; max_pool2d: bool)."""
+    if input.array.dtype.kind in kinds:
+        name = _TORCH_TYPE_NAMES.get(input.array.dtype.name, input.array.dtype.name)
+        raise NotImplementedError(f'"{op}" not implemented for \'{name}\'')
+
+
+def _divide(sums: Tensor, divisor) -> Tensor:
+    """sums / divisor; integer windows stay integers, divided toward zero, as in PyTorch."""
+    if sums.array.dtype.kind not in "iu":
+        return sums / divisor
+    xp = backend.get_array_module(sums.array)
+    divisor = divisor.array if isinstance(divisor, Tensor) else divisor
+    return Tensor(xp.trunc(sums.array / divisor).astype(sums.array.dtype))
+
+
+def _window_counts(size: int, out: int, kernel: int, stride: int, padding: int,
+                   count_pad: bool) -> np.ndarray:
     """How many positions of each window along one axis the average divides by: those inside the
     input, or inside input and padding (count_pad), never those past the padding (ceil_mode)."""
     start = np.arange(out) * stride - padding
@@ -101,15 +124,16 @@ def _window_counts(size: int, out: int, kernel: int, stride: int, padding: int, 
 # ----------------------------------------------------------------------------- max pooling
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
     """The largest element of each window: (N, C, H, W) -> (N, C, OH, OW) (or without N). With
     return_indices, also where each maximum is, as an int64 index into the flattened H*W plane."""
     input = as_tensor(input)
+    _refuse_dtype("max_pool2d", input, "b")
     x, restore = _image_batch("max_pool2d", input)
     n, c, h, w = x.shape
-    _, _, _, _, out = geometry = _window_geometry("max_pool2d", (h, w), kernel_size, stride, padding,
-                                                  dilation, ceil_mode)
+    _, _, _, _, out = geometry = _window_geometry("max_pool2d", (h, w), kernel_size, stride,
+                                                  padding, dilation, ceil_mode)
     plane_index = _argmax_positions(x.array, geometry)  # (N, C, OH*OW), into each H*W plane
     xp = backend.get_array_module(x.array)
     planes = xp.arange(n * c).reshape(n, c, 1) * (h * w)
@@ -126,16 +150,18 @@ def _argmax_positions(x, geometry):
     xp = backend.get_array_module(x)
     rows = xp.arange(oh)[:, None] * sh - ph + xp.arange(kh)[None, :] * dh   # (OH, kh)
     cols = xp.arange(ow)[:, None] * sw - pw + xp.arange(kw)[None, :] * dw   # (OW, kw)
-    inside = ((rows >= 0) & (rows < h))[:, None, :, None] & ((cols >= 0) & (cols < w))[None, :, None, :]
+    inside = (((rows >= 0) & (rows < h))[:, None, :, None]
+              & ((cols >= 0) & (cols < w))[None, :, None, :])
     flat = rows[:, None, :, None] * w + cols[None, :, None, :]              # (OH, OW, kh, kw)
     flat = xp.where(inside, flat, 0).reshape(oh * ow, kh * kw)
     taps = x.reshape(n, c, h * w)[:, :, flat]                               # (N, C, OH*OW, kh*kw)
     taps = xp.where(inside.reshape(oh * ow, kh * kw), taps, -xp.inf)        # padding never wins
-    best = xp.argmax(taps, axis=-1)                                          # the first maximum (or nan)
+    best = xp.argmax(taps, axis=-1)                                         # first maximum, or nan
     return xp.take_along_axis(xp.broadcast_to(flat, taps.shape), best[..., None], axis=-1)[..., 0]
 
 
-# ----------------------------------------------------------------------------- adaptive average pooling
+# ----------------------------------------------------------------------------- adaptive average
+# pooling
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
@@ -143,13 +169,16 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     evenly; output_size: an int, or a pair whose None entries keep the input's size."""
     input = as_tensor(input)
     x, restore = _image_batch("adaptive_avg_pool2d", input)
+    if output_size is None:  # (None alone is not "keep both sizes": PyTorch refuses it too)
+        raise TypeError("adaptive_avg_pool2d: output_size must be an int or a pair, got None")
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     if len(sizes) != 2:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be 2 (an int or a pair), got "
+                           f"{output_size!r}")
     out = tuple(int(n if o is None else o) for o, n in zip(sizes, x.shape[2:]))
     if min(out) < 0:
-        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
-                           f"but received {list(out)}")
+        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or "
+                           f"equal to 0 but received {list(out)}")
     a_h, a_w = (Tensor(backend.to_backend(averaging_matrix(n, o).astype(x.dtype), x.backend))
                 for n, o in zip(x.shape[2:], out))
     return restore(a_h @ x @ a_w.T)

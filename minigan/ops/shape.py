@@ -71,8 +71,8 @@ def reshape(x: Tensor, *shape) -> Tensor:
     if x.shape == shape:
         return x
     if shape.count(-1) == 0 and int(np.prod(shape)) != x.numel():
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.numel()} "
-                         f"elements) into shape {shape}")
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {tuple(x.shape)} "
+                         f"({x.numel()} elements) into shape {shape}")
     return Reshape.apply(x, shape)
 
 
@@ -186,7 +186,8 @@ def _check_broadcastable(source: tuple, target: tuple, op: str) -> None:
         s in (1, t) for s, t in zip(reversed(source), reversed(target))
     )
     if not ok:
-        raise ValueError(f"{op}: shape {source} cannot be broadcast to shape {target}")
+        raise ValueError(f"{op}: shape {tuple(source)} cannot be broadcast to shape "
+                         f"{tuple(target)}")
 
 
 def _keep_sizes(source: tuple, shape: tuple) -> tuple:
@@ -210,8 +211,8 @@ def expand(x: Tensor, *sizes) -> Tensor:
     sizes = _shape_arg(sizes)
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
-                           f"to the number of dimensions in the tensor ({x.ndim})")
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({x.ndim})")
     for i, size in enumerate(sizes):
         if size == -1 and i < lead:
             raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
@@ -219,8 +220,8 @@ def expand(x: Tensor, *sizes) -> Tensor:
         if i >= lead and size != -1 and x.shape[i - lead] not in (1, size):
             raise RuntimeError(
                 f"The expanded size of the tensor ({size}) must match the existing size "
-                f"({x.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
-                f"Tensor sizes: {list(x.shape)}")
+                f"({x.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
+                f"{list(sizes)}.  Tensor sizes: {list(x.shape)}")
     return broadcast_to(x, sizes)
 
 
@@ -228,7 +229,7 @@ def sum_to(x: Tensor, shape) -> Tensor:
     """Reduce `x` by summation to `shape`, which must broadcast to x.shape (the one place where
     broadcasting is undone in a backward pass)."""
     shape = tuple(shape)
-    if x.shape == shape:
+    if x.array.shape == shape:
         return x
     _check_broadcastable(shape, x.shape, "sum_to")
     return SumTo.apply(x, shape)
@@ -295,6 +296,134 @@ def getitem(x: Tensor, index) -> Tensor:
     return GetItem.apply(x, raw_index(index))
 
 
+# ----------------------------------------------------------------------------- indexing by tensors
+# narrow, index_select and gather are indexing (x[...]), so GetItem's backward (a scatter-add)
+# serves them all; scatter places values with IndexAdd, GetItem's own backward.
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """x[..., start:start + length, ...] along dim (a view, as in PyTorch)."""
+    dim = _normalize_dim(dim, x.ndim)
+    start = start + x.shape[dim] if start < 0 else start
+    if not 0 <= start <= start + length <= x.shape[dim]:
+        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension {dim} of "
+                         f"size {x.shape[dim]}")
+    return getitem(x, (slice(None),) * dim + (slice(start, start + length),))
+
+
+def index_select(x: Tensor, dim: int, index) -> Tensor:
+    """The entries of x at `index` (a 1-D integer tensor) along dim."""
+    from minigan.ops._operands import integer_array
+
+    index = integer_array(index, "index_select: index")
+    if index.ndim > 1:
+        raise IndexError(f"index_select: index must be 1-D, got {index.ndim} dimensions")
+    dim = _normalize_dim(dim, x.ndim)
+    return GetItem.apply(x, (slice(None),) * dim + (index.reshape(-1),))
+
+
+def _along(index, dim: int):
+    """The advanced index that reads x[i0, ..., index[i0, ..., ik], ..., ik] for every position of
+    `index` (an integer array): aranges in every dimension but dim, which takes `index` itself."""
+    xp = get_array_module(index)
+    grid = [xp.arange(n).reshape((-1,) + (1,) * (index.ndim - 1 - d))
+            for d, n in enumerate(index.shape)]
+    grid[dim] = index
+    return tuple(grid)
+
+
+def _gather_index(x: Tensor, dim: int, index, what: str):
+    from minigan.ops._operands import integer_array
+
+    index = integer_array(index, f"{what}: index")
+    dim = _normalize_dim(dim, x.ndim)
+    larger = any(i > s for d, (i, s) in enumerate(zip(index.shape, x.shape)) if d != dim)
+    if index.ndim != x.ndim or larger:
+        raise RuntimeError(f"{what}: index of shape {tuple(index.shape)} must have as many "
+                           f"dimensions as the input {tuple(x.shape)} and be no larger outside "
+                           f"dim {dim}")
+    return _along(index, dim)
+
+
+def gather(x: Tensor, dim: int, index) -> Tensor:
+    """out[i][j] = x[i][index[i][j]] for dim=1 (likewise for any dim); out has index's shape."""
+    return GetItem.apply(x, _gather_index(x, dim, index, "gather"))
+
+
+def scatter(x: Tensor, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+    """A copy of x with out[i][index[i][j]] = src[i][j] for dim=1 (src may be a number, or value=).
+    Differentiable with respect to x and src; with repeated indices the values are added (PyTorch
+    leaves the choice undefined). reduce='add' adds to x instead of replacing."""
+    from minigan.ops.elementwise import where
+
+    where_to = _gather_index(x, dim, index, "scatter")
+    src = value if src is None else src
+    xp = get_array_module(x.array)
+    if isinstance(src, Tensor):
+        part = src
+        if src.shape != where_to[dim].shape:
+            part = src[tuple(slice(0, n) for n in where_to[dim].shape)]
+        placed = IndexAdd.apply(part.astype(x.dtype), x.shape, where_to)
+    else:
+        placed = Tensor(xp.zeros(x.shape, dtype=x.dtype))
+        placed.array[where_to] = src
+    if reduce == "add":
+        return x + placed
+    if reduce is not None:
+        raise ValueError(f"scatter: reduce must be None or 'add', got {reduce!r}")
+    hit = xp.zeros(x.shape, dtype=bool)
+    hit[where_to] = True
+    return where(hit, placed, x)
+
+
+def scatter_add(x: Tensor, dim: int, index, src) -> Tensor:
+    """A copy of x with src[i][j] added at out[i][index[i][j]] (dim=1); repeated indices add up."""
+    return scatter(x, dim, index, src, reduce="add")
+
+
+def masked_fill(x: Tensor, mask, value) -> Tensor:
+    """x with `value` where mask (a bool tensor that broadcasts to x) is True; x's dtype."""
+    from minigan.ops.elementwise import where
+
+    xp = get_array_module(x.array)
+    value = value.array if isinstance(value, Tensor) else value
+    return where(mask, Tensor(xp.asarray(value, dtype=x.dtype)), x)
+
+
+class Roll(Function):
+    """Elements shifted along dims, wrapping around; the backward shifts back."""
+
+    @staticmethod
+    def forward(ctx, a, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return get_array_module(a).roll(a, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.shifts is None:
+            back = None
+        else:
+            back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return Roll.apply(grad, back, ctx.dims), None, None
+
+
+def roll(x: Tensor, shifts, dims=None) -> Tensor:
+    """torch.roll: shift by `shifts` along `dims` (the flattened tensor when dims is None)."""
+    shifts = tuple(int(s) for s in shifts) if isinstance(shifts, (tuple, list)) else int(shifts)
+    if dims is None:
+        return reshape(Roll.apply(reshape(x, -1), shifts, 0), x.shape)
+    dims = tuple(_normalize_dim(int(d), x.ndim) for d in dims) if isinstance(dims, (tuple, list)) \
+        else _normalize_dim(int(dims), x.ndim)
+    return Roll.apply(x, shifts, dims)
+
+
+def t(x: Tensor) -> Tensor:
+    """The transpose of a matrix (0-D and 1-D tensors come back as they are)."""
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return x if x.ndim < 2 else transpose(x, 0, 1)
+
+
 # ----------------------------------------------------------------------------- cat, stack
 
 
@@ -326,8 +455,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
         if (t.ndim != first.ndim
                 or t.shape[:dim] + t.shape[dim + 1:] != first.shape[:dim] + first.shape[dim + 1:]):
             raise ValueError(
-                f"cat: tensor {i} has shape {t.shape}, which does not match tensor 0's shape "
-                f"{first.shape} outside dimension {dim}"
+                f"cat: tensor {i} has shape {tuple(t.shape)}, which does not match tensor 0's "
+                f"shape {tuple(first.shape)} outside dimension {dim}"
             )
     return Cat.apply(*tensors, dim=dim)
 
@@ -395,25 +524,62 @@ class Extremum(Function):
         return broadcast_to(grad.reshape(ctx.kept_shape), share.shape) * share, None, None, None
 
 
-def sum(x: Tensor, dim=None, keepdim=False) -> Tensor:
+def dim_arguments(dim, keepdim, axis, keepdims, what: str) -> tuple:
+    """(dim, keepdim) from PyTorch's names or their NumPy aliases axis= and keepdims= (PyTorch
+    accepts both spellings)."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{what}() got both dim and its alias axis")
+        dim = axis
+    return dim, keepdim if keepdims is None else keepdims
+
+
+_TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                     "uint8": "Byte", "bool": "Bool"}
+
+
+def _require_floating(x: Tensor, what: str, message: str) -> None:
+    if x.array.dtype.kind not in "fc":
+        name = x.array.dtype.name
+        raise RuntimeError(message.format(what=what, got=_TORCH_TYPE_NAMES.get(name, name)))
+
+
+def sum(x: Tensor, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) -> Tensor:
+    """The sum over `dim` (all elements when None). Integers and bools sum to int64, as in
+    PyTorch."""
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "sum")
+    if dtype is not None:
+        x = x.astype(dtype)
+    elif x.array.dtype.kind in "bu" or x.array.dtype.kind == "i" and x.array.dtype != np.int64:
+        x = x.astype(np.int64)
     dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Sum.apply(x, dims, keep)
 
 
-def mean(x: Tensor, dim=None, keepdim=False) -> Tensor:
+def mean(x: Tensor, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None) -> Tensor:
+    """The mean over `dim`; a float (or complex) tensor only, or give dtype= (as in PyTorch)."""
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "mean")
+    if dtype is not None:
+        x = x.astype(dtype)
+    _require_floating(x, "mean", "{what}(): could not infer output dtype. Input dtype must be "
+                      "either a floating point or complex dtype. Got: {got}")
     dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Mean.apply(x, dims, keep)
 
 
-def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
+def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
+        keepdims=None) -> Tensor:
     """Variance over `dim`: sum((x - mean)^2) / max(0, n - correction), PyTorch's signatures:
-    var(dim, unbiased=True, keepdim=False), var(dim, *, correction=1, keepdim=False), var(unbiased).
+    var(dim, unbiased=True, keepdim=False), var(dim, *, correction=1, keepdim=False), var(unbiased);
+    NumPy's axis= and keepdims= are accepted too. Float and complex tensors only.
 
     correction=1 (unbiased=True, the default) is Bessel's correction; 0 gives the biased variance.
     With n - correction <= 0 the result is inf or nan, with PyTorch's warning.
     """
     if isinstance(dim, bool):  # x.var(False): the unbiased flag in the first place
         dim, unbiased = None, dim
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "var")
+    _require_floating(x, "var", "std and var only support floating point and complex dtypes")
     if unbiased is not None and correction is not None:
         raise TypeError("var()/std(): give unbiased or correction, not both")
     correction = (1 if unbiased in (None, True) else 0) if correction is None else correction
@@ -422,63 +588,117 @@ def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -
     if count - correction <= 0:
         import warnings
 
-        warnings.warn("var()/std(): degrees of freedom is <= 0. Correction should be strictly less than "
-                      "the reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+        warnings.warn("var()/std(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
     deviation = x - mean(x, dims, keepdim=True)
     squares = sum(deviation * deviation, dims, keep)
     with np.errstate(divide="ignore", invalid="ignore"):  # n - correction <= 0: x / 0, inf or nan
         return squares / builtins.max(count - correction, 0)
 
 
-def std(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
+def std(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
+        keepdims=None) -> Tensor:
     """Standard deviation: sqrt(var(...)), with var's arguments (PyTorch's signatures)."""
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    return var(x, dim, unbiased, keepdim, correction=correction, axis=axis,
+               keepdims=keepdims).sqrt()
 
 
-def amax(x: Tensor, dim=None, keepdim=False) -> Tensor:
+def amax(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "amax")
     dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Extremum.apply(x, dims, keep, True)
 
 
-def amin(x: Tensor, dim=None, keepdim=False) -> Tensor:
+def amin(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "amin")
     dims, keep = reduction_dims(x.ndim, dim, keepdim)
     return Extremum.apply(x, dims, keep, False)
 
 
-MaxResult = namedtuple("MaxResult", ["values", "indices"])  # torch.return_types.max
+def _return_type(name: str):
+    """torch.return_types.max / min: a (values, indices) named tuple that prints as PyTorch's."""
+    base = namedtuple(name, ["values", "indices"])
+
+    def __repr__(self):
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__})
 
 
-def max(x: Tensor, dim=None, keepdim=False):
-    """The largest element; with an int `dim`, (values, indices) along it, as in PyTorch."""
+MaxResult, MinResult = _return_type("max"), _return_type("min")
+
+
+def max(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """torch.max, three ways: max(x) the largest element; max(x, dim) the (values, indices) along
+    dim; max(x, other_tensor) the elementwise maximum."""
+    if isinstance(dim, Tensor):
+        from minigan.ops.elementwise import maximum
+
+        return maximum(x, dim)
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "max")
     if dim is None:
         return amax(x)
     return MaxResult(amax(x, dim, keepdim), argmax(x, dim, keepdim))
 
 
-def min(x: Tensor, dim=None, keepdim=False):
-    """The smallest element; with an int `dim`, (values, indices) along it, as in PyTorch."""
+def min(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """torch.min: the smallest element; (values, indices) along dim; or the elementwise minimum."""
+    if isinstance(dim, Tensor):
+        from minigan.ops.elementwise import minimum
+
+        return minimum(x, dim)
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "min")
     if dim is None:
         return amin(x)
-    return MaxResult(amin(x, dim, keepdim), argmin(x, dim, keepdim))
+    return MinResult(amin(x, dim, keepdim), argmin(x, dim, keepdim))
 
 
-def argmax(x: Tensor, dim=None, keepdim=False) -> Tensor:
+def argmax(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
     """Index of the largest element (of the flattened tensor when dim is None); int64, no
     gradient."""
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "argmax")
+    if x.array.dtype == np.bool_:
+        raise RuntimeError('"argmax_cpu" not implemented for \'Bool\'')
     xp = get_array_module(x.array)
     if dim is None:
         return Tensor(xp.asarray(xp.argmax(x.array)))
     return Tensor(xp.argmax(x.array, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
 
 
-def argmin(x: Tensor, dim=None, keepdim=False) -> Tensor:
+def argmin(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "argmin")
+    if x.array.dtype == np.bool_:
+        raise RuntimeError('"argmin_cpu" not implemented for \'Bool\'')
     xp = get_array_module(x.array)
     if dim is None:
         return Tensor(xp.asarray(xp.argmin(x.array)))
     return Tensor(xp.argmin(x.array, axis=_normalize_dim(dim, x.ndim), keepdims=keepdim))
 
 
-# ----------------------------------------------------------------------------- repeat, flip, chunk and split, clone
+def all_(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    """torch.all: whether every element (along dim) is non-zero, as a bool tensor (named all_ here:
+    this module uses Python's all)."""
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "all")
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
+    return _logical_result(x, x.array.all(axis=dims, keepdims=keep))
+
+
+def any_(x: Tensor, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    """torch.any: whether some element (along dim) is non-zero, as a bool tensor."""
+    dim, keepdim = dim_arguments(dim, keepdim, axis, keepdims, "any")
+    dims, keep = reduction_dims(x.ndim, dim, keepdim)
+    return _logical_result(x, x.array.any(axis=dims, keepdims=keep))
+
+
+def _logical_result(x: Tensor, result) -> Tensor:
+    """all/any give bool, except for uint8 input, which gives uint8 (PyTorch's legacy rule)."""
+    result = get_array_module(x.array).asarray(result)
+    return Tensor(result.astype(np.uint8) if x.array.dtype == np.uint8 else result)
+
+
+# ----------------------------------------------------------------------------- repeat, flip,
+# chunk and split, clone
 
 
 def repeat(x: Tensor, *sizes) -> Tensor:
@@ -514,7 +734,8 @@ class Flip(Function):
 
 
 def flip(x: Tensor, *dims) -> Tensor:
-    """x reversed along each dimension in `dims` (an int, or a tuple/list: flip(0, 1) or flip((0, 1)))."""
+    """x reversed along each dimension in `dims` (an int, or a tuple/list: flip(0, 1) or
+    flip((0, 1)))."""
     if not dims:
         raise TypeError('flip() missing 1 required positional arguments: "dims"')
     dims = tuple(_normalize_dim(int(d), x.ndim) for d in _shape_arg(dims))
@@ -531,14 +752,16 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
         if size < 0 or (size == 0 and length != 0):
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size "
-                               f"of {length}")
-        sizes = [builtins.min(size, length - start) for start in range(0, length, size)] if size else [0]
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {length}")
+        sizes = ([builtins.min(size, length - start) for start in range(0, length, size)]
+                 if size else [0])
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if builtins.sum(sizes) != length or any(s < 0 for s in sizes):
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} (input "
-                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} "
+                               f"(input tensor's size at dimension {dim}), but got "
+                               f"split_sizes={sizes}")
     pieces, start = [], 0
     for size in sizes:
         pieces.append(getitem(x, (slice(None),) * dim + (slice(start, start + size),)))

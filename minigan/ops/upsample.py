@@ -79,7 +79,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented; minigan has "
                                   f"{MODES}")
     if input.ndim != 4:
-        raise ValueError(f"interpolate expects a 4-D input (N, C, H, W), got shape {input.shape}")
+        raise ValueError("interpolate expects a 4-D input (N, C, H, W), got shape "
+                         f"{tuple(input.shape)}")
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
     if mode == "nearest" and align_corners is not None:

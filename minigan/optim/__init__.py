@@ -16,9 +16,11 @@ PyTorch 2.x's single-tensor (for-loop) implementations operation by operation, s
 agree with PyTorch to the rounding of the dtype (float32 stays float32, float64 stays float64).
 
 ``state_dict()`` has PyTorch's layout, with parameters replaced by their index counted across the
-groups in order::
+groups in order, tensors as in PyTorch (the step count a float32 0-d tensor), and PyTorch's option
+names (``foreach``, ``fused``, ``capturable``, ``differentiable``: accepted; minigan has one
+implementation, so they change nothing), so that a state dict saved by ``torch.optim.Adam`` loads::
 
-    {"state": {0: {"step": 3, "exp_avg": array, ...}, ...},
+    {"state": {0: {"step": tensor(3.), "exp_avg": tensor(...), ...}, ...},
      "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), ..., "params": [0, 1]}, ...]}
 """
 
@@ -114,9 +116,10 @@ class Optimizer:
                 raise ValueError(f"{self._name()}: can't optimize a non-leaf Tensor (params[{i}] "
                                  "was computed by an op; optimize the tensors it came from)")
         if len({id(p) for p in params}) != len(params):  # kept, and stepped twice, as in PyTorch
-            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
-                          "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
-                          "information", UserWarning, stacklevel=3)
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          UserWarning, stacklevel=3)
         if {id(p) for g in self.param_groups for p in g["params"]} & {id(p) for p in params}:
             raise ValueError(f"{self._name()}: some parameters appear in more than one "
                              "parameter group")
@@ -157,8 +160,8 @@ class Optimizer:
         """p's gradient as a raw array of p's dtype, negated when the group maximizes."""
         grad = p.grad.array
         if grad.shape != p.array.shape:
-            raise ValueError(f"{self._name()}: a parameter of shape {p.shape} has a gradient of "
-                             f"shape {tuple(grad.shape)}")
+            raise ValueError(f"{self._name()}: a parameter of shape {tuple(p.shape)} has a "
+                             f"gradient of shape {tuple(grad.shape)}")
         grad = grad.astype(p.array.dtype, copy=False)
         return -grad if group["maximize"] else grad
 
@@ -175,8 +178,9 @@ class Optimizer:
         """The state and options, parameters replaced by indices (PyTorch's layout).
 
         A parameter's index is its position counted across the groups in order (PyTorch's rule:
-        a parameter listed twice gets the position of its last place). Arrays are copies: the
-        dict does not change as training goes on.
+        a parameter listed twice gets the position of its last place). The state's tensors are
+        copies (the dict does not change as training goes on); "step" is a float32 0-d tensor, as
+        PyTorch saves it.
         """
         index_of, param_groups, position = {}, [], 0
         for group in self.param_groups:
@@ -185,7 +189,7 @@ class Optimizer:
                 position += 1
             param_groups.append({**{k: v for k, v in group.items() if k != "params"},
                                  "params": [index_of[id(p)] for p in group["params"]]})
-        state = {index_of[id(p)]: {name: value.copy() if hasattr(value, "shape") else value
+        state = {index_of[id(p)]: {name: _saved_value(name, value)
                                    for name, value in entries.items()}
                  for p, entries in self.state.items() if id(p) in index_of and entries}
         return {"state": state, "param_groups": param_groups}
@@ -199,6 +203,13 @@ class Optimizer:
         dtype). On any error (a ValueError) nothing is changed.
         """
         self.param_groups, self.state = _checked_state_dict(self, state_dict)
+
+
+def _saved_value(name: str, value):
+    """A state entry as state_dict() gives it: a copied Tensor ("step": float32 0-d, as PyTorch)."""
+    if name == "step":
+        return Tensor(np.asarray(value, dtype=np.float32))
+    return Tensor(value.array.copy() if isinstance(value, Tensor) else value.copy())
 
 
 # ----------------------------------------------------------------------------- option checks
@@ -227,6 +238,35 @@ def _flag(optimizer: str, name: str, value) -> bool:
     return bool(value)
 
 
+def _flag_or_none(optimizer: str, name: str, value):
+    """foreach / fused: None (let the library choose) or a bool; minigan has one implementation."""
+    return None if value is None else _flag(optimizer, name, value)
+
+
+def _not_differentiable(optimizer: str, name: str, value) -> bool:
+    """differentiable=True (autograd through the step itself) is not supported."""
+    if _flag(optimizer, name, value):
+        raise ValueError(f"{optimizer}: differentiable=True (autograd through the optimizer "
+                         "step) is not supported by minigan")
+    return False
+
+
+# PyTorch's implementation switches: accepted (state dicts saved by PyTorch carry them), no effect;
+# each optimizer has the ones PyTorch gives it. initial_lr is what a learning-rate scheduler adds.
+_IMPLEMENTATION = dict(foreach=(_flag_or_none, None), fused=(_flag_or_none, None),
+                       capturable=(_flag, False), differentiable=(_not_differentiable, False))
+
+
+def _implementation(*names) -> dict:
+    """The checks of PyTorch's implementation switches `names` (and of a scheduler's initial_lr)."""
+    return {**{name: _IMPLEMENTATION[name][0] for name in names}, "initial_lr": _number()}
+
+
+def _implementation_defaults(*names) -> dict:
+    """Their defaults, which a state dict from an older minigan or PyTorch may lack."""
+    return {name: _IMPLEMENTATION[name][1] for name in names}
+
+
 def _betas(optimizer: str, name: str, value) -> tuple:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise ValueError(f"{optimizer}: betas must be a pair (beta1, beta2), got {value!r}")
@@ -250,14 +290,18 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
-                 weight_decay: float = 0, nesterov: bool = False, maximize: bool = False):
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach=None, differentiable: bool = False, fused=None):
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize)
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
     OPTIONS = dict(lr=_number(), momentum=_number(), dampening=_number(-math.inf),
-                   weight_decay=_number(), nesterov=_flag, maximize=_flag)
-    FILLED_ON_LOAD = {"nesterov": False, "maximize": False}
+                   weight_decay=_number(), nesterov=_flag, maximize=_flag,
+                   **_implementation("foreach", "differentiable", "fused"))
+    FILLED_ON_LOAD = {"nesterov": False, "maximize": False,
+                      **_implementation_defaults("foreach", "differentiable", "fused")}
 
     def _checked(self, options: dict) -> dict:
         options = super()._checked(options)
@@ -276,8 +320,10 @@ class SGD(Optimizer):
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = grad.copy()  # first step: no dampening
+                buf = grad.copy()  # first step: no dampening
+                state["momentum_buffer"] = Tensor(buf)
             else:
+                buf = buf.array
                 buf *= momentum
                 buf += (1 - group["dampening"]) * grad
             grad = grad + momentum * buf if group["nesterov"] else buf
@@ -293,6 +339,8 @@ class Adam(Optimizer):
     With g = grad (negated when maximize), t = the step count of this parameter (from 1)::
 
         g  <- g + weight_decay * p                        (if weight_decay != 0; L2, not AdamW)
+        p  <- p * (1 - lr * weight_decay)                 (instead, if decoupled_weight_decay:
+                                                           AdamW)
         m  <- beta1 * m + (1 - beta1) * g
         v  <- beta2 * v + (1 - beta2) * g * g
         v_max <- max(v_max, v)                            (if amsgrad; then v_max replaces v below)
@@ -303,14 +351,22 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False):
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach=None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused=None,
+                 decoupled_weight_decay: bool = False):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize)
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
     OPTIONS = dict(lr=_number(), betas=_betas, eps=_number(), weight_decay=_number(),
-                   amsgrad=_flag, maximize=_flag)
-    FILLED_ON_LOAD = {"amsgrad": False, "maximize": False}
+                   amsgrad=_flag, maximize=_flag, decoupled_weight_decay=_flag,
+                   **_implementation("foreach", "capturable", "differentiable", "fused"))
+    FILLED_ON_LOAD = {"amsgrad": False, "maximize": False, "decoupled_weight_decay": False,
+                      **_implementation_defaults("foreach", "capturable", "differentiable",
+                                                 "fused")}
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "exp_avg", "exp_avg_sq"}
@@ -322,14 +378,16 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p.array)
-            state["exp_avg_sq"] = xp.zeros_like(p.array)
+            state["exp_avg"] = Tensor(xp.zeros_like(p.array))
+            state["exp_avg_sq"] = Tensor(xp.zeros_like(p.array))
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = xp.zeros_like(p.array)
+                state["max_exp_avg_sq"] = Tensor(xp.zeros_like(p.array))
         state["step"] += 1
-        step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"], state["exp_avg_sq"]
+        step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"].array, state["exp_avg_sq"].array
 
-        if weight_decay != 0:
+        if weight_decay != 0 and group.get("decoupled_weight_decay"):
+            p.array *= 1 - lr * weight_decay
+        elif weight_decay != 0:
             grad = grad + weight_decay * p.array
         exp_avg += (1 - beta1) * (grad - exp_avg)  # = beta1 * m + (1 - beta1) * g (PyTorch's lerp)
         exp_avg_sq *= beta2
@@ -339,11 +397,26 @@ class Adam(Optimizer):
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         step_size = lr / bias_correction1
         if group["amsgrad"]:
-            xp.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-            denom = xp.sqrt(state["max_exp_avg_sq"]) / bias_correction2_sqrt + eps
+            max_exp_avg_sq = state["max_exp_avg_sq"].array
+            xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+            denom = xp.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
         else:
             denom = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
         p.array += -step_size * exp_avg / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019): p <- p * (1 - lr * weight_decay)
+    before the Adam step, instead of adding weight_decay * p to the gradient."""
+
+    FILLED_ON_LOAD = {**Adam.FILLED_ON_LOAD, "decoupled_weight_decay": True}
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach=None, capturable: bool = False, differentiable: bool = False, fused=None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)
 
 
 # ----------------------------------------------------------------------------- RMSprop
@@ -367,14 +440,18 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False,
-                 maximize: bool = False):
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize)
+                 capturable: bool = False, foreach=None, maximize: bool = False,
+                 differentiable: bool = False):
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
     OPTIONS = dict(lr=_number(), alpha=_number(), eps=_number(), weight_decay=_number(),
-                   momentum=_number(), centered=_flag, maximize=_flag)
-    FILLED_ON_LOAD = {"momentum": 0, "centered": False, "maximize": False}
+                   momentum=_number(), centered=_flag, maximize=_flag,
+                   **_implementation("capturable", "foreach", "differentiable"))
+    FILLED_ON_LOAD = {"momentum": 0, "centered": False, "maximize": False,
+                      **_implementation_defaults("capturable", "foreach", "differentiable")}
 
     def _state_names(self, group: dict) -> set:
         names = {"step", "square_avg"}
@@ -390,26 +467,26 @@ class RMSprop(Optimizer):
         momentum, weight_decay = group["momentum"], group["weight_decay"]
         if not state:
             state["step"] = 0
-            state["square_avg"] = xp.zeros_like(p.array)
+            state["square_avg"] = Tensor(xp.zeros_like(p.array))
             if momentum > 0:
-                state["momentum_buffer"] = xp.zeros_like(p.array)
+                state["momentum_buffer"] = Tensor(xp.zeros_like(p.array))
             if group["centered"]:
-                state["grad_avg"] = xp.zeros_like(p.array)
+                state["grad_avg"] = Tensor(xp.zeros_like(p.array))
         state["step"] += 1
-        square_avg = state["square_avg"]
+        square_avg = state["square_avg"].array
 
         if weight_decay != 0:
             grad = grad + weight_decay * p.array
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
         if group["centered"]:
-            grad_avg = state["grad_avg"]
+            grad_avg = state["grad_avg"].array
             grad_avg += (1 - alpha) * (grad - grad_avg)  # = alpha * a + (1 - alpha) * g
             avg = xp.sqrt(square_avg - grad_avg * grad_avg) + eps
         else:
             avg = xp.sqrt(square_avg) + eps
         if momentum > 0:
-            buf = state["momentum_buffer"]
+            buf = state["momentum_buffer"].array
             buf *= momentum
             buf += grad / avg
             p.array += -lr * buf
@@ -448,11 +525,11 @@ def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
                 raise invalid(f"param_groups[{g}]['params'] must hold distinct integer "
                               f"indices, got {index!r}")
             param_of[int(index)] = p
-        absent = sorted(set(optimizer.OPTIONS) - set(saved) - set(optimizer.FILLED_ON_LOAD))
+        needed = set(optimizer.OPTIONS) - set(optimizer.FILLED_ON_LOAD) - {"initial_lr"}
+        absent = sorted(needed - set(saved))
         if absent:
             raise invalid(f"param_groups[{g}] lacks the option(s) {absent} (a {optimizer._name()} "
-                          f"group needs "
-                          f"{sorted(set(optimizer.OPTIONS) - set(optimizer.FILLED_ON_LOAD))})")
+                          f"group needs {sorted(needed)})")
         try:
             filled = {**saved, "params": group["params"]}
             for key, value in optimizer.FILLED_ON_LOAD.items():
@@ -467,13 +544,20 @@ def _checked_state_dict(optimizer: Optimizer, state_dict) -> tuple:
             raise invalid(f"'state' has an entry for parameter {index!r}, which no parameter "
                           "group lists")
         p = param_of[index]
-        new_state[p] = _checked_param_state(optimizer, index, p, entries, group_of[id(p)], invalid)
+        state = _checked_param_state(optimizer, index, p, entries, group_of[id(p)], invalid)
+        if state:  # an empty one: the parameter starts fresh
+            new_state[p] = state
     return new_groups, new_state
 
 
 def _checked_param_state(optimizer: Optimizer, index, p: Tensor, entries, group: dict,
                          invalid) -> dict:
-    """One parameter's saved state, checked against p and copied onto p's backend/dtype."""
+    """One parameter's saved state, checked against p and copied onto p's backend/dtype. An empty
+    state (or PyTorch's "momentum_buffer": None) means the parameter starts fresh."""
+    if isinstance(entries, dict):
+        entries = {key: value for key, value in entries.items() if value is not None}
+        if not entries:
+            return {}
     expected = optimizer._state_names(group)
     if not isinstance(entries, dict) or set(entries) != expected:
         got = sorted(entries) if isinstance(entries, dict) else type(entries).__name__
@@ -482,21 +566,34 @@ def _checked_param_state(optimizer: Optimizer, index, p: Tensor, entries, group:
     loaded = {}
     for key, value in entries.items():
         if key == "step":
-            if not _is_int(value) or value < 0:
-                raise invalid(f"state[{index}]['step'] must be a non-negative integer, "
-                              f"got {value!r}")
-            loaded[key] = int(value)
+            loaded[key] = _step_count(value, index, invalid)
             continue
         array = value.array if isinstance(value, Tensor) else value
         kind = getattr(getattr(array, "dtype", None), "kind", None)
         if kind not in ("f", "i", "u") or tuple(array.shape) != p.shape:
             got = (f"a {array.dtype} array of shape {tuple(array.shape)}" if kind is not None
                    else type(value).__name__)
-            raise invalid(f"state[{index}][{key!r}] should be a real array of shape {p.shape} "
-                          f"(the parameter's), got {got}")
+            raise invalid(f"state[{index}][{key!r}] should be a real array of shape "
+                          f"{tuple(p.shape)} (the parameter's), got {got}")
         array = backend.to_backend(array, backend.backend_of(p.array))
-        loaded[key] = backend.get_array_module(p.array).array(array, dtype=p.dtype, copy=True)
+        xp = backend.get_array_module(p.array)
+        loaded[key] = Tensor(xp.array(array, dtype=p.array.dtype, copy=True))
     return loaded
 
 
-from minigan.optim import lr_scheduler  # noqa: E402,F401  (optim.lr_scheduler.LambdaLR, as in torch)
+def _step_count(value, index, invalid) -> int:
+    """A saved step count: an int, or (as PyTorch saves it) a 0-d tensor or array holding one."""
+    number = value
+    if isinstance(value, Tensor) or (hasattr(value, "shape") and hasattr(value, "dtype")):
+        array = value.array if isinstance(value, Tensor) else value
+        if array.shape == () and array.dtype.kind in "fiu":
+            number = array.item()
+            number = int(number) if isinstance(number, float) and number.is_integer() else number
+    if not _is_int(number) or number < 0:
+        raise invalid(f"state[{index}]['step'] must be a non-negative integer (or a 0-d tensor "
+                      f"holding one), got {value!r}")
+    return int(number)
+
+
+# optim.lr_scheduler.LambdaLR, as in torch (imported last: lr_scheduler imports Optimizer from here)
+from minigan.optim import lr_scheduler  # noqa: E402,F401

@@ -18,7 +18,8 @@ first step, to epoch 0) and remembers each group's starting rate as ``group["ini
     MultiStepLR(milestones, gamma)    lr0 * gamma ** (number of milestones <= e)
     ExponentialLR(gamma)              lr0 * gamma ** e
     LinearLR(start_factor=1/3, end_factor=1, total_iters=5)
-                                      lr0 * (start + (end - start) * min(e, total_iters) / total_iters)
+                                      lr0 * (start + (end - start) * min(e, total_iters)
+                                                     / total_iters)
 
 As in PyTorch, all but LambdaLR compute the new rate from the group's current "lr" (so a change
 made by hand, or by another scheduler, carries on); ``step(epoch)`` (deprecated in PyTorch) jumps to
@@ -36,14 +37,14 @@ from collections import Counter
 
 from minigan.optim import Optimizer
 
-_ORDER_WARNING = ("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, "
-                  "you should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  "
-                  "Failure to do this will result in PyTorch skipping the first value of the learning rate "
-                  "schedule.")
-_EPOCH_WARNING = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
-                  "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if "
-                  "epoch is different from None, the closed form is used instead of the new chainable form, "
-                  "where available.")
+_ORDER_WARNING = ("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch "
+                  "1.1.0 and later, you should call them in the opposite order: `optimizer.step()` "
+                  "before `lr_scheduler.step()`.  Failure to do this will result in PyTorch "
+                  "skipping the first value of the learning rate schedule.")
+_EPOCH_WARNING = ("The epoch parameter in `scheduler.step()` was not necessary and is being "
+                  "deprecated where possible. Please use `scheduler.step()` to step the scheduler. "
+                  "During the deprecation, if epoch is different from None, the closed form is "
+                  "used instead of the new chainable form, where available.")
 
 
 class LRScheduler:
@@ -58,8 +59,9 @@ class LRScheduler:
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming a "
-                               f"scheduler with last_epoch={last_epoch}: load the optimizer's state_dict first")
+                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when "
+                               f"resuming a scheduler with last_epoch={last_epoch}: load the "
+                               f"optimizer's state_dict first")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._step_count = 0
@@ -88,7 +90,8 @@ class LRScheduler:
             else:
                 warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
                 self.last_epoch = epoch
-                values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
+                values = (self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr")
+                          else self.get_lr())
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
@@ -97,8 +100,8 @@ class LRScheduler:
 
     def _warn_if_called_directly(self) -> None:
         if not self._get_lr_called_within_step:
-            warnings.warn("To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
-                          UserWarning, stacklevel=3)
+            warnings.warn("To get the last learning rate computed by the scheduler, please use "
+                          "`get_last_lr()`.", UserWarning, stacklevel=3)
 
     def _current_lrs(self) -> list:
         return [group["lr"] for group in self.optimizer.param_groups]
@@ -111,11 +114,12 @@ class LRScheduler:
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore what state_dict() saved (load the optimizer's own state_dict too)."""
         if not isinstance(state_dict, dict):
-            raise TypeError(f"{type(self).__name__}.load_state_dict expects a dict, got {type(state_dict).__name__}")
+            raise TypeError(f"{type(self).__name__}.load_state_dict expects a dict, got "
+                            f"{type(state_dict).__name__}")
         missing = sorted({"last_epoch", "base_lrs"} - set(state_dict))
         if missing:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: the state dict has no {missing} "
-                             f"(got keys {sorted(state_dict)})")
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the state dict has no "
+                             f"{missing} (got keys {sorted(state_dict)})")
         self.__dict__.update(state_dict)
 
     def __repr__(self) -> str:
@@ -137,12 +141,14 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list:
         self._warn_if_called_directly()
-        return [base_lr * lmbda(self.last_epoch) for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+        return [base_lr * lmbda(self.last_epoch)
+                for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self) -> dict:
         """As the base class, with lr_lambdas: None for a function or lambda, the attributes
         (__dict__) of a callable object (PyTorch's rule: functions are not saved)."""
-        state = {key: value for key, value in self.__dict__.items() if key not in ("optimizer", "lr_lambdas")}
+        state = {key: value for key, value in self.__dict__.items()
+                 if key not in ("optimizer", "lr_lambdas")}
         state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
                                for fn in self.lr_lambdas]
         return state
@@ -159,7 +165,8 @@ class LambdaLR(LRScheduler):
 class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size): decay by gamma every step_size epochs."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1):
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -170,11 +177,13 @@ class StepLR(LRScheduler):
         return [lr * self.gamma for lr in self._current_lrs()]
 
     def _get_closed_form_lr(self) -> list:
-        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size)
+                for base_lr in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
-    """lr = base_lr * gamma ** (how many milestones are <= epoch); a milestone listed twice counts twice."""
+    """lr = base_lr * gamma ** (how many milestones are <= epoch); a milestone listed twice counts
+    twice."""
 
     def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
         self.milestones, self.gamma = Counter(milestones), gamma
@@ -188,7 +197,8 @@ class MultiStepLR(LRScheduler):
 
     def _get_closed_form_lr(self) -> list:
         milestones = sorted(self.milestones.elements())
-        return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch) for base_lr in self.base_lrs]
+        return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch)
+                for base_lr in self.base_lrs]
 
     def load_state_dict(self, state_dict: dict) -> None:
         super().load_state_dict(state_dict)
@@ -216,10 +226,11 @@ class LinearLR(LRScheduler):
     """lr = base_lr * factor, the factor going linearly from start_factor (epoch 0) to end_factor
     (epoch total_iters) and staying there: a warm-up, or a linear decay."""
 
-    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
-                 total_iters: int = 5, last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1):
         if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal to 1.")
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
+                             "less or equal to 1.")
         if end_factor > 1.0 or end_factor < 0:
             raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
@@ -233,7 +244,8 @@ class LinearLR(LRScheduler):
             return self._current_lrs()
         # the ratio of this epoch's factor to the previous epoch's
         change = self.end_factor - self.start_factor
-        ratio = 1.0 + change / (self.total_iters * self.start_factor + (self.last_epoch - 1) * change)
+        ratio = 1.0 + change / (self.total_iters * self.start_factor
+                                + (self.last_epoch - 1) * change)
         return [lr * ratio for lr in self._current_lrs()]
 
     def _get_closed_form_lr(self) -> list:

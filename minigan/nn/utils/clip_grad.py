@@ -38,3 +38,17 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     for g in grads:
         g *= g.dtype.type(clip_coef)
     return Tensor(xp.asarray(total_norm))
+
+
+def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
+    """Clip every gradient element, in place, to [-clip_value, clip_value].
+
+    parameters: a Tensor or an iterable of Tensors (those without .grad are skipped).
+    """
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    clip_value = float(clip_value)
+    for p in parameters:
+        if p.grad is not None:
+            xp = get_array_module(p.grad.array)
+            xp.clip(p.grad.array, -clip_value, clip_value, out=p.grad.array)
