@@ -187,3 +187,21 @@ def test_every_lesson_is_in_the_readme_course_table_with_its_full_run_time():
             re.finditer(r"^\| \d+ \| `(\d\d_\w+)` \|.*\| (\d+(?:\.\d+)?) \|$", readme, re.M)}
     assert {src.stem for src in SOURCES} <= set(rows), sorted({src.stem for src in SOURCES} - set(rows))
     assert all(0 < seconds <= 300 for seconds in rows.values()), rows
+
+
+# An object's default repr (a memory address, or the generator mg.manual_seed returns when a setup
+# cell ends with it) says nothing to a student: the cell should print what it means or end with ";".
+OBJECT_REPR = re.compile(r"<minigan\.[\w.]+[ >]| object at 0x[0-9a-f]+")
+
+
+def test_the_repr_check_catches_an_object_repr():
+    assert OBJECT_REPR.search("<minigan.default_generator seed=0>")
+    assert OBJECT_REPR.search("<minigan.nn.modules.Linear object at 0x7f3a2b1c>")
+    assert not OBJECT_REPR.search("tensor(-0.4621, dtype=torch.float64, grad_fn=<TanhBackward0>)")
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=[s.stem for s in SOURCES])
+def test_committed_outputs_show_no_object_reprs(src):
+    nb = nbformat.read(notebook.notebook_path(src), as_version=4)
+    found = [(index, OBJECT_REPR.search(text).group(0)) for index, text in _output_texts(nb) if OBJECT_REPR.search(text)]
+    assert found == [], f"{src.stem}: outputs with an object's repr (cell, match): {found}"
