@@ -89,9 +89,43 @@ def summarize(times: dict, unit: float = 1e3) -> dict:
 # ----------------------------------------------------------------------------- the cases
 
 
+def minigan_step(run, config, real, z):
+    """One D step + one G step of minigan's training code (gan.d_step, gan.g_step)."""
+    from minigan import gan
+
+    loss = gan.LOSSES[config.loss]
+
+    def step():
+        gan.d_step(run.G, run.D, run.opt_d, real, z, loss)
+        gan.g_step(run.G, run.D, run.opt_g, z, loss)
+
+    return step
+
+
+def torch_step(torch, G, D, config, real, z):
+    """The same step in PyTorch: non-saturating BCE written with softplus, D frozen for G's step."""
+    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas))
+    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas))
+    softplus = torch.nn.functional.softplus
+    real, z = torch.from_numpy(real), torch.from_numpy(z)
+
+    def step():
+        with torch.no_grad():
+            fake = G(z)
+        opt_d.zero_grad()
+        (softplus(-D(real)).mean() + softplus(D(fake)).mean()).backward()
+        opt_d.step()
+        D.requires_grad_(False)
+        opt_g.zero_grad()
+        softplus(-D(G(z))).mean().backward()
+        opt_g.step()
+        D.requires_grad_(True)
+
+    return step
+
+
 def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> dict:
     """One D step + one G step of the default model (minigan's training code) and its PyTorch twin."""
-    from train_step import minigan_step, torch_step
     import torch_twins as twins
 
     config = default_config(model, dataset)
@@ -113,17 +147,28 @@ def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> 
             **summarize(alternating_blocks(steps, blocks, number, warmup=2))}
 
 
-def engine_case(torch, blocks: int) -> dict:
-    """Per-op time of a 100-op chain on (8, 8) tensors, forward + backward (benchmarks/engine_overhead.py)."""
-    from engine_overhead import OPS, chain
+ENGINE_OPS = 100
 
+
+def chain(x):
+    """25 rounds of (* scalar, + scalar, tanh, - scalar) = 100 ops on x, then a sum: the engine's
+    bookkeeping (graph building and walking), not arithmetic."""
+    y = x
+    for _ in range(ENGINE_OPS // 4):
+        y = (y * 1.01 + 0.1).tanh() - 0.05
+    return y.sum()
+
+
+def engine_case(torch, blocks: int) -> dict:
+    """Per-op time of a 100-op chain on (8, 8) tensors, forward + backward."""
     def step_of(x):
         return lambda: chain(x).backward()
 
     steps = {"minigan": step_of(mg.randn(8, 8, requires_grad=True)),
              "torch": step_of(torch.randn(8, 8, requires_grad=True))}
     times = alternating_blocks(steps, blocks, number=50, warmup=20, pause=0.1)
-    return {"ops_in_chain": OPS, **summarize({k: [t / OPS for t in v] for k, v in times.items()}, unit=1e6)}
+    return {"ops_in_chain": ENGINE_OPS,
+            **summarize({k: [t / ENGINE_OPS for t in v] for k, v in times.items()}, unit=1e6)}
 
 
 # DeZero's examples/gan.py architecture (MNIST 28x28): G from a 1000-d latent through (512, 3, 3)
@@ -255,8 +300,6 @@ def dezero_gan_case(torch, blocks: int, batch: int = 128) -> dict:
 def peak_memory_child(library: str, steps: int) -> None:
     """In a process of its own: build the DCGAN-28 pair, run `steps` training steps, print the
     resident memory before the steps and the process's peak (both in MB) as JSON."""
-    import train_step  # noqa: F401  (imports only minigan and NumPy at module level)
-
     config = default_config("dcgan", "sample")
     rng = np.random.default_rng(0)
     real = rng.uniform(-1, 1, (config.batch_size, 1, 28, 28)).astype(np.float32)
@@ -266,10 +309,10 @@ def peak_memory_child(library: str, steps: int) -> None:
         import torch_twins as twins
 
         torch.set_num_threads(mg.get_num_threads())
-        step = train_step.torch_step(torch, twins.dcgan_generator28(config.latent_dim, config.width),
+        step = torch_step(torch, twins.dcgan_generator28(config.latent_dim, config.width),
                                      twins.dcgan_discriminator28(config.width), config, real, z)
     else:
-        step = train_step.minigan_step(build(config), config, mg.tensor(real), mg.tensor(z))
+        step = minigan_step(build(config), config, mg.tensor(real), mg.tensor(z))
     before = _status_mb("VmRSS")
     for _ in range(steps):
         step()
@@ -654,7 +697,8 @@ def verdict(value: float, op: str, target: float) -> str:
 
 
 # (case, what it measures, unit, reference library, target: minigan / reference must be <= the number;
-#  with ">=", the reference / minigan speed-up must be at least the number)
+#  with ">=", the reference / minigan speed-up must be at least the number). The targets of issue 29,
+#  for 2 threads and wall time; ONE_THREAD_TARGETS: the ones it sets for 1 thread.
 TIME_ROWS = [
     ("dcgan_step", "DCGAN-28 training step (D + G, batch 64)", "ms", "torch", "<=", 1.5),
     ("mlp_step", "MLP-GAN step on the ring (batch 256)", "ms", "torch", "<=", 1.0),
@@ -662,15 +706,20 @@ TIME_ROWS = [
     ("dezero_gan", "DeZero's example GAN architecture (batch 128)", "ms", "torch", "<=", 1.5),
     ("dezero_gan", "the same: speed-up over DeZero 0.0.13", "ms", "dezero", ">=", 3.0),
 ]
+ONE_THREAD_TARGETS = {"dcgan_step": 1.2}
+MEMORY_TARGET = 1.0  # peak memory / PyTorch's
+LAYER_TARGET = 2.0   # each layer's forward + backward / PyTorch's
 NAMES = {"torch": "PyTorch", "dezero": "DeZero"}
 
 
-def rows(cases: dict) -> list:
+def rows(cases: dict, threads: int = 2) -> list:
     out = []
     for key, what, unit, ref, op, target in TIME_ROWS:
         case = cases.get(key, {})
         if f"ratio_vs_{ref}" not in case:
             continue
+        if threads == 1 and op == "<=":
+            target = ONE_THREAD_TARGETS.get(key, target)
         ratio = case[f"ratio_vs_{ref}"]
         out.append((what, f"{case[f'minigan_{unit}']:.1f} {unit}", f"{NAMES[ref]} {case[f'{ref}_{unit}']:.1f} {unit}",
                     1 / ratio if op == ">=" else ratio, op, target))
@@ -678,7 +727,7 @@ def rows(cases: dict) -> list:
     if mem:
         out.append((f"peak memory of {mem['steps']} DCGAN steps (growth above models and imports)",
                     f"{mem['minigan_growth_mb']:.0f} MB", f"PyTorch {mem['torch_growth_mb']:.0f} MB",
-                    mem["ratio_vs_torch"], "<=", 1.5))
+                    mem["ratio_vs_torch"], "<=", MEMORY_TARGET))
     return out
 
 
@@ -696,13 +745,14 @@ def results_table(results: dict) -> str:
         f"load average {m['load_average_at_start'][0]:.1f} at the start"
         + (" (a **loaded** machine: the ratios, measured in alternating blocks, are the numbers to read)"
            if loaded else "") + "."
-        + (" The targets are for 2 threads and wall time: re-run `python benchmarks/run.py` on a quiet "
-           "machine for them." if m["threads"] != 2 or clock != "wall" else ""),
+        + (" The targets are for 2 threads and wall time (the DCGAN step's for 1 thread: 1.2x): re-run "
+           "`python benchmarks/run.py` on a quiet machine for them." if m["threads"] != 2 or clock != "wall"
+           else ""),
         "",
         "| measure | minigan | reference | ratio | target |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for what, mine, theirs, ratio, op, target in rows(results["cases"]):
+    for what, mine, theirs, ratio, op, target in rows(results["cases"], m["threads"]):
         lines.append(f"| {what} | {mine} | {theirs} | {ratio:.2f}x | {verdict(ratio, op, target)} |")
     train = results["cases"].get("default_train")
     if train:
@@ -712,10 +762,11 @@ def results_table(results: dict) -> str:
                      f"{'met' if train['seconds'] <= 120 else '**missed**'}; FD <= 60: "
                      f"{'met' if fd <= 60 else '**missed**'} |")
     layers = results["cases"].get("layers")
-    if layers:  # issue 21's layers: no target yet (the CPU-speed issue sets them)
+    if layers:  # issue 21's layers, with issue 29's target
         lines += ["", f"Layers, forward + backward of one {tuple(layers['input_shape'])} float32 batch:", "",
-                  "| layer | minigan | PyTorch | ratio |", "| --- | --- | --- | --- |"]
-        lines += [f"| `{name}` | {case['minigan_ms']:.1f} ms | {case['torch_ms']:.1f} ms | {case['ratio_vs_torch']:.2f}x |"
+                  "| layer | minigan | PyTorch | ratio | target |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| `{name}` | {case['minigan_ms']:.1f} ms | {case['torch_ms']:.1f} ms | {case['ratio_vs_torch']:.2f}x "
+                  f"| {verdict(case['ratio_vs_torch'], '<=', LAYER_TARGET)} |"
                   for name, case in layers["layers"].items()]
     return "\n".join(lines) + "\n"
 

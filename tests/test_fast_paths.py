@@ -53,6 +53,8 @@ CASES = {
     linear.LinearFunction: lambda: (F.linear, (randn(rng, 5, 3), randn(rng, 2, 3), randn(rng, 2))),
     norm.BatchNorm: lambda: (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
                              (randn(rng, 4, 3, 2, 2), randn(rng, 3), randn(rng, 3))),
+    elementwise.Where: lambda: (lambda a, b: elementwise.where(a.detach() > 0, a, b) * a,
+                                (randn(rng, 4, 5), randn(rng, 1, 5))),
     elementwise.PiecewiseSlope: lambda: (lambda x: F.relu(x) * x, (randn(rng, 4, 5),)),
     elementwise.LeakyReLU: lambda: (lambda x: F.leaky_relu(x, 0.2) * x, (randn(rng, 4, 5),)),
     conv.Conv2dFunction: lambda: (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
@@ -149,3 +151,73 @@ def test_ctx_create_graph_says_whether_the_backward_is_recorded():
     Probe.apply(x).sum().backward()
     mg.grad(Probe.apply(x).sum(), x, create_graph=True)
     assert seen == [False, True]
+
+
+# max_pool2d is not one Function: its fast path is how it finds each window's maximum (pooling.py)
+
+POOLINGS = [  # kernel, stride, padding, dilation, ceil_mode
+    ((3, 3), (2, 2), (1, 1), (1, 1), False), ((2, 2), (2, 2), (0, 0), (1, 1), False),
+    ((3, 2), (1, 2), (1, 0), (2, 1), True), ((2, 3), (3, 2), (1, 1), (1, 1), True),
+    ((2, 2), (3, 3), (1, 1), (3, 3), True),                      # windows on padding only
+]
+
+
+@pytest.mark.parametrize("values", ["normal", "ties", "nan", "inf"])
+@pytest.mark.parametrize("geometry", POOLINGS, ids=str)
+def test_max_pool_positions_by_taps_equal_the_references(geometry, values):
+    from minigan.conv_geometry import pool_output_size
+    from minigan.ops import pooling
+
+    r = np.random.default_rng(5)
+    x = r.standard_normal((2, 3, 7, 8))
+    if values == "ties":                                         # the first maximum wins
+        x = r.integers(0, 3, x.shape).astype(np.float64)
+    elif values == "nan":                                        # the last nan wins
+        x[r.random(x.shape) < 0.2] = np.nan
+    elif values == "inf":                                        # windows of -inf only, +inf
+        x[r.random(x.shape) < 0.6] = -np.inf
+        x[r.random(x.shape) < 0.1] = np.inf
+    kernel, stride, padding, dilation, ceil = geometry
+    out = tuple(pool_output_size(*args, ceil) for args in zip((7, 8), kernel, stride, padding, dilation))
+    reference = pooling._argmax_positions(x, geometry[:4] + (out,))
+    fast = pooling._argmax_positions_by_taps(x, geometry[:4] + (out,))
+    assert fast.shape == reference.shape == (2, 3, out[0] * out[1])
+    np.testing.assert_array_equal(fast, reference)
+
+
+@pytest.mark.parametrize("geometry", POOLINGS, ids=str)
+def test_max_pool2d_fast_path_equals_reference_to_second_order(geometry):
+    kernel, stride, padding, dilation, ceil = geometry
+    x = randn(np.random.default_rng(6), 2, 3, 7, 8)
+    same_both_ways(lambda t: F.max_pool2d(t, kernel, stride, padding, dilation, ceil) ** 2 * t.sum(), (x,))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_where_by_bits_is_numpys_where_bit_for_bit(dtype):
+    """nan payloads, -0.0, infinities, broadcasting and 0-d operands, as np.where gives them."""
+    r = np.random.default_rng(7)
+    special = np.array([np.nan, -np.nan, -0.0, 0.0, np.inf, -np.inf, 1.5, -2.0], dtype)
+    a, b = r.choice(special, (3, 4, 8)), r.choice(special, (4, 1))
+    condition = r.random((3, 4, 8)) < 0.5
+    for x, y in ((a, b), (b, a), (a, np.zeros((), dtype)), (np.zeros((), dtype), a)):
+        fast = elementwise._where_by_bits(condition, x, y, (3, 4, 8))
+        expected = np.where(condition, x, y)
+        assert fast.dtype == expected.dtype and fast.shape == expected.shape
+        np.testing.assert_array_equal(fast.view(f"u{fast.itemsize}"), expected.view(f"u{fast.itemsize}"))
+
+
+def test_where_takes_the_bits_path_from_its_threshold_on(monkeypatch):
+    calls = []
+    by_bits = elementwise._where_by_bits
+    monkeypatch.setattr(elementwise, "_where_by_bits", lambda *args: calls.append(1) or by_bits(*args))
+    r = np.random.default_rng(8)
+    big = elementwise.WHERE_BY_BITS_FROM
+    x, y = randn(r, 2, big // 2), randn(r, 1, big // 2)          # just enough numbers
+    same_both_ways(lambda a, b: elementwise.where(a.detach() > 0, a, b) * a, (x, y))
+    assert calls                                                  # the fast runs used the bits
+    calls.clear()
+    with mg.fast_paths(True):
+        small = elementwise.where(x[:, :10].detach() > 0, x[:, :10], y[:, :10])
+        mixed = elementwise.Where.apply((x > 0).numpy(), x.detach(), y.detach().float())
+    assert calls == [] and small.shape == (2, 10)                 # below the threshold: np.where
+    assert mixed.dtype == mg.float64                              # two dtypes: np.where

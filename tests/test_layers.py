@@ -91,6 +91,28 @@ def test_norms_match_torch(x, seed):
 
 
 @needs_torch
+@pytest.mark.parametrize("shape", [(2, 3, 5), (2, 3, 2, 3, 2)])
+@pytest.mark.parametrize("use_input_stats", [True, False])
+def test_instance_norm_on_other_ranks_and_with_running_statistics_matches_torch(shape, use_input_stats):
+    x, w, b = values(3, shape), _param(4, shape[1]), _param(5, shape[1])
+    mean, var = values(6, shape[1:2]), _param(7, shape[1:2])  # copied per call: updated in place
+    _compare_with_torch(
+        lambda x, w, b: F.instance_norm(x, mg.tensor(mean), mg.tensor(var), w, b, use_input_stats),
+        lambda x, w, b: TF.instance_norm(x, torch.tensor(mean), torch.tensor(var), w, b, use_input_stats),
+        [x, w, b], rtol=1e-9, atol=1e-10)
+
+
+@needs_torch
+@pytest.mark.parametrize("shape, groups", [((2, 6, 3, 4), 2), ((2, 6, 3, 4), 3), ((1, 6, 2, 2), 6),
+                                           ((2, 4, 5), 2), ((5, 4), 2), ((2, 4, 2, 3, 2), 4)])
+def test_group_norm_with_several_groups_matches_torch(shape, groups):
+    x = values(shape[0] + groups, shape)
+    w, b = _param(1, shape[1]), _param(2, shape[1])
+    _compare_with_torch(lambda x, w, b: F.group_norm(x, groups, w, b), lambda x, w, b: TF.group_norm(x, groups, w, b),
+                        [x, w, b], rtol=1e-9, atol=1e-10)
+
+
+@needs_torch
 @pytest.mark.parametrize("momentum", [0.1, None])
 def test_instance_norm2d_running_statistics_train_and_eval_match_torch(momentum):
     ours = nn.InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=momentum)
@@ -309,6 +331,40 @@ def test_max_pool2d_gradient_goes_to_the_first_maximum_of_each_window():
     assert overlapping.grad.tolist() == [[[[0, 2, 0]]]]
 
 
+@needs_torch
+@pytest.mark.parametrize("setting", MAX_SETTINGS, ids=str)
+def test_max_pool2d_picks_torchs_element_among_infs_nans_and_ties(setting):
+    """The first of equal maxima, the last nan, never the padding (not even over a window of -inf):
+    the same values and indices as PyTorch on inputs made of 0, 1, -1, inf, -inf and nan."""
+    kernel, stride, padding, dilation, ceil = setting
+    rng = np.random.default_rng(10)
+    for pool in range(20):
+        x = rng.choice([0.0, 1.0, -1.0, np.inf, -np.inf, np.nan], size=(2, 2, 5, 6), p=[.3, .2, .2, .1, .1, .1])
+        if pool % 2:
+            x = np.where(x == 1.0, -np.inf, x)  # more windows of nothing but -inf and nan
+        values_, ours = F.max_pool2d(mg.tensor(x), kernel, stride, padding, dilation, ceil, return_indices=True)
+        expected, theirs = TF.max_pool2d(torch.tensor(x), kernel, stride, padding, dilation, ceil, return_indices=True)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        np.testing.assert_array_equal(values_.numpy(), expected.numpy())  # nan == nan here
+
+
+@needs_torch
+def test_max_pool2d_window_on_padding_only_is_minus_inf_as_in_torch():
+    """With dilation, a window's taps can all fall on the padding: PyTorch gives -inf (and an index
+    its loop reached), minigan too; such a window sends no gradient back."""
+    x = np.arange(1.0, 5.0).reshape(1, 1, 4, 1)
+    args = ((1, 2), (3, 3), (0, 1), (1, 2), True)  # kernel, stride, padding, dilation, ceil_mode
+    ours, ours_index = F.max_pool2d(mg.tensor(x), *args, return_indices=True)
+    theirs, theirs_index = TF.max_pool2d(torch.tensor(x), *args, return_indices=True)
+    assert ours.tolist() == theirs.tolist() == [[[[-np.inf], [-np.inf]]]]
+    assert ours_index.tolist() == theirs_index.tolist() == [[[[1], [4]]]]
+    edge = mg.tensor(np.arange(1.0, 3.0).reshape(1, 1, 2, 1), requires_grad=True)
+    y = F.max_pool2d(edge, (1, 2), (3, 3), (0, 1), (1, 2))
+    assert y.tolist() == [[[[-np.inf]]]]
+    y.sum().backward()
+    assert edge.grad.tolist() == [[[[0.0], [0.0]]]]  # the window's taps, columns -1 and 1: padding
+
+
 @given(x=images(min_side=2, max_side=6), out=st.tuples(st.integers(1, 4), st.integers(1, 4)))
 def test_adaptive_avg_pool2d_first_and_second_derivatives(x, out):
     _check_both_orders(lambda x: F.adaptive_avg_pool2d(x, out) ** 2, x)
@@ -425,6 +481,9 @@ def test_prelu_layer_defaults_and_errors_are_pytorchs():
         nn.PReLU(3)(mg.ones(2, 4, 3))
     with pytest.raises(RuntimeError, match="Not allow zero-dim input tensor"):
         nn.PReLU(3)(mg.tensor(2.0))
+    with pytest.raises(RuntimeError, match="prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = 2"):
+        F.prelu(mg.ones(2, 3), mg.ones(1, 1))
+    assert F.prelu(mg.tensor([-2.0, 3.0]), mg.tensor(0.5)).tolist() == [-1.0, 3.0]  # a 0-d slope
     assert nn.PReLU()(mg.tensor(-2.0)).item() == pytest.approx(-0.5)
 
 
@@ -515,6 +574,11 @@ ON_FAST_PATHS = [  # (op, case, the function, its float64 inputs)
      lambda r: (_float64(r, 2, 2, 7, 6),)),
     ("avg_pool2d", "divisor_unbatched", lambda x: F.avg_pool2d(x, (2, 3), 1, divisor_override=4) ** 2,
      lambda r: (_float64(r, 2, 5, 5),)),
+    ("prelu", "per_channel", lambda x, w: F.prelu(x, w) ** 2,                   # on Where's fast path
+     lambda r: (_float64(r, 2, 3, 4, 4), _float64(r, 3))),
+    ("prelu", "one_slope", lambda x, w: F.prelu(x, w) * x, lambda r: (_float64(r, 3, 5), _float64(r, 1))),
+    ("lerp", "tensor_weight", lambda x, e, w: x.lerp(e, w) ** 2,                # lerp's where
+     lambda r: (_float64(r, 2, 3, 4), _float64(r, 2, 3, 4), _float64(r, 3, 4))),
 ]
 FAST_IDS = [f"{op}-{case}" for op, case, _, _ in ON_FAST_PATHS]
 
@@ -577,3 +641,6 @@ def test_the_ops_on_fast_paths_are_the_ones_checked_on_both_paths():
     assert {name for name, found in reached.items() if found} == {op for op, _, _, _ in ON_FAST_PATHS}
     assert reached["instance_norm"] == reached["layer_norm"] == {"BatchNorm"}
     assert reached["avg_pool2d"] == {"Conv2dFunction"}
+    assert reached["prelu"] == reached["lerp"] == {"Where"}
+    # max_pool2d's fast path is how it finds each window's maximum (no Function of its own):
+    # tests/test_fast_paths.py checks it against the reference, to second order

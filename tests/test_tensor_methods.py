@@ -80,6 +80,17 @@ def test_torch_lerp_function_and_module_level_names_match_torch():
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
+def test_lerp_is_exact_at_both_ends_as_torchs():
+    """Computed from the nearer end, as PyTorch does: weight 0 gives start, weight 1 gives end,
+    also where start + weight * (end - start) would round them away."""
+    start, end = mg.tensor([1e20, 0.0, -3.0], dtype=mg.float64), mg.tensor([1.0, 1e-30, 5.0], dtype=mg.float64)
+    assert start.lerp(end, 1.0).tolist() == [1.0, 1e-30, 5.0]
+    assert start.lerp(end, 0.0).tolist() == [1e20, 0.0, -3.0]
+    assert mg.lerp(start, end, mg.tensor([1.0, 0.0, 1.0], dtype=mg.float64)).tolist() == [1.0, 0.0, 5.0]
+    assert mg.lerp(start, end, np.array([0.0, 1.0, 0.25])).tolist() == [1e20, 1e-30, -1.0]
+    assert start.lerp(end, 0.75).tolist()[2] == 3.0
+
+
 def test_repeat_tiles_as_torch_does():
     x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
     assert x.repeat(1, 2).tolist() == [[1, 2, 1, 2], [3, 4, 3, 4]]

@@ -12,6 +12,7 @@ from minigan import backend, dtypes
 from minigan.autograd import Function, Tensor
 from minigan.backend import get_array_module
 from minigan.ops._operands import _cast, as_tensors, operands
+from minigan.ops.elementwise import where
 from minigan.tensor import ensure_array
 from minigan.ops.shape import broadcast_to, squeeze, sum_to, unsqueeze
 
@@ -344,8 +345,18 @@ def pow(base, exponent) -> Tensor:
 
 def lerp(start: Tensor, end, weight) -> Tensor:
     """Linear interpolation, torch.lerp: start + weight * (end - start); weight a number or a tensor
-    (broadcasting). Gradients: 1 - weight for start, weight for end, end - start for weight."""
-    return start + weight * (end - start)
+    (broadcasting). Gradients: 1 - weight for start, weight for end, end - start for weight.
+
+    As in PyTorch, it is computed from the nearer end: where |weight| >= 0.5 as
+    end - (1 - weight) * (end - start), so that weight 1 gives `end` exactly (the first form can
+    lose it to rounding: lerp(1e20, 1, 1) would be 0).
+    """
+    difference = end - start
+    from_start, from_end = start + weight * difference, end - (1 - weight) * difference
+    if isinstance(weight, (Tensor, np.ndarray)):
+        nearer_start = abs(weight.array if isinstance(weight, Tensor) else weight) < 0.5
+        return where(nearer_start, from_start, from_end)
+    return from_start if abs(weight) < 0.5 else from_end
 
 
 def matmul(a, b) -> Tensor:

@@ -361,10 +361,10 @@ class ConvTranspose2dFunction(Function):
             grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args, cols=cols)
         return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
-    # speed (e) in section 4: the product by phases, on NumPy with a stride above 1
+    # speed (e) in section 4: the product by phases, on NumPy with more than one output channel
     @staticmethod
     def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
-        by_phase = get_array_module(x) is np and max(stride) > 1 and weight.shape[1] > 1
+        by_phase = get_array_module(x) is np and weight.shape[1] > 1
         return ConvTranspose2dFunction.forward(
             ctx, x, weight, bias, stride, padding, dilation, output_size,
             _transposed_product_by_phase if by_phase else _transposed_product)
@@ -518,17 +518,22 @@ def _weight_product(g_rows, cols):
     return matmul_arrays(cols, g_rows.T).T
 
 
-# (e) _transposed_product_by_phase (NumPy, stride > 1; conv_transpose2d's forward and conv2d's input
-#     gradient): col2im's additions with long contiguous inner loops instead of rows of OW pixels.
-#     The padded output splits into stride x stride phases (rows a, a + sh, a + 2sh, ...; likewise
-#     columns), and every kernel tap adds into exactly one phase, shifted by whole rows and columns.
-#     With the columns' rows padded to the phase width Wq (zeros in x before the product), a shift
-#     is one offset into the flattened phase, so each tap is one addition of N*C_out runs of OH*Wq
-#     numbers (col2im: N*C_out*OH runs of OW). Then the phases are interleaved into the output.
-#     Cost: a product Wq/OW times wider (8/7 for DCGAN-28's 7 -> 14 layer). Measured with
-#     benchmarks/ab_levers.py (1 thread, CPU time): 1.30x on DCGAN-28's G.convT1 (64 -> 32 channels,
-#     7.85 -> 6.43 ms), 1.21-1.32x from 4 to 16 output channels, but 0.92-0.97x with one output
-#     channel (G.convT2: col2im has little to add there), so it is used from two output channels.
+# (e) _transposed_product_by_phase (NumPy; conv_transpose2d's forward and conv2d's input gradient):
+#     col2im's additions as a few long contiguous runs instead of rows of OW pixels. The padded
+#     output splits into stride x stride phases (rows a, a + sh, a + 2sh, ...; likewise columns),
+#     and every kernel tap adds into exactly one phase, shifted by whole rows and columns. x is laid
+#     out as (C_in, OH, N, Wq) (zeros beyond its own rows and columns, Wq the phase width), so the
+#     product's columns come in the order (row, image, column): a tap's shift is then one offset
+#     into its phase held as (C_out, rows, N, Wq), and each tap is one addition of C_out runs of
+#     OH*N*Wq numbers (col2im: N*C_out*OH runs of OW). Then the phases are interleaved into the
+#     output. Cost: a product Wq/OW times wider (8/7 for DCGAN-28's 7 -> 14 layer).
+#     Measured (one thread, CPU time, the function alone): DCGAN-28's G.convT1 (64 -> 32 channels,
+#     7 -> 14) 6.38 ms with col2im, 5.08 with phases in the layout (C_out, N, rows, Wq) (the runs
+#     were OH*Wq numbers), 4.31 in this layout; one output channel (G.convT2) 0.54 / 0.55 / 0.50;
+#     DeZero's 512 -> 256, 3 -> 4 layer 19.2 / 17.4 / 16.3 (benchmarks/NOTES.md, round three).
+#     With stride 1 (one phase) against col2im: 0.74x on (8, 64 -> 64, 32x32, k3 p1), (16, 32 -> 32,
+#     28x28, k3 p1) and (4, 64 -> 3, 32x32, k7 p3). With one output channel col2im has little to
+#     add and the two are within noise (0.97-1.06x): col2im is kept there.
 
 
 def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_size):
@@ -538,18 +543,17 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     oh, ow = output_hw(output_size, (kh, kw), stride, padding, dilation)  # col2im's grid
     hq = -(-(output_size[0] + 2 * ph) // sh)  # rows and columns of one phase of the padded output
     wq = -(-(output_size[1] + 2 * pw) // sw)
-    x_rows = np.zeros((c_in, n, oh, wq), x.dtype)
-    x_rows[:, :, :h, :w] = x.transpose(1, 0, 2, 3)
-    cols = matmul_arrays(weight.reshape(c_in, -1).T,
-                         x_rows.reshape(c_in, -1))  # (C_out*kh*kw, N*OH*Wq)
-    taps = cols.reshape(c_out, kh, kw, n, oh * wq)
-    phases = np.zeros((sh, sw, c_out, n, (hq + 1) * wq),
-                      x.dtype)  # one spare row: zeros spill into it
+    row = n * wq  # one row of every image of a phase: the unit of a tap's vertical shift
+    x_rows = np.zeros((c_in, oh, n, wq), x.dtype)
+    x_rows[:, :h, :, :w] = x.transpose(1, 2, 0, 3)
+    taps = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw,
+    taps = taps.reshape(c_out, kh, kw, oh * row)                                #  OH*N*Wq)
+    phases = np.zeros((sh, sw, c_out, (hq + 1) * row), x.dtype)  # a spare row: zeros spill there
     for i in range(kh):
         for j in range(kw):
-            start = (i * dh // sh) * wq + j * dw // sw
-            phases[(i * dh) % sh, (j * dw) % sw, :, :, start:start + oh * wq] += taps[:, i, j]
-    phases = phases.reshape(sh, sw, c_out, n, hq + 1, wq)
+            start = (i * dh // sh) * row + j * dw // sw
+            phases[(i * dh) % sh, (j * dw) % sw, :, start:start + oh * row] += taps[:, i, j]
+    phases = phases.reshape(sh, sw, c_out, hq + 1, n, wq)
     y = np.empty((n, c_out) + tuple(output_size), x.dtype)
     for a in range(sh):
         q0 = max(0, -(-(ph - a) // sh))  # the first phase row inside the output (not its padding)
@@ -557,6 +561,6 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
         for b in range(sw):
             u0 = max(0, -(-(pw - b) // sw))
             columns = range(b - pw + sw * u0, output_size[1], sw)
-            phase = phases[a, b, :, :, q0:q0 + len(rows), u0:u0 + len(columns)]
-            y[:, :, rows.start::sh, columns.start::sw] = phase.transpose(1, 0, 2, 3)
+            phase = phases[a, b, :, q0:q0 + len(rows), :, u0:u0 + len(columns)]
+            y[:, :, rows.start::sh, columns.start::sw] = phase.transpose(2, 0, 1, 3)
     return y
