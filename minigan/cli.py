@@ -82,7 +82,7 @@ def _config_from_args(args):
     values = _requested(args)
     dataset = values.pop("dataset", "sample")
     model = values.pop("model", "mlp" if dataset in ("ring", "grid") else "dcgan")
-    loss = values.pop("loss", "bce")
+    loss = values.pop("loss", None)  # None: the model's own (bce; wgan-gp for progan)
     return default_config(model, dataset, loss, source="the settings", **values)
 
 
@@ -223,8 +223,7 @@ def _prepare_training(args):
     loaded; nothing written yet."""
     from dataclasses import replace
 
-    from minigan.gan.recipes import build
-    from minigan.gan.training import Trainer
+    from minigan.gan.recipes import build, make_trainer
     from minigan.paths import check_folder_path
 
     state = None
@@ -246,8 +245,7 @@ def _prepare_training(args):
             eval_fn = training_eval_fn(config, run)
         except EvaluatorNotFoundError as err:
             raise ValueError(f"--eval-every needs the evaluator: {err}") from None
-    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
-                      conditional=run.conditional, eval_fn=eval_fn)
+    trainer = make_trainer(run, config, eval_fn=eval_fn)
     if state is not None:
         trainer.load_state_dict(state)  # all or nothing; still nothing written
     return trainer, run, state
@@ -291,21 +289,47 @@ def _train_in(args, trainer, run, out: Path, state) -> int:
 
 def cmd_sample(args) -> int:
     from minigan.gan import plots, sample
-    from minigan.gan.recipes import load_generator
-    import minigan as mg
-
-    from minigan.gan.recipes import check_memory_for_samples
+    from minigan.gan.models.stylegan import StyleGenerator
+    from minigan.gan.recipes import check_memory_for_samples, load_generator
     from minigan.paths import check_output_file
     from minigan.files import write_atomically  # a crash keeps the old file
+    import minigan as mg
 
-    if args.out.suffix not in (".npy", ".png"):
-        raise ValueError(f"--out must end in .npy or .png, got {args.out}")
+    wanted = ".gif" if args.walk else ".png" if args.mix else None
+    allowed = (wanted,) if wanted else (".npy", ".png")
+    if args.out.suffix not in allowed:
+        what = "--walk writes a .gif" if args.walk else "--mix writes a .png" if args.mix else \
+            "samples are written to a .npy or .png"
+        raise ValueError(f"--out: {what}, got {args.out}")
+    if args.walk and args.mix:
+        raise ValueError("give --walk or --mix, not both")
+    if args.truncation is not None and (args.walk or args.mix):
+        raise ValueError("--truncation applies to samples, not to --mix or --walk")
+    if args.space is not None and not args.walk:
+        raise ValueError(f"--space {args.space} applies to --walk only")
+    args.space = args.space or "z"
+    if args.n is None:
+        args.n = 6 if args.mix else 16 if args.walk else 64
+    most = MIX_SOURCES if args.mix else WALKS if args.walk else None
+    if most is not None and args.n > most:
+        raise ValueError(f"--n: {'--mix' if args.mix else '--walk'} takes at most {most} "
+                         f"{'sources of each kind' if args.mix else 'walks'}, got {args.n}")
     check_output_file(args.out, "--out")
     G, config = load_generator(args.checkpoint)
     check_memory_for_samples(args.n, config, "--n")
+    styled = isinstance(G, StyleGenerator)
+    for flag, given in (("--truncation", args.truncation is not None), ("--mix", args.mix),
+                        ("--space w", args.space == "w")):
+        if given and not styled:
+            raise ValueError(f"{flag} needs a style-based generator (model stylegan), got "
+                             f"model {config.model!r}")
+    if args.truncation is not None:
+        G.truncation_psi = args.truncation
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.mix or args.walk:
+        return _style_pictures(G, args)
     mg.manual_seed(args.seed)
     samples = sample(G, args.n)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix == ".npy":
         write_atomically(args.out, lambda file: np.save(file, samples))
     elif samples.ndim == 4:
@@ -316,15 +340,39 @@ def cmd_sample(args) -> int:
     return 0
 
 
+MIX_SOURCES = 8  # sample --mix: at most an 8x8 grid of mixes (plus the sources)
+WALKS = 64  # sample --walk: at most 64 images walking side by side in each frame
+
+
+def _style_pictures(G, args) -> int:
+    """sample --mix (a style-mixing grid) or --walk (a latent-walk GIF)."""
+    from minigan.gan import plots, steering
+
+    rng = np.random.default_rng(args.seed)
+    if args.mix:
+        n = args.n
+        z_a, z_b = (rng.standard_normal((n, G.latent_dim)).astype(np.float32) for _ in "ab")
+        grid = steering.mixing_grid(G, z_a, z_b, args.mix, noise_seed=args.seed)
+        plots.save_image_grid(grid, args.out, nrow=n + 1)
+        print(f"wrote a {n + 1}x{n + 1} style-mixing grid to {args.out}: the top row holds the A "
+              f"sources, the left column the B sources, and every other image is an A with the "
+              f"{args.mix} styles of a B")
+        return 0
+    space = steering.LatentSpace(G, args.space, noise_seed=args.seed)
+    frames = steering.latent_walk(space, n=args.n, seed=args.seed)
+    plots.save_gif(frames, args.out, duration_ms=80)
+    print(f"wrote a latent walk of {args.n} images through 4 random points of {args.space} "
+          f"({len(frames)} frames) to {args.out}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     """Time a few training steps of a model on this machine (minigan only)."""
-    from minigan.gan.recipes import build, default_config
-    from minigan.gan.training import Trainer
+    from minigan.gan.recipes import build, default_config, make_trainer
 
     config = default_config(args.model, args.dataset, backend=args.backend, steps=args.steps + 2)
     run = build(config)
-    trainer = Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
-                      conditional=run.conditional)
+    trainer = make_trainer(run, config)
     trainer.train_step()
     trainer.train_step()  # warm-up
     started = time.perf_counter()
@@ -491,6 +539,17 @@ def _add_evaluation_commands(commands) -> None:
 # ----------------------------------------------------------------------------- the parser
 
 
+def _psi(text: str) -> float:
+    """argparse type of --truncation: a number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}")
+    return value
+
+
 def main(argv=None) -> int:
     from minigan.gan.settings import BY_NAME, Setting
 
@@ -504,10 +563,23 @@ def main(argv=None) -> int:
 
     sample = commands.add_parser("sample", help="draw samples from a trained generator")
     sample.add_argument("--checkpoint", type=path_argument, required=True)
-    sample.add_argument("--n", type=BY_NAME["n_samples"].argparse_type, default=64,
-                        help="how many samples (default: 64)")
-    sample.add_argument("--out", type=path_argument, required=True, help="a .npy or .png file")
+    sample.add_argument("--n", type=BY_NAME["n_samples"].argparse_type, default=None,
+                        help="how many samples (default: 64; with --mix 6 sources of each kind, "
+                             "at most 8; with --walk 16 walks, at most 64)")
+    sample.add_argument("--out", type=path_argument, required=True,
+                        help="a .npy or .png file (with --mix a .png, with --walk a .gif)")
     sample.add_argument("--seed", type=BY_NAME["seed"].argparse_type, default=0)
+    sample.add_argument("--truncation", type=_psi, metavar="PSI",
+                        help="stylegan: the truncation trick, w' = w_avg + PSI (w - w_avg), PSI "
+                             "in [0, 1] (1: none; smaller: closer to the average image)")
+    sample.add_argument("--mix", choices=("coarse", "middle", "fine"),
+                        help="stylegan: a style-mixing grid instead of samples: sources A with "
+                             "the coarse (7x7), middle (14x14) or fine (28x28) styles of sources B")
+    sample.add_argument("--walk", action="store_true",
+                        help="a GIF of latent walks instead of samples (spherical in z, linear "
+                             "in w)")
+    sample.add_argument("--space", choices=("z", "w"),
+                        help="where --walk walks (w: stylegan only; default z)")
     sample.set_defaults(run=cmd_sample)
 
     bench = commands.add_parser("bench", help="time training steps on this machine")

@@ -52,7 +52,9 @@ def run_exercise_tests(tmp_path, *args, cwd=ROOT, tests=EXERCISES / "tests", env
 
 def test_the_catalog_numbers_modules_and_markers():
     assert len(CATALOG.EXERCISES) >= 12
-    assert [e.number for e in CATALOG.EXERCISES] == list(range(1, len(CATALOG.EXERCISES) + 1))
+    numbers = [e.number for e in CATALOG.EXERCISES]
+    # ids never change and are handed out in blocks per chapter: increasing from 1, gaps allowed
+    assert numbers[0] == 1 and numbers == sorted(set(numbers))
     pyproject = (ROOT / "pyproject.toml").read_text()
     for e in CATALOG.EXERCISES:
         assert e.module.startswith(f"ex{e.number:02d}_")

@@ -29,11 +29,21 @@ EXERCISES = (
     Exercise(9, "ex_bce_logits", "ex09_bce_logits", 5, 4, "binary cross-entropy from logits"),
     Exercise(10, "ex_d_step", "ex10_d_step", 5, 5, "the discriminator step"),
     Exercise(11, "ex_g_step", "ex11_g_step", 5, 5, "the generator step"),
-    Exercise(12, "ex_adam", "ex12_adam", 5, 7, "one Adam step"),
+    Exercise(12, "ex_adam", "ex12_adam", 5, 6, "one Adam step"),
     Exercise(13, "ex_minibatch_std", "ex13_minibatch_std", 5, 9, "the minibatch standard deviation layer"),
     Exercise(14, "ex_feature_matching", "ex14_feature_matching", 5, 9, "the feature-matching loss"),
     Exercise(15, "ex_gradient_penalty", "ex15_gradient_penalty", 10, 12, "the WGAN-GP gradient penalty"),
     Exercise(16, "ex_frechet", "ex16_frechet", 5, 14, "the Frechet distance between two Gaussians"),
+    Exercise(17, "ex_sgd_momentum", "ex17_sgd_momentum", 5, 6, "one step of SGD with momentum"),
+    Exercise(18, "ex_f_gan", "ex18_f_gan", 5, 11, "the f-GAN losses from a convex conjugate"),
+    Exercise(19, "ex_vae", "ex19_vae", 10, 15, "the VAE's reparameterisation and KL term"),
+    Exercise(20, "ex_nearest_neighbour", "ex20_nearest_neighbour", 5, 22, "nearest training neighbours: does G copy?"),
+    Exercise(21, "ex_game_step", "ex21_game_step", 5, 8, "one step of simultaneous or alternating gradient play"),
+    Exercise(26, "ex_pixel_norm", "ex26_pixel_norm", 5, 19, "pixel-wise feature normalisation"),
+    Exercise(27, "ex_equalized_conv", "ex27_equalized_conv", 5, 19, "the equalized-learning-rate convolution"),
+    Exercise(28, "ex_adain", "ex28_adain", 5, 20, "adaptive instance normalisation (AdaIN)"),
+    Exercise(29, "ex_fade_in", "ex29_fade_in", 5, 19, "the fade-in of a new block (torch.lerp)"),
+    Exercise(30, "ex_truncation", "ex30_truncation", 5, 20, "the truncation trick"),
 )
 
 BY_MARKER = {e.marker: e for e in EXERCISES}

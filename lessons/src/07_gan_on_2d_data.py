@@ -196,5 +196,6 @@ if not FAST:
 # The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
 # grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
 #
-# - **`ex_adam`** (exercise 12): one Adam step, the optimizer every run here uses — hint: at step 1 the
-#   bias-corrected averages are $g$ and $g^2$, so every weight moves by about the learning rate.
+# No new exercise. Every run here trains with Adam: **`ex_adam`** (exercise 12, one Adam step) goes with
+# lesson 6, where Adam is derived — hint: at step 1 the bias-corrected averages are $g$ and $g^2$, so every
+# weight moves by about the learning rate.

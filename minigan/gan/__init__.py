@@ -20,7 +20,8 @@ from minigan.gan.metrics import (
 )
 from minigan.gan.models import (
     ConditionalDiscriminator28, ConditionalGenerator28, DCGANDiscriminator28, DCGANDiscriminator64,
-    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, dcgan_init,
+    DCGANGenerator28, DCGANGenerator64, MLPDiscriminator, MLPGenerator, ProDiscriminator,
+    ProGenerator, StyleGenerator, dcgan_init,
 )
 from minigan.gan.objectives import Adversarial, FeatureMatching, Unrolled, unrolled_scores
 from minigan.gan.remedies import Packed, add_minibatch_layer, spectral_normalise

@@ -241,3 +241,45 @@ def density_coverage(real_features, fake_features, k: int = 5, batch: int = 1000
         balls_holding += int(inside.sum())
         covered |= inside.any(axis=0)
     return {"density": balls_holding / (k * len(fake)), "coverage": float(covered.mean())}
+
+
+# ----------------------------------------------------------------------------- copies and blur
+
+
+def nearest_neighbours(queries, reference, batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of `queries` (N, ...), its nearest row of `reference` (M, ...) in Euclidean
+    distance over all remaining dimensions (pixels, features): (distances (N,), indices (N,)).
+
+    Does a generator copy its training data? Compare the distances of its samples to the training
+    set with those of real images it never saw (lesson 22). Float64, in batches of `batch` queries
+    (memory batch * M floats); an exact copy is at distance 0.
+    """
+    q = np.asarray(queries, dtype=np.float64).reshape(len(queries), -1)
+    r = np.asarray(reference, dtype=np.float64).reshape(len(reference), -1)
+    if q.shape[1] != r.shape[1] or len(r) == 0:
+        raise ValueError(f"nearest_neighbours: queries {np.shape(queries)} and reference "
+                         f"{np.shape(reference)} must hold rows of the same size, and the "
+                         f"reference at least one")
+    distances, indices = np.empty(len(q)), np.empty(len(q), dtype=np.int64)
+    for start in range(0, len(q), batch):
+        d = _pairwise_sq_distances(q[start:start + batch], r)
+        nearest = d.argmin(axis=1)
+        indices[start:start + batch] = nearest
+        # the exact squared distance of the winner (the expansion |a|^2 + |b|^2 - 2ab rounds)
+        diff = q[start:start + batch] - r[nearest]
+        distances[start:start + batch] = np.sqrt((diff * diff).sum(axis=1))
+    return distances, indices
+
+
+def laplacian_sharpness(images) -> np.ndarray:
+    """The variance of each image's discrete Laplacian, (N, C, H, W) -> (N,): how much fine detail
+    (edges, texture) an image holds. A blurred image has a smaller value than the sharp original.
+
+    Laplacian: 4 x[i, j] - x[i-1, j] - x[i+1, j] - x[i, j-1] - x[i, j+1] on the interior pixels."""
+    x = np.asarray(images, dtype=np.float64)
+    if x.ndim != 4 or x.shape[2] < 3 or x.shape[3] < 3:
+        raise ValueError(f"laplacian_sharpness expects images of shape (N, C, H, W) with "
+                         f"H, W >= 3, got {x.shape}")
+    lap = (4 * x[:, :, 1:-1, 1:-1] - x[:, :, :-2, 1:-1] - x[:, :, 2:, 1:-1]
+           - x[:, :, 1:-1, :-2] - x[:, :, 1:-1, 2:])
+    return lap.reshape(len(x), -1).var(axis=1)

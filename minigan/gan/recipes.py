@@ -17,10 +17,11 @@ from minigan.datasets import DataLoader, load_dataset
 from minigan.datasets.images import resize_images
 from minigan.gan import remedies
 from minigan.gan.models import FAMILIES
+from minigan.gan.models.progan import active_parameters
 from minigan.gan.losses import get_loss
 from minigan.gan.settings import (IMAGE_DATASETS, MODELS, TOY_DATASETS,  # noqa: F401 (re-exported)
                                    check_backend_available)
-from minigan.gan.training import TrainConfig, read_checkpoint
+from minigan.gan.training import TrainConfig, Trainer, check_checkpoint
 
 # Images: the hyperparameters of the papers that introduced each loss. 2-D data: larger steps, as
 # the toy runs are short (experiments/ring_losses.py measures what each loss reaches on the ring).
@@ -47,22 +48,25 @@ def kind_of(dataset: str) -> str:
                      f"{dataset!r}")
 
 
-def default_config(model: str = "dcgan", dataset: str = "sample", loss: str = "bce",
+def default_config(model: str = "dcgan", dataset: str = "sample", loss: str | None = None,
                    source: str = "the config", **overrides) -> TrainConfig:
     """The defaults for a model/dataset/loss combination, with `overrides` on top (checked by
-    minigan.gan.settings; `source` names them in error messages)."""
+    minigan.gan.settings; `source` names them in error messages). loss None: the model's own
+    (its paper's: bce, wgan-gp for progan)."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
     kind = kind_of(dataset)
-    get_loss(loss)
     family = FAMILIES[model]
+    loss = family.default_loss if loss is None else loss
+    get_loss(loss)
     if kind not in family.defaults:
         raise ValueError(f"model {model!r} does not work on {kind} data ({dataset!r}); "
                          f"use --model mlp for {', '.join(TOY_DATASETS)}")
     values = dict(model=model, dataset=dataset, loss=loss)
     values.update(family.defaults[kind])
     values.update(_DATASET_DEFAULTS.get(dataset, {}) if kind == "toy" else {})
-    values.update(_LOSS_DEFAULTS.get((loss, kind), {}))
+    if loss != family.default_loss:  # the family's defaults are for its own loss
+        values.update(_LOSS_DEFAULTS.get((loss, kind), {}))
     if get_loss(loss).d_loss is not get_loss("bce").d_loss:
         values["label_smoothing"] = 0.0  # smoothing is defined for the BCE losses only
     values.update(overrides)
@@ -110,12 +114,14 @@ def build_models(config: TrainConfig, data_shape):
 
 
 def build_optimizers(config: TrainConfig, G, D):
+    """Adam or RMSprop for each model, over the parameters it uses now (a growing model's later
+    stages join as parameter groups when they grow: gan.progressive)."""
+    g_params, d_params = active_parameters(G), active_parameters(D)
     if config.optimizer == "adam":
-        return (optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas)),
-                optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas)))
+        return (optim.Adam(g_params, lr=config.lr_g, betas=tuple(config.betas)),
+                optim.Adam(d_params, lr=config.lr_d, betas=tuple(config.betas)))
     if config.optimizer == "rmsprop":
-        return optim.RMSprop(G.parameters(),
-                             lr=config.lr_g), optim.RMSprop(D.parameters(), lr=config.lr_d)
+        return optim.RMSprop(g_params, lr=config.lr_g), optim.RMSprop(d_params, lr=config.lr_d)
     raise ValueError(f"optimizer must be 'adam' or 'rmsprop', got {config.optimizer!r}")
 
 
@@ -257,10 +263,32 @@ def build(config: TrainConfig, dataset=None, root=None) -> Run:
     return Run(G, D, opt_g, opt_d, loader, dataset, conditional)
 
 
+def make_trainer(run: Run, config: TrainConfig, out_dir=None, eval_fn=None) -> Trainer:
+    """The Trainer of a built run: a ProgressiveTrainer for the growing models (progan)."""
+    trainer = Trainer
+    if FAMILIES[config.model].growing:
+        from minigan.gan.progressive import ProgressiveTrainer as trainer
+    return trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config, out_dir=out_dir,
+                   conditional=run.conditional, eval_fn=eval_fn)
+
+
+GENERATOR_FORMAT = "minigan-generator-1"
+
+
+def save_generator(G, config: TrainConfig, path, **info) -> None:
+    """A generator alone (its weights and its run's config, plus `info`), for load_generator: a
+    few hundred kB where a checkpoint also holds D and both optimizers."""
+    mg.save({"format": GENERATOR_FORMAT, "config": config.to_dict(), "G": G.state_dict(), **info},
+            path)
+
+
 def load_generator(checkpoint):
-    """(G with the checkpoint's weights, its config) from a GAN checkpoint (sample it with
-    gan.sample); ValueError if the file is not one or its weights do not fit its config's model."""
-    state = read_checkpoint(checkpoint)
+    """(G with the checkpoint's weights, its config) from a GAN checkpoint or a file of
+    save_generator (sample it with gan.sample); ValueError if the file is neither or its weights
+    do not fit its config's model."""
+    state = mg.load(checkpoint)
+    if not (isinstance(state, dict) and state.get("format") == GENERATOR_FORMAT):
+        check_checkpoint(state, f"{str(checkpoint)!r}")
     config = TrainConfig.from_dict(state["config"], source=f"{checkpoint}'s config")
     G, _, _ = build_models(config, data_shape_of(config))
     try:

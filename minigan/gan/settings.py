@@ -49,7 +49,8 @@ class Setting:
     type: int, float, bool, str, tuple (a pair of floats) or dict. low/high: the range of a number
     (inclusive unless low_open/high_open). choices: the allowed strings. resume: "fixed" (must
     equal the checkpoint's on --resume) or "free". config: a TrainConfig field (False: a flag
-    only, such as --epochs).
+    only, such as --epochs). models: the model families the setting applies to (empty: all);
+    for the others it must keep its default.
     """
 
     name: str
@@ -63,6 +64,7 @@ class Setting:
     choices: tuple = ()
     resume: str = "fixed"
     config: bool = True
+    models: tuple = ()
 
     @property
     def flag(self) -> str:
@@ -183,6 +185,24 @@ SETTINGS = (
             high=100),
     Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
             low_open=True),
+    # -- progressive growing and the style-based generator (Karras et al. 2018, 2019) -------------
+    Setting("grow_every", int, 600, "progan: steps at each resolution (7, 14, 28) before the next "
+            "block grows (0: the full network from the first step)", low=0, high=100_000_000,
+            models=("progan",)),
+    Setting("fade_steps", int, 300, "progan: steps over which a new block fades in (alpha 0 -> 1; "
+            "at most grow_every)", low=0, high=100_000_000, models=("progan",)),
+    Setting("pixel_norm", bool, True, "pixel-wise feature normalisation (progan: G's features; "
+            "stylegan: z before the mapping network)", models=("progan", "stylegan")),
+    Setting("equalized_lr", bool, True, "equalized learning rate: weights stored at N(0, 1), "
+            "scaled by He's constant at run time", models=("progan", "stylegan")),
+    Setting("minibatch_std", bool, True, "the minibatch standard-deviation channel in D's last "
+            "block", models=("progan", "stylegan")),
+    Setting("drift", float, 0.0, "epsilon-drift: drift * E[D(x)^2] added to D's loss (progan's "
+            "WGAN-GP: 0.001)", low=0),
+    Setting("style_mixing", float, 0.9, "stylegan: probability that a training batch mixes the "
+            "styles of two latents", low=0, high=1, models=("stylegan",)),
+    Setting("mapping_layers", int, 4, "stylegan: layers of the mapping network z -> w", low=1,
+            high=100, models=("stylegan",)),
     Setting("seed", int, 0, "random seed of weights, noise and batches", low=0, high=2**63 - 1),
     Setting("backend", str, "numpy", "array library (cupy needs a CUDA GPU)",
             choices=("numpy", "cupy"), resume="free"),
@@ -233,6 +253,15 @@ def check_combination(config) -> None:
     if kind == "image" and size is not None and config.image_size != size:
         raise ValueError(f"image_size must be {size} for model {config.model!r}, got "
                          f"{config.image_size}")
+    unused = [s.flag for s in CONFIG_SETTINGS if s.models and config.model not in s.models
+              and getattr(config, s.name) != s.default]
+    if unused:
+        owners = sorted({m for s in CONFIG_SETTINGS if s.flag in unused for m in s.models})
+        raise ValueError(f"{', '.join(unused)} {'applies' if len(unused) == 1 else 'apply'} to "
+                         f"model {' and '.join(owners)}, not to model {config.model!r}")
+    if config.fade_steps > config.grow_every > 0:
+        raise ValueError(f"fade_steps must be at most grow_every ({config.grow_every}), got "
+                         f"{config.fade_steps}")
     # -- what would otherwise fail only once training has started (after the first write) --------
     if config.model == "cgan" and config.num_classes != IMAGE_CLASSES:
         raise ValueError(f"num_classes must be {IMAGE_CLASSES} for model 'cgan' (the classes of "
@@ -329,6 +358,15 @@ class TrainConfig:
     spectral_norm: bool = False
     unroll: int = 0
     unroll_lr: float = 0.5
+    # progressive growing and the style-based generator
+    grow_every: int = 600
+    fade_steps: int = 300
+    pixel_norm: bool = True
+    equalized_lr: bool = True
+    minibatch_std: bool = True
+    drift: float = 0.0
+    style_mixing: float = 0.9
+    mapping_layers: int = 4
     seed: int = 0
     backend: str = "numpy"
     num_fixed: int = 64

@@ -41,12 +41,14 @@ def _mean_output(scores, probabilities: bool) -> float:
 
 
 def d_step(G, D, opt_d, real, z, loss: GANLoss, labels=None, gp_weight: float = 10.0,
-           clip_value: float = 0.01, instance_noise: float = 0.0) -> dict:
+           clip_value: float = 0.01, instance_noise: float = 0.0, drift: float = 0.0) -> dict:
     """Train D once: its loss on a real batch (label 1) and on G(z) (label 0), G untouched.
 
     The fakes are made under no_grad: no graph through G is built, and G's parameters receive no
     gradient. WGAN adds weight clipping after the update, WGAN-GP a gradient penalty. Label
-    smoothing is part of `loss` (gan.get_loss(name, label_smoothing=s)).
+    smoothing is part of `loss` (gan.get_loss(name, label_smoothing=s)). drift > 0 adds
+    Progressive GAN's epsilon-drift term, drift * mean(D(x)^2), which keeps a critic's scores
+    near 0 (a Wasserstein loss sees only their differences).
     Returns d_loss, d_real (D(x)), d_fake (D(G(z))), d_grad_norm (before the update).
     """
     with mg.no_grad():
@@ -57,6 +59,8 @@ def d_step(G, D, opt_d, real, z, loss: GANLoss, labels=None, gp_weight: float = 
     loss_d = loss.d_loss(real_scores, fake_scores)
     if loss.penalty:
         loss_d = loss_d + gp_weight * gradient_penalty(D, real, fake, labels)
+    if drift:
+        loss_d = loss_d + drift * (real_scores * real_scores).mean()
     loss_d.backward()
     norm = grad_norm(D)
     opt_d.step()

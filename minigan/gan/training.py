@@ -41,6 +41,8 @@ CHECKPOINT_FORMAT = "minigan-gan-checkpoint-1"
 # The columns of the history (history.csv), in order: what train_step records each step.
 HISTORY_COLUMNS = ("step", "epoch", "d_loss", "d_real", "d_fake", "d_grad_norm", "g_loss",
                    "g_grad_norm", "d_fake_after", "time")
+# ... and a growing model's two more (gan/progressive.py): the stage and the fade-in's alpha.
+GROWING_COLUMNS = ("stage", "alpha")
 CHECKPOINT_KEYS = ("format", "step", "elapsed", "config", "G", "D", "opt_g", "opt_d", "rng",
                    "loader", "fixed_noise", "frames", "frame_steps", "history", "metrics")
 
@@ -125,7 +127,7 @@ class Trainer:
             d_stats = d_step(self.G, self.D, self.opt_d, real, self._noise(real.shape[0]),
                              self.loss,
                              labels=labels if self.conditional else None, gp_weight=cfg.gp_weight,
-                             clip_value=cfg.clip_value, instance_noise=noise)
+                             clip_value=cfg.clip_value, instance_noise=noise, drift=cfg.drift)
         g_labels = mg.randint(0, cfg.num_classes, (cfg.batch_size,)) if self.conditional else None
         g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss,
                          labels=g_labels,
@@ -198,9 +200,14 @@ class Trainer:
         G)."""
         return sample(self.G, n, batch_size=batch)
 
+    def snapshot_images(self) -> np.ndarray:
+        """What a snapshot shows: the fixed-noise samples (a growing G's at 28x28 at every stage,
+        gan.progressive)."""
+        return self.sample_fixed()
+
     def _snapshot(self) -> None:
         """Keep the fixed-noise samples as a uint8 frame (images only) for the GIF."""
-        fixed = self.sample_fixed()
+        fixed = self.snapshot_images()
         if fixed.ndim == 4:
             self.frames.append(((np.clip(fixed, -1, 1) + 1) * 127.5).round().astype(np.uint8))
             self.frame_steps.append(self.step)
@@ -412,7 +419,7 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
     if not (isinstance(loader, dict) and set(loader) == {"epoch", "epoch_seed", "batch"}
             and all(_is_int(v) and v >= -1 for v in loader.values())):
         raise refuse("'loader'", "a dict of the integers 'epoch', 'epoch_seed' and 'batch'", loader)
-    _check_history(state["history"], step, refuse)
+    _check_history(state["history"], step, refuse, history_columns(config))
     frames, frame_steps = state["frames"], state["frame_steps"]
     if not (isinstance(frames, np.ndarray) and frames.dtype == np.uint8
             and (frames.shape == (0,) or frames.ndim == 5)):
@@ -438,15 +445,23 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
     return config
 
 
-def _check_history(history: dict, step: int, refuse) -> None:
-    """The history's columns: exactly HISTORY_COLUMNS (or none at step 0), 1-D numbers, one row
-    per step done, the step column 1, 2, ..., step."""
+def history_columns(config: TrainConfig) -> tuple[str, ...]:
+    """The columns of a run's history: HISTORY_COLUMNS, and GROWING_COLUMNS for a growing model."""
+    from minigan.gan.models import FAMILIES
+
+    family = FAMILIES.get(config.model)
+    return HISTORY_COLUMNS + (GROWING_COLUMNS if family is not None and family.growing else ())
+
+
+def _check_history(history: dict, step: int, refuse, columns=HISTORY_COLUMNS) -> None:
+    """The history's columns: exactly `columns` (or none at step 0), 1-D numbers, one row per step
+    done, the step column 1, 2, ..., step."""
     if step == 0 and not history:
         return
-    if set(history) != set(HISTORY_COLUMNS):
-        missing, unknown = ([c for c in HISTORY_COLUMNS if c not in history],
-                            sorted(set(history) - set(HISTORY_COLUMNS)))
-        raise refuse("'history'", f"the columns {list(HISTORY_COLUMNS)}", history, shown="; ".join(
+    if set(history) != set(columns):
+        missing, unknown = ([c for c in columns if c not in history],
+                            sorted(set(history) - set(columns)))
+        raise refuse("'history'", f"the columns {list(columns)}", history, shown="; ".join(
             f"{what} {names}" for what, names in (("no", missing), ("also", unknown)) if names))
     for key, column in history.items():
         if not (isinstance(column, np.ndarray) and column.dtype.kind in "iuf"

@@ -3,6 +3,8 @@
     mlp.py      MLPGenerator, MLPDiscriminator                     (Goodfellow et al. 2014)
     dcgan.py    DCGANGenerator28/64, DCGANDiscriminator28/64, dcgan_init  (Radford et al. 2016)
     cgan.py     ConditionalGenerator28, ConditionalDiscriminator28  (Mirza & Osindero 2014)
+    progan.py   ProGenerator, ProDiscriminator and the stabilisers  (Karras et al. 2018)
+    stylegan.py StyleGenerator: mapping, AdaIN, noise, mixing, truncation  (Karras et al. 2019)
     common.py   what the families share (an optional BatchNorm, D's features before its head)
 
 A model reads like its paper: its layers in the order of the paper's figure, nothing else. The
@@ -20,12 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from minigan.gan.models import cgan, dcgan, mlp
+from minigan.gan.models import cgan, dcgan, mlp, progan, stylegan
 from minigan.gan.models.cgan import ConditionalDiscriminator28, ConditionalGenerator28
 from minigan.gan.models.dcgan import (
     DCGANDiscriminator28, DCGANDiscriminator64, DCGANGenerator28, DCGANGenerator64, dcgan_init,
 )
 from minigan.gan.models.mlp import MLPDiscriminator, MLPGenerator
+from minigan.gan.models.progan import ProDiscriminator, ProGenerator
+from minigan.gan.models.stylegan import StyleGenerator
 from minigan.gan.remedies import Packed  # noqa: F401  (gan.models.Packed: where it used to live)
 from minigan.gan.sampling import generate, sample  # noqa: F401  (likewise)
 
@@ -41,6 +45,9 @@ class Family:
     TrainConfig values that differ from the settings table's defaults. conditional: G and D take
     class labels. linear_head: D ends in a Linear head (then the minibatch layers and packing
     compose onto it). init: how a layer added to D is initialised (None: PyTorch's default).
+    default_loss: the loss of its paper, taken when none is asked for; its `defaults` are for that
+    loss (another loss brings that loss's own defaults). growing: G and D grow during training
+    (minigan/gan/progressive.py trains them).
     """
 
     name: str
@@ -52,6 +59,8 @@ class Family:
     conditional: bool = False
     linear_head: bool = False
     init: Callable | None = None
+    default_loss: str = "bce"
+    growing: bool = False
 
 
 FAMILIES = {family.name: family for family in (
@@ -75,10 +84,25 @@ FAMILIES = {family.name: family for family in (
            conditional=True, init=dcgan_init, defaults={
                "image": dict(latent_dim=64, width=32, batch_size=64, steps=2000,
                              sample_every=200)}),
+    # The paper's recipe (WGAN-GP with n_critic 1, Adam(1e-3, betas (0, 0.99)), drift 0.001), sized
+    # for 2 CPU cores: 7x7 for 600 steps, 14x14 (300 of them fading in), then 28x28.
+    Family("progan", progan.generator, progan.discriminator, data=("image",), image_size=28,
+           default_loss="wgan-gp", growing=True, defaults={
+               "image": dict(latent_dim=64, width=8, batch_size=32, steps=2400, lr_g=1e-3,
+                             lr_d=1e-3, betas=(0.0, 0.99), n_critic=1, gp_weight=10.0,
+                             drift=0.001, grow_every=600, fade_steps=300, sample_every=200)}),
+    # The style-based G against Progressive GAN's D at full resolution, with its loss and recipe
+    # (as the StyleGAN paper trains on CelebA-HQ); G about as large as dcgan's at width 8.
+    Family("stylegan", stylegan.generator, stylegan.discriminator, data=("image",), image_size=28,
+           default_loss="wgan-gp", defaults={
+               "image": dict(latent_dim=64, width=8, batch_size=32, steps=1500, lr_g=1e-3,
+                             lr_d=1e-3, betas=(0.0, 0.99), n_critic=1, gp_weight=10.0,
+                             drift=0.001, sample_every=150)}),
 )}
 
 __all__ = [
     "ConditionalDiscriminator28", "ConditionalGenerator28", "DCGANDiscriminator28",
     "DCGANDiscriminator64", "DCGANGenerator28", "DCGANGenerator64", "FAMILIES", "Family",
-    "MLPDiscriminator", "MLPGenerator", "Packed", "dcgan_init", "generate", "sample",
+    "MLPDiscriminator", "MLPGenerator", "Packed", "ProDiscriminator", "ProGenerator",
+    "StyleGenerator", "dcgan_init", "generate", "sample",
 ]
