@@ -7,17 +7,18 @@
 # idea, the **cycle**: translate there and back again, and you should get your input back.
 #
 # The task here: garments photographed on a **white** background (a catalogue photo) → on a black
-# one, as Fashion-MNIST has them. It is not a per-pixel rule: a dark pixel is background (to turn
-# black... it already is, but its *white* counterpart must) or part of the garment (a black print:
-# keep it) depending on whether it connects to the image's border. The two collections come from
-# **disjoint** halves of the training images, so no garment appears in both.
+# one, as Fashion-MNIST has them. It is not a per-pixel rule: a white pixel is background (turn it
+# black) or part of the garment (a white shirt: keep it white) depending on whether it connects to
+# the image's border. The two collections come from **disjoint** halves of the training images, so
+# no garment appears in both.
 #
-# 1. the data, and a GAN without the cycle: realistic garments that forget their input;
+# 1. how to measure a translation that has no pair, and a GAN without the cycle;
 # 2. the cycle-consistency loss (exercise 25);
 # 3. the generator's parts: reflection padding (exercise 23) and instance normalisation (exercise 22);
 # 4. least squares, a pool of past fakes, a learning rate that decays in the second half;
 # 5. CycleGAN trained and measured — content kept and realism — against the identity map and against
-#    the same model without its cycle, live and over three seeds.
+#    the same model without its cycle, live and over three seeds. At the 400 steps a lesson can
+#    afford on two CPU cores the result is mostly negative, and the lesson says exactly how.
 #
 # **Setup:** `pip install -e ".[lessons]"` from the repository root (see lesson 1).
 
@@ -91,6 +92,9 @@ np.testing.assert_array_equal(train.targets, sample.images[4000:8000])          
 # * **content kept** — the classifier's accuracy on the translations against the class of their
 #   input: a white-background sneaker must become a black-background *sneaker*.
 #
+# * **closeness to the truth** — PSNR against the held-out original (the pairs exist for
+#   evaluation only; the training never sees them).
+#
 # The map that does nothing keeps the garment, but the classifier — which has only seen black
 # backgrounds — cannot read it, and FD says it is far from domain B:
 
@@ -99,24 +103,26 @@ evaluator = load_evaluator("fashion-mnist")
 n_eval = 500 if FAST else 2000
 def measure(outputs):
     return translation_metrics(evaluator, outputs[:n_eval], held_out, "cyclegan")
-fmt = lambda m: f"FD {m['fd']:6.1f}   accuracy {m['accuracy']:.3f}"
+fmt = lambda m: f"FD {m['fd']:6.1f}   accuracy {m['accuracy']:.3f}   PSNR {m['psnr']:4.1f} dB"
 identity = measure(held_out.inputs)
 real = measure(held_out.targets)
 print("identity map:   ", fmt(identity))
-print("the true pairs: ", fmt(real), "(the originals: FD 0 by construction, the classifier's own accuracy)")
+print(f"the true pairs:  FD {real['fd']:6.1f}   accuracy {real['accuracy']:.3f}",
+      "(the originals: FD 0 by construction, the classifier's own accuracy)")
 assert identity["fd"] > 100 and identity["accuracy"] < 0.3
 
 # %% [markdown]
-# ## 2. A GAN alone forgets its input
+# ## 2. A GAN alone
 #
 # The obvious first try: a generator $G_{AB}$ and a discriminator $D_B$ that tells real
 # black-background garments from translations. $D_B$ only asks "is this a garment on black?" —
-# never "is it **this** garment?". Any convincing garment will do, so nothing stops $G_{AB}$ from
-# answering every input with the same few. Here is that GAN: CycleGAN with its cycle weights (and
-# the identity weight, section 3) set to 0.
+# never "is it **this** garment?". Any convincing garment will do, so nothing in the loss stops
+# $G_{AB}$ from answering every input with the same few. Here is that GAN: CycleGAN with its cycle
+# weights (and the identity weight, section 3) set to 0, trained for 400 steps (CycleGAN's default
+# is 1,500; this lesson must run in five minutes).
 
 # %%
-steps = 30 if FAST else 150
+steps = 30 if FAST else 400
 base = dict(steps=steps, sample_every=0, checkpoint_every=0)
 config_nocycle = default_config("cyclegan", cycle_weights=(0.0, 0.0), identity_weight=0.0, **base)
 run_nocycle = build(config_nocycle)
@@ -210,7 +216,7 @@ assert any(v != k for k, v in enumerate(stream))                   # then, somet
 # `lr_factor`):
 
 # %%
-total = 1500
+total = steps   # the lesson's run; the command line's default is 1,500
 factors = [lr_factor(t, total, "linear-second-half") for t in range(total + 1)]
 fig, ax = plt.subplots(figsize=(5, 2.2))
 ax.plot(factors); ax.set_xlabel("step"); ax.set_ylabel("lr / initial lr"); ax.set_title("CycleGAN's schedule")
@@ -219,6 +225,10 @@ assert factors[0] == factors[total // 2] == 1.0 and factors[-1] == 0.0
 
 # %% [markdown]
 # ## 6. CycleGAN, trained
+#
+# The same 400 steps, now with the cycle (λ = 10 each way) and the identity loss (5). Besides the
+# three measures of section 1 we measure what the cycle asks for directly: the **round trip** on
+# held-out inputs, $\lvert G_{BA}(G_{AB}(a)) - a\rvert$, for both models.
 
 # %%
 config = default_config("cyclegan", **base)
@@ -232,42 +242,79 @@ for name, m in (("identity map", identity), ("without the cycle", nocycle), ("Cy
     print(f"{name:18s}", fmt(m))
 show(np.concatenate([held_out.inputs[:12], nocycle_out[:12], cycle_out[:12], held_out.targets[:12]]), 12,
      "input | no cycle | CycleGAN | the true original", ["input", "no cycle", "CycleGAN", "original"], 3.6)
+
+def round_trip(G, n=500):
+    """Mean |G_BA(G_AB(a)) - a| over the first n held-out inputs (pixels in [-1, 1])."""
+    a = mg.tensor(held_out.inputs[:n])
+    with mg.no_grad():
+        return float((G.G_BA(G.G_AB(a)) - a).abs().mean().item())
+trip_cyc, trip_free = round_trip(run.G), round_trip(run_nocycle.G)
+print(f"round trip a -> b -> a, held-out: CycleGAN {trip_cyc:.3f}, without the cycle {trip_free:.3f}")
 cycle_a = [r["g_cycle_a"] for r in history]
-print(f"cycle loss a -> b -> a: {np.mean(cycle_a[:10]):.3f} in the first 10 steps, {np.mean(cycle_a[-10:]):.3f} in the last 10")
-assert np.mean(cycle_a[-10:]) < np.mean(cycle_a[:10])
-assert cyc["accuracy"] > nocycle["accuracy"]       # the cycle keeps the garment ...
-if not FAST:
-    assert cyc["accuracy"] > nocycle["accuracy"] + 0.2 and cyc["accuracy"] > identity["accuracy"] + 0.2
-    assert cyc["fd"] < identity["fd"] / 3            # ... and the translations are garments on black
+print(f"CycleGAN's cycle loss a -> b -> a: {np.mean(cycle_a[:10]):.3f} in the first 10 steps, "
+      f"{np.mean(cycle_a[-10:]):.3f} in the last 10")
+if not FAST:   # fast mode (30 steps) is a smoke test: no claim about training
+    assert np.mean(cycle_a[-10:]) < np.mean(cycle_a[:10]) / 2     # the cycle is learned ...
+    assert trip_cyc < trip_free                                     # ... and holds on unseen inputs
+    assert cyc["fd"] < identity["fd"] and cyc["psnr"] > identity["psnr"]   # backgrounds darkened
+    assert cyc["accuracy"] < 0.1 < nocycle["accuracy"]              # but the class is lost
+    assert nocycle["fd"] < cyc["fd"] and nocycle["psnr"] > cyc["psnr"]
+    assert min(cyc["fd"], nocycle["fd"]) > 500                     # neither is yet a garment on black
 
 # %% [markdown]
+# Read the numbers before the pictures. What the cycle **buys**: the round trip. With the cycle
+# $G_{BA}$ gives back a held-out input more closely than without it (the two errors are printed
+# above) — what the loss asked for, on images it never trained on. What it **does not buy, at 400 steps**: a better
+# translation. Both models darken the background (FD and PSNR better than the identity map's), but
+# neither output is yet a garment on black — FD above 500, where real garments against real
+# garments score about 3 (section 7's table) — and in this run (seed 0), by every measure of the
+# translation itself, CycleGAN is *behind* the GAN alone: higher FD, lower
+# PSNR, and an accuracy below the 10% of guessing, where the GAN alone keeps more of the class.
+# A translation can come back home without looking like its input: the cycle constrains the pair
+# $G_{BA} \circ G_{AB}$, not what $G_{AB}(a)$ looks like on its own. Whether CycleGAN overtakes the
+# GAN alone at its default 1,500 steps is not measured here.
+#
 # ## 7. Over three seeds
 #
-# `experiments/image_to_image.py cyclegan --steps 150` trains CycleGAN and its cycle-free version
-# exactly as above (150 steps; the command line's default is 1,500) for seeds 0, 1 and 2 and
-# measures all 2,000 held-out translations. Seed 0 is the run above: in full mode its numbers are
-# the table's.
+# `experiments/image_to_image.py cyclegan --steps 400` trains CycleGAN and its cycle-free version
+# exactly as above for seeds 0, 1 and 2 and measures all 2,000 held-out translations. Seed 0 is
+# the run above: in full mode its numbers are the table's.
 
 # %%
 results = json.loads((RESULTS / "image_to_image_cyclegan.json").read_text())
 rows = {}
 for r in results["rows"]:
     rows.setdefault(r["variant"], []).append(r)
-print(f"{'':34s} {'FD':>16s} {'accuracy':>16s} {'CPU s':>6s}")
+print(results["command"])
+print(f"{'':34s} {'FD':>14s} {'accuracy':>15s} {'PSNR (dB)':>12s} {'CPU s':>6s}")
 for name, rs in rows.items():
-    cell = lambda k, d: f"{np.mean([r[k] for r in rs]):.{d}f} ± {np.std([r[k] for r in rs]):.{d}f}"
-    print(f"{name:34s} {cell('fd', 1):>16s} {cell('accuracy', 3):>16s} {np.mean([r['cpu_seconds'] for r in rs]):6.0f}")
+    cell = lambda k, d: f"{np.mean([r[k] for r in rs]):.{d}f} ± {np.std([r[k] for r in rs], ddof=len(rs) > 1):.{d}f}"
+    print(f"{name:34s} {cell('fd', 1):>14s} {cell('accuracy', 3):>15s} {cell('psnr', 2):>12s} "
+          f"{np.mean([r['cpu_seconds'] for r in rs]):6.0f}")
 full, free, ident = rows["CycleGAN"], rows["CycleGAN without the cycle loss"], rows["identity map"][0]
-assert len(full) == len(free) == 3
-assert all(f["accuracy"] > g["accuracy"] + 0.2 for f, g in zip(full, free))   # content: the cycle, every seed
-assert all(f["fd"] < ident["fd"] / 3 for f in full)                             # realism: far better than doing nothing
+assert len(full) == len(free) == 3 and [r["steps"] for r in full + free] == [400] * 6
+for f, g in zip(full, free):           # seed by seed
+    assert f["accuracy"] < 0.1 < g["accuracy"]                      # the cycle's run loses the class
+    assert f["accuracy"] < ident["accuracy"]                        # ... more than doing nothing
+    assert f["psnr"] < g["psnr"]                                    # and is further from the truth
+    assert f["fd"] < ident["fd"]                                    # CycleGAN beats doing nothing on FD
+    assert min(f["fd"], g["fd"]) > 100 * results["real_images"]["fd"]   # neither is yet a garment on black
+assert results["real_images"]["fd"] < 5
+spread = lambda rs: max(r["fd"] for r in rs) - min(r["fd"] for r in rs)
+print(f"FD from seed to seed: CycleGAN within {spread(full):.0f}, without the cycle within {spread(free):.0f}")
+assert spread(full) < 50 and spread(free) > 300 and max(g["fd"] for g in free) > ident["fd"]
 if not FAST:   # seed 0 of the table is the run above
-    assert np.isclose(full[0]["fd"], cyc["fd"]) and np.isclose(free[0]["accuracy"], nocycle["accuracy"])
+    assert np.isclose(full[0]["fd"], cyc["fd"]) and np.isclose(full[0]["accuracy"], cyc["accuracy"])
+    assert np.isclose(free[0]["fd"], nocycle["fd"]) and np.isclose(free[0]["accuracy"], nocycle["accuracy"])
 
 # %% [markdown]
-# Without the cycle, the translations are garments on black — but not the input's garment: the
-# classifier's accuracy against the inputs' classes falls towards the 10% of guessing. With the
-# cycle, the class survives the trip.
+# A mixed result, mostly negative. On every seed CycleGAN's translations keep the class *less*
+# than the GAN alone's (accuracy below guessing, and below the identity map's) and are further from
+# the true original (PSNR); neither model is near real garments on black. What the cycle does buy
+# over three seeds is steadiness: CycleGAN's FD lands in a narrow band below the identity map's on
+# every seed, while the GAN alone's scatters widely, and on one seed it is worse than doing
+# nothing. Three seeds at 400 steps say no more than that; the paper trains for 200 epochs. Try the
+# default length yourself (below).
 #
 # **Try this.**
 # 1. Set `identity_weight=0`, or one of the two cycle weights to 0: which round trip matters for
@@ -275,6 +322,9 @@ if not FAST:   # seed 0 of the table is the run above
 # 2. Train with `pool_size=0` (no history): does D's loss oscillate more?
 # 3. Look at $G_{BA}$ (`run.G.G_BA`): does it paint the background white, and leave a black print
 #    black?
+# 4. Train the default 1,500 steps (`python -m minigan train --model cyclegan`, about 7 minutes of
+#    CPU) and its cycle-free version, and measure both with `python -m minigan evaluate`: does the
+#    order of the two change?
 #
 # ## Exercises
 #
