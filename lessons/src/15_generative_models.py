@@ -334,8 +334,8 @@ if not FAST:
 #
 # ## 6. The committed experiment, and the table completed
 #
-# `experiments/generative_models.py` trains the three models for 800 steps each, as above, with three
-# seeds, and scores 2,000 samples of each (`benchmarks/results/generative_models.md`):
+# `experiments/generative_models.py` trains the three models as above but for 2,000 steps each, with
+# three seeds, and scores 2,000 samples of each (`benchmarks/results/generative_models.md`):
 
 # %%
 results = json.loads((REPO / "benchmarks" / "results" / "generative_models.json").read_text())
