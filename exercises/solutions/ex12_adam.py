@@ -1,4 +1,4 @@
-"""Exercise 12 (lesson 7), reference solution: one Adam step."""
+"""Exercise 12 (lesson 6), reference solution: one Adam step."""
 
 import minigan as mg
 

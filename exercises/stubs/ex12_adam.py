@@ -1,4 +1,4 @@
-"""Exercise 12 (lesson 7): one step of Adam, on raw arrays.
+"""Exercise 12 (lesson 6): one step of Adam, on raw arrays.
 
     adam_step(param, grad, exp_avg, exp_avg_sq, step, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
         -> (new_param, new_exp_avg, new_exp_avg_sq)

@@ -1,4 +1,4 @@
-"""A plausible wrong answer to Exercise 12 (lesson 7):
+"""A plausible wrong answer to Exercise 12 (lesson 6):
 forgets the bias corrections 1 - beta^t: the first steps are wrong.
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
