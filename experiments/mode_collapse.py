@@ -7,7 +7,8 @@ The collapse recipe (COLLAPSE below) is the toy default with one imbalance: the 
 four times faster than the discriminator (lr_g = 1e-3, lr_d = 2.5e-4), for a short run. D then
 lags behind G: for the D of the moment, the best G puts all its samples where D is highest, and D
 is too slow to punish the pile-up before G has moved on to the next high spot. The generator
-chases D around the ring, one or two modes at a time, and the run ends wherever the chase is.
+chases D around the ring, its samples smeared over one part of it (between the modes as much as on
+them; lesson 9 measures this), and the run ends wherever the chase is.
 
 Each remedy is one config key on top of the recipe (REMEDIES); 2,500 samples of the final G are
 scored with gan.mode_metrics: modes covered (a mode counts when at least one sample lies within

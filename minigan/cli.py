@@ -82,7 +82,7 @@ def _config_from_args(args):
     values = _requested(args)
     dataset = values.pop("dataset", "sample")
     model = values.pop("model", "mlp" if dataset in ("ring", "grid") else "dcgan")
-    loss = values.pop("loss", None)  # None: the model's own (bce; wgan-gp for progan)
+    loss = values.pop("loss", None)  # None: the model's own (bce; lsgan: cyclegan; wgan-gp: progan)
     return default_config(model, dataset, loss, source="the settings", **values)
 
 
@@ -122,11 +122,14 @@ def _steps_from_epochs(args, config, batches_per_epoch: int, done: int) -> int:
 
 
 def _schedule_note(old_total: int, done: int, config) -> str | None:
-    """What happens to a linear lr decay when --resume changes the total number of steps."""
-    if config.lr_decay != "linear" or config.steps == old_total:
+    """What happens to a decaying learning rate when --resume changes the total number of steps."""
+    from minigan.gan.training import lr_factor
+
+    if config.lr_decay == "none" or config.steps == old_total:
         return None
-    return (f"note: lr_decay is linear, so the learning rates follow the new total: at step {done} "
-            f"they go from {1 - done / old_total:.3g} to {1 - done / config.steps:.3g} times their "
+    before, after = (lr_factor(done, total, config.lr_decay) for total in (old_total, config.steps))
+    return (f"note: lr_decay is {config.lr_decay}, so the learning rates follow the new total: "
+            f"at step {done} they go from {before:.3g} to {after:.3g} times their "
             f"initial value and reach 0 at step {config.steps}. This run is not the one a "
             f"{config.steps}-step run from the start would give (that needs --steps "
             f"{config.steps} from the beginning).")
@@ -160,8 +163,13 @@ def _write_outputs(trainer, run, out: Path) -> list[str]:
         plots.plot_losses(trainer.history, out / "losses.png")
         plots.plot_d_outputs(trainer.history, out / "d_outputs.png")
         written += ["losses.png", "d_outputs.png"]
-        if samples.ndim == 4:
+        if getattr(trainer, "held_out", None) is not None:  # image-to-image: input|output|target
+            k = len(trainer.fixed_noise)
+            plots.save_translation_grid(trainer.held_out.inputs[:k], trainer.sample_fixed(),
+                                        trainer.held_out.targets[:k], out / "samples.png")
+        elif samples.ndim == 4:
             plots.save_image_grid(trainer.sample_fixed(), out / "samples.png")
+        if samples.ndim == 4:
             frames = [f.astype(np.float32) / 127.5 - 1 for f in trainer.frames]
             plots.save_gif(frames, out / "training.gif")
             written += ["samples.png", "training.gif", "samples_step*.png"]
@@ -288,12 +296,13 @@ def _train_in(args, trainer, run, out: Path, state) -> int:
 
 
 def cmd_sample(args) -> int:
+    import minigan as mg
+    from minigan.files import write_atomically  # a crash keeps the old file
     from minigan.gan import plots, sample
     from minigan.gan.models.stylegan import StyleGenerator
     from minigan.gan.recipes import check_memory_for_samples, load_generator
+    from minigan.gan.settings import MODEL_TASK
     from minigan.paths import check_output_file
-    from minigan.files import write_atomically  # a crash keeps the old file
-    import minigan as mg
 
     wanted = ".gif" if args.walk else ".png" if args.mix else None
     allowed = (wanted,) if wanted else (".npy", ".png")
@@ -319,10 +328,13 @@ def cmd_sample(args) -> int:
     check_memory_for_samples(args.n, config, "--n")
     styled = isinstance(G, StyleGenerator)
     for flag, given in (("--truncation", args.truncation is not None), ("--mix", args.mix),
+                        ("--walk", args.walk and config.model in MODEL_TASK),
                         ("--space w", args.space == "w")):
         if given and not styled:
             raise ValueError(f"{flag} needs a style-based generator (model stylegan), got "
                              f"model {config.model!r}")
+    if config.model in MODEL_TASK:
+        return _sample_translations(G, config, args)
     if args.truncation is not None:
         G.truncation_psi = args.truncation
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -337,6 +349,33 @@ def cmd_sample(args) -> int:
     else:
         plots.plot_2d(samples, samples, args.out)
     print(f"wrote {len(samples)} samples of shape {samples.shape[1:]} to {args.out}")
+    return 0
+
+
+def _sample_translations(G, config, args) -> int:
+    """sample for an image-to-image checkpoint: G's translations of --n held-out inputs, picked at
+    random by --seed; a .png shows input | output | target, a .npy holds the outputs."""
+    from minigan.datasets.translation import load_task
+    from minigan.files import write_atomically
+    from minigan.gan import plots
+    from minigan.gan.settings import MODEL_TASK
+    from minigan.gan.translation import complete, translate
+
+    held_out = load_task(MODEL_TASK[config.model], "held-out", config.dataset)
+    if args.n > len(held_out):
+        raise ValueError(f"--n must be at most the {len(held_out)} held-out inputs of the "
+                         f"{held_out.task!r} task, got {args.n}")
+    picked = np.sort(np.random.default_rng(args.seed).permutation(len(held_out))[:args.n])
+    inputs = held_out.inputs[picked]
+    outputs = complete(config.model, inputs, translate(G, inputs))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix == ".npy":
+        write_atomically(args.out, lambda file: np.save(file, outputs))
+    else:
+        plots.save_translation_grid(inputs, outputs, held_out.targets[picked], args.out)
+    what = "input | output | target" if args.out.suffix == ".png" else "the outputs"
+    print(f"wrote the translations of {len(outputs)} held-out {held_out.task} inputs ({what}) "
+          f"to {args.out}")
     return 0
 
 
@@ -389,13 +428,10 @@ def cmd_bench(args) -> int:
 # train-evaluator
 
 
-def _run_samples(run_dir: Path, n: int | None, seed: int) -> tuple[np.ndarray, dict, str]:
-    """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
-    samples drawn from its checkpoint."""
-    from minigan.gan import run_metrics
-    from minigan.gan.recipes import check_memory_for_samples, load_generator
+def _read_run_config(run_dir: Path) -> dict:
+    """The checked config.json of a finished run folder (SystemExit naming the folder if there is
+    none; ValueError if a run is still training there)."""
     from minigan.gan.run_folder import is_locked
-    from minigan.gan.sampling import sample
     from minigan.gan.settings import check_settings
 
     config_file = run_dir / "config.json"
@@ -405,7 +441,17 @@ def _run_samples(run_dir: Path, n: int | None, seed: int) -> tuple[np.ndarray, d
     if holder is not None:
         raise ValueError(f"--run {run_dir} is still training (process {holder}); evaluate it "
                          "when that run has finished")
-    config = check_settings(read_json(config_file, str(config_file)), source=str(config_file))
+    return check_settings(read_json(config_file, str(config_file)), source=str(config_file))
+
+
+def _run_samples(run_dir: Path, n: int | None, seed: int) -> tuple[np.ndarray, dict, str]:
+    """(samples, config dict, where they came from) of a run folder: its samples.npy, or else n
+    samples drawn from its checkpoint."""
+    from minigan.gan import run_metrics
+    from minigan.gan.recipes import check_memory_for_samples, load_generator
+    from minigan.gan.sampling import sample
+
+    config = _read_run_config(run_dir)
     samples_file, checkpoint = run_dir / "samples.npy", run_dir / "checkpoint.npz"
     if samples_file.is_file() and n is None:
         return run_metrics.load_samples(samples_file), config, str(samples_file)
@@ -427,9 +473,53 @@ def _summary(metrics: dict) -> str:
             f"below half their share: {metrics['classes_below_half']}")
 
 
+def _evaluate_translations(args, config: dict) -> int:
+    """evaluate --run DIR of an image-to-image run: translation_metrics on the held-out split
+    (its samples.npy, or --n translations by its checkpoint)."""
+    from minigan.datasets.translation import load_task
+    from minigan.gan import run_metrics
+    from minigan.gan.evaluator import EvaluatorNotFoundError, load_evaluator
+    from minigan.gan.recipes import load_generator
+    from minigan.gan.settings import MODEL_TASK
+    from minigan.gan.translation import translate_held_out
+    from minigan.paths import check_output_file
+
+    out = args.out or args.run_dir / "metrics.json"
+    check_output_file(out, "the metrics file")
+    samples_file, checkpoint = args.run_dir / "samples.npy", args.run_dir / "checkpoint.npz"
+    if samples_file.is_file() and args.n is None:
+        outputs, source = run_metrics.load_samples(samples_file), str(samples_file)
+        held_out = load_task(MODEL_TASK[config["model"]], "held-out", config["dataset"],
+                             args.data_root)
+    elif checkpoint.is_file():
+        G, cfg = load_generator(checkpoint)
+        held_out, outputs = translate_held_out(G, cfg, args.n, args.data_root)
+        source = f"the translations of {len(outputs)} held-out inputs by {checkpoint}"
+    else:
+        raise SystemExit(f"--run {args.run_dir}: neither samples.npy nor checkpoint.npz there")
+    try:
+        evaluator = load_evaluator(config["dataset"], root=args.data_root)
+        metrics = run_metrics.translation_metrics(evaluator, outputs, held_out, config["model"])
+    except EvaluatorNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ValueError as err:
+        print(f"error: {source}: {err}", file=sys.stderr)
+        return 2
+    metrics = {"model": config["model"], "task": held_out.task, "dataset": config["dataset"],
+               "samples": source, **metrics}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_json(out, metrics)
+    print(f"FD {metrics['fd']:.3f}, accuracy {metrics['accuracy']:.3f}, PSNR {metrics['psnr']:.2f} "
+          f"dB, sharpness {metrics['sharpness']:.3f} (on {metrics['num_samples']} held-out "
+          f"{held_out.task} inputs)\nwrote {out}")
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from minigan.gan import run_metrics
     from minigan.gan.evaluator import EvaluatorNotFoundError
+    from minigan.gan.settings import MODEL_TASK
     from minigan.paths import check_output_file
 
     if (args.run_dir is None) == (args.samples is None):
@@ -439,6 +529,8 @@ def cmd_evaluate(args) -> int:
         if args.out.name == "config.json" and (args.out.parent / "checkpoint.npz").exists():
             raise ValueError(f"--out {args.out} would overwrite the config.json of the run in "
                              f"{args.out.parent}; write the metrics elsewhere")
+    if args.run_dir is not None and _read_run_config(args.run_dir).get("model") in MODEL_TASK:
+        return _evaluate_translations(args, _read_run_config(args.run_dir))
     if args.run_dir is not None:
         samples, config, source = _run_samples(args.run_dir, args.n, args.seed)
         if args.dataset is None and "dataset" not in config:

@@ -120,7 +120,7 @@ def test_python_dash_m_minigan_runs(tmp_path):
     assert result.returncode == 0 and "--n-critic" in result.stdout
     result = subprocess.run([sys.executable, "-m", "minigan", "train", "--model", "resnet"], capture_output=True, text=True)
     assert result.returncode == 2 and "argument --model: must be one of 'mlp', 'dcgan', " \
-        "'dcgan64', 'cgan', 'progan', 'stylegan', got 'resnet'" in result.stderr
+        "'dcgan64', 'cgan', 'pix2pix', 'cyclegan', 'srgan', 'inpaint', 'progan', 'stylegan', got 'resnet'" in result.stderr
 
 
 @pytest.mark.parametrize("flags, key, value", [

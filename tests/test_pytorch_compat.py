@@ -335,6 +335,9 @@ UPSAMPLE_CASES = [
     dict(scale_factor=2, mode="bilinear"), dict(scale_factor=2, mode="bilinear", align_corners=True),
     dict(size=(3, 11), mode="bilinear"), dict(size=(7, 3), mode="bilinear", align_corners=True),
     dict(scale_factor=(0.5, 2.5), mode="bilinear"), dict(size=(1, 1), mode="bilinear", align_corners=True),
+    dict(scale_factor=4, mode="bicubic"), dict(size=(3, 11), mode="bicubic"),
+    dict(scale_factor=2, mode="bicubic", align_corners=True), dict(scale_factor=(0.5, 2.5), mode="bicubic"),
+    dict(size=(1, 1), mode="bicubic", align_corners=True),
 ]
 
 
@@ -356,7 +359,8 @@ def test_interpolate_forward_and_backward_match_torch(kw):
 
 
 @pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(3, 5), mode="bilinear"),
-                                dict(scale_factor=2, mode="bilinear", align_corners=True)])
+                                dict(scale_factor=2, mode="bilinear", align_corners=True),
+                                dict(scale_factor=2, mode="bicubic")])
 def test_interpolate_first_and_second_order_gradcheck(kw):
     x = mg.randn(1, 2, 3, 2, dtype=mg.float64, requires_grad=True)
     assert mg.gradcheck(lambda t: F.interpolate(t, **kw), (x,))
@@ -370,8 +374,8 @@ def test_upsample_module_and_interpolate_errors():
     assert nn.UpsamplingBilinear2d(scale_factor=2).align_corners is True
     with pytest.raises(ValueError, match="give exactly one of size and scale_factor"):
         nn.Upsample()
-    with pytest.raises(NotImplementedError, match="mode 'bicubic' is not implemented"):
-        F.interpolate(mg.zeros(1, 1, 2, 2), scale_factor=2, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="mode 'trilinear' is not implemented"):
+        F.interpolate(mg.zeros(1, 1, 2, 2), scale_factor=2, mode="trilinear")
     with pytest.raises(ValueError, match="expects a 4-D input"):
         F.interpolate(mg.zeros(2, 2), scale_factor=2)
     with pytest.raises(ValueError, match="align_corners option can only be set"):

@@ -39,6 +39,7 @@ def test_classic_augment_flips_and_shifts_within_the_image():
     assert 300 < len(positions) < 400                              # some shifts push the pixel out
 
 
+@pytest.mark.slow
 def test_train_classifier_learns_a_separable_problem_and_is_reproducible():
     rng = np.random.default_rng(0)
     images = np.full((40, 1, 28, 28), -1.0, np.float32)

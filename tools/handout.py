@@ -3,7 +3,8 @@
     python tools/handout.py OUT
 
 OUT gets: README.md (the students' instructions), HINTS.md, pytest.ini (markers, testpaths),
-stubs/ (the files students edit), tests/ (the graded tests and their conftest). Students run
+conftest.py (the grading machinery, at the root so that `pytest --student PATH` finds it for every
+PATH inside OUT), stubs/ (the files students edit), tests/ (the graded tests). Students run
 `pytest -m ex_sigmoid` inside OUT (minigan must be importable: pip install the course repo).
 Refuses an OUT that exists and is not empty: `error: ...`, exit status 2.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
-TEST_SUPPORT = ("conftest.py", "exercise_catalog.py", "exercise_oracles.py")
+TEST_SUPPORT = ("exercise_catalog.py", "exercise_oracles.py")  # into OUT/tests; conftest.py into OUT
 
 
 def _catalog():
@@ -41,6 +42,7 @@ def build(out: Path) -> list[Path]:
     (out / "tests").mkdir(exist_ok=True)
     copies = [(EXERCISES / "STUDENT.md", out / "README.md"), (EXERCISES / "HINTS.md", out / "HINTS.md")]
     copies += [(EXERCISES / "tests" / name, out / "tests" / name) for name in TEST_SUPPORT]
+    copies.append((EXERCISES / "tests" / "conftest.py", out / "conftest.py"))
     for e in exercises:
         copies.append((EXERCISES / "stubs" / f"{e.module}.py", out / "stubs" / f"{e.module}.py"))
         copies.append((EXERCISES / "tests" / f"test_{e.module}.py", out / "tests" / f"test_{e.module}.py"))

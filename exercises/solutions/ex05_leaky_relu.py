@@ -9,15 +9,13 @@ class LeakyReLU(mg.Function):
 
     @staticmethod
     def forward(ctx, a, negative_slope):
-        positive = a > 0
-        ctx.save_for_backward(positive)  # a constant mask: comes back as a Tensor outside the graph
+        ctx.mask = a > 0  # a constant of the backward: an attribute (lesson 2's save rule)
         ctx.negative_slope = float(negative_slope)
-        return mg.get_array_module(a).where(positive, a, a * ctx.negative_slope)
+        return mg.get_array_module(a).where(ctx.mask, a, a * ctx.negative_slope)
 
     @staticmethod
     def backward(ctx, grad):
-        (positive,) = ctx.saved_tensors
-        return mg.where(positive, grad, grad * ctx.negative_slope), None
+        return mg.where(ctx.mask, grad, grad * ctx.negative_slope), None
 
 
 def leaky_relu(x, negative_slope=0.01):

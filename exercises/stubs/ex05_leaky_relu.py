@@ -6,6 +6,9 @@
 negative_slope is a Python float, not a Tensor: backward returns None for it.
 Rules: backward uses Tensor operations (mg.where(condition, a, b) selects elementwise), so that
 gradgradcheck can differentiate it again; a gradient computed on raw arrays fails there.
+Lesson 2's save rule: ctx.save_for_backward is for the Function's inputs and outputs only. The mask
+a > 0 is neither (it is a constant of the backward): keep it as an attribute, ctx.mask = a > 0.
+Saving it with save_for_backward triggers SavedConstantWarning, and a test fails.
 Grade it: pytest -m ex_leaky_relu.  Hints: HINTS.md, exercise 5.
 """
 

@@ -8,6 +8,11 @@ Whose code is tested (the first that is given):
 With one file, only that exercise's tests run; the others are skipped. A folder that lacks an
 exercise's file fails that exercise's tests.
 
+Where this file lives: beside the tests in the repository (exercises/tests/conftest.py); at the root
+of a handout (tools/handout.py puts it there, above tests/), because pytest reads the bare PATH of
+`pytest --student PATH` as a test path before it knows the option, and loads only the conftests on
+that path's way up to the root: a root conftest is on the way of every PATH inside the handout.
+
 `--grade-json FILE` also writes the outcome of every test and the points to FILE (used by
 exercises/grade_class.py and tests/test_exercises.py). The points table is printed at the end.
 """
@@ -26,8 +31,9 @@ import pytest
 import minigan as mg
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # the tests import exercise_catalog and exercise_oracles from here,
-    sys.path.insert(0, str(HERE))  # also under --import-mode=importlib
+TESTS = HERE if (HERE / "exercise_catalog.py").is_file() else HERE / "tests"  # repository / handout root
+if str(TESTS) not in sys.path:  # the tests import exercise_catalog and exercise_oracles from there,
+    sys.path.insert(0, str(TESTS))  # also under --import-mode=importlib
 
 from exercise_catalog import BY_MARKER, BY_MODULE, EXERCISES  # noqa: E402
 ENV_VAR = "MINIGAN_EXERCISES"
@@ -43,8 +49,8 @@ def pytest_addoption(parser):
 
 
 def _default_submission() -> Path:
-    solutions = HERE.parent / "solutions"
-    return solutions if solutions.is_dir() else HERE.parent / "stubs"
+    solutions = TESTS.parent / "solutions"
+    return solutions if solutions.is_dir() else TESTS.parent / "stubs"
 
 
 def _submission(config) -> Path:

@@ -38,3 +38,19 @@ def col2im_loop(cols, x_shape, k, stride=1, padding=0):
 
 def conv_output(size, k, stride, padding):
     return (size + 2 * padding - k) // stride + 1
+
+
+def gradgradcheck_of_a_right_backward(fn, inputs):
+    """gradgradcheck(fn, inputs), once gradcheck(fn, inputs) has passed.
+
+    gradgradcheck differentiates your backward and compares with central differences of that same
+    backward: a backward that is wrong but written with Tensor operations passes it against itself.
+    A second derivative of a wrong first derivative is worth nothing, so this test earns its points
+    only when the first derivative is right.
+    """
+    import minigan as mg
+
+    assert mg.gradcheck(fn, inputs, raise_exception=False), (
+        "the first derivative (your backward) is wrong: see test_gradcheck. gradgradcheck only checks "
+        "the derivative of your backward, so it cannot pass before backward itself is right")
+    return mg.gradgradcheck(fn, inputs)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import minigan as mg
+from exercise_oracles import gradgradcheck_of_a_right_backward
 
 pytestmark = pytest.mark.ex_sum_to
 
@@ -44,4 +45,4 @@ def test_gradcheck(student, source, shape):
 
 def test_gradgradcheck(student):
     x = mg.randn(2, 3, 4, requires_grad=True)
-    assert mg.gradgradcheck(lambda t: student.sum_to(t, (3, 1)), (x,))
+    assert gradgradcheck_of_a_right_backward(lambda t: student.sum_to(t, (3, 1)), (x,))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import minigan as mg
+from exercise_oracles import gradgradcheck_of_a_right_backward
 
 pytestmark = pytest.mark.ex_matmul
 
@@ -35,4 +36,4 @@ def test_gradcheck(student, sa, sb):
 @pytest.mark.parametrize("sa, sb", SHAPES[1:])
 def test_gradgradcheck(student, sa, sb):
     a, b = mg.randn(*sa, requires_grad=True), mg.randn(*sb, requires_grad=True)
-    assert mg.gradgradcheck(student.matmul, (a, b))
+    assert gradgradcheck_of_a_right_backward(student.matmul, (a, b))

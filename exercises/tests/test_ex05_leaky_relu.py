@@ -1,9 +1,12 @@
 """Exercise 5: LeakyReLU as a Function."""
 
+import warnings
+
 import numpy as np
 import pytest
 
 import minigan as mg
+from exercise_oracles import gradgradcheck_of_a_right_backward
 
 pytestmark = pytest.mark.ex_leaky_relu
 
@@ -35,4 +38,17 @@ def test_gradcheck(student):
 
 
 def test_gradgradcheck(student):
-    assert mg.gradgradcheck(lambda t: student.leaky_relu(t, 0.2), (away_from_zero(3, 4),))
+    assert gradgradcheck_of_a_right_backward(lambda t: student.leaky_relu(t, 0.2), (away_from_zero(3, 4),))
+
+
+def test_the_mask_is_an_attribute_not_saved_for_backward(student):
+    """Lesson 2's save rule: save_for_backward takes the Function's inputs and outputs; a constant of
+    the backward such as the mask a > 0 is kept as an attribute (ctx.mask = a > 0)."""
+    x = away_from_zero(3, 4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mg.grad(student.leaky_relu(x, 0.2).sum(), x, create_graph=True)
+    saved_constants = [w for w in caught if issubclass(w.category, mg.SavedConstantWarning)]
+    assert saved_constants == [], (
+        "SavedConstantWarning: save_for_backward was given an array that is neither an input nor the "
+        "output (the mask a > 0?): keep it as an attribute, ctx.mask = a > 0 (lesson 2's save rule)")

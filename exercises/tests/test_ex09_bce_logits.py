@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import minigan as mg
+from exercise_oracles import gradgradcheck_of_a_right_backward
 
 pytestmark = pytest.mark.ex_bce_logits
 
@@ -38,6 +39,16 @@ def test_gradient_is_sigmoid_minus_target_over_n(student):
     np.testing.assert_allclose(x.grad.numpy(), (p - y.numpy()) / 4, rtol=1e-12, atol=1e-30)
 
 
+def test_target_gradient_is_minus_x_over_n(student):
+    """dl/dy = -x (per element, then the mean's 1/n): a soft target is an input too (label smoothing)."""
+    x = mg.tensor([-2.0, 0.0, 3.0, 5.0])
+    y = mg.tensor([1.0, 0.0, 0.5, 0.2], requires_grad=True)
+    student.binary_cross_entropy_with_logits(x, y).backward()
+    assert y.grad is not None, "no gradient reached the target: backward must return dl/dy = -x too"
+    np.testing.assert_allclose(y.grad.numpy(), -x.numpy() / 4, rtol=1e-12, atol=1e-30,
+                               err_msg="dl/dy should be -x / n")
+
+
 def test_gradcheck(student):
     x, y = (mg.randn(3, 4) * 3).requires_grad_(), mg.rand(3, 4, requires_grad=True)
     assert mg.gradcheck(student.binary_cross_entropy_with_logits, (x, y))
@@ -45,4 +56,4 @@ def test_gradcheck(student):
 
 def test_gradgradcheck(student):
     x, y = (mg.randn(3, 4) * 3).requires_grad_(), mg.rand(3, 4, requires_grad=True)
-    assert mg.gradgradcheck(student.binary_cross_entropy_with_logits, (x, y))
+    assert gradgradcheck_of_a_right_backward(student.binary_cross_entropy_with_logits, (x, y))

@@ -28,7 +28,7 @@ FAST = os.environ.get("MINIGAN_FAST") == "1"   # the test suite runs every lesso
 WORK = tempfile.mkdtemp(prefix="minigan-lesson-")  # lessons write files here, never into the repository
 import numpy as np
 import matplotlib.pyplot as plt
-mg.manual_seed(0)
+mg.manual_seed(0);  # ";": the generator it returns (as torch.manual_seed does) is not displayed
 
 # %% [markdown]
 # ### Why one thread?

@@ -177,10 +177,17 @@ single = bn(data(1)).detach().numpy()                       # one sample: fine i
 assert single.shape == (1, 3)
 assert np.allclose(bn.running_mean.numpy(), [3.0, -1.0, 0.0], atol=0.3)   # the true means
 
-plt.figure(figsize=(6, 3))
-plt.plot(np.array(history)); plt.axhline(3, ls=":", c="0.5"); plt.axhline(-1, ls=":", c="0.5")
-plt.xlabel("training batches seen"); plt.ylabel("running_mean"); plt.title("running statistics converge (momentum 0.1)")
+true_means = [3.0, -1.0, 0.0]
+fig, ax = plt.subplots(figsize=(7.5, 3))
+for j, true in enumerate(true_means):
+    ax.plot(np.array(history)[:, j], c=f"C{j}", label=f"feature {j}: running_mean")
+    ax.axhline(true, ls=":", c=f"C{j}", label=f"feature {j}: true mean {true:g}")
+ax.set_xlabel("training batches seen"); ax.set_ylabel("running_mean"); ax.set_title("running statistics converge (momentum 0.1)")
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+labels = [t.get_text() for t in ax.get_legend().get_texts()]
 plt.show()
+assert len(labels) == 2 * len(true_means)                      # every curve and every target named
+assert np.allclose(np.array(history)[-1], true_means, atol=0.3)  # each running mean ends near its true mean
 
 # %% [markdown]
 # ## 5. LeakyReLU and Dropout
@@ -219,8 +226,8 @@ assert np.array_equal(drop(ones).numpy(), ones.numpy())      # eval mode: the id
 # The graded exercises live in `exercises/`: `exercises/LESSONS.md` lists them per lesson, with how to
 # grade one (`pytest exercises/tests -m <marker>`) and more hints in `exercises/HINTS.md`.
 #
-# - **`ex_leaky_relu`** (exercise 5) — hint: use `mg.where` with the mask in backward; a gradient computed
-#   from raw arrays fails `gradgradcheck` (lesson 2).
+# - **`ex_leaky_relu`** (exercise 5) — hint: keep the mask as an attribute (`ctx.mask = a > 0`, lesson 2's save
+#   rule) and use `mg.where` with it in backward; a gradient computed from raw arrays fails `gradgradcheck` (lesson 2).
 # - **`ex_im2col`** (exercise 6) — hint: loop over the $k\times k$ kernel offsets only; each offset is one
 #   strided slice of the padded image.
 # - **`ex_col2im`** (exercise 7), conv2d's input gradient — hint: the same slices as im2col, but added onto

@@ -11,7 +11,8 @@
 # 1. redraws Figure 1 of the paper: $p_\text{data}$, $p_g$, a trained $D$ and the optimal $D^*$;
 # 2. derives $D^*$, and checks numerically that $V(D^*, G) = -\log 4 + 2\,\mathrm{JSD}(p_\text{data}\,\|\,p_g)$;
 # 3. compares the **saturating** and **non-saturating** generator losses, and shows a run where
-#    saturation really stalls the generator.
+#    saturation really stalls the generator;
+# 4. shows what the non-saturating loss minimises instead of the JSD.
 #
 # **Setup:** `pip install -e ".[lessons]"` from the repository root (see lesson 1).
 
@@ -80,7 +81,11 @@ assert abs(value(np.full_like(xs, 0.5), p_data, p_data) + np.log(4)) < 1e-8   # 
 #
 # Now a real discriminator — a small MLP trained with minigan on samples of the two distributions,
 # with $G$ held fixed — next to the $D^*$ just derived. The lines under the plot are the generator's
-# mapping $x = G(z)$ from evenly spaced $z$: where they bunch up, $p_g$ is high. In the second panel
+# mapping $x = G(z)$, drawn as in the paper: the noise is uniform, $z \sim U(0, 1)$, the $z$ are evenly
+# spaced (so every line carries the same probability), and $G$ is the nonlinear map that turns uniform
+# noise into $p_g = \mathcal N(-0.5, 0.8^2)$ — the normal quantile function, $G(z) = -0.5 + 0.8\,\Phi^{-1}(z)$.
+# Where the lines bunch up, $p_g$ is high. (The device needs a nonlinear $G$: a linear map sends evenly
+# spaced $z$ to evenly spaced $x$, and the picture would show no density at all.) In the second panel
 # the generator has matched the data, and the best discriminator can only say $1/2$.
 
 # %%
@@ -94,10 +99,13 @@ def train_discriminator(sample_real, sample_fake, steps):
         opt.step()
     return D
 
+from scipy.special import ndtri                         # the normal quantile function, Φ⁻¹
+
 rng = np.random.default_rng(0)
 real = lambda n: (1.0 + 0.5 * rng.standard_normal((n, 1))).astype(np.float32)
-G = lambda z: -0.5 + 0.8 * z                            # a fixed generator: p_g = N(-0.5, 0.8^2)
-fake = lambda n: G(rng.standard_normal((n, 1))).astype(np.float32)
+G = lambda z: -0.5 + 0.8 * ndtri(z)                     # a fixed generator of uniform noise: p_g = N(-0.5, 0.8^2)
+G_matched = lambda z: 1.0 + 0.5 * ndtri(z)              # one that matches the data
+fake = lambda n: G(rng.uniform(size=(n, 1))).astype(np.float32)
 steps = 400 if FAST else 1500
 D_trained = train_discriminator(real, fake, steps)
 D_matched = train_discriminator(real, real, steps)      # a generator that already matches the data
@@ -114,11 +122,11 @@ for ax, pg, dt, ds, title in ((axes[0], p_g, d_trained, d_star, "(a) p_g ≠ p_d
     ax.plot(xs, dt, "b--", label="trained D")
     ax.plot(xs, ds, "r:", lw=2, label="D* = p_data / (p_data + p_g)")
     ax.set_xlim(-3.5, 3.5); ax.set_ylim(-0.45, 1.05); ax.set_title(title)
-    zs = np.linspace(-2, 2, 15)
-    mapped = G(zs) if pg is p_g else 1.0 + 0.5 * zs
+    zs = (np.arange(15) + 0.5) / 15                      # evenly spaced in (0, 1): equal probability each
+    mapped = G(zs) if pg is p_g else G_matched(zs)
     for z, x in zip(zs, mapped):
-        ax.plot([z, x], [-0.4, -0.1], c="0.6", lw=0.8)
-    ax.text(-3.3, -0.38, "z"); ax.text(-3.3, -0.12, "x")
+        ax.plot([-3 + 6 * z, x], [-0.4, -0.1], c="0.6", lw=0.8)  # z drawn on [-3, 3], x where G puts it
+    ax.text(-3.4, -0.38, "z"); ax.text(-3.4, -0.12, "x")
 axes[0].legend(loc="upper left", fontsize=8)
 plt.show()
 
@@ -129,6 +137,16 @@ assert error < (0.2 if FAST else 0.1)
 assert value(d_trained, p_data, p_g) <= v_star          # D* is the pointwise maximiser: no D does better
 assert np.abs(d_matched - 0.5)[p_data > 0.1].max() < 0.2
 
+# The device: equal-probability lines, so (gap between neighbouring lines) × p_g there = 1/15, near enough.
+zs = (np.arange(15) + 0.5) / 15
+x_lines = G(zs)
+gaps, middles = np.diff(x_lines), (x_lines[1:] + x_lines[:-1]) / 2
+mass = gaps * gauss(middles, -0.5, 0.8)
+print(f"gap × p_g between neighbouring lines: {mass.min():.4f} … {mass.max():.4f} (1/15 = {1 / 15:.4f}); "
+      f"gaps {gaps.min():.2f} … {gaps.max():.2f}")
+assert np.allclose(mass, 1 / 15, rtol=0.25)             # each gap holds about the same probability ...
+assert gaps.max() > 2.5 * gaps.min()                    # ... so the gaps are narrow where p_g is high
+
 # %% [markdown]
 # ## 3. Saturating and non-saturating generator losses
 #
@@ -138,6 +156,12 @@ assert np.abs(d_matched - 0.5)[p_data > 0.1].max() < 0.2
 # *saturates*. Goodfellow et al. proposed instead to minimise $-\log D(G(z))$, with the same fixed
 # point but derivative $\sigma(a) - 1 \approx -1$ exactly where the generator is bad. (minigan computes
 # both from the logit, as $-\mathrm{softplus}(a)$ and $\mathrm{softplus}(-a)$, which never overflow.)
+#
+# **The names.** minigan (like PyTorch's DCGAN example) calls the pair "D's cross-entropy loss + the
+# non-saturating G loss" **`bce`**, for *binary cross-entropy*: $D$'s loss is the binary cross-entropy of its
+# outputs with labels 1 (real) and 0 (fake), and the non-saturating $-\log D(G(z))$ is the *same*
+# cross-entropy on the fakes with the label flipped to 1 ("tell D these are real"). **`minimax`** pairs the
+# same D loss with the saturating G loss of the original game. `gan.LOSSES[name]` holds each pair:
 
 # %%
 logits = mg.tensor(np.linspace(-9, 5, 300), dtype=mg.float64, requires_grad=True)
@@ -154,6 +178,15 @@ plt.xlabel("D(G(z))"); plt.ylabel("|∂ loss / ∂ logit|"); plt.legend(); plt.t
 plt.show()
 at = np.argmin(np.abs(d - 0.01))
 assert abs(g_sat.numpy()[at]) < 0.011 and abs(g_ns.numpy()[at]) > 0.98
+
+from minigan import functional as F
+ones = mg.ones(*logits.shape, dtype=mg.float64)
+for name in ("bce", "minimax"):
+    print(f"LOSSES[{name!r}]: D loss {gan.LOSSES[name].d_loss.__name__}, G loss {gan.LOSSES[name].g_loss.__name__}")
+assert gan.LOSSES["bce"].g_loss is gan.g_loss_nonsaturating and gan.LOSSES["minimax"].g_loss is gan.g_loss_minimax
+assert gan.LOSSES["bce"].d_loss is gan.LOSSES["minimax"].d_loss is gan.d_loss_bce
+assert np.isclose(gan.g_loss_nonsaturating(logits).item(),                # G's loss = BCE with label 1 on fakes
+                  F.binary_cross_entropy_with_logits(logits, ones).item())
 
 # %% [markdown]
 # ## 4. Saturation, for real
@@ -203,10 +236,61 @@ for means, grads in results["bce"]:
     assert abs(means[-1] - 2.0) < 0.6                                     # reached the data
 
 # %% [markdown]
+# ## 5. What the non-saturating loss minimises
+#
+# The fix has a price: the non-saturating loss is **not** a JSD minimiser. Against the optimal $D^*$
+# (held fixed while $G$ takes its step, as in training), $-\log D^*(x) = \log\frac{p_\text{data}(x) + p_g(x)}{p_\text{data}(x)}$,
+# and differentiating $\mathbb{E}_{x\sim p_g}[-\log D^*(x)]$ with respect to $G$'s parameters gives the
+# gradient of
+#
+# $$\mathrm{KL}(p_g \,\|\, p_\text{data}) - 2\,\mathrm{JSD}(p_\text{data} \,\|\, p_g)$$
+#
+# (Arjovsky & Bottou, 2017), not of $2\,\mathrm{JSD}$ as the minimax loss does. Both are zero when $p_g = p_\text{data}$,
+# so the fixed point is the same; the road there is not. The reverse KL term punishes $p_g$ for putting
+# mass where there is no data far more than for missing data — a push towards a narrower $p_g$. Check it on the
+# grid of section 1, with $p_g = \mathcal N(\mu, \sigma^2)$ at $\mu = -0.5, \sigma = 0.8$: the gradients with
+# respect to $(\mu, \sigma)$, by central differences, with $D^*$ frozen at the current $p_g$.
+
+# %%
+def kl(p, q):
+    return integrate(p * np.log((p + tiny) / (q + tiny)))
+
+def jsd_of(pg):
+    m = (p_data + pg) / 2
+    return 0.5 * kl(p_data, m) + 0.5 * kl(pg, m)
+
+theta0, h = np.array([-0.5, 0.8]), 1e-5
+d_frozen = p_data / (p_data + gauss(xs, *theta0))           # D* of the current generator, then held fixed
+
+def gradient(f):
+    """Central differences of f(mu, sigma) at theta0."""
+    return np.array([(f(*(theta0 + h * e)) - f(*(theta0 - h * e))) / (2 * h) for e in np.eye(2)])
+
+grad_ns = gradient(lambda mu, s: integrate(gauss(xs, mu, s) * -np.log(d_frozen + tiny)))
+grad_mm = gradient(lambda mu, s: integrate(gauss(xs, mu, s) * np.log(1 - d_frozen + tiny)))
+grad_jsd = gradient(lambda mu, s: jsd_of(gauss(xs, mu, s)))
+grad_kl_jsd = gradient(lambda mu, s: kl(gauss(xs, mu, s), p_data) - 2 * jsd_of(gauss(xs, mu, s)))
+angle = np.degrees(np.arccos(grad_ns @ grad_jsd / np.linalg.norm(grad_ns) / np.linalg.norm(grad_jsd)))
+print(f"gradient w.r.t. (mu, sigma): minimax loss {np.round(grad_mm, 3)} = 2 JSD's {np.round(2 * grad_jsd, 3)}")
+print(f"                             non-saturating {np.round(grad_ns, 3)} = (KL - 2 JSD)'s {np.round(grad_kl_jsd, 3)}")
+print(f"angle between the non-saturating loss's gradient and the JSD's: {angle:.0f} degrees")
+assert np.allclose(grad_mm, 2 * grad_jsd, atol=1e-6)        # the minimax loss descends the JSD ...
+assert np.allclose(grad_ns, grad_kl_jsd, atol=1e-6)         # ... the non-saturating loss descends KL - 2 JSD
+assert 70 < angle < 78                                      # a different direction (about 74°), not a rescaled one
+assert grad_jsd[1] < 0 < grad_ns[1]                         # JSD says widen p_g (sigma up), NS says narrow it
+
+# %% [markdown]
+# Here the two disagree on the width: descending the JSD would *widen* $p_g$ (more overlap with the data
+# it is off-centre from), descending the non-saturating loss *narrows* it, and the two directions are
+# about 74° apart. In practice the non-saturating loss is still the one to use — it gives a gradient
+# when $D$ wins, and the minimax loss does not — but "GANs minimise the JSD" is true only of the loss
+# almost nobody trains with. Lesson 11 places every GAN loss among the divergences.
+#
 # **Try this.**
 # 1. Give G Adam instead of SGD (`optim.Adam(G.parameters(), lr=0.01)`). Does the saturating loss still stall? Why not (completely)?
 # 2. Skip training D ahead (`ahead=0`). Is saturation still a problem?
-# 3. Move the generator of section 2 to `-0.5 + 0.8 z` → `1.0 + 0.5 z` step by step and watch JSD fall to 0.
+# 3. Move the generator of section 2 from `-0.5 + 0.8 Φ⁻¹(z)` to `1.0 + 0.5 Φ⁻¹(z)` step by step and watch JSD fall to 0.
+# 4. Repeat section 5 at $\mu = 1$ (the right centre), $\sigma = 1.5$: do the two losses still disagree?
 #
 # ## Exercises
 #

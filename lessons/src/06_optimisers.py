@@ -303,7 +303,7 @@ def train_ring(beta1, seed, steps):
     G, D = gan.MLPGenerator(2, (2,), hidden=(128, 128)), gan.MLPDiscriminator((2,), hidden=(128, 128))
     opt_g = optim.Adam(G.parameters(), lr=1e-3, betas=(beta1, 0.999))
     opt_d = optim.Adam(D.parameters(), lr=1e-3, betas=(beta1, 0.999))
-    for _ in trange(steps, desc=f"β₁ = {beta1}, seed {seed}", leave=False):
+    for _ in trange(steps, desc=f"β₁ = {beta1}, seed {seed}"):
         gan.d_step(G, D, opt_d, mg.tensor(ring.sample(128)), mg.randn(128, 2), gan.LOSSES["bce"])
         gan.g_step(G, D, opt_g, mg.randn(128, 2), gan.LOSSES["bce"])
     m = gan.mode_metrics(gan.sample(G, 2500, seed=1), ring.centers, ring.std)

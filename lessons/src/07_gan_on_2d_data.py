@@ -76,7 +76,7 @@ def train(mixture, steps, seed, hidden=64, snapshot_at=(), lr=1e-3, desc=None):
             with mg.no_grad():
                 snapshots[step] = G(mg.randn(1000, 2)).numpy()
 
-    for step in trange(steps, desc=desc or f"{mixture.name} seed {seed}", leave=desc is not None):
+    for step in trange(steps, desc=desc or f"{mixture.name} seed {seed}"):
         snapshot(step)
         gan.d_step(G, D, opt_d, mg.tensor(mixture.sample(256)), mg.randn(256, 2), gan.LOSSES["bce"])
         gan.g_step(G, D, opt_g, mg.randn(256, 2), gan.LOSSES["bce"])
@@ -94,11 +94,26 @@ for ax, step in zip(axes, shots):
     ax.scatter(*ring.sample(1000).T, s=1, c="0.75")
     ax.scatter(*snapshots[step].T, s=1, c="C3")
     m = gan.mode_metrics(snapshots[step], ring.centers, ring.std)
-    ax.set_title(f"step {step}: {m['modes_covered']}/8 modes"); ax.set_aspect("equal")
+    ax.set_title(f"step {step}: {m['modes_covered']}/8 modes, {m['high_quality']:.0%} HQ"); ax.set_aspect("equal")
 plt.show()
 print(ring_metrics)
 assert gan.mode_metrics(snapshots[0], ring.centers, ring.std)["high_quality"] < 0.5   # it starts as a blob
 assert ring_metrics["modes_covered"] >= (3 if FAST else 6)
+
+# %% [markdown]
+# Read "modes covered" with care: it is a **lenient** metric. A mode counts as soon as *one* sample of
+# the 1,000 lands within $3\sigma$ of its centre. At step 250 the generator is one wide blob, nothing like
+# a ring, yet six stray samples touch 5 of the 8 modes — "5/8 modes" — while the high-quality share
+# (HQ: samples within $3\sigma$ of some mode) is 0.6%. Always read coverage next to the high-quality
+# share, and look at the picture.
+
+# %%
+blob = gan.mode_metrics(snapshots[steps // 10], ring.centers, ring.std)
+print(f"step {steps // 10}: {blob['modes_covered']}/8 modes covered by {sum(blob['counts'])} of 1000 samples "
+      f"(per mode: {blob['counts']}); high quality {blob['high_quality']:.1%}")
+if not FAST:
+    assert blob["modes_covered"] >= 4 and blob["high_quality"] < 0.03   # a blob "covers" half the modes ...
+    assert max(blob["counts"]) <= 5                                     # ... with a handful of samples each
 
 # %% [markdown]
 # ## 3. What D sees

@@ -331,7 +331,7 @@ def train_ring(seed, steps, decay=0.99):
     opt_g = optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
     opt_d = optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
     moves, snapshots, last = [], [], np.concatenate([p.detach().numpy().ravel() for p in G.parameters()])
-    for step in trange(steps, desc=f"ring, seed {seed}", leave=False):
+    for step in trange(steps, desc=f"ring, seed {seed}"):
         gan.d_step(G, D, opt_d, mg.tensor(ring.sample(128)), mg.randn(128, 2), gan.LOSSES["bce"])
         gan.g_step(G, D, opt_g, mg.randn(128, 2), gan.LOSSES["bce"])
         with mg.no_grad():

@@ -37,11 +37,11 @@ from minigan.gan.recipes import build, default_config
 
 DATASET = "sample"   # one line to change: "mnist" or "fashion-mnist" (60,000 images; downloaded once)
 
-def tile(images, nrow=8, pad=1):
-    """(N, 1, H, W) images in [-1, 1] -> one (rows*H, nrow*W) picture, white (1.0) between them."""
+def tile(images, nrow=8, pad=1, pad_value=1.0):
+    """(N, 1, H, W) images in [-1, 1] -> one (rows*H, nrow*W) picture, pad_value (white) between them."""
     n, _, h, w = images.shape
     rows = -(-n // nrow)
-    out = np.ones((rows * (h + pad) + pad, nrow * (w + pad) + pad), np.float32)
+    out = np.full((rows * (h + pad) + pad, nrow * (w + pad) + pad), pad_value, np.float32)
     for i, image in enumerate(images):
         r, c = divmod(i, nrow)
         out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image[0]
@@ -64,20 +64,36 @@ plt.show()
 #
 # `imshow` stretches whatever range the array has onto black…white unless told otherwise. An
 # untrained generator outputs values near 0 — mid-grey in our $[-1, 1]$ scale — but without `vmin`/`vmax`
-# its samples are stretched to full contrast and look like real structure (or, for a constant
-# image, solid black). Every picture in this lesson passes `vmin=-1, vmax=1`.
+# its tiny range is stretched to full contrast, and the noise looks like structure (left). Every
+# picture in this lesson passes `vmin=-1, vmax=1` (right).
+#
+# The frame between the images takes part in the stretch too. `tile` pads with white (1.0); with imshow's
+# own scaling that 1.0 becomes the top of the range, and images whose values all sit near 0 come out
+# almost black (middle) — a black panel caused by the padding, not by the generator. The left panel pads
+# with NaN, which imshow leaves out of its range, so the stretch is the images' own.
 
 # %%
 config = default_config("dcgan", DATASET, steps=40 if FAST else 800, sample_every=20 if FAST else 100)
 run = build(config)
 trainer = gan.Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config)
 untrained = trainer.sample_fixed()
-print(f"untrained G: values in [{untrained.min():.2f}, {untrained.max():.2f}]")
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.5))
-axes[0].imshow(tile(untrained[:16], 4), cmap="gray", interpolation="nearest"); axes[0].set_title("step 0, imshow's own scaling (misleading)"); axes[0].axis("off")
-show(axes[1], untrained[:16], "step 0, vmin=-1, vmax=1 (honest)", nrow=4)
+print(f"untrained G: values in [{untrained.min():.3f}, {untrained.max():.3f}]")
+fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.5))
+stretched = axes[0].imshow(tile(untrained[:16], 4, pad_value=np.nan), cmap="gray", interpolation="nearest")
+axes[0].set_title("own scaling: stretched (misleading)")
+padded = axes[1].imshow(tile(untrained[:16], 4), cmap="gray", interpolation="nearest")
+axes[1].set_title("own scaling + white padding")
+show(axes[2], untrained[:16], "vmin=-1, vmax=1: honest", nrow=4)
+for ax in axes[:2]:
+    ax.axis("off")
 plt.show()
-assert untrained.max() - untrained.min() < 1.5        # far from the full range [-1, 1]: stretching would lie
+low, high = stretched.get_clim()
+print(f"left: black..white spans [{low:.3f}, {high:.3f}], {2 / (high - low):.0f} times the contrast of the honest scale")
+print(f"middle: black..white spans [{padded.get_clim()[0]:.3f}, {padded.get_clim()[1]:.3f}]: the padding's 1.0 sets the top")
+assert np.isclose(low, untrained[:16].min()) and np.isclose(high, untrained[:16].max())  # the images' own range ...
+assert 2 / (high - low) > 10                          # ... a tiny one, stretched more than tenfold
+assert padded.get_clim()[1] == 1.0                    # with white padding the top of the range is the padding
+assert (untrained[:16].max() - padded.get_clim()[0]) / (1.0 - padded.get_clim()[0]) < 0.1  # images in the darkest tenth
 
 # %% [markdown]
 # ## 2. Training, with a live progress bar
@@ -99,24 +115,52 @@ assert len(history) == config.steps
 # Neither loss should go to zero. $D(x)$ (D's mean probability "real" on real images) and
 # $D(G(z))$ (on fakes) start apart — D learns quickly to separate noise from clothes — and a
 # healthy run keeps them from separating completely: if $D(x)\to 1$ and $D(G(z))\to 0$ and stay
-# there, D has won, and G's gradient (lesson 4) dies.
+# there, D has won — it rejects every sample G makes.
+#
+# G's gradient does **not** die when that happens: that is what the non-saturating loss (`bce`, lesson 4)
+# is for. Its derivative with respect to D's logit on a fake is $D(G(z)) - 1$, close to $-1$ exactly when
+# D rejects the fake; it is the saturating loss, with derivative $D(G(z))$, that would go flat. A winning D
+# is a problem of balance, not of a vanishing signal: G keeps getting pushed, but only towards what
+# fools this one D (lessons 8 and 9 watch those dynamics). The third panel shows G's gradient norm, which
+# this run records at every step: it is largest early on, in the steps where D rejects the fakes most
+# firmly ($D(G(z))$ near 0.1) — the opposite of dying.
 
 # %%
 steps = [row["step"] for row in history]
 smooth = lambda v, k=10: np.convolve(v, np.ones(k) / k, mode="valid")
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.5))
+fig, axes = plt.subplots(1, 3, figsize=(16, 3.5))
 for key, label in (("d_loss", "D loss"), ("g_loss", "G loss")):
     axes[0].plot(steps[9:], smooth([r[key] for r in history]), label=label)
 for key, label in (("d_real", "D(x)"), ("d_fake", "D(G(z))")):
     axes[1].plot(steps[9:], smooth([r[key] for r in history]), label=label)
+axes[2].semilogy(steps, [r["g_grad_norm"] for r in history], lw=0.5)
 axes[0].set_xlabel("step"); axes[0].legend(); axes[0].set_title("losses (moving average of 10)")
 axes[1].set_xlabel("step"); axes[1].legend(); axes[1].set_ylim(0, 1); axes[1].set_title("D's mean outputs")
+axes[2].set_xlabel("step"); axes[2].set_title("‖∇ G's parameters‖ (non-saturating loss)")
 plt.show()
 late = history[len(history) // 2:]
 d_real, d_fake = np.mean([r["d_real"] for r in late]), np.mean([r["d_fake"] for r in late])
+tenth = max(len(history) // 10, 1)
+grad_early = np.median([r["g_grad_norm"] for r in history[:tenth]])
+grad_late = np.median([r["g_grad_norm"] for r in history[-tenth:]])
 print(f"second half: D(x) = {d_real:.2f}, D(G(z)) = {d_fake:.2f}")
+print(f"G's gradient norm, median of the first and last tenth of the run: {grad_early:.3f}, {grad_late:.3f}")
+print(f"at D(G(z)) = {d_fake:.2f}, |d loss / d logit| per fake: non-saturating {1 - d_fake:.2f}, saturating {d_fake:.2f}")
 assert d_real > d_fake                    # D still tells them apart on average ...
 assert d_real < 0.99 and d_fake > 0.01    # ... but has not won outright
+assert grad_late > 0.1 * grad_early       # G's gradient has not died
+rejected = np.array([r["d_fake"] < 0.15 for r in history])          # the steps where D rejects the fakes most
+grad_norms = np.array([r["g_grad_norm"] for r in history])
+if rejected.any() and not rejected.all():
+    print(f"G's gradient norm, median: {np.median(grad_norms[rejected]):.2f} at the {rejected.sum()} steps with "
+          f"D(G(z)) < 0.15, {np.median(grad_norms[~rejected]):.2f} at the others")
+if not FAST:
+    assert grad_early > grad_late                                   # largest early on ...
+    assert rejected.sum() >= 10 and np.median(grad_norms[rejected]) > np.median(grad_norms[~rejected])  # ... where D rejects
+logit = mg.tensor([np.log(0.01 / 0.99)], dtype=mg.float64, requires_grad=True)   # a fake D rejects: D(G(z)) = 0.01
+(signal_ns,) = mg.grad(gan.g_loss_nonsaturating(logit), logit)
+(signal_sat,) = mg.grad(gan.g_loss_minimax(logit), logit)
+assert abs(signal_ns.item()) > 0.98 and abs(signal_sat.item()) < 0.011  # if D won: NS alive, saturating flat
 
 # %% [markdown]
 # ## 4. The fixed noise over training

@@ -365,7 +365,7 @@ def train_f_gan(name, steps, seed=0):
     opt_t = optim.Adam(T.parameters(), lr=1e-3, betas=(0.5, 0.999))
     opt_g = optim.Adam([mu_, log_sigma], lr=3e-3, betas=(0.5, 0.999))
     path = []
-    for _ in trange(steps, desc=f"f-GAN, {name}", leave=False):
+    for _ in trange(steps, desc=f"f-GAN, {name}"):
         fake = (mu_ + log_sigma.exp() * mg.randn(256, 1)).detach()
         bound_value = activation(T(mg.tensor(data_batch(rng, 256)))).mean() - conjugate(activation(T(fake))).mean()
         opt_t.zero_grad(); (-bound_value).backward(); opt_t.step()            # T maximises the bound

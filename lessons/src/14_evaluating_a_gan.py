@@ -188,12 +188,19 @@ real_density = rows["real (other half)"]["density"]
 print(f"noise: coverage at most {coverages.max():.3f}, density at most {densities.max():.2f} (real data: {real_density:.2f})")
 assert coverages.max() < 0.03
 assert densities.max() < 0.6 * real_density
-fig, ax = plt.subplots(figsize=(6, 3.5))
+fig, ax = plt.subplots(figsize=(7.5, 3.5))
 x = np.arange(subsets)
 ax.bar(x - 0.25, precisions, 0.25, label="precision"); ax.bar(x, densities, 0.25, label="density")
 ax.bar(x + 0.25, coverages, 0.25, label="coverage"); ax.axhline(real_density, ls=":", c="C1", label="density of real data")
-ax.set_xticks(x, [f"reference set {s}" for s in x]); ax.set_ylabel("uniform noise scores"); ax.legend(fontsize=8)
+ax.set_xticks(x, [str(s) for s in x]); ax.set_xlabel("reference set (a random half of the real images)")
+ax.set_ylabel("uniform noise scores"); ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+fig.tight_layout()
+fig.canvas.draw()                                       # lay the text out, then check nothing overlaps
+ticks = [t.get_window_extent() for t in ax.get_xticklabels()]
+legend_box, axes_box = ax.get_legend().get_window_extent(), ax.get_window_extent()
 plt.show()
+assert all(left.x1 < right.x0 for left, right in zip(ticks, ticks[1:]))   # tick labels side by side, apart
+assert legend_box.x0 > axes_box.x1                                        # the legend beside the bars, not on them
 
 # %% [markdown]
 # ## 6. What each metric is blind to

@@ -19,18 +19,25 @@
 # CUDA GPU and `pip install -e ".[cuda13]"`. Cells that need what is missing say so and skip.
 
 # %%
-import os
-from pathlib import Path
-
-import matplotlib.pyplot as plt
+# Setup (the same in every lesson). Install once, from the repository root:  pip install -e ".[lessons]"
+import os, tempfile
+try:
+    import minigan as mg
+except ImportError as err:
+    raise ImportError('minigan is not installed: run  pip install -e ".[lessons]"  in the repository root') from err
+from threadpoolctl import threadpool_limits
+threadpool_limits(1)                    # one BLAS thread on shared machines (lesson 1 says why)
+FAST = os.environ.get("MINIGAN_FAST") == "1"   # the test suite runs every lesson in a fast mode
+WORK = tempfile.mkdtemp(prefix="minigan-lesson-")  # lessons write files here, never into the repository
 import numpy as np
+import matplotlib.pyplot as plt
+mg.manual_seed(0)
 
-import minigan as mg
+from pathlib import Path
 from minigan import cuda
 from minigan.cuda import compile_check, geometry, kernels_index
 from minigan.cuda.reference import col2im_numpy, im2col_loop, im2col_numpy
 
-FAST = os.environ.get("MINIGAN_FAST") == "1"
 HAS_GPU = mg.cuda_available()
 HAS_NVRTC = compile_check.nvrtc_available()
 KERNELS = Path(cuda.__file__).parent / "kernels"
@@ -96,23 +103,38 @@ def conv_gemm(batch, cin, cout, k, stride, pad, hw):
     return cout, batch * out * out, cin * k * k
 
 
+# The course's DCGAN (lesson 10), as `python -m minigan train` builds it: its layers give the shapes.
+from minigan import nn
+from minigan.gan.recipes import build_models, default_config
+
+config = default_config("dcgan", "sample")
+G_course, D_course, _ = build_models(config, (1, 28, 28))
+batch = config.batch_size
 shapes = {f"{n}³": (n, n, n) for n in (256, 1024, 4096)}
-shapes["D.conv1 (28x28 DCGAN)"] = conv_gemm(64, 1, 64, 4, 2, 1, 28)
-shapes["D.conv2 (28x28 DCGAN)"] = conv_gemm(64, 64, 128, 4, 2, 1, 14)
-shapes["G.linear (100 -> 6272)"] = (64, 128 * 7 * 7, 100)
+size = 28
+for i, conv in enumerate((m for m in D_course.modules() if isinstance(m, nn.Conv2d)), start=1):
+    k, s, p = conv.kernel_size[0], conv.stride[0], conv.padding[0]
+    shapes[f"D.conv{i} ({conv.in_channels}->{conv.out_channels}, {size}x{size})"] = conv_gemm(
+        batch, conv.in_channels, conv.out_channels, k, s, p, size)
+    size = (size + 2 * p - k) // s + 1
+first_linear = next(m for m in G_course.modules() if isinstance(m, nn.Linear))
+shapes[f"G.linear ({first_linear.in_features} -> {first_linear.out_features})"] = (
+    batch, first_linear.out_features, first_linear.in_features)
 for name, (M, N, K) in shapes.items():
-    print(f"{name:24s} M={M:6d} N={N:6d} K={K:5d}  intensity {intensity(M, N, K):7.1f} FLOP/byte")
+    print(f"{name:26s} M={M:6d} N={N:6d} K={K:5d}  intensity {intensity(M, N, K):7.1f} FLOP/byte")
 print(f"ridge point of the H200 (datasheet): {RIDGE:.1f} FLOP/byte")
 
+conv1, conv2 = (shapes[k] for k in shapes if k.startswith("D.conv"))
+assert conv1 == (32, batch * 14 * 14, 1 * 4 * 4)  # 32 filters of 1x4x4 over the 14x14 positions of each image
 assert abs(RIDGE - 14.0) < 0.1
 assert intensity(1024, 1024, 1024) > 10 * RIDGE
-assert round(intensity(*shapes["D.conv1 (28x28 DCGAN)"])) == 6
+assert round(intensity(*conv1)) == 5
 assert intensity(4096, 4096, 4096) == 4096 / 6  # 2n³ / (12 n²): grows with n
-assert intensity(*shapes["D.conv1 (28x28 DCGAN)"]) < RIDGE < intensity(*shapes["D.conv2 (28x28 DCGAN)"])
+assert intensity(*conv1) < RIDGE < intensity(*conv2)
 
 # %% [markdown]
 # Big square products are far above the ridge: they can be compute-bound. But the first layer of the
-# DCGAN's discriminator (one input channel, so K = 1·4·4 = 16) has an intensity of about 6: however
+# course's DCGAN discriminator (one input channel, so K = 1·4·4 = 16) has an intensity of about 5: however
 # good the kernel, that product is limited by memory. The picture:
 
 # %%
@@ -208,7 +230,7 @@ assert (large.TM + large.TN, large.TM * large.TN) == (16, 64)
 
 # %%
 SMS = 132  # an H200's multiprocessors
-for M, N in ((4096, 4096), (128, 3136), (64, 64)):
+for M, N in ((4096, 4096), conv1[:2], conv2[:2], (64, 64)):   # square, the course DCGAN's two convolutions, tiny
     print(f"M={M:5d} N={N:5d}: {geometry.choose_tile_config(M, N, 1, SMS)} tiles")
 assert geometry.choose_tile_config(4096, 4096, 1, SMS) == "large"  # 1024 tiles of 128x128: plenty
 assert geometry.choose_tile_config(64, 64, 1, SMS) == "small"

@@ -243,6 +243,56 @@ def density_coverage(real_features, fake_features, k: int = 5, batch: int = 1000
     return {"density": balls_holding / (k * len(fake)), "coverage": float(covered.mean())}
 
 
+# ----------------------------------------------------------------------------- image-to-image
+#
+# A translation has a right answer (the target), so besides the feature-based metrics above it can
+# be measured pixel by pixel: PSNR. And blur, the typical failure of a pixel loss, has a measure of
+# its own: the energy of the image gradient.
+
+
+def _check_image_pair(output, target, who: str):
+    output, target = np.asarray(output, np.float64), np.asarray(target, np.float64)
+    if output.shape != target.shape or output.ndim != 4 or len(output) == 0:
+        raise ValueError(f"{who} expects two arrays of images of one shape (N, C, H, W) with "
+                         f"N >= 1, got {output.shape} and {target.shape}")
+    return output, target
+
+
+def psnr(output, target, data_range: float = 2.0, mask=None) -> float:
+    """Peak signal-to-noise ratio in dB, the mean over images of 10 log10(data_range^2 / MSE_i).
+
+    output, target: (N, C, H, W); data_range: max - min of the pixel scale (2 for [-1, 1]);
+    mask: (H, W) bool, only these pixels count (the filled-in region of an inpainting). Higher is
+    closer; +6 dB is half the root-mean-square error. An image equal to its target (MSE 0) counts
+    as 100 dB, so one exact copy does not make the mean infinite.
+    """
+    output, target = _check_image_pair(output, target, "psnr")
+    diff = (output - target) ** 2
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != output.shape[2:] or not mask.any():
+            raise ValueError(f"psnr: mask must be a non-empty (H, W) = {output.shape[2:]} bool "
+                             f"array, got shape {mask.shape}")
+        diff = diff[:, :, mask]
+    mse = diff.reshape(len(diff), -1).mean(axis=1)
+    with np.errstate(divide="ignore"):
+        values = np.where(mse > 0, 10 * np.log10(data_range ** 2 / np.maximum(mse, 1e-300)), 100.0)
+    return float(np.minimum(values, 100.0).mean())
+
+
+def gradient_energy(images) -> float:
+    """Sharpness: the mean squared difference between neighbouring pixels,
+    mean over images and pixels of (x[i, j+1] - x[i, j])^2 + (x[i+1, j] - x[i, j])^2 (halved:
+    the mean of the two). images: (N, C, H, W). A blurred image has less of it than a sharp one
+    (blur averages neighbours together); noise has more. Compare it with the same measure on real
+    images: a ratio below 1 is blur."""
+    images = np.asarray(images, np.float64)
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"gradient_energy expects images (N, C, H, W) with N >= 1, got "
+                         f"{images.shape}")
+    dx = np.diff(images, axis=3) ** 2
+    dy = np.diff(images, axis=2) ** 2
+    return float((dx.mean() + dy.mean()) / 2)
 # ----------------------------------------------------------------------------- copies and blur
 
 

@@ -2,6 +2,7 @@
 
     image_grid(images)                 (N, C, H, W) in [-1, 1] -> one (H', W', C) uint8 mosaic
     save_image_grid(images, path)      the mosaic as a PNG
+    translation_grid(inputs, outputs, targets)   rows input | output | target (image-to-image)
     plot_losses(history, path)         D and G loss over steps
     plot_d_outputs(history, path)      D(x) and D(G(z)) over steps
     plot_2d(real, fake, path, critic)  real and generated points over the discriminator's contour
@@ -49,6 +50,27 @@ def save_image_grid(images, path, nrow: int | None = None, scale: int = 3) -> No
     grid = grid.repeat(scale, axis=0).repeat(scale, axis=1)
     plt = _pyplot()
     plt.imsave(path, grid[..., 0] if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255)
+
+
+def translation_grid(inputs, outputs, targets=None) -> np.ndarray:
+    """k translations as one batch of images for image_grid(..., nrow=k): the inputs in the first
+    row, the outputs in the second, the targets (if given) in the third. Inputs smaller than the
+    outputs (super-resolution) are blown up by repeating pixels, so their blocks show."""
+    inputs, outputs = np.asarray(inputs, np.float32), np.asarray(outputs, np.float32)
+    if inputs.ndim != 4 or outputs.ndim != 4 or len(inputs) != len(outputs):
+        raise ValueError(f"translation_grid expects as many inputs as outputs, (N, C, H, W) each, "
+                         f"got shapes {inputs.shape} and {outputs.shape}")
+    factor = outputs.shape[-1] // inputs.shape[-1]
+    if factor > 1:
+        inputs = inputs.repeat(factor, axis=2).repeat(factor, axis=3)
+    rows = [inputs, outputs] + ([np.asarray(targets, np.float32)] if targets is not None else [])
+    return np.concatenate(rows)
+
+
+def save_translation_grid(inputs, outputs, targets, path, scale: int = 3) -> None:
+    """translation_grid as a PNG: input | output | target, one column per example."""
+    grid = translation_grid(inputs, outputs, targets)
+    save_image_grid(grid, path, nrow=len(outputs), scale=scale)
 
 
 def _column(history, name):

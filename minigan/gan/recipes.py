@@ -19,8 +19,8 @@ from minigan.gan import remedies
 from minigan.gan.models import FAMILIES
 from minigan.gan.models.progan import active_parameters
 from minigan.gan.losses import get_loss
-from minigan.gan.settings import (IMAGE_DATASETS, MODELS, TOY_DATASETS,  # noqa: F401 (re-exported)
-                                   check_backend_available)
+from minigan.gan.settings import (IMAGE_DATASETS, MODEL_LOSS, MODEL_TASK, MODELS,  # noqa: F401
+                                   TOY_DATASETS, check_backend_available)  # (re-exported)
 from minigan.gan.training import TrainConfig, Trainer, check_checkpoint
 
 # Images: the hyperparameters of the papers that introduced each loss. 2-D data: larger steps, as
@@ -52,7 +52,7 @@ def default_config(model: str = "dcgan", dataset: str = "sample", loss: str | No
                    source: str = "the config", **overrides) -> TrainConfig:
     """The defaults for a model/dataset/loss combination, with `overrides` on top (checked by
     minigan.gan.settings; `source` names them in error messages). loss None: the model's own
-    (its paper's: bce, wgan-gp for progan)."""
+    (its paper's: bce; lsgan for cyclegan, wgan-gp for progan)."""
     if model not in MODELS:
         raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
     kind = kind_of(dataset)
@@ -82,6 +82,8 @@ class Run:
     loader: object
     dataset: object
     conditional: bool
+    held_out: object = None    # image-to-image: the held-out ImagePairs (snapshots, evaluation)
+    features: object = None    # srgan with feature_weight > 0: the feature network of its loss
 
 
 def build_models(config: TrainConfig, data_shape):
@@ -111,6 +113,16 @@ def build_models(config: TrainConfig, data_shape):
     if config.spectral_norm:
         remedies.spectral_normalise(D)
     return G, D, family.conditional
+
+
+def feature_network(root=None):
+    """SRGAN's feature loss network: the evaluator's two convolutions and their ReLUs, (N, 1, 28,
+    28) -> (N, 64, 7, 7), frozen (the paper uses VGG's convolutional features the same way)."""
+    from minigan.gan.evaluator import load_evaluator
+
+    network = load_evaluator("fashion-mnist", root=root).model.features[:4]
+    network.requires_grad_(False)
+    return network.eval()
 
 
 def build_optimizers(config: TrainConfig, G, D):
@@ -251,6 +263,8 @@ def build(config: TrainConfig, dataset=None, root=None) -> Run:
     check_memory(config, None if dataset is None else len(dataset))
     mg.set_backend(config.backend)
     mg.manual_seed(config.seed)
+    if config.model in MODEL_TASK:
+        return _build_translation(config, dataset, root)
     dataset = dataset if dataset is not None else load_training_data(config, root)
     sample = dataset[0]
     data_shape = tuple(np.asarray(sample[0] if isinstance(sample, tuple) else sample).shape)
@@ -263,8 +277,38 @@ def build(config: TrainConfig, dataset=None, root=None) -> Run:
     return Run(G, D, opt_g, opt_d, loader, dataset, conditional)
 
 
+def _build_translation(config: TrainConfig, dataset=None, root=None) -> Run:
+    """build() for an image-to-image model: its task's train split (or `dataset`, ImagePairs) and
+    held-out split, the models, the optimizers, the loader."""
+    from minigan.datasets.translation import load_task
+
+    task = MODEL_TASK[config.model]
+    dataset = dataset if dataset is not None else load_task(task, "train", config.dataset, root)
+    held_out = load_task(task, "held-out", config.dataset, root)
+    if config.batch_size > len(dataset):
+        raise ValueError(f"batch_size must be at most the task's size ({len(dataset)} pairs in "
+                         f"{task!r}), got {config.batch_size}")
+    G, D, _ = build_models(config, (1, 28, 28))
+    if config.backend != "numpy":
+        G.to(config.backend)
+        D.to(config.backend)
+    opt_g, opt_d = build_optimizers(config, G, D)
+    loader = DataLoader(dataset, batch_size=config.batch_size, shuffle=True, drop_last=True)
+    features = feature_network(root) if config.model == "srgan" and config.feature_weight else None
+    if features is not None and config.backend != "numpy":
+        features.to(config.backend)
+    return Run(G, D, opt_g, opt_d, loader, dataset, False, held_out, features)
+
+
 def make_trainer(run: Run, config: TrainConfig, out_dir=None, eval_fn=None) -> Trainer:
-    """The Trainer of a built run: a ProgressiveTrainer for the growing models (progan)."""
+    """The Trainer of a built run: a TranslationTrainer for the image-to-image models, a
+    ProgressiveTrainer for the growing models (progan)."""
+    if config.model in MODEL_TASK:
+        from minigan.gan.translation import TranslationTrainer
+
+        return TranslationTrainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config,
+                                  run.held_out, out_dir=out_dir, eval_fn=eval_fn,
+                                  features=run.features)
     trainer = Trainer
     if FAMILIES[config.model].growing:
         from minigan.gan.progressive import ProgressiveTrainer as trainer

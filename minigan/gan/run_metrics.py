@@ -175,6 +175,43 @@ def evaluate_samples(samples, dataset: str, evaluator=None, reference=None, root
             "evaluator_test_accuracy": evaluator.test_accuracy}
 
 
+# ----------------------------------------------------------------------------- image-to-image
+
+
+def translation_metrics(evaluator, outputs, held_out, model: str) -> dict:
+    """How good the translations `outputs` of the held-out inputs are (held_out: ImagePairs; its
+    first len(outputs) pairs), in four numbers:
+
+        fd          realism: FD between the evaluator's features of the outputs and of the
+                    held-out targets (the real images of the target domain; lower is better)
+        accuracy    content kept: the evaluator's accuracy on the outputs, against the class of
+                    each input (does a translated outline still show a sneaker?)
+        psnr        closeness to the target, pixel by pixel (dB); for inpainting on the filled-in
+                    centre only (the rest is copied from the input)
+        sharpness   gradient_energy(outputs) / gradient_energy(targets): 1 is as sharp as the real
+                    images, below 1 is blur
+    """
+    from minigan.datasets.translation import MASK_SIZE, centre_mask
+
+    outputs = check_images(np.asarray(outputs))
+    n = len(outputs)
+    if n > len(held_out):
+        raise ValueError(f"got {n} translations, but the held-out split has {len(held_out)} inputs")
+    targets, labels = held_out.targets[:n], held_out.labels[:n]
+    if n < 2:
+        raise ValueError(f"the metrics need at least 2 translations, got {n}")
+    features, probabilities = evaluator.features_and_probabilities(outputs)
+    real_features, _ = evaluator.features_and_probabilities(targets)
+    mask = centre_mask(targets.shape[-1], MASK_SIZE) if model == "inpaint" else None
+    return {
+        "fd": M.frechet_distance_from_features(real_features, features),
+        "accuracy": float((probabilities.argmax(axis=1) == labels).mean()),
+        "psnr": M.psnr(outputs, targets, mask=mask),
+        "sharpness": M.gradient_energy(outputs) / M.gradient_energy(targets),
+        "num_samples": n,
+    }
+
+
 # ----------------------------------------------------------------------------- during training
 
 
@@ -188,6 +225,13 @@ def training_eval_fn(config, run):
     """fn(trainer) -> dict of metrics, for Trainer(eval_fn=...). The evaluator and the reference
     features are loaded once, here (so a missing evaluator stops the run before it starts)."""
     n = config.n_samples
+    if getattr(run, "held_out", None) is not None:  # an image-to-image model
+        evaluator = load_evaluator(config.dataset)
+
+        def evaluate_translations(trainer) -> dict:
+            outputs = trainer.sample_many(n)
+            return translation_metrics(evaluator, outputs, run.held_out, config.model)
+        return evaluate_translations
     if config.dataset in TOY_DATASETS:
         def evaluate_toy(trainer) -> dict:
             return toy_metrics(config.dataset, draw_samples(trainer, n))

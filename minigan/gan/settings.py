@@ -39,6 +39,16 @@ IMAGE_DATASETS = ("sample", "fashion-mnist", "mnist")
 # Which kind of data each model takes, and the image side it is built for (None: any).
 MODEL_DATA = {name: family.data for name, family in FAMILIES.items()}
 MODEL_IMAGE_SIZE = {name: family.image_size for name, family in FAMILIES.items()}
+# The image-to-image models: the task each translates (minigan.datasets.translation) and the GAN
+# loss of its paper (the only one it takes).
+MODEL_TASK = {name: family.task for name, family in FAMILIES.items() if family.task}
+MODEL_LOSS = {name: family.loss for name, family in FAMILIES.items() if family.loss}
+# Settings of the noise-to-image GANs that an image-to-image model does not use: refused when set.
+NOISE_ONLY = ("n_critic", "drift", "label_smoothing", "two_sided_smoothing", "instance_noise",
+              "feature_matching", "minibatch", "pack", "spectral_norm", "unroll")
+# Settings only the image-to-image models use: refused for the others when set.
+TRANSLATION_ONLY = ("adv_weight", "pixel_weight", "cycle_weights", "identity_weight",
+                    "feature_weight", "pool_size", "blocks", "dropout")
 IMAGE_CLASSES = 10  # every image dataset here has ten classes (a conditional GAN's labels)
 
 
@@ -161,8 +171,9 @@ SETTINGS = (
     Setting("lr_g", float, 2e-4, "generator learning rate", low=0, low_open=True),
     Setting("lr_d", float, 2e-4, "discriminator learning rate", low=0, low_open=True),
     Setting("betas", tuple, (0.5, 0.999), "Adam's (beta1, beta2)", low=0, high=1, high_open=True),
-    Setting("lr_decay", str, "none", "linear: both learning rates fall to 0 at the last step",
-            choices=("none", "linear")),
+    Setting("lr_decay", str, "none", "linear: both learning rates fall to 0 at the last step; "
+            "linear-second-half: constant for the first half of the steps, then linear to 0 "
+            "(CycleGAN's schedule)", choices=("none", "linear", "linear-second-half")),
     Setting("n_critic", int, 1, "discriminator steps per generator step", low=1, high=1000),
     Setting("gp_weight", float, 10.0, "gradient penalty weight (wgan-gp)", low=0),
     Setting("clip_value", float, 0.01, "weight clipping bound (wgan)", low=0, low_open=True),
@@ -185,6 +196,22 @@ SETTINGS = (
             high=100),
     Setting("unroll_lr", float, 0.5, "learning rate of those unrolled SGD steps", low=0,
             low_open=True),
+    # -- image-to-image models (pix2pix, cyclegan, srgan, inpaint) -------------------------------
+    Setting("adv_weight", float, 1.0, "weight of the adversarial term of G's loss (0: no "
+            "adversary, the baseline: G trained on its pixel or cycle loss alone)", low=0),
+    Setting("pixel_weight", float, 100.0, "weight of G's pixel loss (pix2pix: L1, srgan and "
+            "inpaint: L2)", low=0),
+    Setting("cycle_weights", tuple, (10.0, 10.0), "cyclegan: weights of the two cycle-consistency "
+            "losses, a -> b -> a and b -> a -> b", low=0),
+    Setting("identity_weight", float, 5.0, "cyclegan: weight of the identity loss", low=0),
+    Setting("feature_weight", float, 0.0, "srgan: weight of the feature loss (MSE between the "
+            "evaluator's convolutional features of the output and of the target)", low=0),
+    Setting("pool_size", int, 50, "cyclegan: past translations kept for D (0: no pool)", low=0,
+            high=10_000),
+    Setting("blocks", int, 3, "residual blocks of the cyclegan and srgan generators", low=0,
+            high=100),
+    Setting("dropout", float, 0.5, "pix2pix: dropout in the U-Net's decoder", low=0, high=1,
+            high_open=True),
     # -- progressive growing and the style-based generator (Karras et al. 2018, 2019) -------------
     Setting("grow_every", int, 600, "progan: steps at each resolution (7, 14, 28) before the next "
             "block grows (0: the full network from the first step)", low=0, high=100_000_000,
@@ -253,6 +280,18 @@ def check_combination(config) -> None:
     if kind == "image" and size is not None and config.image_size != size:
         raise ValueError(f"image_size must be {size} for model {config.model!r}, got "
                          f"{config.image_size}")
+    translation = config.model in MODEL_TASK
+    if translation and config.loss != MODEL_LOSS[config.model]:
+        raise ValueError(f"model {config.model!r} trains with the {MODEL_LOSS[config.model]!r} "
+                         f"loss of its paper, got loss {config.loss!r}")
+    unused = NOISE_ONLY if translation else TRANSLATION_ONLY
+    changed = [BY_NAME[name].flag for name in unused
+               if getattr(config, name) != BY_NAME[name].default]
+    if changed:
+        kinds = "noise-to-image GANs" if translation else "image-to-image models"
+        verb = "applies" if len(changed) == 1 else "apply"
+        raise ValueError(f"{', '.join(changed)} {verb} to the {kinds}, not to model "
+                         f"{config.model!r}")
     unused = [s.flag for s in CONFIG_SETTINGS if s.models and config.model not in s.models
               and getattr(config, s.name) != s.default]
     if unused:
@@ -358,6 +397,15 @@ class TrainConfig:
     spectral_norm: bool = False
     unroll: int = 0
     unroll_lr: float = 0.5
+    # the image-to-image models
+    adv_weight: float = 1.0
+    pixel_weight: float = 100.0
+    cycle_weights: tuple = (10.0, 10.0)
+    identity_weight: float = 5.0
+    feature_weight: float = 0.0
+    pool_size: int = 50
+    blocks: int = 3
+    dropout: float = 0.5
     # progressive growing and the style-based generator
     grow_every: int = 600
     fade_steps: int = 300
@@ -387,7 +435,9 @@ class TrainConfig:
     def to_dict(self) -> dict:
         """The settings as JSON-ready values (config.json, a checkpoint's config)."""
         d = asdict(self)
-        d["betas"] = list(self.betas)
+        for s in CONFIG_SETTINGS:  # pairs as JSON lists
+            if s.type is tuple:
+                d[s.name] = list(d[s.name])
         return d
 
     @classmethod

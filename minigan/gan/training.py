@@ -47,6 +47,23 @@ CHECKPOINT_KEYS = ("format", "step", "elapsed", "config", "G", "D", "opt_g", "op
                    "loader", "fixed_noise", "frames", "frame_steps", "history", "metrics")
 
 
+def lr_factor(step: int, steps: int, decay: str) -> float:
+    """The learning rate at `step` of `steps`, as a fraction of the initial one:
+
+        none                 1
+        linear               1 - step / steps                         (1 at the start, 0 at the end)
+        linear-second-half   1 until steps / 2, then 1 - (step - steps/2) / (steps/2)   (CycleGAN's)
+    """
+    if decay == "none":
+        return 1.0
+    if decay == "linear":
+        return 1 - step / max(steps, 1)
+    if decay == "linear-second-half":
+        half = steps / 2
+        return 1.0 if step <= half else 1 - (step - half) / max(half, 1)
+    raise ValueError(f"lr_decay must be 'none', 'linear' or 'linear-second-half', got {decay!r}")
+
+
 class TrainingDiverged(RuntimeError):
     """A loss, a weight or an optimizer state became NaN or infinite; the message says at which
     step and where the last good checkpoint is."""
@@ -79,11 +96,16 @@ class Trainer:
         self.metrics: list[dict] = []
         self.frames: list[np.ndarray] = []  # uint8 snapshots of the fixed-noise samples
         self.frame_steps: list[int] = []    # the step of each frame
-        self.fixed_noise = mg.randn(config.num_fixed, config.latent_dim)
-        self.fixed_labels = (mg.Tensor(np.arange(config.num_fixed) % config.num_classes)
-                             if conditional else None)
+        self.fixed_noise, self.fixed_labels = self._fixed_batch()
         self._batches = None
         self.last_checkpoint_step = None
+
+    def _fixed_batch(self):
+        """What G is given at every snapshot: (fixed noise, labels 0, 1, 2 ... for a conditional G
+        or None)."""
+        cfg = self.config
+        labels = mg.Tensor(np.arange(cfg.num_fixed) % cfg.num_classes) if self.conditional else None
+        return mg.randn(cfg.num_fixed, cfg.latent_dim), labels
 
     # -- one step ----------------------------------------------------------------------------
     def _next_batch(self):
@@ -104,23 +126,33 @@ class Trainer:
         return mg.randn(n, self.config.latent_dim)
 
     def _set_learning_rates(self) -> None:
-        """With lr_decay="linear", both learning rates fall linearly from their initial value to
-        0."""
+        """Both learning rates times lr_factor(step) (lr_decay "linear" or "linear-second-half")."""
         cfg = self.config
         if cfg.lr_decay == "none":
             return
-        if cfg.lr_decay != "linear":
-            raise ValueError(f"lr_decay must be 'none' or 'linear', got {cfg.lr_decay!r}")
-        factor = 1 - self.step / max(cfg.steps, 1)
+        factor = lr_factor(self.step, cfg.steps, cfg.lr_decay)
         for optimizer, lr in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
             for group in optimizer.param_groups:
                 group["lr"] = lr * factor
 
     def train_step(self) -> dict:
-        """n_critic D steps on fresh real batches, then one G step; returns the history row."""
-        cfg = self.config
+        """One training step (game_step), timed and checked; returns the history row."""
         started = time.perf_counter()
         self._set_learning_rates()
+        stats = self.game_step()
+        self.elapsed += time.perf_counter() - started
+        row = {"step": self.step + 1, "epoch": self.loader.epoch, **stats,
+               "time": round(self.elapsed, 4)}
+        bad = [f"{key} = {value}" for key, value in stats.items() if not math.isfinite(value)]
+        if bad:
+            self._diverged(self.step + 1, ", ".join(bad) + " (not finite)")
+        self.step += 1
+        self.history.append(row)
+        return row
+
+    def game_step(self) -> dict:
+        """n_critic D steps on fresh real batches, then one G step; returns their statistics."""
+        cfg = self.config
         noise = cfg.instance_noise * (1 - self.step / max(cfg.steps, 1))  # annealed to 0
         for _ in range(cfg.n_critic):
             real, labels = self._next_batch()
@@ -130,17 +162,9 @@ class Trainer:
                              clip_value=cfg.clip_value, instance_noise=noise, drift=cfg.drift)
         g_labels = mg.randint(0, cfg.num_classes, (cfg.batch_size,)) if self.conditional else None
         g_stats = g_step(self.G, self.D, self.opt_g, self._noise(cfg.batch_size), self.loss,
-                         labels=g_labels,
-                         real=real, objective=self.g_objective, instance_noise=noise)
-        self.elapsed += time.perf_counter() - started
-        row = {"step": self.step + 1, "epoch": self.loader.epoch, **d_stats, **g_stats,
-               "time": round(self.elapsed, 4)}
-        if not (math.isfinite(row["d_loss"]) and math.isfinite(row["g_loss"])):
-            self._diverged(self.step + 1, f"d_loss = {row['d_loss']}, g_loss = {row['g_loss']} "
-                                          "(not finite)")
-        self.step += 1
-        self.history.append(row)
-        return row
+                         labels=g_labels, real=real, objective=self.g_objective,
+                         instance_noise=noise)
+        return {**d_stats, **g_stats}
 
     def _diverged(self, step: int, what: str):
         kept = (f"the last good checkpoint ({self.out_dir / 'checkpoint.npz'}, step "
@@ -173,13 +197,16 @@ class Trainer:
         self.D.eval()
         try:
             with mg.no_grad(), np.errstate(all="ignore"):
-                x = mg.tensor(fixed)
-                scores = self.D(x) if self.fixed_labels is None else self.D(x, self.fixed_labels)
+                scores = self._scores_of_fixed(mg.tensor(fixed))
         finally:
             self.D.train(was_training)
         if not np.isfinite(scores.numpy()).all():
             return "D's output for G's fixed-noise samples"
         return None
+
+    def _scores_of_fixed(self, fixed):
+        """D's scores of G's samples of the fixed batch (for the NaN guard)."""
+        return self.D(fixed) if self.fixed_labels is None else self.D(fixed, self.fixed_labels)
 
     def check_finite(self) -> None:
         """Raise TrainingDiverged unless every weight and optimizer state is finite."""
@@ -304,12 +331,13 @@ class Trainer:
         def refuse(key: str, expected: str, got) -> ValueError:
             return ValueError(f"the checkpoint's {key} should be {expected}, got {got}")
 
-        num_fixed, latent = self.config.num_fixed, self.config.latent_dim
-        noise = state["fixed_noise"]
-        if noise.dtype.kind != "f" or noise.shape != (num_fixed, latent) or \
-                not np.isfinite(noise).all():
-            raise refuse("'fixed_noise'", f"finite floats of shape {(num_fixed, latent)} "
-                         "(num_fixed, latent_dim)", f"a {noise.dtype} array of shape {noise.shape}")
+        num_fixed, noise = self.config.num_fixed, state["fixed_noise"]
+        # (num_fixed, latent_dim); an image-to-image model's fixed batch is its first inputs
+        shape = tuple(self.fixed_noise.shape)
+        what = "(num_fixed, latent_dim)" if len(shape) == 2 else "(the fixed held-out inputs)"
+        if noise.dtype.kind != "f" or noise.shape != shape or not np.isfinite(noise).all():
+            raise refuse("'fixed_noise'", f"finite floats of shape {shape} {what}",
+                         f"a {noise.dtype} array of shape {noise.shape}")
         frames = state["frames"]
         if frames.ndim > 1 and frames.shape[1] != num_fixed:
             raise refuse("'frames'", f"snapshots of the {num_fixed} fixed-noise samples",
@@ -387,10 +415,12 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
         got = state.get("format") if isinstance(state, dict) else type(state).__name__
         raise ValueError(f"{source} is not a minigan GAN checkpoint (format {got!r}, expected "
                          f"{CHECKPOINT_FORMAT!r})")
-    missing = sorted(set(CHECKPOINT_KEYS) - set(state))
-    extra = sorted(set(state) - set(CHECKPOINT_KEYS))
+    model = state["config"].get("model") if isinstance(state.get("config"), dict) else None
+    keys = CHECKPOINT_KEYS + (("pools",) if model == "cyclegan" else ())  # its pools of fakes
+    missing = sorted(set(keys) - set(state))
+    extra = sorted(set(state) - set(keys))
     if missing or extra:
-        raise ValueError(f"{source} should have exactly the keys {list(CHECKPOINT_KEYS)}: "
+        raise ValueError(f"{source} should have exactly the keys {list(keys)}: "
                          + "; ".join(f"{what} {keys}" for what, keys in (("it lacks", missing),
                                      ("it has the unknown", extra)) if keys))
 
@@ -446,9 +476,15 @@ def check_checkpoint(state, source: str = "the checkpoint") -> TrainConfig:
 
 
 def history_columns(config: TrainConfig) -> tuple[str, ...]:
-    """The columns of a run's history: HISTORY_COLUMNS, and GROWING_COLUMNS for a growing model."""
+    """The columns of a run's history: HISTORY_COLUMNS, and GROWING_COLUMNS for a growing model;
+    for an image-to-image model, those its step records (gan/translation.py)."""
     from minigan.gan.models import FAMILIES
+    from minigan.gan.settings import MODEL_TASK
 
+    if config.model in MODEL_TASK:
+        from minigan.gan.translation import history_columns as translation_columns
+
+        return translation_columns(config)
     family = FAMILIES.get(config.model)
     return HISTORY_COLUMNS + (GROWING_COLUMNS if family is not None and family.growing else ())
 

@@ -17,6 +17,12 @@ Where output pixel i samples the input (PyTorch's conventions; scale = in / out,
     bilinear, align_corners=False   src = max((i + 0.5) * scale - 0.5, 0)
     bilinear, align_corners=True    src = i * (in - 1) / (out - 1)   (0 when out == 1)
     bilinear: rows i0 = floor(src) and i1 = min(i0 + 1, in - 1), weights 1 - t and t, t = src - i0
+    bicubic                         src as bilinear's, but not clipped at 0 (align_corners=False)
+    bicubic: rows i0 - 1 .. i0 + 2 (clipped to 0 .. in - 1), t = src - i0, weights from Keys'
+             cubic convolution kernel with a = -0.75 (PyTorch's and OpenCV's choice):
+                 W(d) = (a + 2)|d|^3 - (a + 3)|d|^2 + 1        for |d| <= 1
+                 W(d) = a|d|^3 - 5a|d|^2 + 8a|d| - 4a          for 1 < |d| < 2
+             at the distances d = t + 1, t, 1 - t, 2 - t of the four rows.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ import numpy as np
 from minigan.autograd import Tensor
 from minigan.ops._operands import as_tensor
 
-MODES = ("nearest", "bilinear")
+MODES = ("nearest", "bilinear", "bicubic")
+CUBIC_A = -0.75
 
 
 def interpolation_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
@@ -48,12 +55,34 @@ def interpolation_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
     if align_corners:
         src = i * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
     else:
-        src = np.maximum((i + 0.5) * scale - 0.5, 0.0)
+        src = (i + 0.5) * scale - 0.5
+    if mode == "bicubic":
+        return _cubic_matrix(src, n_in)
+    src = np.maximum(src, 0.0)
     i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
     i1 = np.minimum(i0 + 1, n_in - 1)
     t = src - i0
     np.add.at(matrix, (np.arange(n_out), i0), 1.0 - t)
     np.add.at(matrix, (np.arange(n_out), i1), t)
+    return matrix
+
+
+def cubic_weight(d: np.ndarray, a: float = CUBIC_A) -> np.ndarray:
+    """Keys' cubic convolution kernel W(d) (module docstring); 0 for |d| >= 2."""
+    d = np.abs(d)
+    near = ((a + 2) * d - (a + 3)) * d * d + 1
+    far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+    return np.where(d <= 1, near, np.where(d < 2, far, 0.0))
+
+
+def _cubic_matrix(src: np.ndarray, n_in: int) -> np.ndarray:
+    """The bicubic interpolation matrix (n_out, n_in) for output pixels sampling at `src`."""
+    i0 = np.floor(src).astype(np.int64)
+    t = src - i0
+    rows = np.arange(len(src))
+    matrix = np.zeros((len(src), n_in))
+    for offset in (-1, 0, 1, 2):  # the four input rows around src; at the borders they repeat
+        np.add.at(matrix, (rows, np.clip(i0 + offset, 0, n_in - 1)), cubic_weight(t - offset))
     return matrix
 
 
@@ -71,8 +100,9 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                 antialias: bool = False) -> Tensor:
     """Resize (N, C, H, W) to (N, C, H_out, W_out), H_out = size or floor(H * scale_factor).
 
-    mode 'nearest' or 'bilinear'; align_corners (bilinear only; default False) pins the corner
-    pixels of input and output together. Differentiable (twice and more) with respect to input.
+    mode 'nearest', 'bilinear' or 'bicubic'; align_corners (bilinear and bicubic; default False)
+    pins the corner pixels of input and output together. Differentiable (twice and more) with
+    respect to input.
     """
     input = as_tensor(input)
     if mode not in MODES:

@@ -3,7 +3,7 @@ dL/dx without the x_hat * mean(g * x_hat) term (the variance's dependence on x).
 
 The CI proof (tests/test_exercises.py) checks that the exercise's tests catch it."""
 
-CAUGHT_BY = "test_gradcheck"  # the test that must fail on this answer
+CAUGHT_BY = ("test_backward_matches_autograd_of_the_formula", "test_gradcheck", "test_gradgradcheck")
 
 import minigan as mg
 
