@@ -125,16 +125,20 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--gan-steps", type=int, default=2000)
     parser.add_argument("--classifier-steps", type=int, default=1000)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="run seeds first-seed .. seeds-1 only (to finish a run that stopped part way)")
     parser.add_argument("--workers", type=int, default=1, help="seeds run in parallel processes (same results)")
     args = parser.parse_args(argv)
     rows, gan_rows = [], []
     with ProcessPoolExecutor(args.workers) as workers:
-        for r, g in workers.map(partial(run_seed_in_worker, args=args), range(args.seeds)):
+        for r, g in workers.map(partial(run_seed_in_worker, args=args),
+                                range(args.first_seed, args.seeds)):
             rows += r
             gan_rows.append(g)
     command = (f"OPENBLAS_NUM_THREADS=1 python experiments/augmentation.py --per-class {args.per_class} "
                f"--fake-per-class {args.fake_per_class} --seeds {args.seeds} --gan-steps {args.gan_steps} "
-               f"--classifier-steps {args.classifier_steps}")
+               f"--classifier-steps {args.classifier_steps}"
+               + (f" --first-seed {args.first_seed}" if args.first_seed else ""))
     write_results("augmentation", {"command": command, **vars(args), "runs": rows, "cgan": gan_rows},
                   markdown(rows, gan_rows, args, command))
     return 0

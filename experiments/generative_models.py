@@ -170,6 +170,8 @@ def main(argv=None) -> int:
     parser.add_argument("--pixel-sigma", type=float, nargs="+", default=[0.35, 1.0],
                         help="the VAE decoder's noise s in [-1, 1] pixel units (one VAE per value)")
     parser.add_argument("--latent-dim", type=int, default=16)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="run seeds first-seed .. seeds-1 only (to finish a run that stopped part way)")
     parser.add_argument("--workers", type=int, default=1, help="seeds run in parallel processes (same results)")
     args = parser.parse_args(argv)
     data = load_dataset("sample")
@@ -178,13 +180,15 @@ def main(argv=None) -> int:
     real_sharpness = float(laplacian_sharpness(data.images).mean())
     rows = []
     with ProcessPoolExecutor(args.workers) as pool:
-        for seed_rows in pool.map(partial(run_seed_in_worker, args=args), range(args.seeds)):
+        for seed_rows in pool.map(partial(run_seed_in_worker, args=args),
+                                  range(args.first_seed, args.seeds)):
             rows += seed_rows
     real = scored(evaluator, reference, data.images[np.random.default_rng(0).permutation(len(data))[:SAMPLES]], real_sharpness)
     rows.append({"model": "real", "what": "2,000 images of the sample", "seed": 0, "cpu_s": 0, **real})
     command = (f"OPENBLAS_NUM_THREADS=1 python experiments/generative_models.py --steps {args.steps} --seeds {args.seeds} "
-               f"--pixel-sigma {' '.join(f'{s:g}' for s in args.pixel_sigma)} --latent-dim {args.latent_dim}")
-    markdown = f"`{command}`\n\n" + table(rows, args.steps, args.latent_dim, list(range(args.seeds)))
+               f"--pixel-sigma {' '.join(f'{s:g}' for s in args.pixel_sigma)} --latent-dim {args.latent_dim}"
+               + (f" --first-seed {args.first_seed}" if args.first_seed else ""))
+    markdown = f"`{command}`\n\n" + table(rows, args.steps, args.latent_dim, list(range(args.first_seed, args.seeds)))
     markdown += f"\nReal images' mean Laplacian variance: {real_sharpness:.4f} (sharpness 1.00).\n"
     write_results("generative_models", {"command": command, "steps": args.steps, "seeds": args.seeds,
                                         "pixel_sigmas": args.pixel_sigma, "latent_dim": args.latent_dim,

@@ -106,16 +106,25 @@ def main(argv=None) -> int:
     parser.add_argument("--per-class", type=int, nargs="+", default=[10, 100, 500])
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--checkpoints", type=int, nargs="+", default=[500, 1000, 2000])
+    parser.add_argument("--only", nargs="+", metavar="PER_CLASS:SEED",
+                        help="run only these (per-class, seed) pairs (to finish a run that stopped part way)")
     parser.add_argument("--workers", type=int, default=1, help="runs in parallel processes (same results)")
     args = parser.parse_args(argv)
     jobs = [(per_class, seed) for per_class in args.per_class for seed in range(args.seeds)]
+    if args.only:
+        wanted = [tuple(int(part) if part.isdigit() else part for part in pair.split(":")) for pair in args.only]
+        unknown = [":".join(map(str, pair)) for pair in wanted if pair not in jobs]
+        if unknown:
+            parser.error(f"--only: expected PER_CLASS:SEED pairs from --per-class and --seeds, got {' '.join(unknown)}")
+        jobs = [job for job in jobs if job in wanted]
     rows = []
     with ProcessPoolExecutor(args.workers) as workers:
         futures = [workers.submit(run, per_class, seed, args.checkpoints) for per_class, seed in jobs]
         for future in futures:
             rows += future.result()
     command = (f"OPENBLAS_NUM_THREADS=1 python experiments/memorisation.py --per-class "
-               f"{' '.join(map(str, args.per_class))} --seeds {args.seeds} --checkpoints {' '.join(map(str, args.checkpoints))}")
+               f"{' '.join(map(str, args.per_class))} --seeds {args.seeds} --checkpoints {' '.join(map(str, args.checkpoints))}"
+               + (f" --only {' '.join(args.only)}" if args.only else ""))
     write_results("memorisation", {"command": command, **vars(args), "runs": rows}, markdown(rows, command))
     return 0
 

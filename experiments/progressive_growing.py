@@ -74,10 +74,12 @@ def report() -> None:
     commands = sorted({r["command"] for r in rows})
     lines += ["", "Commands (one process per run; the wall seconds were taken on the shared, loaded machine, several runs side by side: the CPU seconds are what the runs were given in equal amounts):", ""] + [f"    {c}" for c in commands]
     write_results(NAME, {"variants": VARIANTS, "summary": summary, "runs": rows}, "\n".join(lines) + "\n")
-    pictures = {v: RESULTS / f"{NAME}_samples_{i}.npy" for i, v in enumerate(VARIANTS)}
-    kept = {v: np.load(p) for v, p in pictures.items() if p.exists()}
-    if kept:
-        np.savez_compressed(RESULTS / f"{NAME}_samples.npz", **{f"v{list(VARIANTS).index(v)}": a for v, a in kept.items()})
+    pictures = {f"v{i}": RESULTS / f"{NAME}_samples_{i}.npy" for i in range(len(VARIANTS))}
+    new = {key: np.load(p) for key, p in pictures.items() if p.exists()}
+    if new:  # the pictures packed by an earlier report are kept: the new runs' join (or replace) them
+        packed = RESULTS / f"{NAME}_samples.npz"
+        kept = dict(np.load(packed)) if packed.exists() else {}
+        np.savez_compressed(packed, **{**kept, **new})
         for p in pictures.values():
             p.unlink(missing_ok=True)
     figure()

@@ -43,7 +43,8 @@ def _seed_and_backend():
 # emulator, the GPU check's dry run) is also grouped as gpu_harness.
 SLOW_FILES = {"test_lessons.py", "test_pytorch_programs.py", "test_exercises.py",
               "test_cuda_kernels.py", "test_cuda_nvrtc.py", "test_gpu_check.py", "test_site.py",
-              "test_ddp.py"}
+              "test_ddp.py", "test_pytorch_gan_collection.py", "test_image_to_image_programs.py",
+              "test_pytorch_karras_programs.py"}
 GPU_HARNESS_FILES = {"test_cuda_cpu.py", "test_cuda_kernels.py", "test_cuda_nvrtc.py",
                      "test_gpu_check.py"}
 

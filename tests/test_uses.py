@@ -39,6 +39,7 @@ def test_classic_augment_flips_and_shifts_within_the_image():
     assert 300 < len(positions) < 400                              # some shifts push the pixel out
 
 
+@pytest.mark.slow
 def test_train_classifier_learns_a_separable_problem_and_is_reproducible():
     rng = np.random.default_rng(0)
     images = np.full((40, 1, 28, 28), -1.0, np.float32)
@@ -93,3 +94,18 @@ def test_discriminator_scores_and_conditional_samples_restore_the_modes():
         D.eval()
         direct = D(mg.tensor(images), mg.tensor(np.array([0, 3, 3, 9, 1]), dtype=mg.int64)).numpy().ravel()
     np.testing.assert_allclose(scores, direct, rtol=1e-4, atol=1e-8)   # batches of 2 vs one batch: float32 rounding
+
+
+def test_memorisation_only_refuses_a_run_it_does_not_have():
+    """experiments/memorisation.py --only (finishing a run cut short): a pair outside --per-class x
+    --seeds, or not PER_CLASS:SEED, is refused with exit 2 naming it, before anything trains."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "experiments" / "memorisation.py"
+    done = subprocess.run([sys.executable, str(script), "--per-class", "10", "100", "--seeds", "2",
+                           "--only", "100:1", "500:0", "x:y"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "--only: expected PER_CLASS:SEED pairs from --per-class and --seeds, got 500:0 x:y" in done.stderr
+    assert "Traceback" not in done.stderr
