@@ -396,3 +396,43 @@ def get_num_threads() -> int:
             counts = []
         _state["threads"] = max(counts) if counts else 1
     return _state["threads"]
+
+
+# ----------------------------------------------------------------------------- CPU memory
+# speed: glibc's malloc returns every freed block of more than 128 KiB to the kernel (munmap), so
+# each new array of that size -- most of a GAN step's activations, columns and gradients -- starts
+# as fresh pages that fault in one 4 KiB page at a time, in the kernel. With BLAS on two threads
+# every munmap also stops the other core to flush its address cache. Measured on DCGAN-28 (batch
+# 64, idle 2-core machine, `python benchmarks/page_faults.py`: each setting in processes of its
+# own, alternated): 5,300 page faults per step -> 1; one thread 80 -> 69 ms per step, two threads
+# 76 -> 50 ms (PyTorch's step with the same setting: 62 -> 58 and 36 -> 34 ms). So at
+# import minigan asks glibc to keep blocks up to 32 MiB on its own heap (M_MMAP_THRESHOLD, the
+# largest glibc accepts) and to give the heap's free top back only past 128 MiB (M_TRIM_THRESHOLD):
+# freed arrays are reused by the next step instead of faulted in again. It changes no number, only
+# where freed memory waits; peak memory is measured by benchmarks/run.py's memory case.
+# MINIGAN_KEEP_FREED_MEMORY=0 in the environment leaves glibc's defaults; other C libraries (macOS,
+# musl) are left alone.
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers, from glibc's malloc.h
+KEEP_FREED_MEMORY = {M_MMAP_THRESHOLD: 32 << 20, M_TRIM_THRESHOLD: 128 << 20}
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed arrays for reuse (the settings above); True when it took
+    them, False where the C library is not glibc or MINIGAN_KEEP_FREED_MEMORY=0."""
+    import os
+    import platform
+
+    if os.environ.get("MINIGAN_KEEP_FREED_MEMORY", "1") == "0" or platform.libc_ver()[0] != "glibc":
+        return False
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # pragma: no cover - a glibc without mallopt
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    return all(mallopt(param, value) == 1 for param, value in KEEP_FREED_MEMORY.items())
+
+
+_state["keeps_freed_memory"] = keep_freed_memory()
