@@ -548,11 +548,21 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
     x_rows[:, :h, :, :w] = x.transpose(1, 2, 0, 3)
     taps = matmul_arrays(weight.reshape(c_in, -1).T, x_rows.reshape(c_in, -1))  # (C_out*kh*kw,
     taps = taps.reshape(c_out, kh, kw, oh * row)                                #  OH*N*Wq)
-    phases = np.zeros((sh, sw, c_out, (hq + 1) * row), x.dtype)  # a spare row: zeros spill there
+    phases = np.empty((sh, sw, c_out, (hq + 1) * row), x.dtype)  # a spare row: zeros spill there
+    written = set()  # the phases a tap has written: the first tap of a phase writes, the rest add
     for i in range(kh):
         for j in range(kw):
             start = (i * dh // sh) * row + j * dw // sw
-            phases[(i * dh) % sh, (j * dw) % sw, :, start:start + oh * row] += taps[:, i, j]
+            a, b = (i * dh) % sh, (j * dw) % sw
+            if (a, b) in written:
+                phases[a, b, :, start:start + oh * row] += taps[:, i, j]
+            else:
+                written.add((a, b))
+                phases[a, b, :, :start] = 0
+                phases[a, b, :, start:start + oh * row] = taps[:, i, j]
+                phases[a, b, :, start + oh * row:] = 0
+    for a, b in set(itertools.product(range(sh), range(sw))) - written:
+        phases[a, b] = 0  # a phase no tap reaches (stride larger than the kernel)
     phases = phases.reshape(sh, sw, c_out, hq + 1, n, wq)
     y = np.empty((n, c_out) + tuple(output_size), x.dtype)
     for a in range(sh):
