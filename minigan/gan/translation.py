@@ -194,6 +194,44 @@ def cyclegan_step(G_AB, G_BA, D_A, D_B, opt_g, opt_d, a, b, pool_a: ImagePool, p
     return row
 
 
+# --------------------------------------------------------------------- SRGAN and context encoder
+
+
+def _content_and_adversarial_step(G, D, opt_g, opt_d, inputs, real, pixel_weight, adv_weight,
+                                  feature_weight=0.0, features=None) -> dict:
+    """The step SRGAN and the context encoder share (their papers' losses have one form):
+
+        D: BCE, `real` (N, C, H, W) against fake = G(inputs) (detached), when adv_weight > 0;
+        G: pixel_weight * MSE(fake, real) [+ feature_weight * MSE(phi(fake), phi(real)), phi =
+           `features`] + adv_weight * -log D(fake), through the frozen D.
+
+    Returns the history row: d_loss, d_real, d_fake (when D trains), g_feature (with features),
+    g_adv (when D trains), g_loss, g_mse.
+    """
+    fake = G(inputs)
+    row = {}
+    if adv_weight:
+        real_logits, fake_logits = D(real), D(fake.detach())
+        row["d_loss"] = _step(opt_d, d_loss_bce(real_logits, fake_logits))
+        row["d_real"], row["d_fake"] = _probability(real_logits), _probability(fake_logits)
+    with frozen(D):
+        mse = F.mse_loss(fake, real)
+        loss_g = pixel_weight * mse
+        if feature_weight:
+            with mg.no_grad():
+                target_features = features(real)
+            feature = F.mse_loss(features(fake), target_features)
+            loss_g = loss_g + feature_weight * feature
+            row["g_feature"] = feature.item()
+        if adv_weight:
+            adversarial = g_loss_nonsaturating(D(fake))
+            loss_g = loss_g + adv_weight * adversarial
+            row["g_adv"] = adversarial.item()
+        row["g_loss"] = _step(opt_g, loss_g)
+    row["g_mse"] = mse.item()
+    return row
+
+
 # ----------------------------------------------------------------------------- SRGAN
 
 
@@ -205,28 +243,8 @@ def srgan_step(G, D, opt_g, opt_d, low, high, pixel_weight: float = 1.0, adv_wei
     (SRResNet's loss) + feature_weight * MSE(phi(G(low)), phi(high)) (the paper's VGG loss: phi
     the features of a trained classifier, `features`; optional) + adv_weight * -log D(G(low)).
     """
-    fake = G(low)
-    row = {}
-    if adv_weight:
-        real_logits, fake_logits = D(high), D(fake.detach())
-        row["d_loss"] = _step(opt_d, d_loss_bce(real_logits, fake_logits))
-        row["d_real"], row["d_fake"] = _probability(real_logits), _probability(fake_logits)
-    with frozen(D):
-        mse = F.mse_loss(fake, high)
-        loss_g = pixel_weight * mse
-        if feature_weight:
-            with mg.no_grad():
-                target_features = features(high)
-            feature = F.mse_loss(features(fake), target_features)
-            loss_g = loss_g + feature_weight * feature
-            row["g_feature"] = feature.item()
-        if adv_weight:
-            adversarial = g_loss_nonsaturating(D(fake))
-            loss_g = loss_g + adv_weight * adversarial
-            row["g_adv"] = adversarial.item()
-        row["g_loss"] = _step(opt_g, loss_g)
-    row["g_mse"] = mse.item()
-    return row
+    return _content_and_adversarial_step(G, D, opt_g, opt_d, low, high, pixel_weight, adv_weight,
+                                         feature_weight, features)
 
 
 # ----------------------------------------------------------------------------- context encoder
@@ -256,23 +274,8 @@ def inpaint_step(G, D, opt_g, opt_d, masked, image, pixel_weight: float = 0.999,
     masked L2), L_adv = -log D(G(masked)), λ_rec = 0.999, λ_adv = 0.001 in the paper. D (BCE)
     judges centres alone: the real ones against the painted ones.
     """
-    real = centre_of(image)
-    fake = G(masked)
-    row = {}
-    if adv_weight:
-        real_logits, fake_logits = D(real), D(fake.detach())
-        row["d_loss"] = _step(opt_d, d_loss_bce(real_logits, fake_logits))
-        row["d_real"], row["d_fake"] = _probability(real_logits), _probability(fake_logits)
-    with frozen(D):
-        mse = F.mse_loss(fake, real)
-        loss_g = pixel_weight * mse
-        if adv_weight:
-            adversarial = g_loss_nonsaturating(D(fake))
-            loss_g = loss_g + adv_weight * adversarial
-            row["g_adv"] = adversarial.item()
-        row["g_loss"] = _step(opt_g, loss_g)
-    row["g_mse"] = mse.item()
-    return row
+    return _content_and_adversarial_step(G, D, opt_g, opt_d, masked, centre_of(image), pixel_weight,
+                                         adv_weight)
 
 
 # ----------------------------------------------------------------------------- the Trainer
