@@ -1,6 +1,7 @@
 """Pictures of training (matplotlib; install with `pip install -e ".[plot]"`).
 
     image_grid(images)                 (N, C, H, W) in [-1, 1] -> one (H', W', C) uint8 mosaic
+    show_images(ax, images, nrow, title, labels)   that mosaic drawn on matplotlib axes
     save_image_grid(images, path)      the mosaic as a PNG
     translation_grid(inputs, outputs, targets)   rows input | output | target (image-to-image)
     plot_losses(history, path)         D and G loss over steps
@@ -26,12 +27,17 @@ def _pyplot():
     return plt
 
 
-def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
-    """Tile images (N, C, H, W) with values in [-1, 1] into one uint8 picture (rows, cols, C).
+def image_grid(images, nrow: int | None = None, padding: int = 2,
+               pad_value: float = 1.0) -> np.ndarray:
+    """Tile images (N, C, H, W) with values in [-1, 1] into one uint8 picture (H', W', C).
 
-    nrow: images per row (default: the square root of N, rounded up). White padding. This is
-    minigan.utils.make_grid(images, normalize=True, value_range=(-1, 1), pad_value=1) as uint8
-    (the one implementation of image grids), keeping C channels (make_grid turns grey into RGB).
+    nrow: images per row (default: the square root of N, rounded up); the grid has
+    min(nrow, N) columns and ceil(N / columns) rows, so H' = rows * (H + padding) + padding and
+    W' = columns * (W + padding) + padding (one image alone: no padding, H' = H, W' = W).
+    pad_value: the colour between the images, on the images' scale (1 white, 0 grey, -1 black).
+    -1 becomes 0 and 1 becomes 255 (values outside [-1, 1] are clamped). This is
+    minigan.utils.make_grid(images, normalize=True, value_range=(-1, 1)) as uint8 (the one
+    implementation of image grids), keeping C channels (make_grid turns grey into RGB).
     """
     from minigan.utils.images import make_grid, to_uint8
 
@@ -39,9 +45,54 @@ def image_grid(images, nrow: int | None = None, padding: int = 2) -> np.ndarray:
     if images.ndim != 4:
         raise ValueError("image_grid expects images of shape (N, C, H, W), got shape "
                          f"{images.shape}")
+    if nrow is not None and (isinstance(nrow, bool) or not isinstance(nrow, (int, np.integer))
+                             or nrow < 1):
+        raise ValueError(f"image_grid: nrow must be a whole number >= 1, got {nrow!r}")
     grid = make_grid(images, nrow=nrow or int(np.ceil(np.sqrt(len(images)))), padding=padding,
-                     normalize=True, value_range=(-1, 1), pad_value=1.0)
+                     normalize=True, value_range=(-1, 1), pad_value=(pad_value + 1) / 2)
     return to_uint8(grid.numpy()[:images.shape[1]])
+
+
+def show_images(ax, images, nrow: int | None = None, title: str | None = None, labels=None,
+                padding: int = 1, pad_value: float = 1.0, fontsize=None):
+    """Draw a batch of images as one grid on matplotlib axes `ax`; returns imshow's AxesImage.
+
+    images: (N, C, H, W) with values in [-1, 1], C = 1 (grey) or 3 (RGB); a NumPy array or a
+    Tensor. The grid is image_grid(images, nrow, padding, pad_value): nrow images per row
+    (default: the square root of N, rounded up), `padding` pixels of pad_value between them
+    (1 white, 0 grey, -1 black). The scale is fixed: -1 is black and 1 white whatever the images
+    hold (imshow's own scaling would stretch their range to black..white: lesson 10 shows why
+    that misleads).
+    title: the axes' title (fontsize: its size, default matplotlib's).
+    labels: one name per row of the grid, written on the left (the x ticks are removed); without
+    labels the axes are hidden (no ticks, no frame).
+
+        fig, ax = plt.subplots(figsize=(9, 2.2))
+        show_images(ax, np.concatenate([x[:12], y[:12]]), 12, "the task", ["input", "target"])
+        plt.show()
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ValueError("show_images expects images of shape (N, C, H, W) with C = 1 or 3, got "
+                         f"shape {images.shape}")
+    grid = image_grid(images, nrow, padding, pad_value)
+    shown = ax.imshow(grid[..., 0] if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255,
+                      interpolation="nearest")
+    if title is not None:
+        ax.set_title(title, fontsize=fontsize)
+    if labels is None or len(labels) == 0:
+        ax.axis("off")
+        return shown
+    n, _, h, _ = images.shape
+    columns = min(nrow or int(np.ceil(np.sqrt(n))), n)
+    rows = -(-n // columns)
+    if len(labels) != rows:
+        raise ValueError(f"show_images: one label per row expected, {rows} rows ({n} images, "
+                         f"{columns} to a row), got {len(labels)} labels")
+    pad = padding if n > 1 else 0          # make_grid does not pad a single image
+    ax.set_xticks([])
+    ax.set_yticks([pad + r * (h + pad) + (h - 1) / 2 for r in range(rows)], list(labels))
+    return shown
 
 
 def save_image_grid(images, path, nrow: int | None = None, scale: int = 3) -> None:
