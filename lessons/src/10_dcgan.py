@@ -33,30 +33,17 @@ mg.manual_seed(0)
 
 from minigan import gan
 from minigan.datasets import load_dataset
+from minigan.gan.plots import show_images
 from minigan.gan.recipes import build, default_config
+from minigan.utils import make_grid
 
 DATASET = "sample"   # one line to change: "mnist" or "fashion-mnist" (60,000 images; downloaded once)
-
-def tile(images, nrow=8, pad=1, pad_value=1.0):
-    """(N, 1, H, W) images in [-1, 1] -> one (rows*H, nrow*W) picture, pad_value (white) between them."""
-    n, _, h, w = images.shape
-    rows = -(-n // nrow)
-    out = np.full((rows * (h + pad) + pad, nrow * (w + pad) + pad), pad_value, np.float32)
-    for i, image in enumerate(images):
-        r, c = divmod(i, nrow)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image[0]
-    return out
-
-def show(ax, images, title, nrow=8):
-    """Always with vmin=-1, vmax=1: -1 is black, 0 mid-grey, 1 white — whatever the images contain."""
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
-    ax.set_title(title); ax.axis("off")
 
 data = load_dataset(DATASET)
 print(data)
 assert data.images.shape[1:] == (1, 28, 28) and data.images.min() >= -1 and data.images.max() <= 1
 fig, ax = plt.subplots(figsize=(5, 5))
-show(ax, data.images[:64], f"64 real images ({DATASET})")
+show_images(ax, data.images[:64], 8, f"64 real images ({DATASET})")
 plt.show()
 
 # %% [markdown]
@@ -65,9 +52,11 @@ plt.show()
 # `imshow` stretches whatever range the array has onto black…white unless told otherwise. An
 # untrained generator outputs values near 0 — mid-grey in our $[-1, 1]$ scale — but without `vmin`/`vmax`
 # its tiny range is stretched to full contrast, and the noise looks like structure (left). Every
-# picture in this lesson passes `vmin=-1, vmax=1` (right).
+# other picture in this lesson is drawn by `show_images(ax, images, nrow, title)` (from
+# `minigan.gan.plots`), which fixes the scale — $-1$ black, $1$ white, whatever the images hold (right).
 #
-# The frame between the images takes part in the stretch too. `tile` pads with white (1.0); with imshow's
+# The frame between the images takes part in the stretch too. `make_grid` (torchvision's grid builder,
+# `minigan.utils.make_grid`) tiles the images on a canvas of `pad_value`; padded with white (1.0), with imshow's
 # own scaling that 1.0 becomes the top of the range, and images whose values all sit near 0 come out
 # almost black (middle) — a black panel caused by the padding, not by the generator. The left panel pads
 # with NaN, which imshow leaves out of its range, so the stretch is the images' own.
@@ -79,11 +68,12 @@ trainer = gan.Trainer(run.G, run.D, run.opt_g, run.opt_d, run.loader, config)
 untrained = trainer.sample_fixed()
 print(f"untrained G: values in [{untrained.min():.3f}, {untrained.max():.3f}]")
 fig, axes = plt.subplots(1, 3, figsize=(13.5, 4.5))
-stretched = axes[0].imshow(tile(untrained[:16], 4, pad_value=np.nan), cmap="gray", interpolation="nearest")
+grid = lambda pad_value: make_grid(untrained[:16], nrow=4, padding=1, pad_value=pad_value).numpy()[0]  # (H', W'), the values as they are
+stretched = axes[0].imshow(grid(np.nan), cmap="gray", interpolation="nearest")
 axes[0].set_title("own scaling: stretched (misleading)")
-padded = axes[1].imshow(tile(untrained[:16], 4), cmap="gray", interpolation="nearest")
+padded = axes[1].imshow(grid(1.0), cmap="gray", interpolation="nearest")
 axes[1].set_title("own scaling + white padding")
-show(axes[2], untrained[:16], "vmin=-1, vmax=1: honest", nrow=4)
+show_images(axes[2], untrained[:16], 4, "fixed scale (-1 black, 1 white): honest")
 for ax in axes[:2]:
     ax.axis("off")
 plt.show()
@@ -172,7 +162,7 @@ frames, frame_steps = trainer.frames, trainer.frame_steps
 picks = np.unique(np.linspace(0, len(frames) - 1, 4).astype(int))
 fig, axes = plt.subplots(1, len(picks), figsize=(4 * len(picks), 4))
 for ax, i in zip(axes, picks):
-    show(ax, frames[i][:16].astype(np.float32) / 127.5 - 1, f"step {frame_steps[i]}", nrow=4)
+    show_images(ax, frames[i][:16].astype(np.float32) / 127.5 - 1, 4, f"step {frame_steps[i]}")
 plt.show()
 assert frame_steps[0] == 0 and frame_steps[-1] == config.steps
 
@@ -200,7 +190,7 @@ assert not np.allclose(alone_train, in_batch_train, atol=1e-3)
 # %%
 samples = trainer.sample_many(64)
 fig, ax = plt.subplots(figsize=(6, 6))
-show(ax, samples, f"64 samples after {config.steps} steps (eval mode)")
+show_images(ax, samples, 8, f"64 samples after {config.steps} steps (eval mode)")
 plt.show()
 
 # %% [markdown]
@@ -240,7 +230,7 @@ for pair in range(3):
     assert np.allclose(images[0], trainer.sample(z0)[0], atol=1e-5) and np.allclose(images[-1], trainer.sample(z1)[0], atol=1e-5)
     rows.append(images)
 fig, ax = plt.subplots(figsize=(12, 4))
-show(ax, np.concatenate(rows), "three straight lines in latent space, t = 0 … 1 left to right", nrow=10)
+show_images(ax, np.concatenate(rows), 10, "three straight lines in latent space, t = 0 … 1 left to right")
 plt.show()
 steps_between = [np.abs(r[1:] - r[:-1]).mean() for r in rows]
 print("mean pixel change per step of t:", np.round(steps_between, 3))

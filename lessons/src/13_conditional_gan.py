@@ -29,25 +29,15 @@ mg.manual_seed(0)
 
 from minigan import gan
 from minigan.datasets import load_dataset
+from minigan.gan.plots import show_images
 from minigan.gan.recipes import build, default_config
 
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
-def tile(images, nrow):
-    n, _, h, w = images.shape
-    rows = -(-n // nrow)
-    out = np.ones((rows * (h + 1) + 1, nrow * (w + 1) + 1), np.float32)
-    for i, image in enumerate(images):
-        r, c = divmod(i, nrow)
-        out[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + c * (w + 1):1 + c * (w + 1) + w] = image[0]
-    return out
-
-def show_rows(images, title, nrow=10):
-    """A grid with one row per class (vmin=-1, vmax=1: the images' own scale), the class names on the left."""
+def show_rows(images, title):
+    """Ten images to a row, one row per class, the class names on the left (show_images: -1 black, 1 white)."""
     fig, ax = plt.subplots(figsize=(6.5, 6.5))
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
-    ax.set_yticks([1 + 29 * r + 14 for r in range(len(images) // nrow)], CLASSES[:len(images) // nrow])
-    ax.set_xticks([]); ax.set_title(title)
+    show_images(ax, images, 10, title, CLASSES[:len(images) // 10])
     plt.show()
 
 data = load_dataset("sample")

@@ -38,11 +38,11 @@ import json
 from pathlib import Path
 from tqdm.auto import trange
 from minigan import nn, optim, gan
-from minigan.utils import make_grid
 from minigan.datasets import DataLoader, load_dataset
 from minigan.gan.autoencoder import VAE, Autoencoder, kl_to_standard_normal, reparameterize
 from minigan.gan.evaluator import load_evaluator
 from minigan.gan.metrics import laplacian_sharpness
+from minigan.gan.plots import show_images
 from minigan.gan.recipes import build, default_config
 from minigan.gan.run_metrics import image_metrics, reference_for
 REPO = Path(mg.__file__).resolve().parents[1]
@@ -53,20 +53,11 @@ reference = reference_for(evaluator, "sample")
 LATENT, STEPS = 16, (60 if FAST else 800)
 N_EVAL = 500 if FAST else 1000
 
-def tile(images, nrow=8):
-    """A grid of images (N, 1, 28, 28) separated by white lines, as one 2-D array in [-1, 1]."""
-    return make_grid(images, nrow=nrow, padding=1, pad_value=1.0).numpy()[0]
-
-def show(panels, ncols=None):
-    """Image grids side by side, each on the images' own scale [-1, 1]."""
-    ncols = ncols or len(panels)
-    rows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(rows, ncols, figsize=(3.3 * ncols, 3.5 * rows), squeeze=False)
-    for ax, (title, images) in zip(axes.ravel(), panels):
-        ax.imshow(tile(images), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
-        ax.set_title(title, fontsize=9)
-    for ax in axes.ravel():
-        ax.axis("off")
+def show(panels):
+    """Image grids side by side, 8 images to a row: panels = [(title, images (N, 1, 28, 28)), ...]."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels), 3.5))
+    for ax, (title, images) in zip(axes, panels):
+        show_images(ax, images, 8, title, fontsize=9)     # -1 black, 1 white, white between the images
     plt.show()
 
 # %% [markdown]
@@ -180,7 +171,7 @@ with mg.no_grad():
     sets["AE reconstructions"] = np.concatenate([ae(mg.tensor(originals[i:i + 500])).numpy() for i in range(0, N_EVAL, 500)])
     sets["VAE reconstructions"] = np.concatenate([vae.decoder(vae.encode(mg.tensor(originals[i:i + 500]))[0]).numpy()
                                                   for i in range(0, N_EVAL, 500)])
-show([(name, images[:32]) for name, images in sets.items() if "reconstructions" not in name] , ncols=5)
+show([(name, images[:32]) for name, images in sets.items() if "reconstructions" not in name])
 show([("originals", originals[:32]), ("AE reconstructions", sets["AE reconstructions"][:32]),
       ("VAE reconstructions", sets["VAE reconstructions"][:32])])
 
@@ -243,7 +234,7 @@ average = sneakers.mean(0, keepdims=True)
 error_to_average = ((sneakers - average) ** 2).mean()
 error_to_each = np.mean([((sneakers - s) ** 2).mean() for s in sneakers])
 ratio = laplacian_sharpness(average)[0] / laplacian_sharpness(sneakers).mean()
-show([("16 real sneakers", sneakers), ("their average", average)], ncols=2)
+show([("16 real sneakers", sneakers), ("their average", average)])
 print(f"mean squared error to the 16: from their average {error_to_average:.3f}, from one of them {error_to_each:.3f}; "
       f"sharpness of the average: {ratio:.2f} of theirs")
 assert error_to_average < error_to_each and ratio < 0.3

@@ -38,34 +38,18 @@ from minigan import nn
 from minigan.datasets.translation import load_task, outline
 from minigan.gan import metrics as M
 from minigan.gan.evaluator import load_evaluator
-from minigan.gan.plots import translation_grid
+from minigan.gan.plots import show_images, translation_grid
 from minigan.gan.recipes import build, default_config, make_trainer
 from minigan.gan.run_metrics import translation_metrics
 
 RESULTS = Path(mg.__file__).resolve().parent.parent / "benchmarks" / "results"
 
-def tile(images, nrow, pad=1):
-    """(N, 1, H, W) images in [-1, 1] -> one picture, white between them."""
-    n, _, h, w = images.shape
-    rows = -(-n // nrow)
-    out = np.ones((rows * (h + pad) + pad, nrow * (w + pad) + pad), np.float32)
-    for i, image in enumerate(images):
-        r, c = divmod(i, nrow)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image[0]
-    return out
-
-def show(images, nrow, title, labels=(), height=2.2):
-    """A grid with vmin=-1, vmax=1 (lesson 10 says why); `labels` name its rows."""
-    fig, ax = plt.subplots(figsize=(nrow * 0.75, height))
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
-    ax.set_title(title); ax.set_xticks([])
-    ax.set_yticks([14.5 + 29 * i for i in range(len(labels))], labels)
-    plt.show()
-
 train, held_out = load_task("outlines"), load_task("outlines", "held-out")
 print(train, held_out, sep="\n")
-show(translation_grid(held_out.inputs[:12], held_out.targets[:12]), 12, "the task: outline (input) -> garment (target)",
-     ["input", "target"])
+fig, ax = plt.subplots(figsize=(9, 2.2))
+show_images(ax, translation_grid(held_out.inputs[:12], held_out.targets[:12]), 12,
+            "the task: outline (input) -> garment (target)", ["input", "target"])
+plt.show()
 assert len(train) == 8000 and len(held_out) == 2000
 assert set(np.unique(held_out.inputs)) == {-1.0, 1.0}      # a drawing: lines and background, nothing else
 
@@ -123,8 +107,10 @@ print(f"{steps} steps of the U-Net with L1 only: {trainer_l1.elapsed:.0f} s")
 l1_out = trainer_l1.sample_many(n_eval)
 l1 = measure(l1_out)
 print("U-Net, L1 only:     ", fmt(l1))
-show(translation_grid(held_out.inputs[:12], l1_out[:12], held_out.targets[:12]), 12, "L1 only",
-     ["input", "L1", "target"], 3)
+fig, ax = plt.subplots(figsize=(9, 3))
+show_images(ax, translation_grid(held_out.inputs[:12], l1_out[:12], held_out.targets[:12]), 12, "L1 only",
+            ["input", "L1", "target"])
+plt.show()
 if not FAST:   # (fast mode trains 40 steps: a smoke test, too short for the claims)
     assert l1["sharpness"] < 0.85            # blur: less edge energy than real garments
     assert l1["fd"] < identity["fd"] / 5     # but far more garment-like than the outline itself
@@ -181,7 +167,9 @@ with mg.no_grad():
     a, b = G_cut(x).numpy()
 print(f"bottleneck after the cut: max |value| {np.abs(bottleneck.numpy()).max():.1e}; "
       f"mean |difference| between the two outputs: {np.abs(a - b).mean():.3f}")
-show(np.concatenate([held_out.inputs[:2], np.stack([a, b])]), 4, "no bottleneck: the skips alone")
+fig, ax = plt.subplots(figsize=(3, 2.2))
+show_images(ax, np.concatenate([held_out.inputs[:2], np.stack([a, b])]), 4, "no bottleneck: the skips alone")
+plt.show()
 assert np.abs(bottleneck.numpy()).max() == 0 and np.abs(a - b).mean() > 0.05
 
 # %% [markdown]
@@ -228,8 +216,10 @@ p2p_out = trainer.sample_many(n_eval)
 p2p = measure(p2p_out)
 print("pix2pix:            ", fmt(p2p))
 print("U-Net, L1 only:     ", fmt(l1))
-show(np.concatenate([held_out.inputs[:12], l1_out[:12], p2p_out[:12], held_out.targets[:12]]), 12,
-     "input | L1 only | pix2pix | target", ["input", "L1", "pix2pix", "target"], 3.6)
+fig, ax = plt.subplots(figsize=(9, 3.6))
+show_images(ax, np.concatenate([held_out.inputs[:12], l1_out[:12], p2p_out[:12], held_out.targets[:12]]), 12,
+            "input | L1 only | pix2pix | target", ["input", "L1", "pix2pix", "target"])
+plt.show()
 late = history[len(history) // 2:]
 d_real, d_fake = np.mean([r["d_real"] for r in late]), np.mean([r["d_fake"] for r in late])
 print(f"second half of training: D(x, y) = {d_real:.2f}, D(x, G(x)) = {d_fake:.2f}")

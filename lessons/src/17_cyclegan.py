@@ -42,6 +42,7 @@ from pathlib import Path
 from minigan import nn, functional as F
 from minigan.datasets.translation import load_task, white_background
 from minigan.gan.evaluator import load_evaluator
+from minigan.gan.plots import show_images
 from minigan.gan.recipes import build, default_config, make_trainer
 from minigan.gan.run_metrics import translation_metrics
 from minigan.gan.training import lr_factor
@@ -49,28 +50,12 @@ from minigan.gan.translation import ImagePool
 
 RESULTS = Path(mg.__file__).resolve().parent.parent / "benchmarks" / "results"
 
-def tile(images, nrow, pad=1):
-    """(N, 1, H, W) images in [-1, 1] -> one picture, grey between them."""
-    n, _, h, w = images.shape
-    rows = -(-n // nrow)
-    out = np.zeros((rows * (h + pad) + pad, nrow * (w + pad) + pad), np.float32)
-    for i, image in enumerate(images):
-        r, c = divmod(i, nrow)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image[0]
-    return out
-
-def show(images, nrow, title, labels=(), height=2.2):
-    """A grid with vmin=-1, vmax=1; `labels` name its rows."""
-    fig, ax = plt.subplots(figsize=(nrow * 0.75, height))
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
-    ax.set_title(title); ax.set_xticks([])
-    ax.set_yticks([14.5 + 29 * i for i in range(len(labels))], labels)
-    plt.show()
-
 train, held_out = load_task("backgrounds"), load_task("backgrounds", "held-out")
 print(train, held_out, sep="\n")
-show(np.concatenate([train.inputs[:10], train.targets[:10]]), 10,
-     "two collections, no pairs: domain A (white background) and domain B (black)", ["A", "B"], 3)
+fig, ax = plt.subplots(figsize=(7.5, 3))
+show_images(ax, np.concatenate([train.inputs[:10], train.targets[:10]]), 10,
+            "two collections, no pairs: domain A (white background) and domain B (black)", ["A", "B"], pad_value=0)
+plt.show()
 sample = mg.datasets.load_dataset("sample")
 np.testing.assert_array_equal(train.inputs, white_background(sample.images[:4000]))    # A: images 0..3999
 np.testing.assert_array_equal(train.targets, sample.images[4000:8000])                # B: images 4000..7999
@@ -131,8 +116,10 @@ trainer_nocycle.fit(progress=False)
 nocycle_out = trainer_nocycle.sample_many(n_eval)
 nocycle = measure(nocycle_out)
 print(f"{steps} steps without the cycle ({trainer_nocycle.elapsed:.0f} s):", fmt(nocycle))
-show(np.concatenate([held_out.inputs[:12], nocycle_out[:12]]), 12, "a GAN alone: input | translation",
-     ["input", "no cycle"], 3)
+fig, ax = plt.subplots(figsize=(9, 3))
+show_images(ax, np.concatenate([held_out.inputs[:12], nocycle_out[:12]]), 12, "a GAN alone: input | translation",
+            ["input", "no cycle"], pad_value=0)
+plt.show()
 
 # %% [markdown]
 # ## 3. The cycle
@@ -240,8 +227,10 @@ cyc = measure(cycle_out)
 print(f"{steps} steps of CycleGAN ({trainer.elapsed:.0f} s)")
 for name, m in (("identity map", identity), ("without the cycle", nocycle), ("CycleGAN", cyc)):
     print(f"{name:18s}", fmt(m))
-show(np.concatenate([held_out.inputs[:12], nocycle_out[:12], cycle_out[:12], held_out.targets[:12]]), 12,
-     "input | no cycle | CycleGAN | the true original", ["input", "no cycle", "CycleGAN", "original"], 3.6)
+fig, ax = plt.subplots(figsize=(9, 3.6))
+show_images(ax, np.concatenate([held_out.inputs[:12], nocycle_out[:12], cycle_out[:12], held_out.targets[:12]]), 12,
+            "input | no cycle | CycleGAN | the true original", ["input", "no cycle", "CycleGAN", "original"], pad_value=0)
+plt.show()
 
 def round_trip(G, n=500):
     """Mean |G_BA(G_AB(a)) - a| over the first n held-out inputs (pixels in [-1, 1])."""

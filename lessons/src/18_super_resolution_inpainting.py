@@ -36,28 +36,11 @@ from pathlib import Path
 from minigan import nn, functional as F
 from minigan.datasets.translation import centre_mask, load_task
 from minigan.gan.evaluator import load_evaluator
+from minigan.gan.plots import show_images
 from minigan.gan.recipes import build, default_config, make_trainer
 from minigan.gan.run_metrics import translation_metrics
 
 RESULTS = Path(mg.__file__).resolve().parent.parent / "benchmarks" / "results"
-
-def tile(images, nrow, pad=1):
-    """(N, 1, H, W) images in [-1, 1] -> one picture, white between them."""
-    n, _, h, w = images.shape
-    rows = -(-n // nrow)
-    out = np.ones((rows * (h + pad) + pad, nrow * (w + pad) + pad), np.float32)
-    for i, image in enumerate(images):
-        r, c = divmod(i, nrow)
-        out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = image[0]
-    return out
-
-def show(images, nrow, title, labels=(), height=2.2):
-    """A grid with vmin=-1, vmax=1; `labels` name its rows."""
-    fig, ax = plt.subplots(figsize=(nrow * 0.75, height))
-    ax.imshow(tile(images, nrow), cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
-    ax.set_title(title); ax.set_xticks([])
-    ax.set_yticks([14.5 + 29 * i for i in range(len(labels))], labels)
-    plt.show()
 
 evaluator = load_evaluator("fashion-mnist")
 n_eval = 500 if FAST else 2000
@@ -82,8 +65,10 @@ upsampled = {mode: np.clip(F.interpolate(low, scale_factor=4, mode=mode).numpy()
 sr = {mode: measure_sr(images) for mode, images in upsampled.items()}
 for mode, m in sr.items():
     print(f"{mode:9s}", fmt(m))
-show(np.concatenate([upsampled["nearest"][:10], upsampled["bicubic"][:10], sr_held.targets[:10]]), 10,
-     "7x7 -> 28x28: the low-resolution input (pixels repeated) | bicubic | target", ["input", "bicubic", "target"], 3)
+fig, ax = plt.subplots(figsize=(7.5, 3))
+show_images(ax, np.concatenate([upsampled["nearest"][:10], upsampled["bicubic"][:10], sr_held.targets[:10]]), 10,
+            "7x7 -> 28x28: the low-resolution input (pixels repeated) | bicubic | target", ["input", "bicubic", "target"])
+plt.show()
 assert sr["bicubic"]["psnr"] > sr["bilinear"]["psnr"] > sr["nearest"]["psnr"]
 assert sr["bicubic"]["sharpness"] < 0.2   # smooth everywhere: the edges are gone
 
@@ -160,9 +145,11 @@ sr["SRGAN"] = measure_sr(srgan_out)
 print(f"{steps_sr} steps ({trainer_gan.elapsed:.0f} s)")
 for name in ("bicubic", "SRResNet", "SRGAN"):
     print(f"{name:9s}", fmt(sr[name]))
-show(np.concatenate([upsampled["nearest"][:10], upsampled["bicubic"][:10], srresnet_out[:10], srgan_out[:10],
-                     sr_held.targets[:10]]), 10, "input | bicubic | SRResNet | SRGAN | target",
-     ["input", "bicubic", "SRResNet", "SRGAN", "target"], 4.3)
+fig, ax = plt.subplots(figsize=(7.5, 4.3))
+show_images(ax, np.concatenate([upsampled["nearest"][:10], upsampled["bicubic"][:10], srresnet_out[:10], srgan_out[:10],
+                                sr_held.targets[:10]]), 10, "input | bicubic | SRResNet | SRGAN | target",
+            ["input", "bicubic", "SRResNet", "SRGAN", "target"])
+plt.show()
 if not FAST:
     assert sr["SRGAN"]["sharpness"] > sr["SRResNet"]["sharpness"]
     assert sr["SRGAN"]["psnr"] < sr["SRResNet"]["psnr"]     # further from the truth ...
@@ -198,9 +185,11 @@ for name, adv in (("reconstruction only", 0.0), ("context encoder", None)):
     print(f"{steps_inpaint} steps ({trainer.elapsed:.0f} s)")
 for name, m in inpaint.items():
     print(f"{name:20s}", fmt(m), "(PSNR on the centre)")
-show(np.concatenate([in_held.inputs[:10], outputs["reconstruction only"][:10], outputs["context encoder"][:10],
-                     in_held.targets[:10]]), 10, "input | reconstruction only | context encoder | target",
-     ["input", "L2", "L2 + adv", "target"], 3.6)
+fig, ax = plt.subplots(figsize=(7.5, 3.6))
+show_images(ax, np.concatenate([in_held.inputs[:10], outputs["reconstruction only"][:10], outputs["context encoder"][:10],
+                                in_held.targets[:10]]), 10, "input | reconstruction only | context encoder | target",
+            ["input", "L2", "L2 + adv", "target"])
+plt.show()
 np.testing.assert_array_equal(outputs["context encoder"][:, 0][:, ~mask], in_held.inputs[:n_eval, 0][:, ~mask])
 if not FAST:
     assert inpaint["context encoder"]["sharpness"] > inpaint["reconstruction only"]["sharpness"]

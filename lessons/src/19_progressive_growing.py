@@ -41,12 +41,7 @@ from minigan.gan.models.progan import (ProGenerator, ProDiscriminator, PixelNorm
 from minigan.gan.progressive import schedule, real_at
 from minigan.gan.recipes import build, default_config, make_trainer
 
-from minigan.gan.plots import image_grid
-
-def show(ax, images, title, nrow=8):
-    """Images (N, 1, H, W) in [-1, 1] on one axis, nrow to a row, white between them."""
-    ax.imshow(image_grid(images, nrow, padding=1)[..., 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
-    ax.set_title(title, fontsize=9); ax.axis("off")
+from minigan.gan.plots import show_images    # a batch of images as one grid: -1 black, 1 white
 
 data = load_dataset("sample")
 
@@ -96,9 +91,9 @@ with mg.no_grad():
 assert small.shape == (1, 1, 7, 7) and faded[0].shape == (1, 1, 14, 14)
 assert np.allclose(faded[0], small.repeat(2, axis=2).repeat(2, axis=3), atol=1e-6)   # α = 0: the old image
 fig, axes = plt.subplots(1, 6, figsize=(11, 2.2))
-show(axes[0], small, "stage 0 (7×7)", 1)
+show_images(axes[0], small, 1, "stage 0 (7×7)", fontsize=9)
 for ax, a, image in zip(axes[1:], (0.0, 0.25, 0.5, 0.75, 1.0), faded):
-    show(ax, image, f"stage 1, α = {a}", 1)
+    show_images(ax, image, 1, f"stage 1, α = {a}", fontsize=9)
 plt.show()
 
 # %% [markdown]
@@ -113,7 +108,7 @@ x = mg.tensor(data.images[1:2])
 views = [real_at(x, 0, 1.0), real_at(x, 1, 0.0), real_at(x, 1, 0.5), real_at(x, 1, 1.0), real_at(x, 2, 1.0)]
 fig, axes = plt.subplots(1, 5, figsize=(9, 2.2))
 for ax, v, title in zip(axes, views, ("stage 0", "stage 1, α = 0", "stage 1, α = 0.5", "stage 1, α = 1", "stage 2")):
-    show(ax, v.numpy(), title, 1)
+    show_images(ax, v.numpy(), 1, title, fontsize=9)
 plt.show()
 assert views[0].shape == (1, 1, 7, 7) and views[4].shape == (1, 1, 28, 28)
 assert np.allclose(views[1].numpy(), views[0].numpy().repeat(2, axis=2).repeat(2, axis=3), atol=1e-6)
@@ -207,7 +202,7 @@ picks = [int(np.argmin(np.abs(np.array(frame_steps) - t))) for t in wanted]
 fig, axes = plt.subplots(len(picks), 1, figsize=(8, 1.3 * len(picks)))
 for ax, i in zip(axes, picks):
     s, a = schedule(max(frame_steps[i] - 1, 0), grow_every, fade)
-    show(ax, frames[i].astype(np.float32) / 127.5 - 1, f"step {frame_steps[i]}: stage {s}, α = {a:.2f}", nrow=8)
+    show_images(ax, frames[i].astype(np.float32) / 127.5 - 1, 8, f"step {frame_steps[i]}: stage {s}, α = {a:.2f}", fontsize=9)
 plt.show()
 assert len({f.shape for f in frames}) == 1                     # every snapshot at 28x28
 late = np.array([r["d_real"] for r in history[-50:]])
@@ -263,7 +258,7 @@ fig, axes = plt.subplots(2, 3, figsize=(7.8, 5.6))
 for ax in axes.flat[len(names):]:
     ax.axis("off")
 for ax, name in zip(axes.flat, names):
-    show(ax, samples[f"v{list(results['variants']).index(name)}"][:16].astype(np.float32) / 127.5 - 1, name, nrow=4)
+    show_images(ax, samples[f"v{list(results['variants']).index(name)}"][:16].astype(np.float32) / 127.5 - 1, 4, name, fontsize=9)
 plt.show()
 assert all(len(fd[v]) >= 3 for v in names)
 assert all(abs(r["cpu_seconds"] - r["budget_cpu_seconds"]) < 0.05 * r["budget_cpu_seconds"] + 1 for r in rows)

@@ -45,12 +45,7 @@ from minigan.gan.models.stylegan import AdaIN, NoiseInjection, StyleGenerator, n
 from minigan.gan.recipes import load_generator
 from minigan.gan.run_metrics import image_metrics, reference_for
 
-from minigan.gan.plots import image_grid
-
-def show(ax, images, title, nrow=8):
-    """Images (N, 1, H, W) in [-1, 1] on one axis, nrow to a row, white between them."""
-    ax.imshow(image_grid(images, nrow, padding=1)[..., 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
-    ax.set_title(title, fontsize=9); ax.axis("off")
+from minigan.gan.plots import show_images    # a batch of images as one grid: -1 black, 1 white
 
 # %% [markdown]
 # ## 1. AdaIN: a style is a mean and a standard deviation per channel
@@ -123,7 +118,7 @@ print(f"trained by experiments/style_based_generator.py: {info['steps']} steps, 
 space = steering.LatentSpace(G, "w", noise_seed=0)
 z = np.random.default_rng(1).standard_normal((16, 64)).astype(np.float32)
 samples = space.images(space.to_w(z))
-fig, ax = plt.subplots(figsize=(6, 1.8)); show(ax, samples, "16 samples of the trained StyleGenerator", nrow=8); plt.show()
+fig, ax = plt.subplots(figsize=(6, 1.8)); show_images(ax, samples, 8, "16 samples of the trained StyleGenerator", fontsize=9); plt.show()
 
 # %% [markdown]
 # ## 3. The noise inputs
@@ -137,7 +132,7 @@ w0 = space.to_w(z[:4])
 resampled = [steering._synthesise(G, np.repeat(w0[:, None], 6, axis=1), [mg.randn(*s) for s in noise_shapes(4)]) for _ in range(6)]
 resampled = np.stack(resampled)                           # (6 noise draws, 4 samples, 1, 28, 28)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-show(axes[0], resampled.transpose(1, 0, 2, 3, 4).reshape(24, 1, 28, 28), "each row: one w, six noise draws", nrow=6)
+show_images(axes[0], resampled.transpose(1, 0, 2, 3, 4).reshape(24, 1, 28, 28), 6, "each row: one w, six noise draws", fontsize=9)
 axes[1].imshow(resampled.std(axis=0).mean(axis=0)[0], cmap="magma"); axes[1].set_title("std over the noise draws (mean of 4 w's)"); axes[1].axis("off")
 plt.show()
 noise_std = resampled.std(axis=0).mean()
@@ -166,7 +161,7 @@ z_a, z_b = rng.standard_normal((5, 64)).astype(np.float32), rng.standard_normal(
 grids = {part: steering.mixing_grid(G, z_a, z_b, part) for part in ("coarse", "middle", "fine")}
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
 for ax, (part, grid) in zip(axes, grids.items()):
-    show(ax, grid, f"A with the {part} styles of B", nrow=6)
+    show_images(ax, grid, 6, f"A with the {part} styles of B", fontsize=9)
 plt.show()
 a_images = grids["coarse"][1:6]
 change = {part: np.mean([np.abs(grid[7 + 6 * i:12 + 6 * i] - a_images).mean() for i in range(3)])
@@ -195,7 +190,7 @@ assert change["fine"] > change["middle"] > change["coarse"]     # the reverse of
 fig, axes = plt.subplots(1, 4, figsize=(13, 2.2))
 for ax, psi in zip(axes, (1.0, 0.7, 0.4, 0.0)):
     truncated = space.images(G.truncate(mg.tensor(space.to_w(z[:8])), psi).numpy())
-    show(ax, truncated, f"ψ = {psi}", nrow=8)
+    show_images(ax, truncated, 8, f"ψ = {psi}", fontsize=9)
 plt.show()
 
 # %% [markdown]

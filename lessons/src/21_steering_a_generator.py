@@ -40,12 +40,7 @@ from minigan.gan.recipes import load_generator
 
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 
-from minigan.gan.plots import image_grid
-
-def show(ax, images, title, nrow=8):
-    """Images (N, 1, H, W) in [-1, 1] on one axis, nrow to a row, white between them."""
-    ax.imshow(image_grid(images, nrow, padding=1)[..., 0], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
-    ax.set_title(title, fontsize=9); ax.axis("off")
+from minigan.gan.plots import show_images    # a batch of images as one grid: -1 black, 1 white
 
 weights = REPO / "data" / "weights"
 style_G, _ = load_generator(weights / "stylegan-sample-seed0.npz")
@@ -75,7 +70,7 @@ for k, v in norms.items():
     axes[0].plot(ts, v, "o-", label=k)
 axes[0].set_xlabel("t"); axes[0].set_ylabel("|z|"); axes[0].legend(fontsize=8)
 for ax, (k, v) in zip(axes[1:], lines.items()):
-    show(ax, z_dcgan.images(v), f"DCGAN, {k} in z", nrow=9)
+    show_images(ax, z_dcgan.images(v), 9, f"DCGAN, {k} in z", fontsize=9)
 plt.show()
 print(f"|z| at the middle: linear {norms['linear'][4]:.2f}, spherical {norms['spherical'][4]:.2f} (ends {norms['linear'][0]:.2f}, {norms['linear'][-1]:.2f})")
 assert norms["spherical"][4] > 0.95 * min(norms["spherical"][0], norms["spherical"][-1])
@@ -105,8 +100,8 @@ for name, space, mode in (("DCGAN, z, linear", z_dcgan, "linear"), ("DCGAN, z, s
 a, b = rng.standard_normal((2, 64)).astype(np.float32)
 wa, wb = w_style.to_w(np.stack([a, b]))
 fig, axes = plt.subplots(2, 1, figsize=(10, 2.8))
-show(axes[0], z_style.images(steering.slerp(a, b, ts)), "StyleGAN: spherical in z", nrow=9)
-show(axes[1], w_style.images(steering.lerp(wa, wb, ts)), "StyleGAN: linear in w (the same two endpoints)", nrow=9)
+show_images(axes[0], z_style.images(steering.slerp(a, b, ts)), 9, "StyleGAN: spherical in z", fontsize=9)
+show_images(axes[1], w_style.images(steering.lerp(wa, wb, ts)), 9, "StyleGAN: linear in w (the same two endpoints)", fontsize=9)
 plt.show()
 assert ppl["StyleGAN, w, linear"] < 0.5 * min(ppl["StyleGAN, z, linear"], ppl["StyleGAN, z, spherical"])
 for model in ("DCGAN", "StyleGAN"):
@@ -141,8 +136,8 @@ base = w_style.sample(6, seed=7)
 direction, unit = edits["w", "brightness"]
 strip = np.concatenate([w_style.images(base + k * unit * direction) for k in (-2, -1, 0, 1, 2)])
 fig, ax = plt.subplots(figsize=(6, 4))
-show(ax, strip.reshape(5, 6, 1, 28, 28).transpose(1, 0, 2, 3, 4).reshape(30, 1, 28, 28),
-     "w + k · (1 std of brightness) · direction, k = -2 … 2", nrow=5)
+show_images(ax, strip.reshape(5, 6, 1, 28, 28).transpose(1, 0, 2, 3, 4).reshape(30, 1, 28, 28), 5,
+            "w + k · (1 std of brightness) · direction, k = -2 … 2", fontsize=9)
 plt.show()
 
 # %% [markdown]
@@ -191,7 +186,7 @@ path = guided["latents"]
 picks = np.linspace(0, len(path) - 1, 5).astype(int)
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.3), gridspec_kw={"width_ratios": [1.4, 1]})
 frames = np.stack([w_style.images(path[i]) for i in picks])          # (5, 8, 1, 28, 28)
-show(axes[0], frames.transpose(1, 0, 2, 3, 4).reshape(40, 1, 28, 28), "toward 'Trouser': steps " + ", ".join(map(str, picks)), nrow=5)
+show_images(axes[0], frames.transpose(1, 0, 2, 3, 4).reshape(40, 1, 28, 28), 5, "toward 'Trouser': steps " + ", ".join(map(str, picks)), fontsize=9)
 axes[1].plot(guided["probabilities"]); axes[1].set_xlabel("gradient step"); axes[1].set_ylabel("p(Trouser | G(w))")
 plt.show()
 before, after = guided["probabilities"][0], guided["probabilities"][-1]

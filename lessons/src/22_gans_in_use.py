@@ -33,17 +33,13 @@ mg.manual_seed(0)
 
 import json
 from pathlib import Path
-from minigan.utils import make_grid
 from minigan.datasets import load_dataset
 from minigan.gan.metrics import nearest_neighbours
+from minigan.gan.plots import show_images
 from minigan.gan.uses import (accuracy, class_balanced_subset, conditional_samples, discriminator_scores, halves,
                               membership_auc, train_classifier, train_cgan)
 REPO = Path(mg.__file__).resolve().parents[1]
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-
-def tile(images, nrow=10):
-    """A grid of images (N, 1, 28, 28) separated by white lines, as one 2-D array in [-1, 1]."""
-    return make_grid(images, nrow=nrow, padding=1, pad_value=1.0).numpy()[0]
 
 data = load_dataset("sample")                      # the 10,000 Fashion-MNIST test images
 pool, test = halves(len(data))                     # 5,000 to draw training images from, 5,000 never trained on
@@ -65,11 +61,10 @@ mg.manual_seed(1)
 fake_y = np.repeat(np.arange(10), 200)
 fake_x = conditional_samples(trainer, fake_y)
 fig, axes = plt.subplots(1, 2, figsize=(12, 6))
-axes[0].imshow(tile(np.concatenate([x_few[y_few == c][:8] for c in range(10)]), 8), cmap="gray", vmin=-1, vmax=1)
-axes[1].imshow(tile(np.concatenate([fake_x[fake_y == c][:8] for c in range(10)]), 8), cmap="gray", vmin=-1, vmax=1)
-axes[0].set_title("real training images (8 of the 50 per class)"); axes[1].set_title(f"cGAN samples after {GAN_STEPS} steps")
-for ax in axes:
-    ax.set_yticks([1 + 29 * r + 14 for r in range(10)], CLASSES); ax.set_xticks([])
+show_images(axes[0], np.concatenate([x_few[y_few == c][:8] for c in range(10)]), 8,
+            "real training images (8 of the 50 per class)", CLASSES)
+show_images(axes[1], np.concatenate([fake_x[fake_y == c][:8] for c in range(10)]), 8, f"cGAN samples after {GAN_STEPS} steps",
+            CLASSES)
 plt.show()
 assert fake_x.shape == (2000, 1, 28, 28) and np.abs(fake_x).max() <= 1
 
@@ -163,8 +158,8 @@ fig, axes = plt.subplots(1, 2, figsize=(14, 3.6), gridspec_kw={"width_ratios": [
 axes[0].hist(held_out_nn, bins=40, alpha=0.6, label="held-out real images", density=True)
 axes[0].hist(sample_nn, bins=40, alpha=0.6, label="cGAN samples", density=True)
 axes[0].set_xlabel("distance to the nearest of the 500 training images"); axes[0].legend()
-axes[1].imshow(tile(np.concatenate([fake_x[closest], x_few[sample_idx[closest]]]), 10), cmap="gray", vmin=-1, vmax=1)
-axes[1].set_title("top: the 10 samples nearest to a training image; bottom: that training image"); axes[1].axis("off")
+show_images(axes[1], np.concatenate([fake_x[closest], x_few[sample_idx[closest]]]), 10,
+            "top: the 10 samples nearest to a training image; bottom: that training image")
 plt.show()
 print(f"median distance to the nearest training image: samples {np.median(sample_nn):.2f}, "
       f"held-out real images {np.median(held_out_nn):.2f} (ratio {ratio:.2f})")
