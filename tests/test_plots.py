@@ -61,6 +61,10 @@ def test_show_images_without_labels_hides_the_axes_and_keeps_colour(ax):
     assert shown.get_array().shape == (7, 7, 3)
     assert shown.get_array()[1, 1].tolist() == [255, 0, 0] and shown.get_array()[0, 0].tolist() == [0, 0, 0]
     assert not ax.axison and ax.get_title() == ""
+    show_images(ax, rgb, 2, "a title")                  # no fontsize: matplotlib's size for titles
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+    assert ax.title.get_fontsize() == FontProperties(size=rcParams["axes.titlesize"]).get_size_in_points() > 10
 
 
 def test_show_images_labels_a_single_unpadded_image_at_its_centre(ax):

@@ -63,7 +63,7 @@ def show_images(ax, images, nrow: int | None = None, title: str | None = None, l
     (1 white, 0 grey, -1 black). The scale is fixed: -1 is black and 1 white whatever the images
     hold (imshow's own scaling would stretch their range to black..white: lesson 10 shows why
     that misleads).
-    title: the axes' title (fontsize: its size, default matplotlib's).
+    title: the axes' title (fontsize: its size; default matplotlib's axes.titlesize).
     labels: one name per row of the grid, written on the left (the x ticks are removed); without
     labels the axes are hidden (no ticks, no frame).
 
@@ -79,7 +79,7 @@ def show_images(ax, images, nrow: int | None = None, title: str | None = None, l
     shown = ax.imshow(grid[..., 0] if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255,
                       interpolation="nearest")
     if title is not None:
-        ax.set_title(title, fontsize=fontsize)
+        ax.set_title(title, **({} if fontsize is None else {"fontsize": fontsize}))
     if labels is None or len(labels) == 0:
         ax.axis("off")
         return shown
