@@ -118,7 +118,7 @@ def cyclegan_steps(torch) -> ModelSteps:
     torch_step = torch_cyclegan_step(torch, G, D, config, torch.from_numpy(a), torch.from_numpy(b), draws)
     return ModelSteps({"minigan": minigan_step, "torch": torch_step}, draws,
                       {"model": "cyclegan", "batch_size": config.batch_size, "width": config.width,
-                       "blocks": config.blocks, "pool_size": config.pool_size, "loss": config.loss})
+                       "resnet_blocks": config.blocks, "pool_size": config.pool_size, "loss": config.loss})
 
 
 def torch_cyclegan_step(torch, G, D, config, a, b, draws):
