@@ -31,10 +31,12 @@ LOSS_TOLERANCE = 1e-3   # float32, through up to 20 layers and (WGAN-GP) a secon
 @dataclass
 class ModelSteps:
     """steps: {"minigan": one step, "torch": the twin's}, each returning its losses {name: float};
-    draws: where the twin's random numbers come from; info: the configuration, for the results."""
+    draws: where the twin's random numbers come from; twin: its {"G": ..., "D": ...}; info: the
+    configuration, for the results."""
 
     steps: dict
     draws: twins.Draws
+    twin: dict
     info: dict = field(default_factory=dict)
 
     def check(self) -> float:
@@ -116,7 +118,7 @@ def cyclegan_steps(torch) -> ModelSteps:
     twins.copy_weights(run.G, G)
     twins.copy_weights(run.D, D)
     torch_step = torch_cyclegan_step(torch, G, D, config, torch.from_numpy(a), torch.from_numpy(b), draws)
-    return ModelSteps({"minigan": minigan_step, "torch": torch_step}, draws,
+    return ModelSteps({"minigan": minigan_step, "torch": torch_step}, draws, {"G": G, "D": D},
                       {"model": "cyclegan", "batch_size": config.batch_size, "width": config.width,
                        "resnet_blocks": config.blocks, "pool_size": config.pool_size, "loss": config.loss})
 
@@ -188,7 +190,7 @@ def style_steps(torch) -> ModelSteps:
     twins.copy_weights(run.G, G)
     twins.copy_weights(run.D, D)
     torch_step = torch_wgan_gp_step(torch, G, D, config, torch.from_numpy(real), torch.from_numpy(z), draws)
-    return ModelSteps({"minigan": minigan_step, "torch": torch_step}, draws,
+    return ModelSteps({"minigan": minigan_step, "torch": torch_step}, draws, {"G": G, "D": D},
                       {"model": "stylegan", "batch_size": config.batch_size, "width": config.width,
                        "latent_dim": config.latent_dim, "mapping_layers": config.mapping_layers,
                        "style_mixing": config.style_mixing, "loss": config.loss,
