@@ -4,7 +4,8 @@ CycleGAN and of the style-based GAN against PyTorch twins (`--cases cyclegan sty
 benchmarks/model_steps.py).
 
     python benchmarks/run.py --quick          # about 1-2 minutes: fewer blocks, no full training run
-    python benchmarks/run.py                  # about 4-5 minutes, with the default `train` run and its FD
+    python benchmarks/run.py                  # about 5-6 minutes, with the default `train` run and its FD
+                                              #   (cyclegan and style: under a minute of it)
     python benchmarks/run.py --threads 1      # the thread count every library uses (default 2)
     python benchmarks/run.py --threads 1 --clock cpu   # CPU time instead of wall time (a loaded machine)
     python benchmarks/run.py --cases engine dcgan      # only some cases (dcgan mlp engine dezero cyclegan
