@@ -7,7 +7,7 @@ import pytest
 import minigan as mg
 from minigan import functional as F
 from minigan.autograd import Function
-from minigan.ops import conv, elementwise, linear, norm
+from minigan.ops import conv, elementwise, linear, norm, padding
 
 
 def randn(rng, *shape, requires_grad=True):
@@ -61,6 +61,7 @@ CASES = {
                                   (randn(rng, 2, 3, 6, 6), randn(rng, 4, 3, 3, 3), randn(rng, 4))),
     conv.ConvTranspose2dFunction: lambda: (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1),
                                            (randn(rng, 2, 3, 4, 4), randn(rng, 3, 2, 4, 4), randn(rng, 2))),
+    padding.Pad: lambda: (lambda x: F.pad(x, (1, 2, 2, 1), "reflect"), (randn(rng, 2, 3, 4, 5),)),
     conv.Conv2dWeightGrad: lambda: (lambda x, g: conv.conv2d_weight(x, (4, 3, 3, 3), g, stride=2, padding=1),
                                     (randn(rng, 2, 3, 6, 6), randn(rng, 2, 4, 3, 3))),
 }
@@ -104,6 +105,31 @@ def test_fast_paths_hand_back_what_they_do_not_cover():
     same_both_ways(lambda t, w: F.conv_transpose2d(t, w, stride=2), (xs, w1))
     running = (mg.zeros(3, dtype=mg.float64), mg.ones(3, dtype=mg.float64))
     same_both_ways(lambda t: F.batch_norm(t, *running, training=False), (xs[:, :, 0, 0],))
+
+
+def test_batch_last_columns_give_the_reference_numbers():
+    """Speed (f) of minigan/ops/conv.py: where the batch is long and the kernel overlaps, the fast
+    paths order the columns (row, column, image); every op built on them, to second order."""
+    x, w = randn(rng, 16, 3, 6, 6), randn(rng, 4, 3, 4, 4)
+    assert conv._batch_last(x.array, w.shape, (2, 2), (1, 1))                 # the case is covered
+    assert not conv._batch_last(x.array[:4], w.shape, (2, 2), (1, 1))         # 4 images: rows longer
+    b = randn(rng, 4)
+    for fn, inputs in [
+        (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (x, w, b)),
+        (lambda x, w: F.conv2d(x, w, padding=1), (x, randn(rng, 2, 3, 3, 3))),
+        (lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1), (randn(rng, 16, 4, 3, 3), w)),
+        (lambda x, g: conv.conv2d_weight(x, (4, 3, 4, 4), g, stride=2, padding=1),
+         (x, randn(rng, 16, 4, 3, 3))),
+    ]:
+        same_both_ways(fn, inputs)
+        backward_only_both_ways(fn, inputs)
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_padding_folds_its_borders_like_the_reference_in_every_mode(mode):
+    for shape, widths in [((2, 3, 4, 5), (1, 2, 2, 1)), ((2, 3, 4, 5, 4), (3, 0, 0, 3, 1, 1)),
+                          ((2, 3, 5), (2, 2))]:  # borders of widths 0-3 on one to three axes
+        backward_only_both_ways(lambda t: F.pad(t, widths, mode) ** 2, (randn(rng, *shape),))
 
 
 def test_the_switch_and_its_context():
