@@ -75,7 +75,13 @@ def show_images(ax, images, nrow: int | None = None, title: str | None = None, l
     if images.ndim != 4 or images.shape[1] not in (1, 3):
         raise ValueError("show_images expects images of shape (N, C, H, W) with C = 1 or 3, got "
                          f"shape {images.shape}")
-    grid = image_grid(images, nrow, padding, pad_value)
+    grid = image_grid(images, nrow, padding, pad_value)          # checks nrow
+    n, _, h, _ = images.shape
+    columns = min(nrow or int(np.ceil(np.sqrt(n))), n)
+    rows = -(-n // columns)
+    if labels is not None and len(labels) not in (0, rows):
+        raise ValueError(f"show_images: one label per row expected, {rows} rows ({n} images, "
+                         f"{columns} to a row), got {len(labels)} labels")
     shown = ax.imshow(grid[..., 0] if grid.shape[2] == 1 else grid, cmap="gray", vmin=0, vmax=255,
                       interpolation="nearest")
     if title is not None:
@@ -83,12 +89,6 @@ def show_images(ax, images, nrow: int | None = None, title: str | None = None, l
     if labels is None or len(labels) == 0:
         ax.axis("off")
         return shown
-    n, _, h, _ = images.shape
-    columns = min(nrow or int(np.ceil(np.sqrt(n))), n)
-    rows = -(-n // columns)
-    if len(labels) != rows:
-        raise ValueError(f"show_images: one label per row expected, {rows} rows ({n} images, "
-                         f"{columns} to a row), got {len(labels)} labels")
     pad = padding if n > 1 else 0          # make_grid does not pad a single image
     ax.set_xticks([])
     ax.set_yticks([pad + r * (h + pad) + (h - 1) / 2 for r in range(rows)], list(labels))
