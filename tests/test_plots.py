@@ -76,7 +76,7 @@ def test_show_images_names_bad_input(ax):
     with pytest.raises(ValueError, match=r"one label per row expected, 2 rows \(6 images, 3 to a row\), "
                                          r"got 3 labels"):
         show_images(ax, _images(6), 3, labels=["a", "b", "c"])
-    assert ax.images == [] and ax.get_title() == ""          # checked before anything is drawn
+    assert len(ax.images) == 0 and ax.get_title() == ""       # checked before anything is drawn
     with pytest.raises(ValueError, match=r"C = 1 or 3, got shape \(4, 2, 3\)"):
         show_images(ax, np.zeros((4, 2, 3)), 2)
     with pytest.raises(ValueError, match=r"C = 1 or 3, got shape \(4, 2, 2, 3\)"):
