@@ -20,7 +20,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import minigan as mg  # noqa: E402
 from minigan import functional as F  # noqa: E402
 from minigan import nn  # noqa: E402
 
