@@ -1,5 +1,6 @@
 """Every CPU speed and memory measurement of minigan against PyTorch CPU (and DeZero), in one script,
-the forward + backward time of each layer of issue 21 (`--cases layers`), and one training step of
+the forward + backward time of each new layer at the input shape a lesson's model trains it with
+(`--cases layers`; the shapes: benchmarks/lesson_layer_shapes.py), and one training step of
 CycleGAN and of the style-based GAN against PyTorch twins (`--cases cyclegan style`,
 benchmarks/model_steps.py).
 
