@@ -1,19 +1,20 @@
 """Which layers the lessons' image-to-image, progressive and style-based models call, at which input
 shapes: the shapes `benchmarks/run.py --cases layers` times them at (its LAYERS table).
 
-    python benchmarks/lesson_layer_shapes.py      # about 10 s: one training step of each model
+    python benchmarks/lesson_layer_shapes.py      # a few seconds: one training step of each model
 
 Each model is built from its default configuration (`default_config(model, "sample")`, as lessons
 16-20 build them: pix2pix, cyclegan, srgan, inpaint, progan at each of its three stages, stylegan)
-and trains for one step of its own trainer, while every call of the layers and functions below is
+and trains for one step of its own trainer (progan: one step in each stage, halfway through its
+fade-in), while every call of the layers and functions below is
 recorded with the model that made it and its input's shape. Prints one line per (model, call),
-its input shapes (largest first) and how many times one training step called it at each.
+its input shapes (largest first) and how many times it was called at each.
 """
 
 from __future__ import annotations
 
-import sys
 import math
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -24,7 +25,8 @@ from minigan import functional as F  # noqa: E402
 from minigan import nn  # noqa: E402
 
 # The layers of issues 21-23 (recorded as layers: their repr names the arguments), then the
-# functions the models call without a layer (recorded with the layer that calls them).
+# functions behind them, recorded where a model calls one outside those layers (as
+# `F.<function>(...) in <the module that called it>`).
 LAYER_CLASSES = ("InstanceNorm2d", "GroupNorm", "LayerNorm", "ReflectionPad2d", "ReplicationPad2d",
                  "ZeroPad2d", "AvgPool2d", "MaxPool2d", "AdaptiveAvgPool2d", "PixelShuffle",
                  "PixelUnshuffle", "PReLU", "Upsample", "PixelNorm", "MinibatchStdDev", "AdaIN",
@@ -82,7 +84,7 @@ def recorded_calls(models=MODELS) -> dict:
             config = default_config(model, "sample", sample_every=0, checkpoint_every=0)
             trainer = make_trainer(build(config), config)
             steps = [0]
-            if model == "progan":  # each stage halfway through its fade-in (both paths run)
+            if model == "progan":  # each stage, halfway through its fade-in (both of G's paths run)
                 steps = [s * config.grow_every + config.fade_steps // 2 for s in range(3)]
             for step in steps:
                 model_name[0] = model
