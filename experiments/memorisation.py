@@ -86,7 +86,7 @@ def run(per_class, seed, checkpoints):
 def markdown(rows, command) -> str:
     """The results table: one line per (training-set size, steps), one value per seed."""
     lines = [f"`{command}`", "",
-             "Class-conditional DCGAN (default_config(\"cgan\")) trained on the first N images (class-balanced) of a "
+             "Class-conditional DCGAN (default_config(\"cgan\")) trained on N images (class-balanced, drawn by the seed) from a "
              "fixed half of the bundled sample; 1,000 samples and 1,000 held-out real images from the other half. "
              "ratio: median nearest-training-image distance of the samples / of the held-out images (1 = as new as "
              "unseen real images, 0 = copies); near-copy: share of samples closer to a training image than 99% of "
