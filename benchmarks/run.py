@@ -1,11 +1,15 @@
 """Every CPU speed and memory measurement of minigan against PyTorch CPU (and DeZero), in one script,
-and the forward + backward time of each layer of issue 21 (`--cases layers`).
+the forward + backward time of each layer of issue 21 (`--cases layers`), and one training step of
+CycleGAN and of the style-based GAN against PyTorch twins (`--cases cyclegan style`,
+benchmarks/model_steps.py).
 
     python benchmarks/run.py --quick          # about 1-2 minutes: fewer blocks, no full training run
-    python benchmarks/run.py                  # about 4-5 minutes, with the default `train` run and its FD
+    python benchmarks/run.py                  # about 5-6 minutes, with the default `train` run and its FD
+                                              #   (cyclegan and style: under a minute of it)
     python benchmarks/run.py --threads 1      # the thread count every library uses (default 2)
     python benchmarks/run.py --threads 1 --clock cpu   # CPU time instead of wall time (a loaded machine)
-    python benchmarks/run.py --cases engine dcgan      # only some cases (dcgan mlp engine dezero memory train)
+    python benchmarks/run.py --cases engine dcgan      # only some cases (dcgan mlp engine dezero cyclegan
+                                                       #   style memory layers train)
     python benchmarks/run.py table            # then: the table of docs/benchmarks.md from the latest results
     python benchmarks/run.py conv [--threads 2,1]      # each DCGAN conv layer, with minigan's time breakdown
 
@@ -395,7 +399,19 @@ def default_train_case() -> dict:
     return {"steps": default_config().steps, "seconds": seconds, "cpu_seconds": cpu_seconds, "metrics": metrics}
 
 
-CASES = ("dcgan", "mlp", "engine", "dezero", "memory", "layers", "train")
+def model_step_case(torch, name: str, blocks: int, number: int) -> dict:
+    """One training step of a bigger model (benchmarks/model_steps.py: "cyclegan", "style") and of
+    its PyTorch twin, timed after a check that both give the same losses from the same weights,
+    inputs and random draws (its largest relative difference is recorded)."""
+    from model_steps import MODEL_STEPS
+
+    case = MODEL_STEPS[name](torch)
+    error = case.check()
+    return {**case.info, "max_relative_loss_difference": error,
+            **summarize(alternating_blocks(case.steps, blocks, number, warmup=1))}
+
+
+CASES = ("dcgan", "mlp", "engine", "dezero", "cyclegan", "style", "memory", "layers", "train")
 
 
 # ----------------------------------------------------------------------------- the machine
@@ -705,6 +721,10 @@ TIME_ROWS = [
     ("engine_overhead", "engine overhead per op, 100-op chain, forward + backward", "us", "torch", "<=", 1.2),
     ("dezero_gan", "DeZero's example GAN architecture (batch 128)", "ms", "torch", "<=", 1.5),
     ("dezero_gan", "the same: speed-up over DeZero 0.0.13", "ms", "dezero", ">=", 3.0),
+    ("cyclegan_step", "CycleGAN step (G_AB, G_BA, D_A, D_B; cycle + identity losses; batch 8)", "ms", "torch",
+     "<=", 2.0),
+    ("style_step", "style-based GAN step (WGAN-GP critic + G with style mixing; batch 32)", "ms", "torch",
+     "<=", 2.0),
 ]
 ONE_THREAD_TARGETS = {"dcgan_step": 1.2}
 MEMORY_TARGET = 1.0  # peak memory / PyTorch's
@@ -807,7 +827,8 @@ def main(argv=None):
                              "with --threads 1, meaningless with idle threads spinning")
     parser.add_argument("--skip-train", action="store_true", help="leave out the default `train` run")
     parser.add_argument("--cases", nargs="+", choices=CASES, default=None,
-                        help="run only these cases (default: all; --quick leaves out train)")
+                        help="run only these cases (default: all; --quick leaves out train); cyclegan and "
+                             "style: one training step of each against its PyTorch twin (model_steps.py)")
     parser.add_argument("--peak-child", choices=("minigan", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, default=200, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -830,6 +851,8 @@ def main(argv=None):
         "mlp": lambda: ("mlp_step", gan_step_case(torch, "mlp", "ring", blocks, number=20)),
         "engine": lambda: ("engine_overhead", engine_case(torch, blocks)),
         "dezero": lambda: ("dezero_gan", dezero_gan_case(torch, 2 if args.quick else 3)),
+        "cyclegan": lambda: ("cyclegan_step", model_step_case(torch, "cyclegan", blocks, number=3)),
+        "style": lambda: ("style_step", model_step_case(torch, "style", blocks, number=3)),
         "memory": lambda: ("peak_memory_200_dcgan_steps", peak_memory_case(args.threads, 200)),
         "layers": lambda: ("layers", layers_case(torch, blocks)),
         "train": lambda: ("default_train", default_train_case()),

@@ -106,6 +106,24 @@ def test_fast_paths_hand_back_what_they_do_not_cover():
     same_both_ways(lambda t: F.batch_norm(t, *running, training=False), (xs[:, :, 0, 0],))
 
 
+def test_batch_last_columns_give_the_reference_numbers():
+    """Speed (f) of minigan/ops/conv.py: where the batch is long and the kernel overlaps, the fast
+    paths order the columns (row, column, image); every op built on them, to second order."""
+    x, w = randn(rng, 16, 3, 6, 6), randn(rng, 4, 3, 4, 4)
+    assert conv._batch_last(x.array, w.shape, (2, 2), (1, 1))                 # the case is covered
+    assert not conv._batch_last(x.array[:4], w.shape, (2, 2), (1, 1))         # 4 images: rows longer
+    b = randn(rng, 4)
+    for fn, inputs in [
+        (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (x, w, b)),
+        (lambda x, w: F.conv2d(x, w, padding=1), (x, randn(rng, 2, 3, 3, 3))),
+        (lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1), (randn(rng, 16, 4, 3, 3), w)),
+        (lambda x, g: conv.conv2d_weight(x, (4, 3, 4, 4), g, stride=2, padding=1),
+         (x, randn(rng, 16, 4, 3, 3))),
+    ]:
+        same_both_ways(fn, inputs)
+        backward_only_both_ways(fn, inputs)
+
+
 def test_the_switch_and_its_context():
     assert mg.fast_paths_enabled()
     with mg.fast_paths(False):

@@ -253,13 +253,11 @@ class Conv2dFunction(Function):
 
     dL/dx = conv_transpose2d(dL/dy, weight),  dL/dweight = conv2d_weight(x, dL/dy),
     dL/dbias = dL/dy summed over (N, OH, OW).
-    cols: im2col(x), when the caller has it already (speed (b) in section 4).
     """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols=None):
-        if cols is None:
-            cols = im2col(x, weight.shape[2:], stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
+    def forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
+        cols = im2col(x, weight.shape[2:], stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
         ctx.save_for_backward(x, weight)
         ctx.args = stride, padding, dilation
         out_channels = weight.shape[0]
@@ -271,29 +269,43 @@ class Conv2dFunction(Function):
         return get_array_module(y).ascontiguousarray(y[:, :, :output_size[0], :output_size[1]])
 
     @staticmethod
-    def backward(ctx, grad, cols=None):
+    def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
         grad_x = grad_weight = None
         if needs[0]:  # dL/dx = conv_transpose2d(dL/dy, weight)
             grad_x = ConvTranspose2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:])
         if needs[1]:  # dL/dweight = conv2d_weight(x, dL/dy)
-            grad_weight = Conv2dWeightGrad.apply(x, grad, weight.shape, *ctx.args, cols=cols)
+            grad_weight = Conv2dWeightGrad.apply(x, grad, weight.shape, *ctx.args)
         return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
-    # speed (a) in section 4: the columns of forward kept for the weight gradient
+    # speed (a), (f) in section 4: batch-last columns, kept for the weight gradient; a backward on
+    # raw arrays (a recorded backward, create_graph=True, is the reference's)
     @staticmethod
-    def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size, cols=None):
-        if cols is None:
-            cols = im2col(x, weight.shape[2:], stride, padding, dilation)
+    def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
+        ctx.save_for_backward(x, weight)
+        ctx.args = stride, padding, dilation
+        ctx.batch_last = batch_last = _batch_last(x, weight.shape, stride, dilation)
+        cols = _fast_columns(x, weight.shape[2:], *ctx.args, batch_last)
         ctx.cols = cols if ctx.needs_input_grad[1] else None
-        return Conv2dFunction.forward(ctx, x, weight, bias, stride, padding, dilation,
-                                      output_size, cols)
+        return _fast_conv2d(x.shape, weight, bias, cols, ctx.args, output_size, batch_last)
 
     @staticmethod
     def fast_backward(ctx, grad):
         cols, ctx.cols = ctx.cols, None  # used once; a second backward (retain_graph) rebuilds it
-        return Conv2dFunction.backward(ctx, grad, cols)
+        if ctx.create_graph:
+            return Conv2dFunction.backward(ctx, grad)
+        x, weight = (t.array for t in ctx.saved_tensors)
+        needs, kernel_size, g = ctx.needs_input_grad, weight.shape[2:], grad.array
+        grad_x = grad_weight = None
+        if needs[0]:
+            grad_x = Tensor(_fast_transposed_product(g, weight, *ctx.args, x.shape[2:]))
+        if needs[1]:
+            if cols is None:
+                cols = _fast_columns(x, kernel_size, *ctx.args, ctx.batch_last)
+            grid = output_hw(x.shape[2:], kernel_size, *ctx.args)
+            grad_weight = Tensor(_fast_weight_grad(cols, g, weight.shape, grid, ctx.batch_last))
+        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -351,31 +363,41 @@ class ConvTranspose2dFunction(Function):
         return y
 
     @staticmethod
-    def backward(ctx, grad, cols=None):
+    def backward(ctx, grad):
         x, weight = ctx.saved_tensors
         needs = ctx.needs_input_grad
         grad_x = grad_weight = None
         if needs[0]:  # dL/dx = conv2d(dL/dy, weight)
-            grad_x = Conv2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:], cols=cols)
+            grad_x = Conv2dFunction.apply(grad, weight, None, *ctx.args, x.shape[2:])
         if needs[1]:  # dL/dweight = conv2d_weight(dL/dy, x)
-            grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args, cols=cols)
+            grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args)
         return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
     # speed (e) in section 4: the product by phases, on NumPy with more than one output channel
     @staticmethod
     def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
-        by_phase = get_array_module(x) is np and weight.shape[1] > 1
-        return ConvTranspose2dFunction.forward(
-            ctx, x, weight, bias, stride, padding, dilation, output_size,
-            _transposed_product_by_phase if by_phase else _transposed_product)
+        return ConvTranspose2dFunction.forward(ctx, x, weight, bias, stride, padding, dilation,
+                                               output_size, _fast_transposed_product)
 
-    # speed (b) in section 4: im2col(grad) once, for both products
+    # speed (b), (f) in section 4: batch-last im2col(grad) once, for both products, on raw arrays
+    # (a recorded backward, create_graph=True, is the reference's)
     @staticmethod
     def fast_backward(ctx, grad):
-        (_, weight), needs = ctx.saved_tensors, ctx.needs_input_grad
-        both = needs[0] and needs[1]
-        cols = im2col(grad.array, weight.shape[2:], *ctx.args) if both else None
-        return ConvTranspose2dFunction.backward(ctx, grad, cols)
+        if ctx.create_graph:
+            return ConvTranspose2dFunction.backward(ctx, grad)
+        x, weight = (t.array for t in ctx.saved_tensors)
+        needs, kernel_size, g = ctx.needs_input_grad, weight.shape[2:], grad.array
+        grad_x = grad_weight = None
+        batch_last = _batch_last(g, weight.shape, ctx.args[0], ctx.args[2])
+        if needs[0] or needs[1]:
+            cols = _fast_columns(g, kernel_size, *ctx.args, batch_last)
+        if needs[0]:
+            grad_x = Tensor(_fast_conv2d(g.shape, weight, None, cols, ctx.args, x.shape[2:],
+                                         batch_last))
+        if needs[1]:
+            grid = output_hw(g.shape[2:], kernel_size, *ctx.args)
+            grad_weight = Tensor(_fast_weight_grad(cols, x, weight.shape, grid, batch_last))
+        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -427,15 +449,17 @@ class Conv2dWeightGrad(Function):
                                         * x_padded[n, c, oh*sh + i*dh, ow*sw + j*dw],
     i.e. grad_output as (O, N*OH*OW) @ im2col(x)^T. Linear in both inputs; for an incoming
     gradient g:  d/dx = conv_transpose2d(grad_output, g),  d/dgrad_output = conv2d(x, g).
-    cols: im2col(x), when the caller has it already (speed (a), (b) in section 4).
     """
 
     @staticmethod
-    def forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
+    def forward(ctx, x, grad_output, weight_size, stride, padding, dilation):
         ctx.save_for_backward(x, grad_output)
         ctx.args = stride, padding, dilation
-        g_rows, cols = _rows_and_columns(x, grad_output, weight_size, ctx.args, cols)
-        return matmul_arrays(g_rows, cols.T).reshape(weight_size)
+        kernel_size = weight_size[2:]
+        cols = im2col(x, kernel_size, *ctx.args)  # (C*kh*kw, N*OH*OW)
+        g = _pad_grid(grad_output, output_hw(x.shape[2:], kernel_size, *ctx.args))
+        g_rows = get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3))
+        return matmul_arrays(g_rows.reshape(weight_size[0], -1), cols.T).reshape(weight_size)
 
     @staticmethod
     def backward(ctx, grad):
@@ -447,24 +471,15 @@ class Conv2dWeightGrad(Function):
             grad_grad_output = Conv2dFunction.apply(x, grad, None, *ctx.args, grad_output.shape[2:])
         return grad_x, grad_grad_output, None, None, None, None
 
-    # speed (c) in section 4: the product in the orientation OpenBLAS runs faster
+    # speed (c), (f) in section 4: batch-last columns, the product in OpenBLAS's faster orientation
     @staticmethod
-    def fast_forward(ctx, x, grad_output, weight_size, stride, padding, dilation, cols=None):
+    def fast_forward(ctx, x, grad_output, weight_size, stride, padding, dilation):
         ctx.save_for_backward(x, grad_output)
         ctx.args = stride, padding, dilation
-        g_rows, cols = _rows_and_columns(x, grad_output, weight_size, ctx.args, cols)
-        return _weight_product(g_rows, cols).reshape(weight_size)
-
-
-def _rows_and_columns(x, grad_output, weight_size, args, cols):
-    """The two factors of the weight gradient: grad_output as rows (O, N*OH*OW) and the columns
-    im2col(x) (C*kh*kw, N*OH*OW) (computed unless given)."""
-    kernel_size = weight_size[2:]
-    if cols is None:
-        cols = im2col(x, kernel_size, *args)
-    g = _pad_grid(grad_output, output_hw(x.shape[2:], kernel_size, *args))
-    g_rows = get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3))
-    return g_rows.reshape(weight_size[0], -1), cols
+        batch_last = _batch_last(x, weight_size, stride, dilation)
+        cols = _fast_columns(x, weight_size[2:], *ctx.args, batch_last)
+        grid = output_hw(x.shape[2:], weight_size[2:], *ctx.args)
+        return _fast_weight_grad(cols, grad_output, weight_size, grid, batch_last)
 
 
 def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, padding=0,
@@ -510,12 +525,82 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
 # (b) conv_transpose2d's backward builds im2col(grad) once for both of its products.
 # (c) _weight_product: the weight gradient as cols @ g_rows^T, transposed afterwards. OpenBLAS runs
 #     this orientation ~10% faster than g_rows @ cols^T on DCGAN's shapes (2.7 vs 3.1 ms, 2
-# threads).
+#     threads).
+# (f) On NumPy the fast paths order the columns (row, column, image) instead of im2col's (image,
+#     row, column): cols[(c*kh + i)*kw + j, (oh*OW + ow)*N + n], from the image laid out as
+#     (C, H, W, N). A tap's copy then moves runs of N numbers (64 in DCGAN-28) instead of OW (7 in
+#     its D.conv2), and NumPy's cost per run, not the bytes, was most of im2col's time. The output
+#     and the gradient's rows are transposed to match (both much smaller than the columns).
+#     Measured on (64, 32, 14, 14), k4 s2 p1, the function alone: 1.50 ms (with the padded copy
+#     0.17 ms more) -> 0.56 ms; a DCGAN-28 step ... (benchmarks/NOTES.md, round four). On CuPy
+#     the columns keep im2col's order (minigan's CUDA kernels write it).
 
 
 def _weight_product(g_rows, cols):
     """g_rows @ cols^T, (O, K) x (C*kh*kw, K)^T -> (O, C*kh*kw), computed as (cols @ g_rows^T)^T."""
     return matmul_arrays(cols, g_rows.T).T
+
+
+def _batch_last(x, weight_shape, stride, dilation) -> bool:
+    """Whether the fast paths order the columns of conv2d(x, weight) (row, column, image), speed
+    (f): on NumPy, where the columns repeat the input (kernel area >= 2 x stride area, dilation 1),
+    are larger than the output (C*kh*kw >= 2*O) and the runs of N images are longer than the rows
+    (N >= 2*OW). Elsewhere the transposes of input, output and gradient cost more than the columns
+    save: (64, 1 -> 32, 28 -> 14) 1.4 -> 1.8 ms, (128, 64 -> 128, k2 s2) 16.5 -> 17.7 ms, (4, 64 ->
+    128, 32x32, k3 s2) 6.8 -> 7.5 ms (forward + backward, one thread, CPU time)."""
+    (o, c, kh, kw), (sh, sw) = weight_shape, stride
+    ow = (x.shape[3] - 1) // sw + 1  # at least the output's width (padding only adds to it)
+    return (get_array_module(x) is np and dilation == (1, 1) and kh * kw >= 2 * sh * sw
+            and c * kh * kw >= 2 * o and x.shape[0] >= 2 * ow)
+
+
+def _fast_columns(x, kernel_size, stride, padding, dilation, batch_last):
+    """im2col(x), or with batch_last its columns in the order (row, column, image):
+    (C*kh*kw, OH*OW*N)."""
+    if not batch_last:
+        return im2col(x, kernel_size, stride, padding, dilation)
+    n, c, h, w = x.shape
+    (kh, kw), (ph, pw) = kernel_size, padding
+    oh, ow = output_hw((h, w), kernel_size, stride, padding, dilation)
+    image = np.zeros((c, h + 2 * ph, w + 2 * pw, n), x.dtype)
+    image[:, ph:ph + h, pw:pw + w] = x.transpose(1, 2, 3, 0)
+    cols = np.empty((c, kh, kw, oh, ow, n), x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            rows, columns = _tap_slices(i, j, (oh, ow), stride, dilation)
+            cols[:, i, j] = image[:, rows, columns]
+    return cols.reshape(c * kh * kw, oh * ow * n)
+
+
+def _fast_conv2d(x_shape, weight, bias, cols, args, output_size, batch_last):
+    """conv2d of an input of shape x_shape from its _fast_columns: (N, O) + output_size."""
+    out_channels, n = weight.shape[0], x_shape[0]
+    oh, ow = output_hw(x_shape[2:], weight.shape[2:], *args)
+    y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, K), a new array
+    if bias is not None:
+        y += bias.reshape(out_channels, 1)
+    if batch_last:
+        y = y.reshape(out_channels, oh, ow, n).transpose(3, 0, 1, 2)
+    else:
+        y = y.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)
+    return get_array_module(y).ascontiguousarray(y[:, :, :output_size[0], :output_size[1]])
+
+
+def _fast_weight_grad(cols, grad_output, weight_size, grid, batch_last):
+    """conv2d_weight from the input's _fast_columns; grid: the columns' (OH, OW). grad_output's
+    rows (O, K) are put in the columns' order."""
+    g = _pad_grid(grad_output, grid)
+    g_rows = g.transpose((1, 2, 3, 0) if batch_last else (1, 0, 2, 3))
+    g_rows = get_array_module(g).ascontiguousarray(g_rows).reshape(weight_size[0], -1)
+    return _weight_product(g_rows, cols).reshape(weight_size)
+
+
+def _fast_transposed_product(x, weight, stride, padding, dilation, output_size):
+    """conv_transpose2d without bias: by phases (e) on NumPy with more than one output channel,
+    else the reference's col2im."""
+    by_phase = get_array_module(x) is np and weight.shape[1] > 1
+    product = _transposed_product_by_phase if by_phase else _transposed_product
+    return product(x, weight, stride, padding, dilation, output_size)
 
 
 # (e) _transposed_product_by_phase (NumPy; conv_transpose2d's forward and conv2d's input gradient):
