@@ -52,7 +52,8 @@ def topological_order(outputs) -> list:
     return order
 
 
-def walk(outputs, output_grads, receive, create_graph=False, retain_graph=False, needed=None):
+def walk(outputs, output_grads, receive, create_graph=False, retain_graph=False, needed=None,
+         wanted=frozenset()):
     """The chain rule, node by node, from `outputs` back to the leaves.
 
     output_grads: d(loss)/d(output), one per output. Every tensor that requires grad and lies on a
@@ -81,7 +82,10 @@ def walk(outputs, output_grads, receive, create_graph=False, retain_graph=False,
                 _keep_retained_grads(node, grads, create_graph)  # retain_grad()
             if needed is not None and node not in needed:
                 continue  # mg.grad: nothing it asks for lies behind this node
-            input_grads = _call_backward(node, grads, create_graph)  # the chain rule at one node
+            if needed is not None:  # mg.grad: only the inputs that lead to what it asks for
+                input_grads = _call_backward_for(node, grads, create_graph, needed, wanted)
+            else:
+                input_grads = _call_backward(node, grads, create_graph)  # the chain rule at a node
             if not retain_graph:
                 node._free()
             for tensor, grad in zip(node.inputs, input_grads):
@@ -142,7 +146,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
     retain = create_graph if retain_graph is None else retain_graph
     needed = _nodes_reaching(topological_order(outputs), wanted)
-    walk(outputs, root_grads, receive, create_graph, retain, needed)
+    walk(outputs, root_grads, receive, create_graph, retain, needed, wanted)
     results = []
     for i, t in enumerate(inputs):
         g = captured.get(id(t))
@@ -228,6 +232,19 @@ def _call_backward(node, grads, create_graph) -> tuple:
             g = _check_gradient(node, i, g, t)
         checked.append(g)
     return checked
+
+
+def _call_backward_for(node, grads, create_graph, needed, wanted) -> tuple:
+    """_call_backward as mg.grad needs it: ctx.needs_input_grad narrowed, for this call, to the
+    inputs behind which a wanted tensor lies (as PyTorch's autograd.grad computes no other edge: a
+    gradient penalty's backward then skips every weight gradient)."""
+    flags = node.needs_input_grad
+    node.needs_input_grad = tuple([flag and t is not None and (id(t) in wanted or t._ctx in needed)
+                                   for flag, t in zip(flags, node.inputs)])
+    try:
+        return _call_backward(node, grads, create_graph)
+    finally:
+        node.needs_input_grad = flags  # a retained graph's next backward() needs them all
 
 
 def _check_gradient(node, index, grad, tensor):

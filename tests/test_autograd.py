@@ -205,6 +205,34 @@ def test_grad_with_respect_to_an_intermediate_tensor():
     np.testing.assert_array_equal(gx.numpy(), [18, 36])
 
 
+def test_grad_computes_only_the_edges_it_needs_and_a_later_backward_still_gets_the_rest():
+    """mg.grad(out, x) runs each node's backward with needs_input_grad narrowed to the inputs that
+    lead to x (as PyTorch's autograd.grad): a gradient penalty computes no weight gradient."""
+    from minigan.ops import conv
+
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.standard_normal((2, 3, 6, 6)), requires_grad=True)
+    w = mg.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    seen = []
+    original = conv.Conv2dFunction.fast_backward
+
+    def spy(ctx, grad):
+        seen.append(ctx.needs_input_grad)
+        return original(ctx, grad)
+
+    conv.Conv2dFunction.fast_backward = staticmethod(spy)
+    try:
+        out = (mg.nn.functional.conv2d(x, w, padding=1) ** 2).sum()
+        (gx,) = mg.grad(out, x, retain_graph=True)
+        assert seen == [(True, False, False, False, False, False, False)]
+        out.backward()  # the retained graph: every input that requires grad again
+        assert seen[-1] == (True, True, False, False, False, False, False)
+    finally:
+        conv.Conv2dFunction.fast_backward = staticmethod(original)
+    np.testing.assert_allclose(gx.numpy(), x.grad.numpy(), rtol=1e-12)
+    assert w.grad is not None and w.grad.shape == w.shape
+
+
 def test_grad_unused_input():
     x = mg.ones(2, requires_grad=True)
     z = mg.ones(2, requires_grad=True)

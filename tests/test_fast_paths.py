@@ -7,7 +7,7 @@ import pytest
 import minigan as mg
 from minigan import functional as F
 from minigan.autograd import Function
-from minigan.ops import conv, elementwise, linear, norm
+from minigan.ops import conv, elementwise, linear, norm, padding
 
 
 def randn(rng, *shape, requires_grad=True):
@@ -61,6 +61,7 @@ CASES = {
                                   (randn(rng, 2, 3, 6, 6), randn(rng, 4, 3, 3, 3), randn(rng, 4))),
     conv.ConvTranspose2dFunction: lambda: (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1),
                                            (randn(rng, 2, 3, 4, 4), randn(rng, 3, 2, 4, 4), randn(rng, 2))),
+    padding.Pad: lambda: (lambda x: F.pad(x, (1, 2, 2, 1), "reflect"), (randn(rng, 2, 3, 4, 5),)),
     conv.Conv2dWeightGrad: lambda: (lambda x, g: conv.conv2d_weight(x, (4, 3, 3, 3), g, stride=2, padding=1),
                                     (randn(rng, 2, 3, 6, 6), randn(rng, 2, 4, 3, 3))),
 }
@@ -122,6 +123,13 @@ def test_batch_last_columns_give_the_reference_numbers():
     ]:
         same_both_ways(fn, inputs)
         backward_only_both_ways(fn, inputs)
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_padding_folds_its_borders_like_the_reference_in_every_mode(mode):
+    for shape, widths in [((2, 3, 4, 5), (1, 2, 2, 1)), ((2, 3, 4, 5, 4), (3, 0, 0, 3, 1, 1)),
+                          ((2, 3, 5), (2, 2))]:  # borders of widths 0-3 on one to three axes
+        backward_only_both_ways(lambda t: F.pad(t, widths, mode) ** 2, (randn(rng, *shape),))
 
 
 def test_the_switch_and_its_context():

@@ -267,6 +267,19 @@ def test_matmul_shape_mismatch_names_both_shapes():
         a @ b
 
 
+def test_an_outer_product_is_numpy_matmul_bit_for_bit_and_a_mismatch_still_raises():
+    from minigan.ops.arithmetic import matmul_arrays
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        a, b = rng.standard_normal((64, 1)).astype(dtype), rng.standard_normal((1, 300)).astype(dtype)
+        out = matmul_arrays(a, b)
+        assert out.dtype == dtype and out.shape == (64, 300) and out.flags.c_contiguous
+        np.testing.assert_array_equal(out, np.matmul(a, b))
+    with pytest.raises(ValueError, match="matmul"):
+        matmul_arrays(np.ones((2, 1)), np.ones((3, 4)))  # (2, 1) x (3, 4): no broadcasting
+
+
 def test_matmul_batch_mismatch_names_both_shapes():
     with pytest.raises(ValueError, match=r"batch dimensions of shapes \(2, 2, 3\) and \(3, 3, 1\)"):
         mg.ones(2, 2, 3) @ mg.ones(3, 3, 1)

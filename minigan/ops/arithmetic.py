@@ -160,7 +160,16 @@ def matmul_arrays(a, b):
     if xp is not np:
         from minigan import cuda
         return cuda.matmul_arrays(a, b)
+    if a.ndim == 2 and b.ndim == 2 and a.shape[1] == 1 == b.shape[0]:  # speed: outer product, below
+        return np.multiply(a, b)
     return xp.matmul(a, b)
+
+
+# speed: OpenBLAS runs a product with an inner dimension of 1 (an outer product: the input gradient
+# of Linear(n, 1), of a convolution from one channel, of a transposed convolution into one) at
+# 1-2 GFLOP/s; NumPy's broadcast multiply gives the same numbers bit for bit at memory speed. One
+# thread, CPU time: (64, 1) x (1, 3136) 0.22 -> 0.013 ms, (128, 1) x (1, 4608) 0.65 -> 0.05 ms,
+# (784, 1) x (1, 7616) (CycleGAN's last layer) 6.7 -> 1.7 ms.
 
 
 class AsType(Function):

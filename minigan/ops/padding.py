@@ -47,6 +47,23 @@ class Pad(Function):
                 grad = _fold_border(grad, axis, before, after, ctx.shape[axis], ctx.mode)
         return grad, None, None, None
 
+    # speed: the same folds on raw arrays, in place on a copy of the centre (a recorded backward,
+    # create_graph=True, is the reference's). The reference builds each border's contribution as a
+    # zero-padded full-size tensor and adds it: 6 slices, 2 flips, 2 pads and 2 additions an axis.
+    # Measured forward + backward, one thread, CPU time, fast paths off -> on (PyTorch): reflect 1
+    # of CycleGAN's (8, 64, 7, 7) 436 -> 210 us (156), reflect 3 of (8, 3, 28, 28) 390 -> 183 us
+    # (96), reflect 1 of (64, 64, 28, 28) 17.0 -> 7.9 ms (9.6), replicate 1 of it 20.0 -> 9.2 ms
+    # (8.7). (A forward by copies instead of NumPy's pad measured the same as np.pad: not kept.)
+    @staticmethod
+    def fast_backward(ctx, grad):
+        if ctx.create_graph:
+            return Pad.backward(ctx, grad)
+        g = grad.array
+        for axis, (before, after) in enumerate(ctx.widths):
+            if before or after:
+                g = _fold_border_array(g, axis, before, after, ctx.shape[axis], ctx.mode)
+        return Tensor(g), None, None, None
+
 
 def _fold_border(grad: Tensor, axis: int, before: int, after: int, n: int, mode: str) -> Tensor:
     """The gradient of one padded axis, folded back onto the input's n elements (module
@@ -66,6 +83,33 @@ def _fold_border(grad: Tensor, axis: int, before: int, after: int, n: int, mode:
                 + _pad_axis(right.sum(axis, keepdim=True), axis, n - 1, 0))
     # circular: the left border copies the last `before` elements, the right the first `after`
     return centre + _pad_axis(left, axis, n - before, 0) + _pad_axis(right, axis, 0, n - after)
+
+
+def _along(axis: int, start: int, stop: int) -> tuple:
+    """The index of elements start..stop-1 of one axis (all of the axes before it)."""
+    return (slice(None),) * axis + (slice(start, stop),)
+
+
+def _fold_border_array(g, axis: int, before: int, after: int, n: int, mode: str):
+    """_fold_border on a raw array, the same additions in the same order (speed, above)."""
+    def along(start, stop):
+        return _along(axis, start, stop)
+
+    out = g[along(before, before + n)].copy()
+    if mode == "constant":
+        return out
+    left, right = g[along(0, before)], g[along(before + n, before + n + after)]
+    xp = get_array_module(g)
+    if mode == "reflect":
+        out[along(1, before + 1)] += xp.flip(left, axis)
+        out[along(n - 1 - after, n - 1)] += xp.flip(right, axis)
+    elif mode == "replicate":
+        out[along(0, 1)] += left.sum(axis, keepdims=True)
+        out[along(n - 1, n)] += right.sum(axis, keepdims=True)
+    else:  # circular
+        out[along(n - before, n)] += left
+        out[along(0, after)] += right
+    return out
 
 
 def _pad_axis(t: Tensor, axis: int, before: int, after: int) -> Tensor:
