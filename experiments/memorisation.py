@@ -5,9 +5,8 @@
 
 The bundled Fashion-MNIST sample is split in two fixed halves (gan.uses.halves): a pool and 5,000
 held-out images. For each training-set size (`--per-class` images of each class from the pool, at
-most 463: its smallest class) and
-seed, the class-conditional DCGAN recipe (gan.uses.train_cgan, as in experiments/augmentation.py)
-is trained, and at each of `--checkpoints` steps measured:
+most 463: its smallest class) and seed, the class-conditional DCGAN recipe (gan.uses.train_cgan, as
+in experiments/augmentation.py) is trained, and at each of `--checkpoints` steps measured:
 
     ratio      median distance (pixels, L2) from 1,000 samples to their nearest training image,
                divided by the same for 1,000 held-out real images. 1: the samples are as new as
