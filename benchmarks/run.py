@@ -1,5 +1,6 @@
 """Every CPU speed and memory measurement of minigan against PyTorch CPU (and DeZero), in one script,
-the forward + backward time of each layer of issue 21 (`--cases layers`), and one training step of
+the forward + backward time of each new layer at the input shape a lesson's model trains it with
+(`--cases layers`; the shapes: benchmarks/lesson_layer_shapes.py), and one training step of
 CycleGAN and of the style-based GAN against PyTorch twins (`--cases cyclegan style`,
 benchmarks/model_steps.py).
 
@@ -40,7 +41,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -348,36 +351,132 @@ def peak_memory_case(threads: int, steps: int) -> dict:
 # ----------------------------------------------------------------------------- the default run
 
 
-# Issue 21's layers, each timed forward + backward on (64, 64, 28, 28) float32 images (batch 64, 64
-# channels, 28 x 28), minigan against PyTorch: (name, how to build it from minigan.nn or torch.nn).
+# The layers of the image-to-image, progressive and style-based models (issues 21-23), each timed
+# forward + backward (output summed) at an input shape a lesson's model trains it with, minigan
+# against PyTorch. benchmarks/lesson_layer_shapes.py records those shapes (one training step of each
+# model at its default configuration, as lessons 16-20 build them); a row takes the largest shape of
+# a layer in a model, and also the residual blocks' shape where a model repeats the layer there (the
+# calls it makes most). Layers that no lesson model calls keep a row at (64, 64, 28, 28), without
+# issue 29's 2x target (models empty). tests/test_benchmark_twins.py checks the rows against the
+# recorded shapes.
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    layer: str        # as PyTorch writes it (minigan's own layers: as minigan writes them)
+    where: str        # the model and lesson that call it ("" : no lesson model does)
+    shape: tuple      # the input's shape
+    make: object      # make(kit) -> the layer as a function of its input (kit: layer_kits())
+    models: tuple = ()  # the --model families whose training calls it there (for the test)
+
+
+UNUSED_SHAPE = (64, 64, 28, 28)
 LAYERS = [
-    ("InstanceNorm2d(64, affine=True)", lambda nn: nn.InstanceNorm2d(64, affine=True)),
-    ("GroupNorm(8, 64)", lambda nn: nn.GroupNorm(8, 64)),
-    ("LayerNorm((64, 28, 28))", lambda nn: nn.LayerNorm((64, 28, 28))),
-    ("ReflectionPad2d(1)", lambda nn: nn.ReflectionPad2d(1)),
-    ("ReplicationPad2d(1)", lambda nn: nn.ReplicationPad2d(1)),
-    ("ZeroPad2d((1, 0, 1, 0))", lambda nn: nn.ZeroPad2d((1, 0, 1, 0))),
-    ("AvgPool2d(2)", lambda nn: nn.AvgPool2d(2)),
-    ("AvgPool2d(3, 2, 1, count_include_pad=False)", lambda nn: nn.AvgPool2d(3, 2, 1, count_include_pad=False)),
-    ("MaxPool2d(2)", lambda nn: nn.MaxPool2d(2)),
-    ("MaxPool2d(3, 2, 1)", lambda nn: nn.MaxPool2d(3, 2, 1)),
-    ("AdaptiveAvgPool2d(7)", lambda nn: nn.AdaptiveAvgPool2d(7)),
-    ("PixelShuffle(2)", lambda nn: nn.PixelShuffle(2)),
-    ("PixelUnshuffle(2)", lambda nn: nn.PixelUnshuffle(2)),
-    ("PReLU(64)", lambda nn: nn.PReLU(64)),
+    LayerRow("InstanceNorm2d(16)", "CycleGAN's G (lesson 17)", (8, 16, 28, 28),
+             lambda k: k.nn.InstanceNorm2d(16), ("cyclegan",)),
+    LayerRow("InstanceNorm2d(64)", "CycleGAN's G, residual blocks (lesson 17)", (8, 64, 7, 7),
+             lambda k: k.nn.InstanceNorm2d(64), ("cyclegan",)),
+    LayerRow("InstanceNorm2d(32, affine=True)", "CycleGAN's D (lesson 17)", (8, 32, 7, 7),
+             lambda k: k.nn.InstanceNorm2d(32, affine=True), ("cyclegan",)),
+    LayerRow("ReflectionPad2d(3)", "CycleGAN's G (lesson 17)", (8, 16, 28, 28),
+             lambda k: k.nn.ReflectionPad2d(3), ("cyclegan",)),
+    LayerRow("ReflectionPad2d(1)", "CycleGAN's G, residual blocks (lesson 17)", (8, 64, 7, 7),
+             lambda k: k.nn.ReflectionPad2d(1), ("cyclegan",)),
+    LayerRow("PixelShuffle(2)", "SRGAN's G (lesson 18)", (16, 64, 14, 14),
+             lambda k: k.nn.PixelShuffle(2), ("srgan",)),
+    LayerRow("PReLU()", "SRGAN's G (lesson 18)", (16, 16, 28, 28), lambda k: k.nn.PReLU(), ("srgan",)),
+    LayerRow("PReLU()", "SRGAN's G, residual blocks (lesson 18)", (16, 16, 7, 7), lambda k: k.nn.PReLU(),
+             ("srgan",)),
+    LayerRow("AvgPool2d(2)", "ProGAN's and StyleGAN's D (lessons 19, 20)", (32, 16, 28, 28),
+             lambda k: k.nn.AvgPool2d(2), ("progan", "stylegan")),
+    LayerRow("Upsample(scale_factor=2, mode='nearest')", "ProGAN's and StyleGAN's G (lessons 19, 20)",
+             (32, 16, 14, 14), lambda k: k.nn.Upsample(scale_factor=2, mode="nearest"), ("progan", "stylegan")),
+    LayerRow("MinibatchStdDev(group_size=4)", "ProGAN's and StyleGAN's D (lessons 19, 20)", (32, 32, 7, 7),
+             lambda k: k.MinibatchStdDev(4), ("progan", "stylegan")),
+    LayerRow("PixelNorm()", "ProGAN's G (lesson 19)", (32, 8, 28, 28), lambda k: k.PixelNorm(), ("progan",)),
+    LayerRow("PixelNorm()", "StyleGAN's mapping network, ProGAN's latent (lessons 19, 20)", (32, 64),
+             lambda k: k.PixelNorm(), ("progan", "stylegan")),
+    LayerRow("AdaIN(8, w_dim=64), w (32, 64)", "StyleGAN's G (lesson 20)", (32, 8, 28, 28),
+             lambda k: k.AdaIN(8, 64), ("stylegan",)),
+    LayerRow("NoiseInjection(8)", "StyleGAN's G (lesson 20)", (32, 8, 28, 28),
+             lambda k: k.NoiseInjection(8), ("stylegan",)),
+    # in no lesson model
+    LayerRow("GroupNorm(8, 64)", "", UNUSED_SHAPE, lambda k: k.nn.GroupNorm(8, 64)),
+    LayerRow("LayerNorm((64, 28, 28))", "", UNUSED_SHAPE, lambda k: k.nn.LayerNorm((64, 28, 28))),
+    LayerRow("ReplicationPad2d(1)", "", UNUSED_SHAPE, lambda k: k.nn.ReplicationPad2d(1)),
+    LayerRow("ZeroPad2d((1, 0, 1, 0))", "", UNUSED_SHAPE, lambda k: k.nn.ZeroPad2d((1, 0, 1, 0))),
+    LayerRow("AvgPool2d(3, 2, 1, count_include_pad=False)", "", UNUSED_SHAPE,
+             lambda k: k.nn.AvgPool2d(3, 2, 1, count_include_pad=False)),
+    LayerRow("MaxPool2d(2)", "", UNUSED_SHAPE, lambda k: k.nn.MaxPool2d(2)),
+    LayerRow("MaxPool2d(3, 2, 1)", "", UNUSED_SHAPE, lambda k: k.nn.MaxPool2d(3, 2, 1)),
+    LayerRow("AdaptiveAvgPool2d(7)", "", UNUSED_SHAPE, lambda k: k.nn.AdaptiveAvgPool2d(7)),
+    LayerRow("PixelUnshuffle(2)", "", UNUSED_SHAPE, lambda k: k.nn.PixelUnshuffle(2)),
 ]
 
 
+def layer_row_key(row: LayerRow) -> str:
+    """The row's key in the results: "InstanceNorm2d(16) in CycleGAN's G (lesson 17), (8, 16, 28, 28)"."""
+    return f"{row.layer} in {row.where or 'no lesson model'}, {tuple(row.shape)}"
+
+
+def layer_kits(torch) -> dict:
+    """{library: what LayerRow.make builds from}: the library's nn, and its (or its PyTorch twin's,
+    benchmarks/torch_twins.py) versions of the progressive and style-based models' own layers.
+    AdaIN takes a second input, w (N, 64), made here; NoiseInjection draws fresh noise each call."""
+    import torch_twins as twins
+    from minigan.gan.models import progan, stylegan
+
+    w = np.random.default_rng(1).standard_normal((32, 64)).astype(np.float32)
+
+    def with_w(layer, w):
+        return lambda x: layer(x, w)
+
+    def torch_minibatch_std(group_size):
+        assert group_size == 4, "the PyTorch twin's group size is 4"
+        return twins.MinibatchStdDev()
+
+    return {
+        "minigan": SimpleNamespace(
+            nn=mg.nn, tensor=mg.tensor, PixelNorm=progan.PixelNorm, MinibatchStdDev=mg.nn.MinibatchStdDev,
+            AdaIN=lambda c, w_dim: with_w(stylegan.AdaIN(c, w_dim), mg.tensor(w, requires_grad=True)),
+            NoiseInjection=stylegan.NoiseInjection),
+        "torch": SimpleNamespace(
+            nn=torch.nn, tensor=torch.tensor, PixelNorm=twins.PixelNorm, MinibatchStdDev=torch_minibatch_std,
+            AdaIN=lambda c, w_dim: with_w(twins.AdaIN(c, w_dim), torch.tensor(w, requires_grad=True)),
+            NoiseInjection=lambda c: twins.NoiseInjection(c, twins.Draws())),
+    }
+
+
+def calls_per_block(steps: dict, seconds: float = 0.03, most: int = 500) -> int:
+    """How many calls make a block of about `seconds` for the slower library (at least 3): small
+    shapes take well under a millisecond, and a block of 3 calls would time mostly the clock."""
+    took = 0.0
+    for step in steps.values():
+        step()  # warm
+        start = CLOCK["now"]()
+        step()
+        took = max(took, CLOCK["now"]() - start)
+    return max(3, min(most, round(seconds / max(took, 1e-6))))
+
+
 def layers_case(torch, blocks: int) -> dict:
-    """{layer: minigan and PyTorch times of one forward + backward (output summed), and the ratio}."""
-    x = np.random.default_rng(0).standard_normal((64, 64, 28, 28)).astype(np.float32)
+    """{"layers": {row key: the layer, where the lessons call it, the input shape, the target (None
+    for a layer no lesson model calls), minigan and PyTorch times of one forward + backward (output
+    summed), their ratio}}."""
+    kits = layer_kits(torch)
     results = {}
-    for name, make in LAYERS:
-        inputs = {"minigan": mg.tensor(x, requires_grad=True), "torch": torch.tensor(x, requires_grad=True)}
-        layers = {"minigan": make(mg.nn), "torch": make(torch.nn)}
-        steps = {lib: (lambda layer=layers[lib], t=inputs[lib]: layer(t).sum().backward()) for lib in layers}
-        results[name] = summarize(alternating_blocks(steps, blocks, number=3, warmup=1, pause=0.1))
-    return {"input_shape": list(x.shape), "layers": results}
+    for row in LAYERS:
+        x = np.random.default_rng(0).standard_normal(row.shape).astype(np.float32)
+        steps = {}
+        for lib, kit in kits.items():
+            layer, t = row.make(kit), kit.tensor(x, requires_grad=True)
+            steps[lib] = lambda layer=layer, t=t: layer(t).sum().backward()
+        number = calls_per_block(steps)
+        results[layer_row_key(row)] = {
+            "layer": row.layer, "model": row.where or None, "input_shape": list(row.shape),
+            "target": LAYER_TARGET if row.where else None, "calls_per_block": number,
+            **summarize(alternating_blocks(steps, blocks, number=number, warmup=1, pause=0.1))}
+    return {"shapes_from": "benchmarks/lesson_layer_shapes.py", "layers": results}
 
 
 def default_train_case() -> dict:
@@ -751,6 +850,29 @@ def rows(cases: dict, threads: int = 2) -> list:
     return out
 
 
+def layer_table(layers: dict) -> list:
+    """The lines of the layer table: each layer at the input shape a lesson's model trains it with,
+    and issue 29's 2x target; a layer no lesson model calls is marked so, without the target.
+    (Results written before the rows had shapes: one input shape for all, every row with the target.)"""
+    heading = ("Layers, forward + backward (output summed) of one float32 batch, each at the input shape a "
+               "lesson's model trains it with (`benchmarks/lesson_layer_shapes.py` records them; the largest, "
+               "and the residual blocks' where a model repeats the layer there):")
+    if "input_shape" in layers:  # results written before the rows had shapes
+        heading = f"Layers, forward + backward of one {tuple(layers['input_shape'])} float32 batch:"
+    lines = [heading, "",
+             "| layer | where the lessons call it | input shape | minigan | PyTorch | ratio | target |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for key, case in layers["layers"].items():
+        layer = case.get("layer", key)
+        where = (case["model"] or "not in a lesson model") if "model" in case else "—"
+        shape = tuple(case.get("input_shape", layers.get("input_shape", ())))
+        target = case.get("target", LAYER_TARGET)
+        goal = verdict(case["ratio_vs_torch"], "<=", target) if target else "—"
+        lines.append(f"| `{layer}` | {where} | {shape} | {case['minigan_ms']:.2f} ms "
+                     f"| {case['torch_ms']:.2f} ms | {case['ratio_vs_torch']:.2f}x | {goal} |")
+    return lines
+
+
 def results_table(results: dict) -> str:
     """The table of docs/benchmarks.md from a run's results (bench_latest.json)."""
     m = results["machine"]
@@ -782,12 +904,8 @@ def results_table(results: dict) -> str:
                      f"{'met' if train['seconds'] <= 120 else '**missed**'}; FD <= 60: "
                      f"{'met' if fd <= 60 else '**missed**'} |")
     layers = results["cases"].get("layers")
-    if layers:  # issue 21's layers, with issue 29's target
-        lines += ["", f"Layers, forward + backward of one {tuple(layers['input_shape'])} float32 batch:", "",
-                  "| layer | minigan | PyTorch | ratio | target |", "| --- | --- | --- | --- | --- |"]
-        lines += [f"| `{name}` | {case['minigan_ms']:.1f} ms | {case['torch_ms']:.1f} ms | {case['ratio_vs_torch']:.2f}x "
-                  f"| {verdict(case['ratio_vs_torch'], '<=', LAYER_TARGET)} |"
-                  for name, case in layers["layers"].items()]
+    if layers:
+        lines += ["", *layer_table(layers)]
     return "\n".join(lines) + "\n"
 
 

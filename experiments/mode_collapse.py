@@ -159,6 +159,19 @@ def figure(rows, dataset: str, path: Path) -> None:
     plt.close(fig)
 
 
+def committed_runs(steps) -> list:
+    """The rows (no samples) of benchmarks/results/mode_collapse.json, for --rerun; they must come
+    from the same number of steps."""
+    path = ROOT / "benchmarks" / "results" / "mode_collapse.json"
+    committed = json.loads(path.read_text())
+    if committed["steps_override"] != steps:
+        theirs = committed["steps_override"]
+        raise ValueError(f"--rerun: expected the steps of the runs in {path.name} ("
+                         + (f"--steps {theirs}" if theirs else f"no --steps: the recipe's {COLLAPSE['steps']}")
+                         + "), got " + (f"--steps {steps}" if steps else "no --steps"))
+    return committed["runs"]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=5)
@@ -172,8 +185,12 @@ def main(argv=None) -> int:
                         help="each finished run is appended here (one JSON line) as it finishes")
     parser.add_argument("--report-only", action="store_true",
                         help="write the table and figures from the runs already in --runs")
+    parser.add_argument("--rerun", nargs="+", metavar="REMEDY", default=None,
+                        help="re-run only these remedies (every seed) and keep every other row of "
+                             "benchmarks/results/mode_collapse.json, but seed 0's: the figures draw seed 0's "
+                             "samples, which the results file does not hold, so seed 0 of every remedy is re-run")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.remedies) - {name for name, _, _ in REMEDIES})
+    unknown = sorted(set(args.remedies + (args.rerun or [])) - {name for name, _, _ in REMEDIES})
     if unknown:
         parser.error(f"unknown remedies {unknown}; known: {[name for name, _, _ in REMEDIES]}")
     seeds = args.only_seeds if args.only_seeds is not None else range(args.seeds)
@@ -185,6 +202,15 @@ def main(argv=None) -> int:
         rows = [r for r in rows if r["dataset"] in args.datasets and r["remedy"] in args.remedies]
         done = {(r["remedy"], r["dataset"], r["seed"]) for r in rows}
         jobs = [job for job in jobs if job[:3] not in done]
+    if args.rerun:  # jobs already excludes what --runs logged
+        try:
+            committed = committed_runs(args.steps)
+        except ValueError as error:
+            parser.error(str(error))
+        kept = [r for r in committed if r["remedy"] not in args.rerun and r["seed"] != min(seeds)
+                and (r["remedy"], r["dataset"], r["seed"]) in {job[:3] for job in jobs}]
+        rows += kept
+        jobs = [job for job in jobs if job[:3] not in {(r["remedy"], r["dataset"], r["seed"]) for r in kept}]
     if args.report_only:
         jobs = []
     jobs.sort(key=_priority)
@@ -203,7 +229,7 @@ def main(argv=None) -> int:
     text = markdown(summaries, args.seeds, args.steps)
     payload = {"recipe": COLLAPSE, "steps_override": args.steps, "seeds": args.seeds,
                "remedies": [{"name": n, "what": w, "config": o} for n, w, o in REMEDIES if n in args.remedies],
-               "summaries": summaries, "total_seconds": round(time.perf_counter() - started),
+               "summaries": summaries, "total_seconds": round(time.perf_counter() - started), "rerun": args.rerun,
                "runs": [{k: v for k, v in r.items() if k != "samples"} for r in rows]}
     if args.out is None:
         from common import write_results

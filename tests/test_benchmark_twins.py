@@ -1,9 +1,12 @@
 """benchmarks/run.py's CycleGAN and style-based GAN cases: the PyTorch twins give minigan's losses
 (the check run.py makes before timing), a twin that differs is caught, and `run.py table` marks
-the 2x target of both rows. No timing here: run.py measures."""
+the 2x target of both rows. Its layer rows: each at a shape a lesson's model trains the layer with
+(benchmarks/lesson_layer_shapes.py records them), and the table shows each row's layer, model,
+shape and target. No timing here: run.py measures."""
 
 import copy
 import importlib
+import math
 import sys
 from pathlib import Path
 
@@ -72,3 +75,68 @@ def test_the_table_marks_the_2x_target_of_both_steps(bench):
     assert "| style-based GAN step (WGAN-GP critic + G with style mixing; batch 32) | 50.0 ms | " \
            "PyTorch 20.0 ms | 2.50x | <= 2x: **missed** |" in lines
     assert {"cyclegan", "style"} <= set(run.CASES)
+
+
+def test_the_layer_table_shows_each_rows_layer_model_shape_and_target(bench):
+    _, run = bench
+    layers = {"shapes_from": "benchmarks/lesson_layer_shapes.py", "layers": {
+        "InstanceNorm2d(16) in CycleGAN's G (lesson 17), (8, 16, 28, 28)": {
+            "layer": "InstanceNorm2d(16)", "model": "CycleGAN's G (lesson 17)", "input_shape": [8, 16, 28, 28],
+            "target": 2.0, "minigan_ms": 0.5, "torch_ms": 0.4, "ratio_vs_torch": 1.25},
+        "PReLU() in SRGAN's G, residual blocks (lesson 18), (16, 16, 7, 7)": {
+            "layer": "PReLU()", "model": "SRGAN's G, residual blocks (lesson 18)", "input_shape": [16, 16, 7, 7],
+            "target": 2.0, "minigan_ms": 0.3, "torch_ms": 0.1, "ratio_vs_torch": 3.0},
+        "MaxPool2d(2) in no lesson model, (64, 64, 28, 28)": {
+            "layer": "MaxPool2d(2)", "model": None, "input_shape": [64, 64, 28, 28], "target": None,
+            "minigan_ms": 30.0, "torch_ms": 10.0, "ratio_vs_torch": 3.0}}}
+    lines = run.layer_table(layers)
+    assert "| `InstanceNorm2d(16)` | CycleGAN's G (lesson 17) | (8, 16, 28, 28) | 0.50 ms | 0.40 ms | 1.25x " \
+           "| <= 2x: met |" in lines
+    assert "| `PReLU()` | SRGAN's G, residual blocks (lesson 18) | (16, 16, 7, 7) | 0.30 ms | 0.10 ms | 3.00x " \
+           "| <= 2x: **missed** |" in lines
+    assert "| `MaxPool2d(2)` | not in a lesson model | (64, 64, 28, 28) | 30.00 ms | 10.00 ms | 3.00x | — |" in lines
+    assert lines[0].startswith("Layers, forward + backward (output summed) of one float32 batch, each at the input "
+                               "shape a lesson's model trains it with")
+    # results written before the rows had shapes: one shape for all, every row with the target
+    old = {"input_shape": [64, 64, 28, 28], "layers": {"PReLU(64)": {
+        "minigan_ms": 45.6, "torch_ms": 14.5, "ratio_vs_torch": 3.16}}}
+    lines = run.layer_table(old)
+    assert lines[0] == "Layers, forward + backward of one (64, 64, 28, 28) float32 batch:"
+    assert "| `PReLU(64)` | — | (64, 64, 28, 28) | 45.60 ms | 14.50 ms | 3.16x | <= 2x: **missed** |" in lines
+    # and run.py's own rows: a lesson row has its model and the target, the others neither
+    for row in run.LAYERS:
+        assert bool(row.where) == bool(row.models) == (row.shape != run.UNUSED_SHAPE)
+        assert run.layer_row_key(row).endswith(f", {tuple(row.shape)}")
+
+
+@pytest.mark.slow   # one training step of each of six models (about 5 s)
+def test_the_layer_rows_are_at_the_shapes_the_lessons_models_train_them_with(bench):
+    """Each lesson row of run.LAYERS: its layer (minigan's repr, or class) was called at its shape
+    by each model it names; and each layer class a lesson model calls has a row at the largest
+    shape that model calls it with (the functions the models call directly: no larger than the
+    row of their layer)."""
+    _, run = bench
+    import lesson_layer_shapes
+
+    calls = lesson_layer_shapes.recorded_calls()
+    kit = run.layer_kits(torch)["minigan"]
+    for row in (r for r in run.LAYERS if r.models):
+        layer = row.make(kit)
+        name = " ".join(repr(layer).split()) if isinstance(layer, run.mg.nn.Module) else row.layer.split("(")[0]
+        for model in row.models:
+            shapes = set().union(*[s for (m, _, call), s in calls.items()
+                                   if m == model and (call == name or call.startswith(name + "("))])
+            assert tuple(row.shape) in shapes, (row, model, shapes)
+    functions = {"F.avg_pool2d": "AvgPool2d", "F.interpolate": "Upsample"}
+    largest = {}    # (model, layer class): the most elements of an input it was called with
+    for (model, _, call), shapes in calls.items():
+        name = call.split("(")[0]
+        assert name in functions or not name.startswith("F."), f"{call}: no row's layer does what it does"
+        key = (model, functions.get(name, name))
+        largest[key] = max([largest.get(key, 0), *map(math.prod, shapes)])
+    assert {name for _, name in largest} >= {"InstanceNorm2d", "ReflectionPad2d", "PixelShuffle", "PReLU",
+                                              "AvgPool2d", "Upsample", "PixelNorm", "AdaIN", "NoiseInjection"}
+    for (model, name), size in largest.items():
+        rows = [r for r in run.LAYERS if model in r.models and r.layer.split("(")[0] == name]
+        assert rows, f"{name} in {model}: no row"
+        assert size <= max(math.prod(r.shape) for r in rows), (model, name, size)

@@ -372,3 +372,22 @@ def test_sample_draws_from_g_in_eval_mode():
     assert labels.shape == (12, 1, 28, 28)
     with pytest.raises(ValueError, match=r"sample: n must be a positive integer, got 0"):
         gan.sample(G, 0)
+
+
+def test_mode_collapse_rerun_refuses_other_steps_and_unknown_remedies(tmp_path):
+    """experiments/mode_collapse.py --rerun keeps the committed rows, so it refuses (exit 2, before
+    anything trains) a --steps other than theirs and a remedy it does not know."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "experiments" / "mode_collapse.py"
+    common = ["--out", str(tmp_path), "--runs", str(tmp_path / "runs.jsonl"), "--workers", "1"]
+    done = subprocess.run([sys.executable, str(script), "--rerun", "minibatch discrimination", "--steps", "10", *common],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "--rerun: expected the steps of the runs in mode_collapse.json (no --steps: the recipe's 2000), got --steps 10" in done.stderr
+    done = subprocess.run([sys.executable, str(script), "--rerun", "minibatch", *common],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "unknown remedies ['minibatch']" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "runs.jsonl").exists()

@@ -471,3 +471,40 @@ def test_duplicate_parameters_step_twice_as_in_pytorch(name):
         again = getattr(optim, name)([w, v, w], lr=0.1)
     again.load_state_dict(msd)  # the repeated index loads back onto the same parameter
     assert again.state_dict()["param_groups"] == msd["param_groups"]
+
+
+@pytest.mark.parametrize("options", [{}, {"amsgrad": True, "weight_decay": 0.1},
+                                     {"weight_decay": 0.1, "decoupled_weight_decay": True}])
+def test_adam_updates_a_large_parameter_in_halves_with_the_same_numbers(options):
+    """minigan/optim's in_halves: from IN_HALVES_FROM numbers and two threads, the two halves of
+    a parameter are updated on two threads; bit for bit the one-thread update."""
+    from minigan import optim
+
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal((1100, 1000)).astype(np.float32)  # above IN_HALVES_FROM
+    grads = [rng.standard_normal(start.shape).astype(np.float32) for _ in range(3)]
+    assert start.size >= optim.IN_HALVES_FROM
+    results, sizes = [], []
+    before, update = mg.get_num_threads(), optim.Adam._update_arrays
+
+    def counted(param, *arrays, **options):
+        sizes.append(param.size)
+        return update(param, *arrays, **options)
+
+    optim.Adam._update_arrays = staticmethod(counted)
+    try:
+        for threads in (1, 2):
+            mg.set_num_threads(threads)
+            p = mg.nn.Parameter(mg.tensor(start.copy()))
+            opt = optim.Adam([p], lr=1e-2, **options)
+            for g in grads:
+                p.grad = mg.tensor(g)
+                opt.step()
+            results.append((p.detach().numpy().copy(), opt.state[p]["exp_avg_sq"].numpy().copy()))
+    finally:
+        mg.set_num_threads(before)
+        optim.Adam._update_arrays = staticmethod(update)
+    assert sizes == [start.size] * 3 + [start.size // 2] * 6  # one thread whole, two in halves
+    for one, two in zip(*results):
+        np.testing.assert_array_equal(one, two)
+    assert not np.array_equal(results[0][0], start)

@@ -109,3 +109,43 @@ def test_memorisation_only_refuses_a_run_it_does_not_have():
     assert done.returncode == 2
     assert "--only: expected PER_CLASS:SEED pairs from --per-class and --seeds, got 500:0 x:y" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_memorisation_refuses_a_training_set_the_pool_cannot_give():
+    """--per-class above the pool's smallest class (463 images of class 8) is refused with exit 2
+    before anything trains (it used to fail after the smaller sizes had trained)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "experiments" / "memorisation.py"
+    done = subprocess.run([sys.executable, str(script), "--per-class", "10", "500"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "--per-class: expected at most 463 (the pool's smallest class), got 500" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_memorisation_only_keeps_the_logged_rows_of_the_other_runs(tmp_path, monkeypatch):
+    """--only merges: the results file's rows of the (per-class, seed) pairs not re-run are kept (with
+    the date they were measured), those re-run and those outside --per-class are dropped; a file of
+    other checkpoints is refused."""
+    import importlib.util
+    import json
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location(
+        "memorisation", Path(__file__).resolve().parents[1] / "experiments" / "memorisation.py")
+    memorisation = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(memorisation)
+    monkeypatch.setattr(memorisation, "RESULTS", tmp_path)
+    runs = [{"per_class": p, "seed": s, "steps": 500} for p in (10, 100, 500) for s in (0, 1)]
+    (tmp_path / "memorisation.json").write_text(json.dumps(
+        {"machine": {"date": "2026-12-07T09:49:44"}, "seeds": 2, "checkpoints": [500], "runs": runs}))
+    args = SimpleNamespace(per_class=[10, 100, 450], seeds=2, checkpoints=[500])
+    kept = memorisation.logged_rows(args, [(100, 1), (450, 0), (450, 1)])
+    assert [(r["per_class"], r["seed"]) for r in kept] == [(10, 0), (10, 1), (100, 0)]
+    assert {r["measured"] for r in kept} == {"2026-12-07T09:49:44"}
+    with pytest.raises(SystemExit, match="expected --seeds 2 --checkpoints 500 1000"):
+        memorisation.logged_rows(SimpleNamespace(per_class=[10], seeds=2, checkpoints=[500, 1000]), [(10, 1)])
