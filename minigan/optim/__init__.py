@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import warnings
 
 import numpy as np
@@ -375,6 +374,8 @@ class Adam(Optimizer):
 
     def _update(self, p, grad, state, group):
         xp = backend.get_array_module(p.array)
+        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
             state["exp_avg"] = Tensor(xp.zeros_like(p.array))
@@ -382,21 +383,12 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = Tensor(xp.zeros_like(p.array))
         state["step"] += 1
-        arrays = [p.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array]
-        if group["amsgrad"]:
-            arrays.append(state["max_exp_avg_sq"].array)
-        in_halves(Adam._update_arrays, arrays, state["step"], group)
+        step, exp_avg, exp_avg_sq = state["step"], state["exp_avg"].array, state["exp_avg_sq"].array
 
-    @staticmethod
-    def _update_arrays(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, step, group):
-        """One Adam step on raw arrays of one shape, in place (any part of them: see in_halves)."""
-        xp = backend.get_array_module(param)
-        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
-        beta1, beta2 = group["betas"]
         if weight_decay != 0 and group.get("decoupled_weight_decay"):
-            param *= 1 - lr * weight_decay
+            p.array *= 1 - lr * weight_decay
         elif weight_decay != 0:
-            grad = grad + weight_decay * param
+            grad = grad + weight_decay * p.array
         exp_avg += (1 - beta1) * (grad - exp_avg)  # = beta1 * m + (1 - beta1) * g (PyTorch's lerp)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
@@ -404,52 +396,13 @@ class Adam(Optimizer):
         bias_correction1 = 1 - beta1 ** step
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         step_size = lr / bias_correction1
-        if max_exp_avg_sq is not None:  # amsgrad
+        if group["amsgrad"]:
+            max_exp_avg_sq = state["max_exp_avg_sq"].array
             xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
             denom = xp.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
         else:
             denom = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-        param += -step_size * exp_avg / denom
-
-
-# speed: an update is ~13 passes over a parameter's numbers, each on one core; NumPy releases the
-# GIL inside them, so a large parameter's update runs as two halves on two threads (every number's
-# update depends on that number alone: the same result bit for bit). Below IN_HALVES_FROM numbers
-# handing a half to a thread costs more than it saves. DeZero's example GAN (a 1000 x 4608 Linear):
-# ... (benchmarks/NOTES.md, round four).
-
-IN_HALVES_FROM = 1 << 20
-_helper = {"pool": None}
-
-
-def in_halves(update, arrays, step, group) -> None:
-    """update(*arrays, step=step, group=group), run on the first and second halves of the arrays
-    (flattened) on two threads when they are large NumPy arrays and minigan uses more than one
-    CPU thread (mg.set_num_threads); else on the whole arrays at once."""
-    if (arrays[0].size < IN_HALVES_FROM or backend.get_num_threads() < 2
-            or not all(isinstance(a, np.ndarray) and a.flags.c_contiguous for a in arrays)):
-        update(*arrays, step=step, group=group)
-        return
-    if _helper["pool"] is None:
-        import concurrent.futures
-
-        _helper["pool"] = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="minigan")
-    flat = [a.reshape(-1) for a in arrays]  # views: the updates land in the arrays
-    half = flat[0].size // 2
-    second = _helper["pool"].submit(update, *[a[half:] for a in flat], step=step, group=group)
-    try:
-        update(*[a[:half] for a in flat], step=step, group=group)
-    finally:
-        second.result()
-
-
-def _forget_the_helper() -> None:
-    """A forked child has none of its parent's threads: it starts its own helper when needed."""
-    _helper["pool"] = None
-
-
-if hasattr(os, "register_at_fork"):  # POSIX
-    os.register_at_fork(after_in_child=_forget_the_helper)
+        p.array += -step_size * exp_avg / denom
 
 
 class AdamW(Adam):
