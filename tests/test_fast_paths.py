@@ -126,10 +126,12 @@ def test_batch_last_columns_give_the_reference_numbers():
 
 
 @pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
-def test_padding_folds_its_borders_like_the_reference_in_every_mode(mode):
+def test_padding_pads_and_folds_its_borders_like_the_reference_in_every_mode(mode):
     for shape, widths in [((2, 3, 4, 5), (1, 2, 2, 1)), ((2, 3, 4, 5, 4), (3, 0, 0, 3, 1, 1)),
                           ((2, 3, 5), (2, 2))]:  # borders of widths 0-3 on one to three axes
-        backward_only_both_ways(lambda t: F.pad(t, widths, mode) ** 2, (randn(rng, *shape),))
+        x = randn(rng, *shape)
+        backward_only_both_ways(lambda t: F.pad(t, widths, mode) ** 2, (x,))
+        same_both_ways(lambda t: F.pad(t, widths, mode), (x,))  # the forward: np.pad's numbers
 
 
 def test_the_switch_and_its_context():
