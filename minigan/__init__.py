@@ -14,9 +14,14 @@ PyTorch has live in minigan/compat/.
 """
 
 import importlib
+import os
 import sys
 
-import numpy as np
+# Before NumPy loads its BLAS: idle BLAS threads sleep after ~0.1 ms instead of spinning (the
+# reason, and how to keep BLAS's own setting: minigan/backend.py, "CPU threads").
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "18")
+
+import numpy as np  # noqa: E402
 
 from minigan.tensor import Tensor  # first: see minigan/tensor.py's last lines
 from minigan.autograd import Context, Function, SavedConstantWarning, grad

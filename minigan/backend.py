@@ -384,6 +384,20 @@ def set_num_threads(n: int) -> None:
     _state["threads"] = int(n)
 
 
+# speed: OpenBLAS's idle worker threads spin for ~2^28 clock cycles (~0.1 s) after each matrix
+# product before they sleep, so with two threads a training loop keeps both cores busy all the time
+# (CPU time twice the wall time) although only the products use the second core. On the 2-core
+# development machine that full load slows both cores after ~12 s: a DCGAN-28 step at two threads
+# went from 47 to 62 ms and stayed there (40 s runs, `python benchmarks/sustained.py`); with the
+# workers sleeping after 2^18 cycles (~0.1 ms) it stays at 45-47 ms with CPU
+# time 1.45x the wall time, and the short alternating blocks of benchmarks/run.py do not change
+# (DCGAN-28 step 1.58x / 1.50x PyTorch without, 1.57x / 1.49x with). minigan/__init__.py sets
+# OPENBLAS_THREAD_TIMEOUT=18 in the environment before NumPy is imported, unless it is set already;
+# OpenBLAS reads it once, when it loads, so it takes effect when minigan is imported before NumPy
+# (`python -m minigan`, or `import minigan` first). Set OPENBLAS_THREAD_TIMEOUT yourself (28 is
+# OpenBLAS's default) to choose another value.
+
+
 def get_num_threads() -> int:
     """The CPU threads minigan uses (set_num_threads; until then, the BLAS library's own count)."""
     if "threads" not in _state:

@@ -65,3 +65,20 @@ def test_importing_minigan_keeps_freed_arrays_for_reuse_and_the_environment_can_
     kept, faults = _faults("0")
     assert kept is False
     assert faults > 19 * 8 * 700, faults  # glibc's default: (nearly) every array faults in anew
+
+
+def test_importing_minigan_first_lets_idle_blas_threads_sleep_unless_the_environment_says_otherwise():
+    """minigan/__init__.py sets OPENBLAS_THREAD_TIMEOUT=18 before NumPy loads OpenBLAS (the note in
+    minigan/backend.py, "CPU threads"), and keeps a value the user set."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import minigan, os; print(os.environ['OPENBLAS_THREAD_TIMEOUT'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    for preset, expected in ((None, "18"), ("25", "25")):
+        if preset is not None:
+            env["OPENBLAS_THREAD_TIMEOUT"] = preset
+        out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
+                             text=True).stdout.strip()
+        assert out == expected
