@@ -386,16 +386,17 @@ def set_num_threads(n: int) -> None:
 
 # speed: OpenBLAS's idle worker threads spin for ~2^28 clock cycles (~0.1 s) after each matrix
 # product before they sleep, so with two threads a training loop keeps both cores busy all the time
-# (CPU time twice the wall time) although only the products use the second core. On the 2-core
-# development machine that full load slows both cores after ~12 s: a DCGAN-28 step at two threads
-# went from 47 to 62 ms and stayed there (40 s runs, `python benchmarks/sustained.py`); with the
-# workers sleeping after 2^18 cycles (~0.1 ms) it stays at 45-47 ms with CPU
-# time 1.45x the wall time, and the short alternating blocks of benchmarks/run.py do not change
-# (DCGAN-28 step 1.58x / 1.50x PyTorch without, 1.57x / 1.49x with). minigan/__init__.py sets
-# OPENBLAS_THREAD_TIMEOUT=18 in the environment before NumPy is imported, unless it is set already;
-# OpenBLAS reads it once, when it loads, so it takes effect when minigan is imported before NumPy
-# (`python -m minigan`, or `import minigan` first). Set OPENBLAS_THREAD_TIMEOUT yourself (28 is
-# OpenBLAS's default) to choose another value.
+# (CPU time twice the wall time) although only the products use the second core. With the workers
+# sleeping after 2^18 cycles (~0.1 ms) a DCGAN-28 step at two threads takes the same wall time and
+# a quarter less CPU time: `python benchmarks/sustained.py` (40 s of steps without pauses, each
+# value in a process of its own, idle 2-core machine) 45-48 ms wall and 90-96 ms CPU per step with
+# OpenBLAS's 28, 45-53 ms and 66-76 ms with 18; run.py's short blocks 1.58x / 1.50x PyTorch with
+# 28, 1.57x / 1.49x with 18. Two of three 28 runs earlier that afternoon (one of them the default
+# `train` of run.py) slowed to ~62 ms per step after ~12 s of full load and stayed there; none of
+# four runs with 18 or less did. minigan/__init__.py sets OPENBLAS_THREAD_TIMEOUT=18 in the
+# environment before NumPy is imported, unless it is set already; OpenBLAS reads it once, when it
+# loads, so it takes effect when minigan is imported before NumPy (`python -m minigan`, or `import
+# minigan` first). Set OPENBLAS_THREAD_TIMEOUT yourself (28 is OpenBLAS's own) to choose another.
 
 
 def get_num_threads() -> int:
