@@ -577,6 +577,8 @@ ON_FAST_PATHS = [  # (op, case, the function, its float64 inputs)
     ("prelu", "per_channel", lambda x, w: F.prelu(x, w) ** 2,                   # on Where's fast path
      lambda r: (_float64(r, 2, 3, 4, 4), _float64(r, 3))),
     ("prelu", "one_slope", lambda x, w: F.prelu(x, w) * x, lambda r: (_float64(r, 3, 5), _float64(r, 1))),
+    ("pad", "every_mode", lambda x: sum((F.pad(x, (1, 2, 2, 1), mode) ** 2).sum() for mode in MODES),
+     lambda r: (_float64(r, 2, 3, 4, 5),)),                                     # Pad's own
     ("lerp", "tensor_weight", lambda x, e, w: x.lerp(e, w) ** 2,                # lerp's where
      lambda r: (_float64(r, 2, 3, 4), _float64(r, 2, 3, 4), _float64(r, 3, 4))),
 ]
@@ -640,7 +642,8 @@ def test_the_ops_on_fast_paths_are_the_ones_checked_on_both_paths():
     reached = {name: _functions_with_fast_paths_reached(fn(x)) for name, fn in ISSUE_21_OPS.items()}
     assert {name for name, found in reached.items() if found} == {op for op, _, _, _ in ON_FAST_PATHS}
     assert reached["instance_norm"] == reached["layer_norm"] == {"BatchNorm"}
-    assert reached["avg_pool2d"] == {"Conv2dFunction"}
+    assert reached["avg_pool2d"] == {"Conv2dFunction", "Pad"}  # padding=1: a constant Pad
     assert reached["prelu"] == reached["lerp"] == {"Where"}
+    assert reached["pad"] == {"Pad"}
     # max_pool2d's fast path is how it finds each window's maximum (no Function of its own):
     # tests/test_fast_paths.py checks it against the reference, to second order
