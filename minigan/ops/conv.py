@@ -532,8 +532,9 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
 #     its D.conv2), and NumPy's cost per run, not the bytes, was most of im2col's time. The output
 #     and the gradient's rows are transposed to match (both much smaller than the columns).
 #     Measured on (64, 32, 14, 14), k4 s2 p1, the function alone: 1.50 ms (with the padded copy
-#     0.17 ms more) -> 0.56 ms; a DCGAN-28 step ... (benchmarks/NOTES.md, round four). On CuPy
-#     the columns keep im2col's order (minigan's CUDA kernels write it).
+#     0.17 ms more) -> 0.56 ms; D.conv2's forward + backward 11.9 -> 11.1 ms, G.convT1's 11.6 ->
+#     10.5 ms (one thread, CPU time; benchmarks/NOTES.md, round four). On CuPy the columns keep
+#     im2col's order (minigan's CUDA kernels write it).
 
 
 def _weight_product(g_rows, cols):
