@@ -247,6 +247,30 @@ def _check_bias(op: str, bias, channels: int) -> None:
                          f"got bias of shape {tuple(bias.shape)}")
 
 
+def _conv2d_of_columns(x_shape, weight, bias, cols, args, output_size, batch_last=False):
+    """conv2d of an input of shape x_shape from its columns: weight as (O, C*kh*kw) @ cols, plus
+    bias, as (N, O) + output_size. cols: im2col's (C*kh*kw, N*OH*OW), or with batch_last the
+    fast paths' (C*kh*kw, OH*OW*N) (speed (f) in section 4)."""
+    out_channels, n = weight.shape[0], x_shape[0]
+    oh, ow = output_hw(x_shape[2:], weight.shape[2:], *args)
+    y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, K), a new array
+    if bias is not None:
+        y += bias.reshape(out_channels, 1)
+    if batch_last:
+        y = y.reshape(out_channels, oh, ow, n).transpose(3, 0, 1, 2)
+    else:
+        y = y.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)
+    return get_array_module(y).ascontiguousarray(y[:, :, :output_size[0], :output_size[1]])
+
+
+def _gradient_rows(grad_output, grid, batch_last=False):
+    """grad_output (N, O, OH, OW), zero-padded to the columns' grid (OH, OW), as rows (O, K) in
+    the columns' order: (N, OH, OW), or with batch_last (OH, OW, N)."""
+    g = _pad_grid(grad_output, grid)
+    rows = g.transpose((1, 2, 3, 0) if batch_last else (1, 0, 2, 3))
+    return get_array_module(g).ascontiguousarray(rows).reshape(g.shape[1], -1)
+
+
 class Conv2dFunction(Function):
     """y = conv2d(x, weight) + bias.  x: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None
     -> y: (N, O) + output_size.
@@ -260,13 +284,7 @@ class Conv2dFunction(Function):
         cols = im2col(x, weight.shape[2:], stride, padding, dilation)  # (C*kh*kw, N*OH*OW)
         ctx.save_for_backward(x, weight)
         ctx.args = stride, padding, dilation
-        out_channels = weight.shape[0]
-        y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, N*OH*OW), a new array
-        if bias is not None:
-            y += bias.reshape(out_channels, 1)
-        oh, ow = output_hw(x.shape[2:], weight.shape[2:], stride, padding, dilation)
-        y = y.reshape(out_channels, x.shape[0], oh, ow).transpose(1, 0, 2, 3)
-        return get_array_module(y).ascontiguousarray(y[:, :, :output_size[0], :output_size[1]])
+        return _conv2d_of_columns(x.shape, weight, bias, cols, ctx.args, output_size)
 
     @staticmethod
     def backward(ctx, grad):
@@ -288,7 +306,7 @@ class Conv2dFunction(Function):
         ctx.batch_last = batch_last = _batch_last(x, weight.shape, stride, dilation)
         cols = _fast_columns(x, weight.shape[2:], *ctx.args, batch_last)
         ctx.cols = cols if ctx.needs_input_grad[1] else None
-        return _fast_conv2d(x.shape, weight, bias, cols, ctx.args, output_size, batch_last)
+        return _conv2d_of_columns(x.shape, weight, bias, cols, ctx.args, output_size, batch_last)
 
     @staticmethod
     def fast_backward(ctx, grad):
@@ -392,7 +410,7 @@ class ConvTranspose2dFunction(Function):
         if needs[0] or needs[1]:
             cols = _fast_columns(g, kernel_size, *ctx.args, batch_last)
         if needs[0]:
-            grad_x = Tensor(_fast_conv2d(g.shape, weight, None, cols, ctx.args, x.shape[2:],
+            grad_x = Tensor(_conv2d_of_columns(g.shape, weight, None, cols, ctx.args, x.shape[2:],
                                          batch_last))
         if needs[1]:
             grid = output_hw(g.shape[2:], kernel_size, *ctx.args)
@@ -457,9 +475,8 @@ class Conv2dWeightGrad(Function):
         ctx.args = stride, padding, dilation
         kernel_size = weight_size[2:]
         cols = im2col(x, kernel_size, *ctx.args)  # (C*kh*kw, N*OH*OW)
-        g = _pad_grid(grad_output, output_hw(x.shape[2:], kernel_size, *ctx.args))
-        g_rows = get_array_module(g).ascontiguousarray(g.transpose(1, 0, 2, 3))
-        return matmul_arrays(g_rows.reshape(weight_size[0], -1), cols.T).reshape(weight_size)
+        g_rows = _gradient_rows(grad_output, output_hw(x.shape[2:], kernel_size, *ctx.args))
+        return matmul_arrays(g_rows, cols.T).reshape(weight_size)
 
     @staticmethod
     def backward(ctx, grad):
@@ -573,27 +590,9 @@ def _fast_columns(x, kernel_size, stride, padding, dilation, batch_last):
     return cols.reshape(c * kh * kw, oh * ow * n)
 
 
-def _fast_conv2d(x_shape, weight, bias, cols, args, output_size, batch_last):
-    """conv2d of an input of shape x_shape from its _fast_columns: (N, O) + output_size."""
-    out_channels, n = weight.shape[0], x_shape[0]
-    oh, ow = output_hw(x_shape[2:], weight.shape[2:], *args)
-    y = matmul_arrays(weight.reshape(out_channels, -1), cols)  # (O, K), a new array
-    if bias is not None:
-        y += bias.reshape(out_channels, 1)
-    if batch_last:
-        y = y.reshape(out_channels, oh, ow, n).transpose(3, 0, 1, 2)
-    else:
-        y = y.reshape(out_channels, n, oh, ow).transpose(1, 0, 2, 3)
-    return get_array_module(y).ascontiguousarray(y[:, :, :output_size[0], :output_size[1]])
-
-
 def _fast_weight_grad(cols, grad_output, weight_size, grid, batch_last):
-    """conv2d_weight from the input's _fast_columns; grid: the columns' (OH, OW). grad_output's
-    rows (O, K) are put in the columns' order."""
-    g = _pad_grid(grad_output, grid)
-    g_rows = g.transpose((1, 2, 3, 0) if batch_last else (1, 0, 2, 3))
-    g_rows = get_array_module(g).ascontiguousarray(g_rows).reshape(weight_size[0], -1)
-    return _weight_product(g_rows, cols).reshape(weight_size)
+    """conv2d_weight from the input's _fast_columns (grid: their (OH, OW)), in (c)'s orientation."""
+    return _weight_product(_gradient_rows(grad_output, grid, batch_last), cols).reshape(weight_size)
 
 
 def _fast_transposed_product(x, weight, stride, padding, dilation, output_size):
