@@ -134,6 +134,19 @@ def test_padding_pads_and_folds_its_borders_like_the_reference_in_every_mode(mod
         same_both_ways(lambda t: F.pad(t, widths, mode), (x,))  # the forward: np.pad's numbers
 
 
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_padding_by_copies_is_numpys_pad_exactly(mode):
+    """Pad's fast forward (_pad_array) gives np.pad's array bit for bit, corners included."""
+    a = np.random.default_rng(3).standard_normal((2, 3, 5, 4)).astype(np.float32)
+    for widths in [((0, 0), (0, 0), (1, 1), (1, 1)), ((0, 0), (0, 0), (3, 0), (2, 3)),
+                   ((1, 0), (0, 2), (4, 4), (0, 3))]:
+        if mode == "circular" and max(max(w) for w in widths) > 4:
+            continue
+        expected = (np.pad(a, widths, mode="constant", constant_values=1.5) if mode == "constant"
+                    else np.pad(a, widths, mode=padding.MODES[mode]))
+        np.testing.assert_array_equal(padding._pad_array(a, widths, mode, 1.5), expected)
+
+
 def test_the_switch_and_its_context():
     assert mg.fast_paths_enabled()
     with mg.fast_paths(False):
