@@ -19,6 +19,7 @@ Tensor, the user's side of the same story; minigan/grad_mode.py holds no_grad & 
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -69,7 +70,7 @@ def walk(outputs, output_grads, receive, create_graph=False, retain_graph=False,
             slots = pending.get(node)
             if slots is None:
                 slots = pending[node] = [None] * len(node._outputs)
-            slots[tensor._output_index] = _add(slots[tensor._output_index], grad)
+            slots[tensor._output_index] = _add(slots[tensor._output_index], grad, create_graph)
 
     with _GradMode(create_graph):  # create_graph: the walk itself is recorded
         for output, grad in zip(outputs, output_grads):
@@ -88,13 +89,21 @@ def walk(outputs, output_grads, receive, create_graph=False, retain_graph=False,
                 input_grads = _call_backward(node, grads, create_graph)  # the chain rule at a node
             if not retain_graph:
                 node._free()
-            for tensor, grad in zip(node.inputs, input_grads):
+            for index, (tensor, grad) in enumerate(zip(node.inputs, input_grads)):
                 if grad is not None and tensor is not None and tensor.requires_grad:
-                    send(tensor, grad)
+                    send(tensor, _check_gradient(node, index, grad, tensor))
 
 
-def _add(current, new):
-    return new if current is None else current + new
+def _add(current, new, create_graph=True):
+    """current + new, where current may be None (nothing received yet).
+
+    speed: outside a recorded backward, two gradients of one dtype are added as raw arrays (the
+    same NumPy add as Add's forward) without an op call."""
+    if current is None:
+        return new
+    if create_graph or current.array.dtype != new.array.dtype:
+        return current + new
+    return Tensor._wrap(ensure_array(current.array + new.array))
 
 
 # ----------------------------------------------------------------------------- 2. its extensions
@@ -142,7 +151,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
     def receive(t, g):
         if id(t) in wanted:
-            captured[id(t)] = _add(captured.get(id(t)), g)
+            captured[id(t)] = _add(captured.get(id(t)), g, create_graph)
 
     retain = create_graph if retain_graph is None else retain_graph
     needed = _nodes_reaching(topological_order(outputs), wanted)
@@ -196,7 +205,7 @@ def _accumulate_leaf(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
     if leaf.grad is None:
         leaf.grad = grad if create_graph else Tensor(grad.array.copy())
     else:
-        leaf.grad = leaf.grad + grad
+        leaf.grad = _add(leaf.grad, grad, create_graph)
 
 
 def _keep_retained_grads(node, grads, create_graph) -> None:
@@ -204,13 +213,14 @@ def _keep_retained_grads(node, grads, create_graph) -> None:
     for index, tensor in node._retained.items():
         if grads[index] is not None:
             g = grads[index] if create_graph else grads[index].detach()
-            tensor.grad = _add(tensor.grad, g)
+            tensor.grad = _add(tensor.grad, g, create_graph)
 
 
 def _call_backward(node, grads, create_graph) -> tuple:
     """One node's backward on the gradients of its outputs: the reference backward, or the
     Function's fast_backward when its forward ran with the fast paths on (minigan/fast_paths.py).
-    Outputs that received no gradient get zeros; the result is checked."""
+    Outputs that received no gradient get zeros; the walk checks each gradient it passes on
+    (_check_gradient)."""
     if len(grads) > 1 and any(g is None for g in grads):
         xp = backend.get_array_module(next(g.array for g in grads if g is not None))
         grads = [g if g is not None else Tensor._wrap(xp.zeros(*node._outputs[i]))
@@ -226,12 +236,7 @@ def _call_backward(node, grads, create_graph) -> tuple:
     if len(in_grads) != len(node.inputs):
         raise RuntimeError(f"{function.__name__}.backward returned {len(in_grads)} gradients, but "
                            f"forward took {len(node.inputs)} positional arguments")
-    checked = []
-    for i, (g, t) in enumerate(zip(in_grads, node.inputs)):
-        if g is not None and t is not None and t.requires_grad:
-            g = _check_gradient(node, i, g, t)
-        checked.append(g)
-    return checked
+    return in_grads
 
 
 def _call_backward_for(node, grads, create_graph, needed, wanted) -> tuple:
@@ -277,6 +282,10 @@ class SavedInput:
             counter.raise_modified(f"input {index} of {ctx.name}", tuple(tensor.shape), version)
         return tensor
 
+    @staticmethod
+    def array(ctx, index, counter, version):  # for saved_arrays
+        return SavedInput.unpack(ctx, index, counter, version).array
+
 
 class SavedOutput:
     """The very array forward returned as output `index`: comes back as an output Tensor linked to
@@ -285,11 +294,15 @@ class SavedOutput:
 
     @staticmethod
     def unpack(ctx, index, array, counter, version):
-        if counter.version != version:
-            counter.raise_modified(f"output {index} of {ctx.name}", tuple(array.shape), version)
-        out = Tensor._wrap(array, True)
+        out = Tensor._wrap(SavedOutput.array(ctx, index, array, counter, version), True)
         out._ctx, out._output_index, out._version_counter = ctx, index, counter
         return out
+
+    @staticmethod
+    def array(ctx, index, array, counter, version):  # for saved_arrays
+        if counter.version != version:
+            counter.raise_modified(f"output {index} of {ctx.name}", tuple(array.shape), version)
+        return array
 
 
 class SavedGiven:
@@ -300,6 +313,10 @@ class SavedGiven:
     @staticmethod
     def unpack(ctx, value):
         return _as_tensor_if_array(value)
+
+    @staticmethod
+    def array(ctx, value):  # for saved_arrays
+        return value
 
 
 class SavedConstant:
@@ -316,6 +333,8 @@ class SavedConstant:
                 "wrong. Save the input or the output and recompute in backward (keep a true "
                 "constant as a ctx attribute)"), stacklevel=4)
         return _as_tensor_if_array(value)
+
+    array = SavedGiven.array  # for saved_arrays (which no recorded backward uses: no warning)
 
 
 def _is_array(value) -> bool:
@@ -343,15 +362,16 @@ class Context:
 
     create_graph = False  # set by the walk before backward: whether this backward is recorded
     fast = False  # set by apply: whether forward ran with the fast paths on (fast_paths.py)
+    # speed: what most nodes keep as it is starts as a class attribute (each set costs time)
+    _saved = ()  # what forward saved: arrays, then one Saved* record each
+    _freed = False
+    _outputs = ()  # (shape, dtype) of each output, for zero gradients
+    _retained = None  # output index -> Tensor whose .grad is kept (retain_grad), made on first need
 
     def __init__(self, function, inputs, needs_input_grad):
         self.function = function
         self.inputs = inputs  # one entry per positional argument: a Tensor, or None
         self.needs_input_grad = needs_input_grad  # one bool per positional argument
-        self._saved = ()  # what forward saved: arrays, then one Saved* record each
-        self._freed = False
-        self._outputs = ()  # (shape, dtype) of each output, for zero gradients
-        self._retained = {}  # output index -> Tensor whose .grad is kept (retain_grad)
 
     @property
     def name(self) -> str:
@@ -366,17 +386,20 @@ class Context:
     def _record(self, input_arrays, results, outputs) -> None:
         """After forward: link the outputs to this node and sort what forward saved into the four
         cases (a saved output is matched with `results`, what forward returned: maybe a scalar)."""
-        self._outputs = tuple([(out.array.shape, out.array.dtype) for out in outputs])
+        described = []
         for index, out in enumerate(outputs):
             out._ctx, out._output_index = self, index
-        if not self._saved:
-            return
-        self._saved = tuple([self._classify(a, input_arrays, results,
-                                            outputs) for a in self._saved])
+            described.append((out.array.shape, out.array.dtype))
+        self._outputs = tuple(described)
+        if self._saved:
+            self._saved = tuple([self._classify(a, input_arrays, results, outputs)
+                                 for a in self._saved])
 
     def _classify(self, array, input_arrays, results, outputs) -> tuple:
         """(the case, its fields) of one saved array: matched by identity with the inputs, then
         with what forward returned."""
+        if array is None or type(array) in (int, float):  # (NumPy scalars may be an output)
+            return SavedConstant, array  # speed: None or a number comes back as it is: no search
         for i, candidate in enumerate(input_arrays):
             if array is candidate:
                 tensor = self.inputs[i]
@@ -390,15 +413,25 @@ class Context:
 
     @property
     def saved_tensors(self) -> tuple:
-        if self._freed:
-            raise RuntimeError(f"Trying to backward through the graph a second time ({self.name} "
-                               f"has "
-                               "already freed what its forward saved). Pass retain_graph=True to "
-                               "the "
-                               "first backward() if you need to backward twice.")
+        self._check_not_freed()
         return tuple([case.unpack(self, *fields) for case, *fields in self._saved])
 
+    @property
+    def saved_arrays(self) -> tuple:
+        """What saved_tensors gives, as raw arrays (numbers and None as they are), with the same
+        checks: for a backward written on raw arrays (backward_on_arrays)."""
+        self._check_not_freed()
+        return tuple([case.array(self, *fields) for case, *fields in self._saved])
+
+    def _check_not_freed(self) -> None:
+        if self._freed:
+            raise RuntimeError(f"Trying to backward through the graph a second time ({self.name} "
+                               "has already freed what its forward saved). Pass retain_graph=True "
+                               "to the first backward() if you need to backward twice.")
+
     def retain_output_grad(self, tensor: Tensor) -> None:
+        if self._retained is None:
+            self._retained = {}
         self._retained[tensor._output_index] = tensor
 
     def _free(self) -> None:
@@ -457,6 +490,34 @@ class Function:
         if record:
             ctx._record(arrays, result, outputs)
         return outputs
+
+
+def backward_on_arrays(array_backward):
+    """A Function's fast_backward made from `array_backward(ctx, *grads)`: its backward's formula
+    written on raw arrays (grads and ``ctx.saved_arrays`` are arrays; it returns one array, or None,
+    per input), the same NumPy operations in the same order, so the same numbers bit for bit.
+
+    speed: a backward in Tensor ops pays for an op call and a graph node per operation (~3 us each
+    under no_grad, against ~0.6 us for NumPy's own multiply of an (8, 8) array), and for a small
+    array that is most of its time; measured in benchmarks/NOTES.md ("Round five"). A recorded
+    backward (create_graph=True) runs the reference backward instead: only Tensor ops can be
+    differentiated again.
+
+        @backward_on_arrays
+        def fast_backward(ctx, grad):
+            (y,) = ctx.saved_arrays
+            return grad * (1 - y * y)
+    """
+    @functools.wraps(array_backward)  # (its __wrapped__ is array_backward)
+    def fast_backward(ctx, *grads):
+        if ctx.create_graph:
+            return ctx.function.backward(ctx, *grads)
+        results = array_backward(ctx, *[g.array for g in grads])
+        if not isinstance(results, tuple):
+            results = (results,)
+        return tuple([None if r is None else Tensor._wrap(ensure_array(r)) for r in results])
+
+    return staticmethod(fast_backward)
 
 
 def __getattr__(name):

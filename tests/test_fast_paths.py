@@ -7,7 +7,7 @@ import pytest
 import minigan as mg
 from minigan import functional as F
 from minigan.autograd import Function
-from minigan.ops import conv, elementwise, linear, norm, padding
+from minigan.ops import arithmetic, conv, elementwise, linear, norm, padding, shape
 
 
 def randn(rng, *shape, requires_grad=True):
@@ -64,6 +64,25 @@ CASES = {
     padding.Pad: lambda: (lambda x: F.pad(x, (1, 2, 2, 1), "reflect"), (randn(rng, 2, 3, 4, 5),)),
     conv.Conv2dWeightGrad: lambda: (lambda x, g: conv.conv2d_weight(x, (4, 3, 3, 3), g, stride=2, padding=1),
                                     (randn(rng, 2, 3, 6, 6), randn(rng, 2, 4, 3, 3))),
+    # backwards on raw arrays (backward_on_arrays): broadcast operands, so that sum_to has work
+    arithmetic.Add: lambda: (lambda a, b: (a + b) * a, (randn(rng, 4, 5), randn(rng, 1, 5))),
+    arithmetic.Sub: lambda: (lambda a, b: (a - b) * a, (randn(rng, 4, 5), randn(rng, 5))),
+    arithmetic.Mul: lambda: (lambda a, b: a * b * a, (randn(rng, 4, 5), randn(rng, 4, 1))),
+    arithmetic.Div: lambda: (lambda a, b: a / (b * b + 1), (randn(rng, 4, 5), randn(rng, 1, 5))),
+    arithmetic.Neg: lambda: (lambda a: -a * a, (randn(rng, 4, 5),)),
+    elementwise.Exp: lambda: (lambda a: mg.exp(a), (randn(rng, 4, 5),)),
+    elementwise.Log: lambda: (lambda a: mg.log(a * a + 1), (randn(rng, 4, 5),)),
+    elementwise.Sqrt: lambda: (lambda a: mg.sqrt(a * a + 1), (randn(rng, 4, 5),)),
+    elementwise.Sigmoid: lambda: (lambda a: mg.sigmoid(a), (randn(rng, 4, 5),)),
+    elementwise.Tanh: lambda: (lambda a: mg.tanh(a), (randn(rng, 4, 5),)),
+    elementwise.ReLU: lambda: (lambda a: F.relu(a) * a, (randn(rng, 4, 5),)),
+    elementwise.Softplus: lambda: (lambda a: F.softplus(a, beta=2.0, threshold=1.0), (randn(rng, 4, 5),)),
+    shape.Reshape: lambda: (lambda a, b: a.reshape(5, 4) * b, (randn(rng, 4, 5), randn(rng, 5, 4))),
+    shape.Permute: lambda: (lambda a, b: a.permute(1, 0) * b, (randn(rng, 4, 5), randn(rng, 5, 4))),
+    shape.BroadcastTo: lambda: (lambda a, b: a.broadcast_to(3, 4, 5) * b, (randn(rng, 4, 1), randn(rng, 3, 4, 5))),
+    shape.SumTo: lambda: (lambda a, b: a.sum_to((1, 5)) * b, (randn(rng, 4, 5), randn(rng, 1, 5))),
+    shape.Sum: lambda: (lambda a: (a * a).sum(dim=1), (randn(rng, 4, 5),)),
+    shape.Mean: lambda: (lambda a: (a * a).mean(dim=0, keepdim=True), (randn(rng, 4, 5),)),
 }
 
 
@@ -94,6 +113,75 @@ def test_the_reference_code_passes_gradcheck_and_gradgradcheck(function):
     with mg.fast_paths(False):
         assert mg.gradcheck(fn, inputs)
         assert mg.gradgradcheck(fn, inputs)
+
+
+ON_ARRAYS = [c for c in CASES if getattr(c.fast_backward, "__wrapped__", None) is not None]
+
+
+def plain_backward(fn, inputs, fast):
+    """fn's value and the gradients of a plain backward (create_graph=False) with a random
+    grad_output, as NumPy arrays."""
+    with mg.fast_paths(fast):
+        out = fn(*inputs)
+        v = mg.tensor(np.random.default_rng(2).standard_normal(out.shape).astype(out.dtype))
+        grads = mg.grad(out, inputs, grad_outputs=v, allow_unused=True)
+    return [out.detach().numpy()] + [g.numpy() for g in grads if g is not None]
+
+
+def assert_same_bits(fast, reference):
+    assert len(fast) == len(reference)
+    for a, b in zip(fast, reference):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("function", ON_ARRAYS, ids=lambda c: c.__name__)
+def test_backwards_on_raw_arrays_give_the_references_numbers_bit_for_bit(function, dtype):
+    """backward_on_arrays: the same NumPy operations in the same order as the Tensor-op reference."""
+    fn, inputs = CASES[function]()
+    inputs = [t.detach().astype(dtype).requires_grad_() for t in inputs]
+    assert_same_bits(plain_backward(fn, inputs, True), plain_backward(fn, inputs, False))
+
+
+def test_the_engine_chain_and_shared_gradients_give_the_references_numbers_bit_for_bit():
+    """benchmarks/run.py's chain (numbers as operands: saved as they are) and a tensor used twice
+    (its gradients added on raw arrays), float32, to first order; a leaf's .grad accumulated over
+    two backward() calls."""
+    def chain(x):
+        for _ in range(5):
+            x = (x * 1.01 + 0.1).tanh() - 0.05
+        return x
+
+    x = randn(rng, 8, 8).detach().float().requires_grad_()
+    assert_same_bits(plain_backward(chain, [x], True), plain_backward(chain, [x], False))
+    assert_same_bits(plain_backward(lambda a: a * a + a / 3, [x], True),
+                     plain_backward(lambda a: a * a + a / 3, [x], False))
+    grads = []
+    for flag in (True, False):
+        x.grad = None
+        with mg.fast_paths(flag):
+            for _ in range(2):
+                (chain(x) * x).sum().backward()
+        grads.append([x.grad.numpy()])
+    assert_same_bits(*grads)
+
+
+@pytest.mark.parametrize("function", ON_ARRAYS, ids=lambda c: c.__name__)
+def test_a_recorded_backward_runs_the_reference_not_the_raw_arrays(function, monkeypatch):
+    """create_graph=True: the Tensor-op backward (which can be differentiated again) runs; a plain
+    backward runs the raw arrays' one."""
+    calls = []
+    reference = function.backward
+    monkeypatch.setattr(function, "backward", staticmethod(
+        lambda ctx, *g: calls.append("reference") or reference(ctx, *g)))
+    fn, inputs = CASES[function]()
+    with mg.fast_paths(True):
+        mg.grad(fn(*inputs).sum(), inputs, create_graph=True, allow_unused=True)
+        assert "reference" in calls
+        calls.clear()
+        mg.grad(fn(*inputs).sum(), inputs, allow_unused=True)
+        assert calls == []
 
 
 def test_fast_paths_hand_back_what_they_do_not_cover():

@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from minigan import dtypes
-from minigan.autograd import Function
+from minigan.autograd import Function, backward_on_arrays
 from minigan.backend import get_array_module
 from minigan.ops._operands import as_tensor, as_tensors, operands
-from minigan.ops.shape import sum_to
+from minigan.ops.shape import sum_to, sum_to_array
 from minigan.tensor import Tensor
 
 
@@ -35,9 +35,7 @@ class PiecewiseSlope(Function):
     @staticmethod
     def forward(ctx, grad, x, slope):
         ctx.slope = slope
-        if slope.dtype != bool:
-            return (grad * slope).astype(grad.dtype, copy=False)
-        return get_array_module(grad).where(slope, grad, 0).astype(grad.dtype, copy=False)
+        return _slope_product(grad, slope)
 
     @staticmethod
     def backward(ctx, grad_grad):
@@ -45,18 +43,29 @@ class PiecewiseSlope(Function):
         zeros = Tensor(get_array_module(x.array).zeros(x.shape, dtype=x.dtype))
         return PiecewiseSlope.apply(grad_grad, x, ctx.slope), zeros, None
 
-    # speed: for a boolean slope and a finite grad, grad times the mask as 0/1 floats (+ 0 turns
-    # -0.0 into 0.0, as `where` gives): 10x faster than where(slope, grad, 0) on (64, 32, 14, 14)
-    # float32 (benchmarks/NOTES.md)
     @staticmethod
-    def fast_forward(ctx, grad, x, slope):
-        xp = get_array_module(grad)
-        if slope.dtype != bool or not xp.isfinite(grad).all():
-            return PiecewiseSlope.forward(ctx, grad, x, slope)
+    def fast_forward(ctx, grad, x, slope):  # speed: _fast_slope_product, below
         ctx.slope = slope
-        scaled = grad * xp.asarray(slope, dtype=grad.dtype)
-        scaled += 0
-        return scaled
+        return _fast_slope_product(grad, slope)
+
+
+def _slope_product(grad, slope):
+    """PiecewiseSlope's forward on raw arrays."""
+    if slope.dtype != bool:
+        return (grad * slope).astype(grad.dtype, copy=False)
+    return get_array_module(grad).where(slope, grad, 0).astype(grad.dtype, copy=False)
+
+
+# speed: for a boolean slope and a finite grad, grad times the mask as 0/1 floats (+ 0 turns -0.0
+# into 0.0, as `where` gives): 10x faster than where(slope, grad, 0) on (64, 32, 14, 14) float32
+# (benchmarks/NOTES.md)
+def _fast_slope_product(grad, slope):
+    xp = get_array_module(grad)
+    if slope.dtype != bool or not xp.isfinite(grad).all():
+        return _slope_product(grad, slope)
+    scaled = grad * xp.asarray(slope, dtype=grad.dtype)
+    scaled += 0
+    return scaled
 
 
 def _times_slope(grad: Tensor, x: Tensor, slope) -> Tensor:
@@ -84,6 +93,11 @@ class Exp(Function):
         (y,) = ctx.saved_tensors
         return grad * y
 
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        (y,) = ctx.saved_arrays
+        return grad * y
+
 
 def exp(x: Tensor) -> Tensor:
     return Exp.apply(floating(x))
@@ -98,6 +112,11 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
+        return grad / a
+
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        (a,) = ctx.saved_arrays
         return grad / a
 
 
@@ -115,6 +134,11 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
+        return grad / (y * 2)
+
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        (y,) = ctx.saved_arrays
         return grad / (y * 2)
 
 
@@ -236,9 +260,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, a):
-        xp = get_array_module(a)
-        e = xp.exp(-xp.abs(a))  # in (0, 1]: never overflows
-        y = xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        y = sigmoid_array(a)
         ctx.save_for_backward(y)
         return y
 
@@ -246,6 +268,18 @@ class Sigmoid(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * y * (1 - y)
+
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        (y,) = ctx.saved_arrays
+        return grad * y * (1 - y)
+
+
+def sigmoid_array(a):
+    """Sigmoid's forward on a raw array."""
+    xp = get_array_module(a)
+    e = xp.exp(-xp.abs(a))  # in (0, 1]: never overflows
+    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -262,6 +296,11 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)
+
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        (y,) = ctx.saved_arrays
         return grad * (1 - y * y)
 
 
@@ -283,6 +322,11 @@ class ReLU(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return _times_slope(grad, y, y.array > 0)
+
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        (y,) = ctx.saved_arrays
+        return _fast_slope_product(grad, y > 0)
 
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
@@ -329,7 +373,9 @@ class LeakyReLU(Function):
             return LeakyReLU.backward(ctx, grad)
         slope = xp.asarray(a.array > 0, dtype=a.dtype)  # an array even for 0-d a
         xp.maximum(slope, s, out=slope)
-        return _times_slope(grad, a, slope), None
+        if ctx.create_graph:
+            return _times_slope(grad, a, slope), None
+        return Tensor._wrap(_fast_slope_product(grad.array, slope)), None  # speed: no graph node
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -414,6 +460,12 @@ class Softplus(Function):
         linear = a.array * ctx.beta > ctx.threshold
         return where(linear, grad, grad * sigmoid(a * ctx.beta)), None, None
 
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        (a,) = ctx.saved_arrays
+        linear = a * ctx.beta > ctx.threshold
+        return where_arrays(linear, grad, grad * sigmoid_array(a * ctx.beta)), None, None
+
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return Softplus.apply(floating(x), beta, threshold)
@@ -460,6 +512,18 @@ class Where(Function):
             grad_b = sum_to(Where.apply(condition.array, zero, grad), shape_b)
         return None, grad_a, grad_b
 
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        (condition,) = ctx.saved_arrays
+        shape_a, shape_b = ctx.shapes
+        grad_a = grad_b = None
+        zero = get_array_module(grad).zeros((), dtype=grad.dtype)
+        if ctx.needs_input_grad[1]:
+            grad_a = sum_to_array(where_arrays(condition, grad, zero), shape_a)
+        if ctx.needs_input_grad[2]:
+            grad_b = sum_to_array(where_arrays(condition, zero, grad), shape_b)
+        return None, grad_a, grad_b
+
     # speed: NumPy's where runs at ~3.6 ns per number here, ten times a multiplication. For two
     # float arrays of one dtype the same choice is made on their bits (_where_by_bits), in four
     # passes of ~1 ns: where on (64, 64, 28, 28) float32 3-4x faster, PReLU(64) forward + backward
@@ -467,19 +531,24 @@ class Where(Function):
     # WHERE_BY_BITS_FROM numbers (the break-even is ~10k) where stays (benchmarks/NOTES.md).
     @staticmethod
     def fast_forward(ctx, condition, a, b):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
-                and a.dtype.kind == "f" and max(a.size, b.size) >= WHERE_BY_BITS_FROM):
-            return Where.forward(ctx, condition, a, b)
-        try:
-            shape = np.broadcast_shapes(np.shape(condition), a.shape, b.shape)
-        except ValueError:  # where's own error
-            return Where.forward(ctx, condition, a, b)
         ctx.save_for_backward(condition)
         ctx.shapes = a.shape, b.shape
-        return _where_by_bits(condition, a, b, shape)
+        return where_arrays(condition, a, b)
 
 
 WHERE_BY_BITS_FROM = 1 << 14
+
+
+def where_arrays(condition, a, b):
+    """np.where(condition, a, b) on raw arrays, by bits (_where_by_bits) where that is faster."""
+    if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+            and a.dtype.kind == "f" and max(a.size, b.size) >= WHERE_BY_BITS_FROM):
+        return get_array_module(a).where(condition, a, b)
+    try:
+        shape = np.broadcast_shapes(np.shape(condition), a.shape, b.shape)
+    except ValueError:  # where's own error
+        return np.where(condition, a, b)
+    return _where_by_bits(condition, a, b, shape)
 
 
 def _where_by_bits(condition, a, b, shape):

@@ -13,7 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from minigan.autograd import Function, Tensor
+from minigan.autograd import Function, Tensor, backward_on_arrays
 from minigan.backend import get_array_module
 from minigan.ops._operands import as_tensor
 
@@ -63,6 +63,10 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape), None
+
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
         return grad.reshape(ctx.input_shape), None
 
 
@@ -126,6 +130,11 @@ class Permute(Function):
         inverse = tuple(int(i) for i in np.argsort(ctx.dims))
         return grad.permute(*inverse), None
 
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        inverse = tuple(int(i) for i in np.argsort(ctx.dims))
+        return get_array_module(grad).transpose(grad, inverse), None
+
 
 def permute(x: Tensor, *dims) -> Tensor:
     dims = tuple(_normalize_dim(d, x.ndim) for d in _shape_arg(dims))
@@ -158,6 +167,10 @@ class BroadcastTo(Function):
     def backward(ctx, grad):
         return sum_to(grad, ctx.input_shape), None
 
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        return sum_to_array(grad, ctx.input_shape), None
+
 
 class SumTo(Function):
     """Sum a broadcast result back down to `shape`: the backward of every broadcasting op.
@@ -169,16 +182,27 @@ class SumTo(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
-        lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, size in enumerate(shape) if size == 1 and a.shape[lead + i] != 1
-        )
-        summed = a.sum(axis=axes, keepdims=True)
-        return summed.reshape(shape)
+        return sum_to_array(a, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return broadcast_to(grad, ctx.input_shape), None
+
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        return get_array_module(grad).broadcast_to(grad, ctx.input_shape), None
+
+
+def sum_to_array(a, shape: tuple):
+    """SumTo's forward on a raw array: `a` itself when it has `shape` already (as sum_to)."""
+    if a.shape == shape:
+        return a
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and a.shape[lead + i] != 1
+    )
+    summed = a.sum(axis=axes, keepdims=True)
+    return summed.reshape(shape)
 
 
 def _check_broadcastable(source: tuple, target: tuple, op: str) -> None:
@@ -490,6 +514,11 @@ class Sum(Function):
         kept = grad.reshape(_kept_shape(ctx.input_shape, ctx.dims))
         return broadcast_to(kept, ctx.input_shape), None, None
 
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        kept = grad.reshape(_kept_shape(ctx.input_shape, ctx.dims))
+        return get_array_module(grad).broadcast_to(kept, ctx.input_shape), None, None
+
 
 class Mean(Function):
     @staticmethod
@@ -502,6 +531,11 @@ class Mean(Function):
     def backward(ctx, grad):
         kept = grad.reshape(_kept_shape(ctx.input_shape, ctx.dims))
         return broadcast_to(kept / ctx.count, ctx.input_shape), None, None
+
+    @backward_on_arrays  # speed: the same on raw arrays (minigan/autograd.py)
+    def fast_backward(ctx, grad):
+        kept = grad.reshape(_kept_shape(ctx.input_shape, ctx.dims))
+        return get_array_module(grad).broadcast_to(kept / ctx.count, ctx.input_shape), None, None
 
 
 class Extremum(Function):
