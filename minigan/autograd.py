@@ -253,10 +253,11 @@ def _call_backward_for(node, grads, create_graph, needed, wanted) -> tuple:
 
 
 def _check_gradient(node, index, grad, tensor):
-    """A backward must return a gradient with its input's shape; cast it to the input's dtype."""
+    """A backward must return a gradient with its input's shape; cast it to the input's dtype. A
+    raw array or number (as backward_on_arrays returns) becomes a Tensor here."""
     if not isinstance(grad, Tensor):
         xp = backend.get_array_module(tensor.array)
-        grad = Tensor(xp.asarray(grad, dtype=tensor.array.dtype))
+        grad = Tensor._wrap(xp.asarray(grad, dtype=tensor.array.dtype))
     if grad.array.shape != tensor.array.shape:
         raise RuntimeError(
             f"{node.function.__name__}.backward returned a gradient of shape "
@@ -365,7 +366,7 @@ class Context:
     # speed: what most nodes keep as it is starts as a class attribute (each set costs time)
     _saved = ()  # what forward saved: arrays, then one Saved* record each
     _freed = False
-    _outputs = ()  # (shape, dtype) of each output, for zero gradients
+    _outputs = (None,)  # one entry per output; with several, each (shape, dtype), for zeros
     _retained = None  # output index -> Tensor whose .grad is kept (retain_grad), made on first need
 
     def __init__(self, function, inputs, needs_input_grad):
@@ -386,11 +387,10 @@ class Context:
     def _record(self, input_arrays, results, outputs) -> None:
         """After forward: link the outputs to this node and sort what forward saved into the four
         cases (a saved output is matched with `results`, what forward returned: maybe a scalar)."""
-        described = []
         for index, out in enumerate(outputs):
             out._ctx, out._output_index = self, index
-            described.append((out.array.shape, out.array.dtype))
-        self._outputs = tuple(described)
+        if len(outputs) > 1:  # (a zero gradient is made only for one of several outputs)
+            self._outputs = tuple([(out.array.shape, out.array.dtype) for out in outputs])
         if self._saved:
             self._saved = tuple([self._classify(a, input_arrays, results, outputs)
                                  for a in self._saved])
@@ -495,7 +495,8 @@ class Function:
 def backward_on_arrays(array_backward):
     """A Function's fast_backward made from `array_backward(ctx, *grads)`: its backward's formula
     written on raw arrays (grads and ``ctx.saved_arrays`` are arrays; it returns one array, or None,
-    per input), the same NumPy operations in the same order, so the same numbers bit for bit.
+    per input: the walk makes Tensors of them), the same NumPy operations in the same order, so
+    the same numbers bit for bit.
 
     speed: a backward in Tensor ops pays for an op call and a graph node per operation (~3 us each
     under no_grad, against ~0.6 us for NumPy's own multiply of an (8, 8) array), and for a small
@@ -512,10 +513,7 @@ def backward_on_arrays(array_backward):
     def fast_backward(ctx, *grads):
         if ctx.create_graph:
             return ctx.function.backward(ctx, *grads)
-        results = array_backward(ctx, *[g.array for g in grads])
-        if not isinstance(results, tuple):
-            results = (results,)
-        return tuple([None if r is None else Tensor._wrap(ensure_array(r)) for r in results])
+        return array_backward(ctx, *[g.array for g in grads])  # the walk wraps what it passes on
 
     return staticmethod(fast_backward)
 
