@@ -213,6 +213,60 @@ def test_batch_last_columns_give_the_reference_numbers():
         backward_only_both_ways(fn, inputs)
 
 
+def test_windows_that_tile_are_computed_by_taps_with_the_reference_numbers():
+    """Speed (g) of minigan/ops/conv.py: kernel = stride (DeZero's example GAN), by taps over the
+    pixels inside the image only; every op built on it, to second order, and a plain backward."""
+    x, w, b = randn(rng, 16, 16, 5, 5), randn(rng, 16, 16, 2, 2), randn(rng, 16)
+    assert conv._windows_tile(x.array, w.shape, (2, 2), (1, 1))                # the case is covered
+    assert not conv._windows_tile(x.array, w.shape, (1, 1), (1, 1))            # windows overlap
+    assert not conv._windows_tile(x.array[:8], w.shape, (2, 2), (1, 1))        # 8 images
+    assert not conv._windows_tile(x.array, w[:, :8].shape, (2, 2), (1, 1))     # 8 input channels
+    assert not conv._windows_tile(x.array, w.shape, (2, 2), (2, 1))            # dilated
+    for fn, inputs in [
+        (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (x, w, b)),
+        (lambda x, w: F.conv2d(x, w, stride=2), (x, w)),                   # a row no window reads
+        (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1), (x, w, b)),
+        (lambda x, w: F.conv_transpose2d(x, w, stride=2, output_padding=1), (x, w)),  # zeros
+        (lambda x, w: F.conv2d(x, w, stride=(3, 2), padding=(2, 0)),          # a tap on padding only
+         (randn(rng, 16, 16, 4, 5), randn(rng, 17, 16, 3, 2))),
+        (lambda x, g: conv.conv2d_weight(x, (16, 16, 2, 2), g, stride=2, padding=1),
+         (x, randn(rng, 16, 16, 3, 3))),
+    ]:
+        same_both_ways(fn, inputs)
+        backward_only_both_ways(fn, inputs)
+
+
+def test_windows_that_tile_give_the_reference_numbers_on_random_geometries():
+    """(g) against the reference on 60 random strides, paddings, sizes and output paddings: values
+    and both first derivatives of a plain backward (the fast backwards)."""
+    r = np.random.default_rng(5)
+    checked = 0
+    while checked < 60:
+        s = tuple(int(v) for v in r.integers(1, 4, 2))
+        p = tuple(int(r.integers(0, v + 1)) for v in s)
+        h, w_ = (int(r.integers(1, 8)) for _ in range(2))
+        transposed = checked % 2 == 1
+        x = randn(r, 16, 16, h, w_)
+        if transposed:
+            extra = tuple(int(r.integers(0, v)) for v in s)
+            if any((n - 1) * v - 2 * q + v + e < 1 for n, v, q, e in zip((h, w_), s, p, extra)):
+                continue
+            weight = randn(r, 16, 17, *s)
+            fn = lambda x, w: F.conv_transpose2d(x, w, stride=s, padding=p, output_padding=extra)
+        else:
+            if h + 2 * p[0] < s[0] or w_ + 2 * p[1] < s[1]:
+                continue
+            weight = randn(r, 17, 16, *s)
+            fn = lambda x, w: F.conv2d(x, w, stride=s, padding=p)
+        assert conv._windows_tile(x.array, weight.shape, s, (1, 1))
+        backward_only_both_ways(fn, (x, weight))
+        with mg.fast_paths(True):
+            fast = fn(x, weight).detach().numpy()
+        with mg.fast_paths(False):
+            np.testing.assert_allclose(fast, fn(x, weight).detach().numpy(), rtol=1e-10, atol=1e-12)
+        checked += 1
+
+
 @pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
 def test_padding_pads_and_folds_its_borders_like_the_reference_in_every_mode(mode):
     for shape, widths in [((2, 3, 4, 5), (1, 2, 2, 1)), ((2, 3, 4, 5, 4), (3, 0, 0, 3, 1, 1)),

@@ -206,6 +206,11 @@ def _transposed_product(x, weight, stride, padding, dilation, output_size):
 # they must produce; the functions below each check what users pass.
 
 
+def _tensor_or_none(array):
+    """A fast backward's gradient array as a Tensor (None stays None)."""
+    return None if array is None else Tensor(array)
+
+
 def _bias_grad(grad: Tensor, needed: bool):
     """dL/dbias of a convolution: dL/dy (N, O, OH, OW) summed over all but the channels."""
     return grad.sum((0, 2, 3)) if needed else None
@@ -297,33 +302,47 @@ class Conv2dFunction(Function):
             grad_weight = Conv2dWeightGrad.apply(x, grad, weight.shape, *ctx.args)
         return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
-    # speed (a), (f) in section 4: batch-last columns, kept for the weight gradient; a backward on
-    # raw arrays (a recorded backward, create_graph=True, is the reference's)
+    # speed (a), (f), (g) in section 4: batch-last columns, kept for the weight gradient, or by
+    # taps where the windows tile the input; a backward on raw arrays (a recorded backward,
+    # create_graph=True, is the reference's)
     @staticmethod
     def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
         ctx.save_for_backward(x, weight)
         ctx.args = stride, padding, dilation
-        ctx.batch_last = batch_last = _batch_last(x, weight.shape, stride, dilation)
+        keep = ctx.needs_input_grad[1]  # x, prepared for the weight gradient
+        if _windows_tile(x, weight.shape, stride, dilation):
+            image = _swap_layout(x)
+            ctx.image, ctx.cols = image if keep else None, None
+            return _conv2d_by_taps(image, weight, bias, stride, padding, output_size)
+        batch_last = _batch_last(x, weight.shape, stride, dilation)
         cols = _fast_columns(x, weight.shape[2:], *ctx.args, batch_last)
-        ctx.cols = cols if ctx.needs_input_grad[1] else None
+        ctx.image, ctx.cols = None, cols if keep else None
         return _conv2d_of_columns(x.shape, weight, bias, cols, ctx.args, output_size, batch_last)
 
     @staticmethod
     def fast_backward(ctx, grad):
-        cols, ctx.cols = ctx.cols, None  # used once; a second backward (retain_graph) rebuilds it
+        (cols, image), ctx.cols, ctx.image = (ctx.cols, ctx.image), None, None  # used once
         if ctx.create_graph:
             return Conv2dFunction.backward(ctx, grad)
         x, weight = (t.array for t in ctx.saved_tensors)
-        needs, kernel_size, g = ctx.needs_input_grad, weight.shape[2:], grad.array
+        needs, g = ctx.needs_input_grad, grad.array
+        (stride, padding, dilation), output_size = ctx.args, x.shape[2:]
         grad_x = grad_weight = None
-        if needs[0]:
-            grad_x = Tensor(_fast_transposed_product(g, weight, *ctx.args, x.shape[2:]))
-        if needs[1]:
-            if cols is None:
-                cols = _fast_columns(x, kernel_size, *ctx.args, ctx.batch_last)
-            grid = output_hw(x.shape[2:], kernel_size, *ctx.args)
-            grad_weight = Tensor(_fast_weight_grad(cols, g, weight.shape, grid, ctx.batch_last))
-        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
+        if _windows_tile(x, weight.shape, stride, dilation):
+            grid = _swap_layout(g)
+            if needs[0]:
+                grad_x = _transposed_product_by_taps(grid, weight, None, stride, padding,
+                                                     output_size)
+            if needs[1]:
+                image = _swap_layout(x) if image is None else image  # retain_graph: again
+                grad_weight = _weight_grad_by_taps(image, grid, weight.shape, stride, padding)
+        else:
+            if needs[0]:
+                grad_x = _fast_transposed_product(g, weight, *ctx.args, output_size)
+            if needs[1]:
+                grad_weight = _fast_conv2d_weight(x, g, weight.shape, ctx.args, cols)
+        return (_tensor_or_none(grad_x), _tensor_or_none(grad_weight), _bias_grad(grad, needs[2]),
+                None, None, None, None)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -391,31 +410,52 @@ class ConvTranspose2dFunction(Function):
             grad_weight = Conv2dWeightGrad.apply(grad, x, weight.shape, *ctx.args)
         return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
-    # speed (e) in section 4: the product by phases, on NumPy with more than one output channel
+    # speed (e), (g) in section 4: the product by phases, on NumPy with more than one output
+    # channel, or by taps where the windows tile the output
     @staticmethod
     def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
-        return ConvTranspose2dFunction.forward(ctx, x, weight, bias, stride, padding, dilation,
-                                               output_size, _fast_transposed_product)
+        ctx.grid = None
+        if not _windows_tile(x, weight.shape, stride, dilation):
+            return ConvTranspose2dFunction.forward(ctx, x, weight, bias, stride, padding,
+                                                   dilation, output_size,
+                                                   _fast_transposed_product)
+        ctx.save_for_backward(x, weight)
+        ctx.args = stride, padding, dilation
+        grid = _swap_layout(x)
+        ctx.grid = grid if ctx.needs_input_grad[1] else None  # x, prepared for the weight gradient
+        return _transposed_product_by_taps(grid, weight, bias, stride, padding, output_size)
 
-    # speed (b), (f) in section 4: batch-last im2col(grad) once, for both products, on raw arrays
-    # (a recorded backward, create_graph=True, is the reference's)
+    # speed (b), (f), (g) in section 4: batch-last im2col(grad) once, for both products, or by
+    # taps where the windows tile the output; on raw arrays (a recorded backward,
+    # create_graph=True, is the reference's)
     @staticmethod
     def fast_backward(ctx, grad):
+        grid, ctx.grid = ctx.grid, None  # used once
         if ctx.create_graph:
             return ConvTranspose2dFunction.backward(ctx, grad)
         x, weight = (t.array for t in ctx.saved_tensors)
         needs, kernel_size, g = ctx.needs_input_grad, weight.shape[2:], grad.array
+        (stride, padding, dilation), output_size = ctx.args, x.shape[2:]
         grad_x = grad_weight = None
-        batch_last = _batch_last(g, weight.shape, ctx.args[0], ctx.args[2])
-        if needs[0] or needs[1]:
-            cols = _fast_columns(g, kernel_size, *ctx.args, batch_last)
-        if needs[0]:
-            grad_x = Tensor(_conv2d_of_columns(g.shape, weight, None, cols, ctx.args, x.shape[2:],
-                                         batch_last))
-        if needs[1]:
-            grid = output_hw(g.shape[2:], kernel_size, *ctx.args)
-            grad_weight = Tensor(_fast_weight_grad(cols, x, weight.shape, grid, batch_last))
-        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
+        if _windows_tile(x, weight.shape, stride, dilation):
+            image = _swap_layout(g)
+            if needs[0]:
+                grad_x = _conv2d_by_taps(image, weight, None, stride, padding, output_size)
+            if needs[1]:
+                grid = _swap_layout(x) if grid is None else grid  # retain_graph: again
+                grad_weight = _weight_grad_by_taps(image, grid, weight.shape, stride, padding)
+        else:
+            batch_last = _batch_last(g, weight.shape, stride, dilation)
+            if needs[0] or needs[1]:
+                cols = _fast_columns(g, kernel_size, *ctx.args, batch_last)
+            if needs[0]:
+                grad_x = _conv2d_of_columns(g.shape, weight, None, cols, ctx.args, output_size,
+                                            batch_last)
+            if needs[1]:
+                grid_hw = output_hw(g.shape[2:], kernel_size, *ctx.args)
+                grad_weight = _fast_weight_grad(cols, x, weight.shape, grid_hw, batch_last)
+        return (_tensor_or_none(grad_x), _tensor_or_none(grad_weight), _bias_grad(grad, needs[2]),
+                None, None, None, None)
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -488,15 +528,13 @@ class Conv2dWeightGrad(Function):
             grad_grad_output = Conv2dFunction.apply(x, grad, None, *ctx.args, grad_output.shape[2:])
         return grad_x, grad_grad_output, None, None, None, None
 
-    # speed (c), (f) in section 4: batch-last columns, the product in OpenBLAS's faster orientation
+    # speed (c), (f), (g) in section 4: batch-last columns, the product in OpenBLAS's faster
+    # orientation; by taps where the windows tile x
     @staticmethod
     def fast_forward(ctx, x, grad_output, weight_size, stride, padding, dilation):
         ctx.save_for_backward(x, grad_output)
         ctx.args = stride, padding, dilation
-        batch_last = _batch_last(x, weight_size, stride, dilation)
-        cols = _fast_columns(x, weight_size[2:], *ctx.args, batch_last)
-        grid = output_hw(x.shape[2:], weight_size[2:], *ctx.args)
-        return _fast_weight_grad(cols, grad_output, weight_size, grid, batch_last)
+        return _fast_conv2d_weight(x, grad_output, weight_size, ctx.args)
 
 
 def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, padding=0,
@@ -595,6 +633,20 @@ def _fast_weight_grad(cols, grad_output, weight_size, grid, batch_last):
     return _weight_product(_gradient_rows(grad_output, grid, batch_last), cols).reshape(weight_size)
 
 
+def _fast_conv2d_weight(x, grad_output, weight_size, args, cols=None):
+    """conv2d_weight(x, grad_output) on the fast paths: by taps (g) where the windows tile x, else
+    from x's (batch-last) columns: `cols` if conv2d's forward kept them, else built here."""
+    stride, padding, dilation = args
+    if _windows_tile(x, weight_size, stride, dilation):
+        return _weight_grad_by_taps(_swap_layout(x), _swap_layout(grad_output), weight_size,
+                                    stride, padding)
+    batch_last = _batch_last(x, weight_size, stride, dilation)
+    if cols is None:
+        cols = _fast_columns(x, weight_size[2:], *args, batch_last)
+    grid = output_hw(x.shape[2:], weight_size[2:], *args)
+    return _fast_weight_grad(cols, grad_output, weight_size, grid, batch_last)
+
+
 def _fast_transposed_product(x, weight, stride, padding, dilation, output_size):
     """conv_transpose2d without bias: by phases (e) on NumPy with more than one output channel,
     else the reference's col2im."""
@@ -659,3 +711,106 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
             phase = phases[a, b, :, q0:q0 + len(rows), :, u0:u0 + len(columns)]
             y[:, :, rows.start::sh, columns.start::sw] = phase.transpose(2, 0, 1, 3)
     return y
+
+
+# (g) Windows that tile the image (kernel = stride, dilation 1: DeZero's example GAN, every layer
+#     but its first and last): every pixel lies in at most one window, under one tap (i, j), so
+#     the convolution is a sum over taps of small products,
+#         y[:, windows] += weight[:, :, i, j] @ (the pixels tap (i, j) reads in those windows),
+#     each taken only over the windows whose tap lies inside the image. The columns of im2col hold
+#     the padding's zeros too, and with padding 1 on a small image they are most of the product:
+#     on (N, 256, 4, 4) -> (N, 512, 3, 3), k2 s2 p1, 16 of 36 window pixels are inside, so the
+#     products by taps do 44% of the columns' multiplications. The transposed product writes each
+#     tap's product into its own pixels (no additions), and the weight gradient is one product per
+#     tap. The arrays are laid out (H, W, N, C), so that a tap's pixels are copied in runs of N*C
+#     numbers and the products' rows are pixels (to and from NumPy's (N, C, H, W): one transposing
+#     copy each, 0.37 ms for (128, 256, 4, 4), against 1.46 ms for (f)'s (C, H, W, N)). Used on
+#     NumPy where both channel counts and the batch are at least 16 (the products' sizes); the
+#     measurement is in benchmarks/NOTES.md, round five.
+
+TILE_MIN_SIZE = 16
+
+
+def _windows_tile(x, weight_shape, stride, dilation) -> bool:
+    """Whether (g) computes this convolution of x: on NumPy, kernel = stride, dilation 1, and at
+    least TILE_MIN_SIZE channels on both sides of the weight and images in the batch."""
+    return (get_array_module(x) is np and tuple(weight_shape[2:]) == tuple(stride)
+            and dilation == (1, 1) and min(weight_shape[0], weight_shape[1], x.shape[0])
+            >= TILE_MIN_SIZE)
+
+
+def _tap_span(i, stride, padding, image_size, grid_size):
+    """One axis of (g): the windows q in [lo, hi) (of grid_size) whose tap i reads a pixel inside
+    the image (not its padding), and the slice of those pixels, q*stride - padding + i."""
+    lo = max(0, -(-(padding - i) // stride))
+    hi = max(lo, min(grid_size, (image_size - 1 + padding - i) // stride + 1))
+    first = lo * stride - padding + i
+    return slice(lo, hi), slice(first, first + stride * (hi - lo), stride)
+
+
+def _taps(kernel_size, stride, padding, image_hw, grid_hw):
+    """(i, j, windows, pixels) for each tap that reads inside the image: windows indexes the grid
+    (OH, OW, N, C)'s first two axes, pixels the image (H, W, N, C)'s."""
+    for i in range(kernel_size[0]):
+        rows, pixel_rows = _tap_span(i, stride[0], padding[0], image_hw[0], grid_hw[0])
+        for j in range(kernel_size[1]):
+            columns, pixel_columns = _tap_span(j, stride[1], padding[1], image_hw[1], grid_hw[1])
+            if rows.stop > rows.start and columns.stop > columns.start:
+                yield i, j, (rows, columns), (pixel_rows, pixel_columns)
+
+
+def _swap_layout(a):
+    """(N, C, H, W) -> (g)'s layout (H, W, N, C), and back (the permutation is its own inverse); a
+    copy."""
+    return np.ascontiguousarray(a.transpose(2, 3, 0, 1))
+
+
+def _pixel_rows(block):
+    """A block (h, w, N, C) of (g)'s layout as a matrix (h*w*N, C): one row per pixel of each image
+    (a copy unless the block is contiguous)."""
+    return np.ascontiguousarray(block).reshape(-1, block.shape[-1])
+
+
+def _conv2d_by_taps(image, weight, bias, stride, padding, output_size):
+    """conv2d(x, weight) + bias by taps (g): image = x in (g)'s layout (H, W, N, C), weight (O, C,
+    s, s) -> (N, O) + output_size."""
+    y = np.zeros(tuple(output_size) + (image.shape[2], weight.shape[0]), image.dtype)
+    for i, j, windows, pixels in _taps(weight.shape[2:], stride, padding, image.shape[:2],
+                                       output_size):
+        block = y[windows]
+        block += matmul_arrays(_pixel_rows(image[pixels]), weight[:, :, i, j].T).reshape(
+            block.shape)
+    if bias is not None:
+        y += bias
+    return _swap_layout(y)
+
+
+def _transposed_product_by_taps(grid, weight, bias, stride, padding, output_size):
+    """conv_transpose2d(x, weight) + bias by taps (g): grid = x in (g)'s layout (h, w, N, C_in),
+    weight (C_in, C_out, s, s) -> (N, C_out) + output_size. Each output pixel is one tap of one
+    input pixel: the taps' products are written, and only pixels that no input reaches are
+    zeroed."""
+    reached = all((size - 1 + p) // s < g for size, p, s, g in
+                  zip(output_size, padding, stride, grid.shape[:2]))
+    y = (np.empty if reached else np.zeros)(tuple(output_size) + (grid.shape[2], weight.shape[1]),
+                                            grid.dtype)
+    for i, j, windows, pixels in _taps(weight.shape[2:], stride, padding, output_size,
+                                       grid.shape[:2]):
+        block = y[pixels]
+        block[...] = matmul_arrays(_pixel_rows(grid[windows]), weight[:, :, i, j]).reshape(
+            block.shape)
+    if bias is not None:
+        y += bias
+    return _swap_layout(y)
+
+
+def _weight_grad_by_taps(image, grid, weight_size, stride, padding):
+    """conv2d_weight(x, grad_output) by taps (g), both in (g)'s layout: image = x (H, W, N, C),
+    grid = grad_output (OH, OW, N, O) -> (O, C, s, s), one product (O, rows) @ (rows, C) per
+    tap. A tap that reads only padding gets zeros."""
+    grad_weight = np.zeros(weight_size, image.dtype)
+    for i, j, windows, pixels in _taps(weight_size[2:], stride, padding, image.shape[:2],
+                                       grid.shape[:2]):
+        grad_weight[:, :, i, j] = matmul_arrays(_pixel_rows(grid[windows]).T,
+                                                _pixel_rows(image[pixels]))
+    return grad_weight
