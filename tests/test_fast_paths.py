@@ -7,7 +7,8 @@ import pytest
 import minigan as mg
 from minigan import functional as F
 from minigan.autograd import Function
-from minigan.ops import arithmetic, conv, elementwise, linear, norm, padding, shape
+from minigan.ops import arithmetic, conv, elementwise, linear, norm, padding
+from minigan.ops import shape as shape_ops
 
 
 def randn(rng, *shape, requires_grad=True):
@@ -77,12 +78,12 @@ CASES = {
     elementwise.Tanh: lambda: (lambda a: mg.tanh(a), (randn(rng, 4, 5),)),
     elementwise.ReLU: lambda: (lambda a: F.relu(a) * a, (randn(rng, 4, 5),)),
     elementwise.Softplus: lambda: (lambda a: F.softplus(a, beta=2.0, threshold=1.0), (randn(rng, 4, 5),)),
-    shape.Reshape: lambda: (lambda a, b: a.reshape(5, 4) * b, (randn(rng, 4, 5), randn(rng, 5, 4))),
-    shape.Permute: lambda: (lambda a, b: a.permute(1, 0) * b, (randn(rng, 4, 5), randn(rng, 5, 4))),
-    shape.BroadcastTo: lambda: (lambda a, b: a.broadcast_to(3, 4, 5) * b, (randn(rng, 4, 1), randn(rng, 3, 4, 5))),
-    shape.SumTo: lambda: (lambda a, b: a.sum_to((1, 5)) * b, (randn(rng, 4, 5), randn(rng, 1, 5))),
-    shape.Sum: lambda: (lambda a: (a * a).sum(dim=1), (randn(rng, 4, 5),)),
-    shape.Mean: lambda: (lambda a: (a * a).mean(dim=0, keepdim=True), (randn(rng, 4, 5),)),
+    shape_ops.Reshape: lambda: (lambda a, b: a.reshape(5, 4) * b, (randn(rng, 4, 5), randn(rng, 5, 4))),
+    shape_ops.Permute: lambda: (lambda a, b: a.permute(1, 0) * b, (randn(rng, 4, 5), randn(rng, 5, 4))),
+    shape_ops.BroadcastTo: lambda: (lambda a, b: a.broadcast_to(3, 4, 5) * b, (randn(rng, 4, 1), randn(rng, 3, 4, 5))),
+    shape_ops.SumTo: lambda: (lambda a, b: a.sum_to((1, 5)) * b, (randn(rng, 4, 5), randn(rng, 1, 5))),
+    shape_ops.Sum: lambda: (lambda a: (a * a).sum(dim=1), (randn(rng, 4, 5),)),
+    shape_ops.Mean: lambda: (lambda a: (a * a).mean(dim=0, keepdim=True), (randn(rng, 4, 5),)),
 }
 
 
@@ -252,12 +253,16 @@ def test_windows_that_tile_give_the_reference_numbers_on_random_geometries():
             if any((n - 1) * v - 2 * q + v + e < 1 for n, v, q, e in zip((h, w_), s, p, extra)):
                 continue
             weight = randn(r, 16, 17, *s)
-            fn = lambda x, w: F.conv_transpose2d(x, w, stride=s, padding=p, output_padding=extra)
+
+            def fn(x, w, s=s, p=p, extra=extra):
+                return F.conv_transpose2d(x, w, stride=s, padding=p, output_padding=extra)
         else:
             if h + 2 * p[0] < s[0] or w_ + 2 * p[1] < s[1]:
                 continue
             weight = randn(r, 17, 16, *s)
-            fn = lambda x, w: F.conv2d(x, w, stride=s, padding=p)
+
+            def fn(x, w, s=s, p=p):
+                return F.conv2d(x, w, stride=s, padding=p)
         assert conv._windows_tile(x.array, weight.shape, s, (1, 1))
         backward_only_both_ways(fn, (x, weight))
         with mg.fast_paths(True):

@@ -12,7 +12,7 @@ building the one-hot matrix.
 
 from __future__ import annotations
 
-from minigan.autograd import Function, Tensor
+from minigan.autograd import Function, Tensor, backward_on_arrays
 from minigan.backend import get_array_module
 from minigan.ops._operands import as_tensor, integer_array
 from minigan.ops.arithmetic import matmul_arrays
@@ -44,19 +44,16 @@ class LinearFunction(Function):
                 grad.sum(0) if need_bias else None)
 
     # speed: the same three lines on raw arrays, without an op call or a graph node each (so not
-    # when the backward is recorded). With LinearFunction itself (one node instead of Permute +
-    # MatMul + Add), the MLP-GAN training step 1.2x faster (benchmarks/NOTES.md, "linear as one
-    # Function").
-    @staticmethod
+    # when the backward is recorded: minigan/autograd.py, backward_on_arrays). With LinearFunction
+    # itself (one node instead of Permute + MatMul + Add), the MLP-GAN training step 1.2x faster
+    # (benchmarks/NOTES.md, "linear as one Function").
+    @backward_on_arrays
     def fast_backward(ctx, grad):
-        if ctx.create_graph:
-            return LinearFunction.backward(ctx, grad)
-        x, weight = ctx.saved_tensors
+        x, weight = ctx.saved_arrays
         need_x, need_weight, need_bias = ctx.needs_input_grad
-        g = grad.array
-        return (Tensor._wrap(matmul_arrays(g, weight.array)) if need_x else None,
-                Tensor._wrap(matmul_arrays(g.T, x.array)) if need_weight else None,
-                Tensor._wrap(g.sum(0)) if need_bias else None)
+        return (matmul_arrays(grad, weight) if need_x else None,
+                matmul_arrays(grad.T, x) if need_weight else None,
+                grad.sum(0) if need_bias else None)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
