@@ -12,7 +12,11 @@ With the switch on (the default), Function.apply runs fast_forward where there i
 walk runs fast_backward for a node whose forward ran with the switch on. A fast_backward that works
 on raw arrays (no graph) starts with ``if ctx.create_graph: return Op.backward(ctx, *grads)``: a
 recorded backward (create_graph=True, second derivatives) must be the Tensor-op reference, which
-can be differentiated again. With the switch off, every op runs its reference code:
+can be differentiated again. Most are written once, as the backward's formula on arrays, and
+decorated with ``@backward_on_arrays`` (minigan/autograd.py), which adds that line: the elementary
+ops' (Mul, Tanh, Reshape, Mean, ...) give the reference's numbers bit for bit, without an op call
+and a graph node for each operation of their backward. With the switch off, every op runs its
+reference code:
 
     mg.use_fast_paths(False)           # from now on
     with mg.fast_paths(False): ...     # inside the block only (also a decorator)

@@ -185,6 +185,33 @@ def test_a_recorded_backward_runs_the_reference_not_the_raw_arrays(function, mon
         assert calls == []
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_maximum_with_number_is_numpys_maximum_bit_for_bit(dtype):
+    """nan, -0.0 and infinities as np.maximum(a, number) gives them, below and above the size
+    from which the number becomes an array (ReLU's forward, LeakyReLU's slope)."""
+    r = np.random.default_rng(9)
+    special = np.array([np.nan, -0.0, 0.0, np.inf, -np.inf, 0.2, -2.0, 3.0]).astype(dtype)
+    for size in (7, elementwise.MAXIMUM_WITH_ARRAY_FROM, 3 * elementwise.MAXIMUM_WITH_ARRAY_FROM + 1):
+        a = r.choice(special, size)
+        for number in (0, 0.2):
+            if dtype == np.int64 and number == 0.2:
+                continue
+            expected = np.maximum(a, number)
+            fast = elementwise.maximum_with_number(a, number)
+            assert fast.dtype == expected.dtype and fast.tobytes() == expected.tobytes()
+            out = a.copy()
+            assert elementwise.maximum_with_number(out, number, out=out) is out
+            assert out.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_and_leaky_relu_on_large_inputs_give_the_references_numbers_bit_for_bit(dtype):
+    x = mg.tensor(np.random.default_rng(10).standard_normal((3, elementwise.MAXIMUM_WITH_ARRAY_FROM))
+                  .astype(dtype), requires_grad=True)
+    for fn in (F.relu, lambda t: F.leaky_relu(t, 0.2)):
+        assert_same_bits(plain_backward(fn, [x], True), plain_backward(fn, [x], False))
+
+
 def test_fast_paths_hand_back_what_they_do_not_cover():
     x = randn(rng, 3, 4)
     same_both_ways(lambda t: F.leaky_relu(t, 1.5), (x,))       # a slope outside [0, 1]
