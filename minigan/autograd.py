@@ -335,7 +335,9 @@ class SavedConstant:
                 "constant as a ctx attribute)"), stacklevel=4)
         return _as_tensor_if_array(value)
 
-    array = SavedGiven.array  # for saved_arrays (which no recorded backward uses: no warning)
+    @staticmethod
+    def array(ctx, value):  # for saved_arrays, which no recorded backward uses: no warning
+        return value
 
 
 def _is_array(value) -> bool:
