@@ -1,6 +1,8 @@
 """Every op's fast path against its reference (minigan/fast_paths.py): the same values, first and
 second derivatives, on the cases each fast path was written for and on the ones it hands back."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -280,16 +282,12 @@ def test_windows_that_tile_give_the_reference_numbers_on_random_geometries():
             if any((n - 1) * v - 2 * q + v + e < 1 for n, v, q, e in zip((h, w_), s, p, extra)):
                 continue
             weight = randn(r, 16, 17, *s)
-
-            def fn(x, w, s=s, p=p, extra=extra):
-                return F.conv_transpose2d(x, w, stride=s, padding=p, output_padding=extra)
+            fn = functools.partial(F.conv_transpose2d, stride=s, padding=p, output_padding=extra)
         else:
             if h + 2 * p[0] < s[0] or w_ + 2 * p[1] < s[1]:
                 continue
             weight = randn(r, 17, 16, *s)
-
-            def fn(x, w, s=s, p=p):
-                return F.conv2d(x, w, stride=s, padding=p)
+            fn = functools.partial(F.conv2d, stride=s, padding=p)
         assert conv._windows_tile(x.array, weight.shape, s, (1, 1))
         backward_only_both_ways(fn, (x, weight))
         with mg.fast_paths(True):
