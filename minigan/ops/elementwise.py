@@ -398,7 +398,7 @@ class LeakyReLU(Function):
         maximum_with_number(slope, s, out=slope)
         if ctx.create_graph:
             return _times_slope(grad, a, slope), None
-        return Tensor._wrap(_fast_slope_product(grad.array, slope)), None  # speed: no graph node
+        return _fast_slope_product(grad.array, slope), None  # speed: an array (the walk wraps it)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
