@@ -458,7 +458,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                                f"parameter numbers = {weight.numel()} and channel size = "
                                f"{channels}.")
         slope = weight.reshape((1, channels) + (1,) * (input.ndim - 2))
-    return where(input.detach() > 0, input, slope * input)
+    return where(input.array > 0, input, slope * input)
 
 
 class Softplus(Function):
