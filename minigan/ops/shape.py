@@ -9,6 +9,7 @@ flips back. repeat, chunk/split, var/std are built from these, so their gradient
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -74,7 +75,7 @@ def reshape(x: Tensor, *shape) -> Tensor:
     shape = _shape_arg(shape)
     if x.shape == shape:
         return x
-    if shape.count(-1) == 0 and int(np.prod(shape)) != x.numel():
+    if shape.count(-1) == 0 and int(math.prod(shape)) != x.numel():
         raise ValueError(f"reshape: cannot reshape a tensor of shape {tuple(x.shape)} "
                          f"({x.numel()} elements) into shape {shape}")
     return Reshape.apply(x, shape)
@@ -85,7 +86,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if x.ndim == 0:
         return reshape(x, 1)
     start, end = _normalize_dim(start_dim, x.ndim), _normalize_dim(end_dim, x.ndim)
-    merged = int(np.prod(x.shape[start:end + 1]))
+    merged = int(math.prod(x.shape[start:end + 1]))
     return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1:])
 
 
@@ -94,7 +95,7 @@ def unflatten(x: Tensor, dim: int, sizes) -> Tensor:
     28)."""
     dim = _normalize_dim(dim, x.ndim)
     sizes = tuple(int(s) for s in sizes)
-    known = int(np.prod([s for s in sizes if s != -1]))
+    known = int(math.prod([s for s in sizes if s != -1]))
     if (-1 not in sizes and known != x.shape[dim]) or (-1 in sizes and x.shape[dim] % (known or 1)):
         raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of size "
                          f"{x.shape[dim]}")
@@ -524,7 +525,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.input_shape, ctx.dims = a.shape, dims
-        ctx.count = int(np.prod([a.shape[d] for d in dims]))
+        ctx.count = int(math.prod([a.shape[d] for d in dims]))
         return a.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
@@ -618,7 +619,7 @@ def var(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None, a
         raise TypeError("var()/std(): give unbiased or correction, not both")
     correction = (1 if unbiased in (None, True) else 0) if correction is None else correction
     dims, keep = reduction_dims(x.ndim, dim, keepdim)
-    count = int(np.prod([x.shape[d] for d in dims]))
+    count = int(math.prod([x.shape[d] for d in dims]))
     if count - correction <= 0:
         import warnings
 
