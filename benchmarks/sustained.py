@@ -1,7 +1,7 @@
 """A DCGAN-28 step run without pauses for a while, as a training run runs it, under each value of
 OPENBLAS_THREAD_TIMEOUT (the A/B behind minigan/backend.py's note on BLAS's idle threads).
 
-    python benchmarks/sustained.py                      # 2 threads, 40 s each: 28 (OpenBLAS's own), 18
+    python benchmarks/sustained.py                      # 2 threads, 40 s each: 28 (OpenBLAS's own), 22 (minigan's), 18
     python benchmarks/sustained.py --timeouts 28 18 10 --seconds 60 --threads 2
 
 The short alternating blocks of run.py, with pauses between them, never load the cores for long;
@@ -44,7 +44,7 @@ print(" ".join(f"{w:.1f}/{c:.1f}" for w, c in chunks))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--timeouts", type=int, nargs="+", default=[28, 18])
+    parser.add_argument("--timeouts", type=int, nargs="+", default=[28, 22, 18])
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cool-down", type=float, default=30, help="seconds idle before each run")

@@ -386,17 +386,25 @@ def set_num_threads(n: int) -> None:
 
 # speed: OpenBLAS's idle worker threads spin for ~2^28 clock cycles (~0.1 s) after each matrix
 # product before they sleep, so with two threads a training loop keeps both cores busy all the time
-# (CPU time twice the wall time) although only the products use the second core. With the workers
-# sleeping after 2^18 cycles (~0.1 ms) a DCGAN-28 step at two threads takes the same wall time and
-# a quarter less CPU time: `python benchmarks/sustained.py` (40 s of steps without pauses, each
-# value in a process of its own, idle 2-core machine) 45-48 ms wall and 90-96 ms CPU per step with
-# OpenBLAS's 28, 45-53 ms and 66-76 ms with 18; run.py's short blocks 1.58x / 1.50x PyTorch with
-# 28, 1.57x / 1.49x with 18. Two of three 28 runs earlier that afternoon (one of them the default
-# `train` of run.py) slowed to ~62 ms per step after ~12 s of full load and stayed there; none of
-# four runs with 18 or less did. minigan/__init__.py sets OPENBLAS_THREAD_TIMEOUT=18 in the
-# environment before NumPy is imported, unless it is set already; OpenBLAS reads it once, when it
-# loads, so it takes effect when minigan is imported before NumPy (`python -m minigan`, or `import
-# minigan` first). Set OPENBLAS_THREAD_TIMEOUT yourself (28 is OpenBLAS's own) to choose another.
+# (CPU time twice the wall time) although only the products use the second core. minigan/__init__.py
+# sets OPENBLAS_THREAD_TIMEOUT=22 in the environment before NumPy is imported, unless it is set
+# already: the workers sleep after 2^22 cycles (~1.5 ms), long enough to span the Python between
+# one small product and the next, short enough not to spin through a whole step. OpenBLAS reads
+# the variable once, when it loads, so it takes effect when minigan is imported before NumPy
+# (`python -m minigan`, or `import minigan` first). Set OPENBLAS_THREAD_TIMEOUT yourself (28 is
+# OpenBLAS's own) to choose another. Measured on the idle 2-core machine (benchmarks/NOTES.md,
+# rounds four and five):
+#   - 28 against 18, `python benchmarks/sustained.py` (40 s of DCGAN-28 steps without pauses, each
+#     value in a process of its own): 45-48 ms wall and 90-96 ms CPU per step with 28, 45-53 ms and
+#     66-76 ms with 18. Two of three 28 runs that afternoon (one of them the default `train` of
+#     run.py) slowed to ~62 ms per step after ~12 s of full load and stayed there; none of four
+#     runs with 18 or less did. So round four chose 18.
+#   - 18 against 22, the MLP-GAN step (`python benchmarks/blas_timeout.py`, processes alternating):
+#     with 18 the second thread gained nothing (2.7-2.8 ms at two threads, 2.8 at one: the worker
+#     sleeps between the small products and each one pays its wake-up); with 22 2.43-2.58 ms,
+#     1.04-1.06x PyTorch's against 1.16-1.20x with 18 (four of five pairs). The DCGAN step is the
+#     same within noise (sustained.py, 22 against 18: 44.5-60 and 43.5-65 ms wall per step, with
+#     55-60 ms stretches in both), at ~90 instead of ~70 ms of CPU time per step.
 
 
 def get_num_threads() -> int:

@@ -68,7 +68,7 @@ def test_importing_minigan_keeps_freed_arrays_for_reuse_and_the_environment_can_
 
 
 def test_importing_minigan_first_lets_idle_blas_threads_sleep_unless_the_environment_says_otherwise():
-    """minigan/__init__.py sets OPENBLAS_THREAD_TIMEOUT=18 before NumPy loads OpenBLAS (the note in
+    """minigan/__init__.py sets OPENBLAS_THREAD_TIMEOUT=22 before NumPy loads OpenBLAS (the note in
     minigan/backend.py, "CPU threads"), and keeps a value the user set."""
     import os
     import subprocess
@@ -76,7 +76,7 @@ def test_importing_minigan_first_lets_idle_blas_threads_sleep_unless_the_environ
 
     code = "import minigan, os; print(os.environ['OPENBLAS_THREAD_TIMEOUT'])"
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
-    for preset, expected in ((None, "18"), ("25", "25")):
+    for preset, expected in ((None, "22"), ("25", "25")):
         if preset is not None:
             env["OPENBLAS_THREAD_TIMEOUT"] = preset
         out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
