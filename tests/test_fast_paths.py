@@ -192,7 +192,8 @@ def test_maximum_with_number_is_numpys_maximum_bit_for_bit(dtype):
     """nan, -0.0 and infinities as np.maximum(a, number) gives them, below and above the size
     from which the number becomes an array (ReLU's forward, LeakyReLU's slope)."""
     r = np.random.default_rng(9)
-    special = np.array([np.nan, -0.0, 0.0, np.inf, -np.inf, 0.2, -2.0, 3.0]).astype(dtype)
+    special = (np.array([np.nan, -0.0, 0.0, np.inf, -np.inf, 0.2, -2.0, 3.0]).astype(dtype)
+               if np.dtype(dtype).kind == "f" else np.array([0, -1, 2, -2, 3], dtype=dtype))
     for size in (7, elementwise.MAXIMUM_WITH_ARRAY_FROM, 3 * elementwise.MAXIMUM_WITH_ARRAY_FROM + 1):
         a = r.choice(special, size)
         for number in (0, 0.2):
