@@ -244,15 +244,30 @@ def test_batch_last_columns_give_the_reference_numbers():
         backward_only_both_ways(fn, inputs)
 
 
-def test_windows_that_tile_are_computed_by_taps_with_the_reference_numbers():
+def test_windows_that_tile_are_computed_by_taps_where_the_padding_is_a_fifth_of_them():
+    """Speed (g)'s predicate: kernel = stride, dilation 1, 16 channels and images, and at most 80 %
+    of the windows' pixels inside the image (the rest padding)."""
+    x, w = randn(rng, 16, 16, 5, 5).array, randn(rng, 16, 16, 2, 2)
+    k2p1, k2 = ((2, 2), (1, 1), (1, 1)), ((2, 2), (0, 0), (1, 1))
+    assert conv._inside_share((2, 2), (1, 1), (4, 4), (3, 3)) == pytest.approx(16 / 36)  # D.conv4
+    assert conv._inside_share((2, 2), (1, 1), (5, 5), (3, 3)) == pytest.approx(25 / 36)
+    assert conv._inside_share((2, 2), (0, 0), (5, 5), (2, 2)) == 1.0       # no padding
+    assert conv._windows_tile(x, w.shape, k2p1, (5, 5), (3, 3))               # the case is covered
+    assert not conv._windows_tile(x, w.shape, k2, (5, 5), (2, 2))             # no padding
+    assert conv._windows_tile(x, w.shape, k2p1, (14, 14), (8, 8))             # 77 % inside
+    assert not conv._windows_tile(x, w.shape, ((2, 2), (1, 1), (1, 1)), (28, 28), (15, 15))  # 87 %
+    assert not conv._windows_tile(x, w.shape, ((1, 1), (1, 1), (1, 1)), (5, 5), (7, 7))  # overlap
+    assert not conv._windows_tile(x[:8], w.shape, k2p1, (5, 5), (3, 3))                # 8 images
+    assert not conv._windows_tile(x, w[:, :8].shape, k2p1, (5, 5), (3, 3))     # 8 input channels
+    assert not conv._windows_tile(x, w.shape, ((2, 2), (1, 1), (2, 1)), (5, 5), (3, 3))  # dilated
+
+
+def test_windows_that_tile_are_computed_by_taps_with_the_reference_numbers(monkeypatch):
     """Speed (g) of minigan/ops/conv.py: kernel = stride (DeZero's example GAN), by taps over the
-    pixels inside the image only; every op built on it, to second order, and a plain backward."""
+    pixels inside the image only; every op built on it, to second order, and a plain backward
+    (with (g) on whatever the padding, so that its unpadded geometries are covered too)."""
+    monkeypatch.setattr(conv, "TILE_MAX_INSIDE", 1.0)
     x, w, b = randn(rng, 16, 16, 5, 5), randn(rng, 16, 16, 2, 2), randn(rng, 16)
-    assert conv._windows_tile(x.array, w.shape, (2, 2), (1, 1))                # the case is covered
-    assert not conv._windows_tile(x.array, w.shape, (1, 1), (1, 1))            # windows overlap
-    assert not conv._windows_tile(x.array[:8], w.shape, (2, 2), (1, 1))        # 8 images
-    assert not conv._windows_tile(x.array, w[:, :8].shape, (2, 2), (1, 1))     # 8 input channels
-    assert not conv._windows_tile(x.array, w.shape, (2, 2), (2, 1))            # dilated
     for fn, inputs in [
         (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (x, w, b)),
         (lambda x, w: F.conv2d(x, w, stride=2), (x, w)),                   # a row no window reads
@@ -267,9 +282,11 @@ def test_windows_that_tile_are_computed_by_taps_with_the_reference_numbers():
         backward_only_both_ways(fn, inputs)
 
 
-def test_windows_that_tile_give_the_reference_numbers_on_random_geometries():
+def test_windows_that_tile_give_the_reference_numbers_on_random_geometries(monkeypatch):
     """(g) against the reference on 60 random strides, paddings, sizes and output paddings: values
-    and both first derivatives of a plain backward (the fast backwards)."""
+    and both first derivatives of a plain backward (the fast backwards); (g) on whatever the
+    padding."""
+    monkeypatch.setattr(conv, "TILE_MAX_INSIDE", 1.0)
     r = np.random.default_rng(5)
     checked = 0
     while checked < 60:
@@ -289,7 +306,9 @@ def test_windows_that_tile_give_the_reference_numbers_on_random_geometries():
                 continue
             weight = randn(r, 17, 16, *s)
             fn = functools.partial(F.conv2d, stride=s, padding=p)
-        assert conv._windows_tile(x.array, weight.shape, s, (1, 1))
+        out_hw = tuple(fn(x, weight).shape[2:])
+        image, grid = (out_hw, (h, w_)) if transposed else ((h, w_), out_hw)
+        assert conv._windows_tile(x.array, weight.shape, (s, p, (1, 1)), image, grid)
         backward_only_both_ways(fn, (x, weight))
         with mg.fast_paths(True):
             fast = fn(x, weight).detach().numpy()

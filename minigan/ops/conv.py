@@ -310,7 +310,7 @@ class Conv2dFunction(Function):
         ctx.save_for_backward(x, weight)
         ctx.args = stride, padding, dilation
         keep = ctx.needs_input_grad[1]  # x, prepared for the weight gradient
-        if _windows_tile(x, weight.shape, stride, dilation):
+        if _windows_tile(x, weight.shape, ctx.args, x.shape[2:], output_size):
             image = _pixels_first(x)
             ctx.image, ctx.cols = image if keep else None, None
             return _conv2d_by_taps(image, weight, bias, stride, padding, output_size)
@@ -326,9 +326,9 @@ class Conv2dFunction(Function):
             return Conv2dFunction.backward(ctx, grad)
         x, weight = (t.array for t in ctx.saved_tensors)
         needs, g = ctx.needs_input_grad, grad.array
-        (stride, padding, dilation), output_size = ctx.args, x.shape[2:]
+        (stride, padding, _), output_size = ctx.args, x.shape[2:]
         grad_x = grad_weight = None
-        if _windows_tile(x, weight.shape, stride, dilation):
+        if _windows_tile(x, weight.shape, ctx.args, output_size, g.shape[2:]):
             grid = _pixels_first(g)
             if needs[0]:
                 grad_x = _transposed_product_by_taps(grid, weight, None, stride, padding,
@@ -415,7 +415,8 @@ class ConvTranspose2dFunction(Function):
     @staticmethod
     def fast_forward(ctx, x, weight, bias, stride, padding, dilation, output_size):
         ctx.grid = None
-        if not _windows_tile(x, weight.shape, stride, dilation):
+        if not _windows_tile(x, weight.shape, (stride, padding, dilation), output_size,
+                             x.shape[2:]):
             return ConvTranspose2dFunction.forward(ctx, x, weight, bias, stride, padding,
                                                    dilation, output_size,
                                                    _fast_transposed_product)
@@ -437,7 +438,7 @@ class ConvTranspose2dFunction(Function):
         needs, kernel_size, g = ctx.needs_input_grad, weight.shape[2:], grad.array
         (stride, padding, dilation), output_size = ctx.args, x.shape[2:]
         grad_x = grad_weight = None
-        if _windows_tile(x, weight.shape, stride, dilation):
+        if _windows_tile(x, weight.shape, ctx.args, g.shape[2:], output_size):
             image = _pixels_first(g)
             if needs[0]:
                 grad_x = _conv2d_by_taps(image, weight, None, stride, padding, output_size)
@@ -637,7 +638,7 @@ def _fast_conv2d_weight(x, grad_output, weight_size, args, cols=None):
     """conv2d_weight(x, grad_output) on the fast paths: by taps (g) where the windows tile x, else
     from x's (batch-last) columns: `cols` if conv2d's forward kept them, else built here."""
     stride, padding, dilation = args
-    if _windows_tile(x, weight_size, stride, dilation):
+    if _windows_tile(x, weight_size, args, x.shape[2:], grad_output.shape[2:]):
         return _weight_grad_by_taps(_pixels_first(x), _pixels_first(grad_output), weight_size,
                                     stride, padding)
     batch_last = _batch_last(x, weight_size, stride, dilation)
@@ -725,18 +726,39 @@ def _transposed_product_by_phase(x, weight, stride, padding, dilation, output_si
 #     tap. The arrays are laid out (H, W, N, C), so that a tap's pixels are copied in runs of N*C
 #     numbers and the products' rows are pixels (into that layout from (N, C, H, W): 0.22 ms for
 #     (128, 256, 4, 4), against 1.46 ms into (f)'s (C, H, W, N)). Used on NumPy where both channel
-#     counts and the batch are at least 16 (the products' sizes). DeZero's GAN step, one thread,
+#     counts and the batch are at least 16 (the products' sizes) and the padding is more than a
+#     fifth of the windows' pixels (_windows_tile says when). DeZero's GAN step, one thread,
 #     CPU time: 506 -> 359 ms; two threads, wall: 345 -> 280 ms (benchmarks/NOTES.md, round five).
 
 TILE_MIN_SIZE = 16
+TILE_MAX_INSIDE = 0.8
 
 
-def _windows_tile(x, weight_shape, stride, dilation) -> bool:
-    """Whether (g) computes this convolution of x: on NumPy, kernel = stride, dilation 1, and at
-    least TILE_MIN_SIZE channels on both sides of the weight and images in the batch."""
-    return (get_array_module(x) is np and tuple(weight_shape[2:]) == tuple(stride)
-            and dilation == (1, 1) and min(weight_shape[0], weight_shape[1], x.shape[0])
-            >= TILE_MIN_SIZE)
+def _windows_tile(x, weight_shape, args, image_hw, grid_hw) -> bool:
+    """Whether (g) computes this convolution of x (args: stride, padding, dilation; image_hw: the
+    side the windows tile, grid_hw: the windows'): on NumPy, kernel = stride, dilation 1, at least
+    TILE_MIN_SIZE channels on both sides of the weight and images in the batch, and padding that
+    makes more than a fifth of the windows' pixels (at most TILE_MAX_INSIDE inside the image).
+    Without padding the layout's copies cost more than the products save: forward + backward, one
+    thread, CPU time, (32, 64, 32, 32) k2 s2 1.25x slower, (64, 64, 28, 28) k2 s2 p1 (87 % inside)
+    1.09x slower, (64, 64, 14, 14) k2 s2 p1 (77 % inside) 0.81x, DeZero's layers (44-69 %)
+    0.45-0.78x."""
+    stride, padding, dilation = args
+    if (get_array_module(x) is not np or tuple(weight_shape[2:]) != tuple(stride)
+            or dilation != (1, 1) or min(weight_shape[0], weight_shape[1], x.shape[0])
+            < TILE_MIN_SIZE):
+        return False
+    return _inside_share(stride, padding, image_hw, grid_hw) <= TILE_MAX_INSIDE
+
+
+def _inside_share(stride, padding, image_hw, grid_hw) -> float:
+    """The share of the windows' pixels (kernel = stride) that lie inside the image, not on its
+    padding."""
+    share = 1.0
+    for s, p, image, grid in zip(stride, padding, image_hw, grid_hw):
+        windows = (_tap_span(i, s, p, image, grid)[0] for i in range(s))
+        share *= sum(w.stop - w.start for w in windows) / (s * grid)
+    return share
 
 
 def _tap_span(i, stride, padding, image_size, grid_size):
