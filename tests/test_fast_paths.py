@@ -282,6 +282,28 @@ def test_windows_that_tile_are_computed_by_taps_with_the_reference_numbers(monke
         backward_only_both_ways(fn, inputs)
 
 
+def test_windows_that_tile_backward_twice_with_retain_graph():
+    """(g) keeps x's layout from forward for one backward; a second (retain_graph) rebuilds it and
+    adds the same gradients again."""
+    for transposed in (False, True):
+        x, w = randn(rng, 16, 16, 4, 4), randn(rng, 16, 16, 2, 2)
+        op = F.conv_transpose2d if transposed else F.conv2d
+        y = op(x, w, stride=2, padding=1)
+        assert conv._windows_tile(x.array, w.shape, ((2, 2), (1, 1), (1, 1)),
+                                  *((y.shape[2:], (4, 4)) if transposed else ((4, 4), y.shape[2:])))
+        g = mg.tensor(np.random.default_rng(3).standard_normal(tuple(y.shape)))
+        y.backward(g, retain_graph=True)
+        once = x.grad.numpy().copy(), w.grad.numpy().copy()
+        y.backward(g)
+        np.testing.assert_allclose(x.grad.numpy(), 2 * once[0], rtol=1e-12)
+        np.testing.assert_allclose(w.grad.numpy(), 2 * once[1], rtol=1e-12)
+        with mg.fast_paths(False):
+            x.grad = w.grad = None
+            op(x, w, stride=2, padding=1).backward(g)
+            np.testing.assert_allclose(once[0], x.grad.numpy(), rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(once[1], w.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
 def test_windows_that_tile_give_the_reference_numbers_on_random_geometries(monkeypatch):
     """(g) against the reference on 60 random strides, paddings, sizes and output paddings: values
     and both first derivatives of a plain backward (the fast backwards); (g) on whatever the

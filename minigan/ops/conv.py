@@ -206,11 +206,6 @@ def _transposed_product(x, weight, stride, padding, dilation, output_size):
 # they must produce; the functions below each check what users pass.
 
 
-def _tensor_or_none(array):
-    """A fast backward's gradient array as a Tensor (None stays None)."""
-    return None if array is None else Tensor(array)
-
-
 def _bias_grad(grad: Tensor, needed: bool):
     """dL/dbias of a convolution: dL/dy (N, O, OH, OW) summed over all but the channels."""
     return grad.sum((0, 2, 3)) if needed else None
@@ -321,7 +316,8 @@ class Conv2dFunction(Function):
 
     @staticmethod
     def fast_backward(ctx, grad):
-        (cols, image), ctx.cols, ctx.image = (ctx.cols, ctx.image), None, None  # used once
+        cols, image = ctx.cols, ctx.image  # x as the fast paths prepared it: used once
+        ctx.cols = ctx.image = None
         if ctx.create_graph:
             return Conv2dFunction.backward(ctx, grad)
         x, weight = (t.array for t in ctx.saved_tensors)
@@ -341,8 +337,8 @@ class Conv2dFunction(Function):
                 grad_x = _fast_transposed_product(g, weight, *ctx.args, output_size)
             if needs[1]:
                 grad_weight = _fast_conv2d_weight(x, g, weight.shape, ctx.args, cols)
-        return (_tensor_or_none(grad_x), _tensor_or_none(grad_weight), _bias_grad(grad, needs[2]),
-                None, None, None, None)
+        # raw arrays: the walk makes Tensors of them (as of backward_on_arrays' results)
+        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -455,8 +451,8 @@ class ConvTranspose2dFunction(Function):
             if needs[1]:
                 grid_hw = output_hw(g.shape[2:], kernel_size, *ctx.args)
                 grad_weight = _fast_weight_grad(cols, x, weight.shape, grid_hw, batch_last)
-        return (_tensor_or_none(grad_x), _tensor_or_none(grad_weight), _bias_grad(grad, needs[2]),
-                None, None, None, None)
+        # raw arrays: the walk makes Tensors of them (as of backward_on_arrays' results)
+        return grad_x, grad_weight, _bias_grad(grad, needs[2]), None, None, None, None
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
