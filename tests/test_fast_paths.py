@@ -226,6 +226,29 @@ def test_fast_paths_hand_back_what_they_do_not_cover():
     same_both_ways(lambda t: F.batch_norm(t, *running, training=False), (xs[:, :, 0, 0],))
 
 
+@pytest.mark.parametrize("shape", [(4, 3, 5, 6), (2, 5, 7), (3, 2, 1, 1), (0, 3, 4, 4), (2, 0, 3, 3)])
+def test_by_channel_is_broadcasting_one_number_per_channel_bit_for_bit(shape):
+    """BatchNorm's per-channel ops as a row repeated C*H*W long: np.subtract / multiply / add with
+    v broadcast as (1, C, 1, ...), in float32, float64 and the two mixed, in place or not, and on
+    inputs it hands back to broadcasting (non-contiguous, empty)."""
+    r = np.random.default_rng(11)
+    for x_dtype, v_dtype in ((np.float32, np.float32), (np.float64, np.float64), (np.float32, np.float64)):
+        x = r.standard_normal(shape).astype(x_dtype)
+        v = r.standard_normal(shape[1]).astype(v_dtype)
+        for op in (np.subtract, np.multiply, np.add):
+            expected = op(x, v.reshape((1, -1) + (1,) * (x.ndim - 2)))
+            got = norm._by_channel(op, x, v.reshape((1, -1) + (1,) * (x.ndim - 2)))
+            assert got.dtype == expected.dtype and got.shape == expected.shape
+            assert got.tobytes() == expected.tobytes()
+            strided = x[:, :, ::-1]                             # not contiguous: broadcasting
+            assert norm._by_channel(op, strided, v).tobytes() == op(
+                strided, v.reshape((1, -1) + (1,) * (x.ndim - 2))).tobytes()
+            if x_dtype == v_dtype:
+                inside = x.copy()
+                assert norm._by_channel(op, inside, v, in_place=True).tobytes() == expected.tobytes()
+                assert inside.tobytes() == expected.tobytes()     # written into x itself
+
+
 def test_batch_last_columns_give_the_reference_numbers():
     """Speed (f) of minigan/ops/conv.py: where the batch is long and the kernel overlaps, the fast
     paths order the columns (row, column, image); every op built on them, to second order."""
