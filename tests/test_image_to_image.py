@@ -376,6 +376,22 @@ def test_the_trainer_snapshots_translate_the_fixed_held_out_inputs():
     assert trainer.sample_many(10).shape == (10, 1, 28, 28)
 
 
+@pytest.mark.parametrize("model", MODELS)
+def test_translate_gives_every_input_its_own_output_whatever_the_batch(model):
+    """translate's batches (TRANSLATE_BATCH, or any other size) only split the work: each input
+    gets G's eval-mode output for it, in order, whether the batches divide the inputs or not."""
+    from minigan.gan.settings import MODEL_TASK
+    from minigan.gan.translation import TRANSLATE_BATCH, translate
+    G = build(default_config(model, "sample", **TINY)).G
+    task = T.load_task(MODEL_TASK[model], "held-out")
+    x = task.inputs[:TRANSLATE_BATCH + 5]
+    whole = translate(G, x, batch_size=len(x))
+    assert whole.shape[0] == len(x) and G.training
+    for batch_size in (TRANSLATE_BATCH, 7, 1):
+        np.testing.assert_allclose(translate(G, x, batch_size=batch_size), whole, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(translate(G, x[::-1]), whole[::-1], rtol=1e-5, atol=1e-6)
+
+
 def test_a_checkpoint_without_the_pools_is_refused_and_changes_nothing(tmp_path):
     trainer = _trainer("cyclegan", tmp_path, steps=2)
     trainer.fit(progress=False)
