@@ -161,7 +161,7 @@ def _by_channel(op, x, v, in_place: bool = False):
     out = x if in_place else None
     if (get_array_module(x) is not np or x.ndim < 3 or x.size == 0
             or not x.flags.c_contiguous):
-        return op(x, v.reshape((1, -1) + (1,) * (x.ndim - 2)), out=out)
+        return op(x, v.reshape(_channel_layout(x.ndim)[1](-1)), out=out)
     rows = x.reshape(x.shape[0], -1)  # a view: writing it writes x
     row = np.repeat(v.reshape(-1), rows.shape[1] // x.shape[1])
     return op(rows, row, out=rows if in_place else None).reshape(x.shape)
