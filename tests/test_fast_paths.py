@@ -267,6 +267,45 @@ def test_batch_last_columns_give_the_reference_numbers():
         backward_only_both_ways(fn, inputs)
 
 
+@pytest.mark.parametrize("dtypes", [(np.float32, np.float32), (np.float64, np.float64),
+                                    (np.float32, np.float64)])
+def test_one_input_channel_tap_by_tap_is_the_whole_product_bit_for_bit(dtypes):
+    """Speed (e) of minigan/ops/conv.py with one input channel (a convolution's input gradient where
+    it has one output channel): each tap's block computed when asked for is the block of the
+    whole product weight^T @ x_rows, bit for bit, also for -0.0, inf and nan; with more input
+    channels the blocks are the product's own."""
+    r = np.random.default_rng(12)
+    x_dtype, w_dtype = dtypes
+    for c_in in (1, 3):
+        x_rows = r.standard_normal((c_in, 50)).astype(x_dtype)
+        x_rows[0, :4] = [-0.0, np.inf, np.nan, 1e-40]
+        weight = r.standard_normal((c_in, 5, 3, 2)).astype(w_dtype)
+        weight[0, 0, 0, 0], weight[0, 1, 2, 1] = -0.0, np.inf
+        with np.errstate(invalid="ignore"):                      # inf * 0 is nan in both
+            whole = arithmetic.matmul_arrays(weight.reshape(c_in, -1).T, x_rows)
+            tap = conv._tap_products(x_rows, weight)
+            blocks = {(i, j): tap(i, j).copy() for i in range(3) for j in range(2)}
+        whole = whole.reshape(5, 3, 2, 50)
+        for i in range(3):
+            for j in range(2):
+                block = blocks[i, j]
+                assert block.dtype == whole.dtype and block.shape == (5, 50)
+                assert block.tobytes() == np.ascontiguousarray(whole[:, i, j]).tobytes()
+
+
+def test_one_output_channel_convolutions_give_the_reference_numbers():
+    """Convolutions to one channel (CycleGAN's, SRGAN's and the PatchGANs' last layers), whose input
+    gradient is (e) with one input channel, to second order, and their transposes from one
+    channel."""
+    for stride, padding in (((1, 1), (0, 0)), ((1, 1), (4, 4)), ((2, 1), (1, 2))):
+        inputs = (randn(rng, 3, 4, 9, 8), randn(rng, 1, 4, 5, 3), randn(rng, 1))
+        same_both_ways(lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding), inputs)
+        backward_only_both_ways(lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding),
+                                inputs)
+    inputs = (randn(rng, 2, 1, 5, 4), randn(rng, 1, 3, 4, 4))
+    same_both_ways(lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1), inputs)
+
+
 def test_windows_that_tile_are_computed_by_taps_where_the_padding_is_a_fifth_of_them():
     """Speed (g)'s predicate: kernel = stride, dilation 1, 16 channels and images, and at most 80 %
     of the windows' pixels inside the image (the rest padding)."""
