@@ -306,6 +306,24 @@ def test_one_output_channel_convolutions_give_the_reference_numbers():
     same_both_ways(lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1), inputs)
 
 
+@pytest.mark.parametrize("rows, out_channels, positions", [(16, 32, 1000), (9, 64, 700), (72, 8, 900),
+                                                         (5, 5, 300)])
+def test_weight_product_either_way_round_gives_the_same_numbers(rows, out_channels, positions):
+    """Speed (c) of minigan/ops/conv.py: the weight gradient g_rows @ cols^T, computed as (cols @
+    g_rows^T)^T or, with fewer column rows than output channels, as it is written: the same
+    numbers bit for bit (the lessons' numbers rely on it), equal to the plain product within
+    float32's rounding."""
+    r = np.random.default_rng(13)
+    cols = r.standard_normal((rows, positions)).astype(np.float32)
+    g_rows = r.standard_normal((out_channels, positions)).astype(np.float32)
+    got = conv._weight_product(g_rows, cols)
+    assert got.shape == (out_channels, rows) and got.dtype == np.float32
+    assert np.ascontiguousarray(got).tobytes() == np.ascontiguousarray(
+        np.matmul(cols, g_rows.T).T).tobytes()
+    np.testing.assert_allclose(got, g_rows.astype(np.float64) @ cols.T.astype(np.float64),
+                               rtol=1e-4, atol=1e-3)
+
+
 def test_windows_that_tile_are_computed_by_taps_where_the_padding_is_a_fifth_of_them():
     """Speed (g)'s predicate: kernel = stride, dilation 1, 16 channels and images, and at most 80 %
     of the windows' pixels inside the image (the rest padding)."""

@@ -577,7 +577,12 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
 # (b) conv_transpose2d's backward builds im2col(grad) once for both of its products.
 # (c) _weight_product: the weight gradient as cols @ g_rows^T, transposed afterwards. OpenBLAS runs
 #     this orientation ~10% faster than g_rows @ cols^T on DCGAN's shapes (2.7 vs 3.1 ms, 2
-#     threads).
+#     threads). Where the columns have fewer rows than the output channels (C*kh*kw < O: a first
+#     layer from one channel, DCGAN's G.convT2) g_rows @ cols^T is faster on NumPy, with the same
+#     numbers (OpenBLAS sums each entry over K in the same order either way): (C*kh*kw, O, K) =
+#     (16, 32, 12544) 0.355 -> 0.244 ms at two threads, 0.403 -> 0.319 at one; (9, 64, 12800)
+#     0.48 -> 0.31 ms. Where C*kh*kw >= O it was slower on all 14 geometries of the lessons' models
+#     tried (1.2-2.1x; benchmarks/NOTES.md, round seven).
 # (f) On NumPy the fast paths order the columns (row, column, image) instead of im2col's (image,
 #     row, column): cols[(c*kh + i)*kw + j, (oh*OW + ow)*N + n], from the image laid out as
 #     (C, H, W, N). A tap's copy then moves runs of N numbers (64 in DCGAN-28) instead of OW (7 in
@@ -590,7 +595,10 @@ def conv2d_weight(input: Tensor, weight_size, grad_output: Tensor, stride=1, pad
 
 
 def _weight_product(g_rows, cols):
-    """g_rows @ cols^T, (O, K) x (C*kh*kw, K)^T -> (O, C*kh*kw), computed as (cols @ g_rows^T)^T."""
+    """g_rows @ cols^T, (O, K) x (C*kh*kw, K)^T -> (O, C*kh*kw), computed as (cols @ g_rows^T)^T
+    unless the columns have fewer rows than g_rows on NumPy (speed (c))."""
+    if cols.shape[0] < g_rows.shape[0] and get_array_module(cols) is np:
+        return matmul_arrays(g_rows, cols.T)
     return matmul_arrays(cols, g_rows.T).T
 
 
