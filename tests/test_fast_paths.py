@@ -297,10 +297,10 @@ def test_one_output_channel_convolutions_give_the_reference_numbers():
     """Convolutions to one channel (CycleGAN's, SRGAN's and the PatchGANs' last layers), whose input
     gradient is (e) with one input channel, to second order, and their transposes from one
     channel."""
-    for stride, padding in (((1, 1), (0, 0)), ((1, 1), (4, 4)), ((2, 1), (1, 2))):
+    for stride, pad in (((1, 1), (0, 0)), ((1, 1), (4, 4)), ((2, 1), (1, 2))):
         inputs = (randn(rng, 3, 4, 9, 8), randn(rng, 1, 4, 5, 3), randn(rng, 1))
-        same_both_ways(lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding), inputs)
-        backward_only_both_ways(lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=padding),
+        same_both_ways(lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=pad), inputs)
+        backward_only_both_ways(lambda x, w, b: F.conv2d(x, w, b, stride=stride, padding=pad),
                                 inputs)
     inputs = (randn(rng, 2, 1, 5, 4), randn(rng, 1, 3, 4, 4))
     same_both_ways(lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1), inputs)
