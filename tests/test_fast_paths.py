@@ -441,6 +441,31 @@ def test_padding_by_copies_is_numpys_pad_exactly(mode):
         np.testing.assert_array_equal(padding._pad_array(a, widths, mode, 1.5), expected)
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_padding_along_the_last_axis_position_by_position_is_the_slab_copy_bit_for_bit(mode):
+    """_pad_array and _fold_border_array copy and add a border of the last axis one position at a
+    time (speed, minigan/ops/padding.py): the same numbers bit for bit as the slabs they use on
+    the other axes (the array transposed so that the padded axis is not the last one), and
+    np.pad's forward; -0.0, inf and nan included."""
+    r = np.random.default_rng(14)
+    for shape, (before, after) in [((2, 3, 6, 7), (3, 3)), ((4, 6), (1, 4)), ((3, 2, 5), (0, 2)),
+                                   ((2, 5), (4, 0))]:
+        if mode == "reflect" and max(before, after) >= shape[-1]:
+            continue
+        a = r.standard_normal(shape).astype(np.float32)
+        a.flat[:3] = [-0.0, np.inf, np.nan]
+        widths = ((0, 0),) * (len(shape) - 1) + ((before, after),)
+        out = padding._pad_array(a, widths, mode, 0.0)
+        assert out.tobytes() == np.pad(a, widths, mode=padding.MODES[mode]).tobytes()
+        g = r.standard_normal(out.shape).astype(np.float32)
+        g.flat[:3] = [-0.0, np.inf, np.nan]
+        n, last = shape[-1], len(shape) - 1
+        folded = padding._fold_border_array(g, last, before, after, n, mode)
+        by_slabs = padding._fold_border_array(np.ascontiguousarray(np.moveaxis(g, -1, 0)), 0,
+                                              before, after, n, mode)
+        assert folded.tobytes() == np.ascontiguousarray(np.moveaxis(by_slabs, 0, -1)).tobytes()
+
+
 def test_the_switch_and_its_context():
     assert mg.fast_paths_enabled()
     with mg.fast_paths(False):

@@ -106,6 +106,10 @@ def _pad_array(a, widths, mode: str, value):
     out[centre] = a
     for axis, (before, after) in enumerate(widths):
         n = a.shape[axis]
+        if axis == a.ndim - 1:  # speed: the last axis one position at a time (below)
+            for border, source in _border_sources(mode, before, after, n):
+                out[..., border] = out[..., source]
+            continue
         if mode == "reflect":  # mirrored at the edge element, which is not repeated
             left = xp.flip(out[_along(axis, before + 1, 2 * before + 1)], axis)
             right = xp.flip(out[_along(axis, before + n - 1 - after, before + n - 1)], axis)
@@ -133,6 +137,10 @@ def _fold_border_array(g, axis: int, before: int, after: int, n: int, mode: str)
     out = g[along(before, before + n)].copy()
     if mode == "constant":
         return out
+    if axis == g.ndim - 1 and mode != "replicate":  # speed: one position at a time (below)
+        for border, source in _border_sources(mode, before, after, n):
+            out[..., source - before] += g[..., border]
+        return out
     left, right = g[along(0, before)], g[along(before + n, before + n + after)]
     xp = get_array_module(g)
     if mode == "reflect":
@@ -145,6 +153,32 @@ def _fold_border_array(g, axis: int, before: int, after: int, n: int, mode: str)
         out[along(n - before, n)] += left
         out[along(0, after)] += right
     return out
+
+
+# speed: along the last axis a border is `before` numbers wide in every row, and a slab copy (or
+# addition) of it runs NumPy's inner loop once per row on a few numbers: reflect 3 of CycleGAN's
+# (8, 16, 28, 28) copies 8,704 runs of 3. One position at a time, each copy runs over the rows
+# instead (6 copies of 4,352 numbers), the same copies and additions, so the same numbers bit for
+# bit. Measured on CycleGAN's reflect 3 of (8, 16, 28, 28), one thread, CPU time: the forward
+# alone 214 -> 126 us, the backward alone 246 -> 170 us; ReflectionPad2d(3) forward + backward +
+# sum, old and new alternating in one process, 586 -> 500, 469 -> 311 and 455 -> 357 us in three
+# runs (PyTorch 364-695, the host moving); at two threads, wall, 471 -> 315 us (PyTorch 296). On
+# (64, 64, 28, 28) with width 1 (runs of 1 either way) the two are within +-8 %, either way round.
+# Replicate's backward keeps its sum over the border (another order of additions).
+
+
+def _border_sources(mode: str, before: int, after: int, n: int) -> list:
+    """(border position, the position it copies) along one axis of the padded array, the left
+    border's then the right's: what _pad_array's slabs copy, one position at a time. Every source
+    lies in the centre (positions before .. before + n - 1)."""
+    if mode == "reflect":
+        return ([(d, 2 * before - d) for d in range(before)]
+                + [(before + n + j, before + n - 2 - j) for j in range(after)])
+    if mode == "replicate":
+        return [(d, before) for d in range(before)] + [(before + n + j, before + n - 1)
+                                                         for j in range(after)]
+    return [(d, n + d) for d in range(before)] + [(before + n + j, before + j)   # circular
+                                                  for j in range(after)]
 
 
 def _pad_axis(t: Tensor, axis: int, before: int, after: int) -> Tensor:
