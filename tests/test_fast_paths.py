@@ -318,6 +318,7 @@ def test_weight_product_either_way_round_gives_the_same_numbers(rows, out_channe
     g_rows = r.standard_normal((out_channels, positions)).astype(np.float32)
     got = conv._weight_product(g_rows, cols)
     assert got.shape == (out_channels, rows) and got.dtype == np.float32
+    assert got.flags.c_contiguous == (rows < out_channels)   # which way round it was computed
     assert np.ascontiguousarray(got).tobytes() == np.ascontiguousarray(
         np.matmul(cols, g_rows.T).T).tobytes()
     np.testing.assert_allclose(got, g_rows.astype(np.float64) @ cols.T.astype(np.float64),
