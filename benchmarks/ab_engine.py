@@ -1,5 +1,5 @@
 """The cost per op of minigan's engine, A/B: the cases issue 29 names (run.py's 100-op chain, the
-MLP-GAN and style-based GAN training steps, the lessons' tiny layers), each with the fast paths on,
+MLP-GAN, CycleGAN and style-based GAN training steps, the lessons' small layers), each with the fast paths on,
 off (the reference code, mg.fast_paths(False)) and in PyTorch, in one process; and with --base, this
 checkout's code against another checkout's, in alternating processes. One thread for every
 library, CPU time (time.process_time), so that it can run on a shared machine.
@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CASES = ("chain", "mlp", "style", "layers")
+CASES = ("chain", "mlp", "cyclegan", "style", "layers")
 LAYER_ROWS = (("PReLU()", (16, 16, 7, 7)), ("PixelNorm()", (32, 8, 28, 28)), ("PixelNorm()", (32, 64)),
-              ("NoiseInjection(8)", (32, 8, 28, 28)))
+              ("NoiseInjection(8)", (32, 8, 28, 28)), ("ReflectionPad2d(3)", (8, 16, 28, 28)))
 
 
 def steps_of(case: str, torch) -> dict:
@@ -57,10 +57,12 @@ def steps_of(case: str, torch) -> dict:
         twins.copy_weights(built.D, tD)
         return {"MLP-GAN step": ({"minigan": run.minigan_step(built, config, mg.tensor(real), mg.tensor(z)),
                                   "torch": run.torch_step(torch, tG, tD, config, real, z)}, 50, 1)}
-    if case == "style":  # model_steps.style_steps (run.py --cases style)
+    if case in ("cyclegan", "style"):  # model_steps (run.py --cases cyclegan style)
         import model_steps
 
-        return {"style-based GAN step": (model_steps.style_steps(torch).steps, 3, 1)}
+        steps = model_steps.cyclegan_steps if case == "cyclegan" else model_steps.style_steps
+        return {f"{'CycleGAN' if case == 'cyclegan' else 'style-based GAN'} step":
+                (steps(torch).steps, 3, 1)}
     kits = run.layer_kits(torch)
     rows = {}
     for row in run.LAYERS:
