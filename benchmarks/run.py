@@ -97,20 +97,29 @@ def summarize(times: dict, unit: float = 1e3) -> dict:
 
 
 def minigan_step(run, config, real, z):
-    """One D step + one G step of minigan's training code (gan.d_step, gan.g_step)."""
+    """One D step + one G step of minigan's training code (gan.d_step, gan.g_step); returns what
+    they record in the history."""
     from minigan import gan
 
     loss = gan.LOSSES[config.loss]
 
     def step():
-        gan.d_step(run.G, run.D, run.opt_d, real, z, loss)
-        gan.g_step(run.G, run.D, run.opt_g, z, loss)
+        stats = gan.d_step(run.G, run.D, run.opt_d, real, z, loss)
+        return {**stats, **gan.g_step(run.G, run.D, run.opt_g, z, loss)}
 
     return step
 
 
-def torch_step(torch, G, D, config, real, z):
-    """The same step in PyTorch: non-saturating BCE written with softplus, D frozen for G's step."""
+def torch_step(torch, G, D, config, real, z, history: bool = True):
+    """The same step in PyTorch: non-saturating BCE written with softplus, D frozen for G's step.
+
+    history=True (the twin the targets are measured against): it also computes what minigan's
+    step records in its history, as a PyTorch loop that logs them would: the losses, the mean
+    probabilities D(x), D(G(z)) before and after D's update, and both gradient norms (their
+    numbers are checked against minigan's before timing). history=False: the bare step, which
+    does less work than minigan's (recorded as "torch_bare")."""
+    import torch_twins as twins
+
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=tuple(config.betas))
     opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=tuple(config.betas))
     softplus = torch.nn.functional.softplus
@@ -120,20 +129,35 @@ def torch_step(torch, G, D, config, real, z):
         with torch.no_grad():
             fake = G(z)
         opt_d.zero_grad()
-        (softplus(-D(real)).mean() + softplus(D(fake)).mean()).backward()
+        real_scores, fake_scores = D(real), D(fake)
+        loss_d = softplus(-real_scores).mean() + softplus(fake_scores).mean()
+        loss_d.backward()
+        d_grad_norm = twins.grad_norm(D) if history else None
         opt_d.step()
         D.requires_grad_(False)
         opt_g.zero_grad()
-        softplus(-D(G(z))).mean().backward()
+        fake_scores_g = D(G(z))
+        loss_g = softplus(-fake_scores_g).mean()
+        loss_g.backward()
+        g_grad_norm = twins.grad_norm(G) if history else None
         opt_g.step()
         D.requires_grad_(True)
+        if not history:
+            return None
+        return {"d_loss": loss_d.item(), "d_real": torch.sigmoid(real_scores).mean().item(),
+                "d_fake": torch.sigmoid(fake_scores).mean().item(), "d_grad_norm": d_grad_norm,
+                "g_loss": loss_g.item(), "g_grad_norm": g_grad_norm,
+                "d_fake_after": torch.sigmoid(fake_scores_g).mean().item()}
 
     return step
 
 
-def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> dict:
-    """One D step + one G step of the default model (minigan's training code) and its PyTorch twin."""
+def gan_steps(torch, model: str, dataset: str):
+    """The default model's step ("dcgan" or "mlp"; minigan's training code) and its PyTorch twins,
+    as a model_steps.ModelSteps: steps "minigan", "torch" (with the history minigan's step records;
+    check() compares them) and "torch_bare" (without it)."""
     import torch_twins as twins
+    from model_steps import ModelSteps
 
     config = default_config(model, dataset)
     run = build(config)
@@ -149,9 +173,19 @@ def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> 
     twins.copy_weights(run.G, tG)
     twins.copy_weights(run.D, tD)
     steps = {"minigan": minigan_step(run, config, mg.tensor(real), mg.tensor(z)),
-             "torch": torch_step(torch, tG, tD, config, real, z)}
-    return {"model": model, "dataset": dataset, "batch_size": config.batch_size, "width": config.width,
-            **summarize(alternating_blocks(steps, blocks, number, warmup=2))}
+             "torch": torch_step(torch, tG, tD, config, real, z),
+             "torch_bare": torch_step(torch, tG, tD, config, real, z, history=False)}
+    return ModelSteps(steps, twins.Draws(), {"G": tG, "D": tD},
+                      {"model": model, "dataset": dataset, "batch_size": config.batch_size, "width": config.width})
+
+
+def gan_step_case(torch, model: str, dataset: str, blocks: int, number: int) -> dict:
+    """One D step + one G step of the default model and its PyTorch twin (which computes the same
+    history, checked to agree first), and the twin without the history ("torch_bare")."""
+    case = gan_steps(torch, model, dataset)
+    error = case.check()
+    return {**case.info, "max_relative_history_difference": error,
+            **summarize(alternating_blocks(case.steps, blocks, number, warmup=2))}
 
 
 ENGINE_OPS = 100
@@ -506,7 +540,7 @@ def model_step_case(torch, name: str, blocks: int, number: int) -> dict:
 
     case = MODEL_STEPS[name](torch)
     error = case.check()
-    return {**case.info, "max_relative_loss_difference": error,
+    return {**case.info, "max_relative_history_difference": error,
             **summarize(alternating_blocks(case.steps, blocks, number, warmup=1))}
 
 

@@ -49,6 +49,13 @@ def mlp_discriminator(in_features: int, hidden) -> Twin:
     return Twin(nn.Sequential(*layers, nn.Linear(width, 1)))
 
 
+def grad_norm(module: nn.Module) -> float:
+    """gan.steps.grad_norm in PyTorch, which minigan's training step records in its history: the L2
+    norm of all of module's parameter gradients together, the squares summed in float64."""
+    squares = [p.grad.double().square().sum() for p in module.parameters() if p.grad is not None]
+    return math.sqrt(float(torch.stack(squares).sum())) if squares else 0.0
+
+
 def copy_weights(source, target: nn.Module) -> None:
     """Load a minigan module's state dict into its torch twin."""
     target.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in source.state_dict().items()})

@@ -1,6 +1,7 @@
-"""benchmarks/run.py's CycleGAN and style-based GAN cases: the PyTorch twins give minigan's losses
-(the check run.py makes before timing), a twin that differs is caught, and `run.py table` marks
-the 2x target of both rows. Its layer rows: each at a shape a lesson's model trains the layer with
+"""benchmarks/run.py's step cases: the PyTorch twins record minigan's history (losses, mean outputs,
+gradient norms; the check run.py makes before timing), a twin that differs or leaves part of the
+history out is caught, and `run.py table` marks the 2x target of the CycleGAN and style-based rows.
+Its layer rows: each at a shape a lesson's model trains the layer with
 (benchmarks/lesson_layer_shapes.py records them), and the table shows each row's layer, model,
 shape and target. No timing here: run.py measures."""
 
@@ -37,9 +38,30 @@ def bench():
 def test_the_twin_gives_minigans_losses_step_after_step(bench, name):
     model_steps, _ = bench
     case = model_steps.MODEL_STEPS[name](torch)
-    assert case.check() < 1e-4                  # the first step, from the copied weights
-    assert case.check() < model_steps.LOSS_TOLERANCE   # and the next, after both optimizers stepped
+    assert case.check() < 1e-4                  # the first step, from the copied weights: every number
+    # the next, after both optimizers stepped: the losses (see check() for the gradient norms)
+    assert case.check(keys=["d_loss", "g_loss"]) < model_steps.LOSS_TOLERANCE
     assert case.draws.replayed is None          # the twin is back on torch's own generator
+
+
+@pytest.mark.slow   # builds both models and runs two steps of each (about 2 s)
+@pytest.mark.parametrize("model, dataset", [("dcgan", "sample"), ("mlp", "ring")])
+def test_the_dcgan_and_mlp_twins_record_minigans_history(bench, model, dataset):
+    _, run = bench
+    case = run.gan_steps(torch, model, dataset)
+    assert case.check() < 1e-5      # losses, D's mean outputs and both gradient norms, from one step
+    assert case.check() < 1e-3      # and the next, after both Adams stepped
+    assert case.steps["torch_bare"]() is None   # the bare twin computes no history
+
+
+def test_a_twin_that_leaves_out_part_of_the_history_is_caught(bench):
+    model_steps, _ = bench
+    minigan_history = {"d_loss": 1.0, "d_grad_norm": 2.0}
+    case = model_steps.ModelSteps({"minigan": lambda: minigan_history, "torch": lambda: {"d_loss": 1.0}},
+                                  model_steps.twins.Draws(), {}, {"model": "toy"})
+    with pytest.raises(RuntimeError, match=r"toy: the PyTorch twin records \['d_loss'\], minigan's step "
+                                           r"\['d_grad_norm', 'd_loss'\]: a twin must do the work"):
+        case.check()
 
 
 @pytest.mark.slow
@@ -50,7 +72,7 @@ def test_a_twin_that_differs_is_caught(bench):
         # G_AB's last convolution (before tanh), 1 % off (the first would not do: InstanceNorm
         # follows it and divides any scale out)
         case.twin["G"]["G_AB"].model[20].weight.mul_(1.01)
-    with pytest.raises(RuntimeError, match="cyclegan: the PyTorch twin's losses differ from minigan's"):
+    with pytest.raises(RuntimeError, match="cyclegan: the PyTorch twin's history differs from minigan's"):
         case.check()
 
 
