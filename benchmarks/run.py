@@ -18,7 +18,10 @@ Each time case runs the libraries in alternating blocks (A B C, then C B A, ...)
 library is warmed up, then `number` calls are timed; a pause between libraries lets idle BLAS
 threads stop spinning. A case's ratio is the median over blocks of the ratio measured within one
 block (the libraries were timed seconds apart, so the machine's load is about the same for both),
-and the times are the medians over blocks. Peak memory runs each library in a process of its own.
+and the times are the medians over blocks. The DCGAN and MLP steps, the shortest blocks and the
+targets nearest their lines, take two and three times as many blocks: on a shared host a single
+block's ratio swings by +-20 % or more (7 blocks of the MLP step gave medians from 0.75x to 1.04x in
+four runs within two minutes). Peak memory runs each library in a process of its own.
 
 Writes benchmarks/results/bench_<UTC time>.json and bench_latest.json: the machine (CPU model,
 cores, load average, NumPy and its BLAS, thread settings) and every number (`conv`:
@@ -1005,8 +1008,8 @@ def main(argv=None):
     started = time.perf_counter()
     chosen = args.cases or [c for c in CASES if not (c == "train" and (args.quick or args.skip_train))]
     run_case = {
-        "dcgan": lambda: ("dcgan_step", gan_step_case(torch, "dcgan", "sample", blocks, number=3)),
-        "mlp": lambda: ("mlp_step", gan_step_case(torch, "mlp", "ring", blocks, number=20)),
+        "dcgan": lambda: ("dcgan_step", gan_step_case(torch, "dcgan", "sample", 2 * blocks, number=3)),
+        "mlp": lambda: ("mlp_step", gan_step_case(torch, "mlp", "ring", 3 * blocks, number=20)),
         "engine": lambda: ("engine_overhead", engine_case(torch, blocks)),
         "dezero": lambda: ("dezero_gan", dezero_gan_case(torch, 2 if args.quick else 3)),
         "cyclegan": lambda: ("cyclegan_step", model_step_case(torch, "cyclegan", blocks, number=3)),

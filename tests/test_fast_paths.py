@@ -306,6 +306,36 @@ def test_one_output_channel_convolutions_give_the_reference_numbers():
     same_both_ways(lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1), inputs)
 
 
+def test_a_convolution_keeps_its_columns_through_a_recorded_backward_for_the_next():
+    """WGAN-GP's pattern: the penalty's mg.grad(create_graph=True) runs the reference backward of
+    the critic's convolutions, then loss.backward() runs their fast backward again, which uses the
+    columns the forward kept (6 im2cols a style-based GAN step saved) and gives the reference's
+    gradients."""
+    x, w, b = randn(rng, 4, 3, 8, 8), randn(rng, 5, 3, 3, 3), randn(rng, 5)   # im2col's columns
+
+    def penalty_and_grads():
+        mg.manual_seed(0)
+        z = F.conv2d(x, w, b, padding=1)
+        y = F.leaky_relu(z, 0.2)
+        (gx,) = mg.grad((y * y).sum(), x, create_graph=True)
+        node = z.grad_fn                                    # the convolution's node
+        kept = getattr(node, "cols", None) is not None     # (the reference keeps no columns)
+        loss = (gx * gx).sum() + y.sum()
+        loss.backward()
+        grads = [t.grad.numpy().copy() for t in (x, w, b)]
+        for t in (x, w, b):
+            t.grad = None
+        return kept, getattr(node, "cols", None), grads
+
+    with mg.fast_paths(True):
+        kept, cols_after, fast = penalty_and_grads()
+    assert kept and cols_after is None      # kept through mg.grad, used (and dropped) by backward
+    with mg.fast_paths(False):
+        _, _, reference = penalty_and_grads()
+    for a, r in zip(fast, reference):
+        np.testing.assert_allclose(a, r, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("rows, out_channels, positions", [(16, 32, 1000), (9, 64, 700), (72, 8, 900),
                                                          (5, 5, 300)])
 def test_weight_product_either_way_round_gives_the_same_numbers(rows, out_channels, positions):
