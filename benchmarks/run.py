@@ -19,9 +19,10 @@ library is warmed up, then `number` calls are timed; a pause between libraries l
 threads stop spinning. A case's ratio is the median over blocks of the ratio measured within one
 block (the libraries were timed seconds apart, so the machine's load is about the same for both),
 and the times are the medians over blocks. The DCGAN and MLP steps, the shortest blocks and the
-targets nearest their lines, take two and three times as many blocks: on a shared host a single
-block's ratio swings by +-20 % or more (7 blocks of the MLP step gave medians from 0.75x to 1.04x in
-four runs within two minutes). Peak memory runs each library in a process of its own.
+targets nearest their lines, take two and three times as many blocks, and DeZero's GAN (one timed
+step a block) as many as the others: on a shared host a single block's ratio swings by +-20 % or more
+(7 blocks of the MLP step gave medians from 0.75x to 1.04x in four runs within two minutes; 3 blocks
+of DeZero's GAN speed-ups from 3.0x to 4.9x in one evening). Peak memory runs each library in a process of its own.
 
 Writes benchmarks/results/bench_<UTC time>.json and bench_latest.json: the machine (CPU model,
 cores, load average, NumPy and its BLAS, thread settings) and every number (`conv`:
@@ -881,8 +882,12 @@ def rows(cases: dict, threads: int = 2) -> list:
         if threads == 1 and op == "<=":
             target = ONE_THREAD_TARGETS.get(key, target)
         ratio = case[f"ratio_vs_{ref}"]
-        out.append((what, f"{case[f'minigan_{unit}']:.1f} {unit}", f"{NAMES[ref]} {case[f'{ref}_{unit}']:.1f} {unit}",
-                    1 / ratio if op == ">=" else ratio, op, target))
+        theirs = f"{NAMES[ref]} {case[f'{ref}_{unit}']:.1f} {unit}"
+        if f"ratio_vs_{ref}_bare" in case:  # the twin without minigan's history (gan_steps)
+            theirs += (f" (without the history minigan records: {case[f'{ref}_bare_{unit}']:.1f} {unit}, "
+                       f"ratio {case[f'ratio_vs_{ref}_bare']:.2f}x)")
+        out.append((what, f"{case[f'minigan_{unit}']:.1f} {unit}", theirs, 1 / ratio if op == ">=" else ratio, op,
+                    target))
     mem = cases.get("peak_memory_200_dcgan_steps")
     if mem:
         out.append((f"peak memory of {mem['steps']} DCGAN steps (growth above models and imports)",
@@ -1011,7 +1016,7 @@ def main(argv=None):
         "dcgan": lambda: ("dcgan_step", gan_step_case(torch, "dcgan", "sample", 2 * blocks, number=3)),
         "mlp": lambda: ("mlp_step", gan_step_case(torch, "mlp", "ring", 3 * blocks, number=20)),
         "engine": lambda: ("engine_overhead", engine_case(torch, blocks)),
-        "dezero": lambda: ("dezero_gan", dezero_gan_case(torch, 2 if args.quick else 3)),
+        "dezero": lambda: ("dezero_gan", dezero_gan_case(torch, blocks)),
         "cyclegan": lambda: ("cyclegan_step", model_step_case(torch, "cyclegan", blocks, number=3)),
         "style": lambda: ("style_step", model_step_case(torch, "style", blocks, number=3)),
         "memory": lambda: ("peak_memory_200_dcgan_steps", peak_memory_case(args.threads, 200)),

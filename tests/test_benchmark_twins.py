@@ -99,6 +99,18 @@ def test_the_table_marks_the_2x_target_of_both_steps(bench):
     assert {"cyclegan", "style"} <= set(run.CASES)
 
 
+def test_the_table_gives_the_mlp_ratio_against_the_twin_with_the_history_and_without(bench):
+    _, run = bench
+    results = {"machine": {"date": "2026-12-07T12:00:00Z", "cpu": "test CPU", "cores": 2, "numpy": "2",
+                           "threads": 2, "load_average_at_start": [0.1, 0.1, 0.1]},
+               "quick": False, "clock": "wall",
+               "cases": {"mlp_step": {"minigan_ms": 2.5, "torch_ms": 2.6, "torch_bare_ms": 2.4,
+                                      "ratio_vs_torch": 0.96, "ratio_vs_torch_bare": 1.04}}}
+    lines = run.results_table(results).splitlines()
+    assert "| MLP-GAN step on the ring (batch 256) | 2.5 ms | PyTorch 2.6 ms (without the history minigan " \
+           "records: 2.4 ms, ratio 1.04x) | 0.96x | <= 1x: met |" in lines
+
+
 def test_the_layer_table_shows_each_rows_layer_model_shape_and_target(bench):
     _, run = bench
     layers = {"shapes_from": "benchmarks/lesson_layer_shapes.py", "layers": {
