@@ -20,9 +20,10 @@ threads stop spinning. A case's ratio is the median over blocks of the ratio mea
 block (the libraries were timed seconds apart, so the machine's load is about the same for both),
 and the times are the medians over blocks. The DCGAN and MLP steps, the shortest blocks and the
 targets nearest their lines, take two and three times as many blocks, and DeZero's GAN (one timed
-step a block) as many as the others: on a shared host a single block's ratio swings by +-20 % or more
-(7 blocks of the MLP step gave medians from 0.75x to 1.04x in four runs within two minutes; 3 blocks
-of DeZero's GAN speed-ups from 3.0x to 4.9x in one evening). Peak memory runs each library in a process of its own.
+step a block) as many as the others: on a shared host a single block's ratio swings by +-20 % or
+more (7 blocks of the MLP step gave medians from 0.75x to 1.04x in four runs within two minutes;
+3 blocks of DeZero's GAN speed-ups from 3.0x to 4.9x in one evening). Peak memory runs each library
+in a process of its own.
 
 Writes benchmarks/results/bench_<UTC time>.json and bench_latest.json: the machine (CPU model,
 cores, load average, NumPy and its BLAS, thread settings) and every number (`conv`:
